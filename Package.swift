@@ -1,0 +1,59 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Pure targets import only the standard library, NIOCore and compute-only C libraries (zlib, DES);
+/// edge targets (Server, Capture, porthole) touch sockets, files and clocks. See docs/architecture.md.
+let package = Package(
+    name: "Porthole",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "porthole", targets: ["porthole"]),
+        .library(name: "RFBClient", targets: ["RFBClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries from Debian.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Pure targets.
+        .target(name: "Geometry"),
+        .target(name: "Pixels", dependencies: ["Geometry"]),
+        .target(name: "RFB", dependencies: [
+            "Geometry", "Pixels", .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .target(name: "RFBEncoders", dependencies: [
+            "Geometry", "Pixels", "RFB", "CZlib", .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .target(name: "RFBClient", dependencies: [
+            "Geometry", "Pixels", "RFB", "CZlib", "VNCAuth", .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .target(name: "VNCAuth", dependencies: ["CCrypto"]),
+        .target(name: "Display", dependencies: ["Geometry", "Pixels"]),
+
+        // Edge targets.
+        .target(name: "Capture", dependencies: ["Geometry", "Pixels", "Display", "CPNG"]),
+        .target(name: "Server", dependencies: [
+            "Geometry", "Pixels", "RFB", "RFBEncoders", "RFBClient", "Display", "Capture", "VNCAuth",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .executableTarget(name: "porthole", dependencies: [
+            "Server", "Capture", "RFBClient",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: [.swiftLanguageMode(.v5)]),
+
+        .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
+        .testTarget(name: "PixelsTests", dependencies: ["Pixels"]),
+        .testTarget(name: "RFBTests", dependencies: ["RFB", "VNCAuth"]),
+        .testTarget(name: "RFBEncodersTests", dependencies: ["RFBEncoders", "RFBClient"]),
+        .testTarget(name: "DisplayTests", dependencies: ["Display"]),
+    ]
+)

@@ -1,0 +1,2 @@
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+#include <openssl/des.h>

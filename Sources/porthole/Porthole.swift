@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The `porthole` command: each subcommand parses its flags and calls one function.
+@main
+struct Porthole: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "porthole",
+        abstract: "A userspace virtual display device with a VNC/RFB server on top.",
+        subcommands: [])
+}

@@ -1,0 +1,80 @@
+import Testing
+@testable import Geometry
+
+/// Regions are checked against a brute-force pixel set on small grids.
+struct RegionTests {
+    private func pixels(_ r: Region) -> Set<Point> {
+        var s = Set<Point>()
+        for rect in r.rects { for y in rect.minY..<rect.maxY { for x in rect.minX..<rect.maxX { s.insert(Point(x: x, y: y)) } } }
+        return s
+    }
+    private func pixels(_ rects: [Rect]) -> Set<Point> { rects.reduce(into: Set<Point>()) { $0.formUnion(pixels(Region($1))) } }
+
+    private func isCanonical(_ r: Region) -> Bool {
+        // No overlaps, sorted by (y, x), bands share y/height, no touching rects in a band.
+        for (i, a) in r.rects.enumerated() {
+            for b in r.rects[(i + 1)...] where a.intersects(b) { return false }
+            if i > 0 {
+                let p = r.rects[i - 1]
+                if p.minY == a.minY { if p.height != a.height || p.maxX >= a.minX { return false } }
+                else if p.minY > a.minY { return false }
+            }
+        }
+        return true
+    }
+
+    @Test func unionIntersectSubtractMatchPixelSets() {
+        var rng = SplitMix(seed: 42)
+        for _ in 0..<300 {
+            func randomRects() -> [Rect] {
+                (0..<Int(rng.next() % 5)).map { _ in
+                    Rect(x: Int(rng.next() % 20), y: Int(rng.next() % 20), width: Int(rng.next() % 10), height: Int(rng.next() % 10))
+                }
+            }
+            let ra = randomRects(), rb = randomRects()
+            let a = Region(rects: ra), b = Region(rects: rb)
+            let pa = pixels(ra), pb = pixels(rb)
+            #expect(pixels(a) == pa)
+            #expect(pixels(a.union(b)) == pa.union(pb))
+            #expect(pixels(a.intersection(b)) == pa.intersection(pb))
+            #expect(pixels(a.subtracting(b)) == pa.subtracting(pb))
+            #expect(isCanonical(a.union(b)) && isCanonical(a.subtracting(b)) && isCanonical(a.intersection(b)))
+            #expect(a.union(b) == b.union(a), "canonical form makes equal sets equal values")
+            #expect(a.area == pa.count)
+        }
+    }
+
+    @Test func emptyAndBounds() {
+        #expect(Region().isEmpty)
+        #expect(Region(Rect(x: 1, y: 1, width: 0, height: 5)).isEmpty)
+        let r = Region(rects: [Rect(x: 0, y: 0, width: 2, height: 2), Rect(x: 10, y: 5, width: 1, height: 1)])
+        #expect(r.bounds == Rect(x: 0, y: 0, width: 11, height: 6))
+        #expect(r.contains(Point(x: 10, y: 5)) && !r.contains(Point(x: 5, y: 5)))
+    }
+
+    @Test func adjacentRectsMergeIntoOne() {
+        let r = Region(rects: [Rect(x: 0, y: 0, width: 4, height: 2), Rect(x: 0, y: 2, width: 4, height: 3), Rect(x: 4, y: 0, width: 1, height: 5)])
+        #expect(r.rects == [Rect(x: 0, y: 0, width: 5, height: 5)])
+    }
+
+    @Test func tilesCoverRectExactly() {
+        let r = Rect(x: 3, y: 5, width: 63, height: 65)
+        let tiles = r.tiles(width: 16, height: 16)
+        #expect(tiles.count == 4 * 5)
+        #expect(Region(rects: tiles) == Region(r))
+        #expect(tiles.allSatisfy { $0.width <= 16 && $0.height <= 16 })
+    }
+}
+
+/// A small deterministic generator so failures reproduce.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
