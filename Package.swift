@@ -23,15 +23,16 @@ let package = Package(
 
         // Pure targets.
         .target(name: "Geometry"),
+        .target(name: "ZlibStreams", dependencies: ["CZlib"]),
         .target(name: "Pixels", dependencies: ["Geometry"]),
         .target(name: "RFB", dependencies: [
             "Geometry", "Pixels", .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "RFBEncoders", dependencies: [
-            "Geometry", "Pixels", "RFB", "CZlib", .product(name: "NIOCore", package: "swift-nio"),
+            "Geometry", "Pixels", "RFB", "ZlibStreams", .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "RFBClient", dependencies: [
-            "Geometry", "Pixels", "RFB", "CZlib", "VNCAuth", .product(name: "NIOCore", package: "swift-nio"),
+            "Geometry", "Pixels", "RFB", "ZlibStreams", "VNCAuth", .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "VNCAuth", dependencies: ["CCrypto"]),
         .target(name: "Display", dependencies: ["Geometry", "Pixels"]),
@@ -50,10 +51,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: [.swiftLanguageMode(.v5)]),
 
-        .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
-        .testTarget(name: "PixelsTests", dependencies: ["Pixels"]),
+        .target(name: "PortholeTestSupport", dependencies: ["Geometry", "Pixels"], path: "Tests/TestSupport"),
+        .testTarget(name: "GeometryTests", dependencies: ["Geometry", "PortholeTestSupport"]),
+        .testTarget(name: "ZlibStreamsTests", dependencies: ["ZlibStreams"]),
+        .testTarget(name: "PixelsTests", dependencies: ["Pixels", "PortholeTestSupport"]),
         .testTarget(name: "RFBTests", dependencies: ["RFB", "VNCAuth"]),
-        .testTarget(name: "RFBEncodersTests", dependencies: ["RFBEncoders", "RFBClient"]),
+        .testTarget(name: "RFBEncodersTests", dependencies: ["RFBEncoders", "RFBClient", "PortholeTestSupport"]),
         .testTarget(name: "DisplayTests", dependencies: ["Display"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Testing
+import PortholeTestSupport
 @testable import Geometry
 
 /// Regions are checked against a brute-force pixel set on small grids.
@@ -63,18 +64,5 @@ struct RegionTests {
         #expect(tiles.count == 4 * 5)
         #expect(Region(rects: tiles) == Region(r))
         #expect(tiles.allSatisfy { $0.width <= 16 && $0.height <= 16 })
-    }
-}
-
-/// A small deterministic generator so failures reproduce.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
