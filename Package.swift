@@ -29,7 +29,7 @@ let package = Package(
             "Geometry", "Pixels", .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "RFBEncoders", dependencies: [
-            "Geometry", "Pixels", "RFB", "ZlibStreams", .product(name: "NIOCore", package: "swift-nio"),
+            "Geometry", "Pixels", "RFB", "Display", "ZlibStreams", .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "RFBClient", dependencies: [
             "Geometry", "Pixels", "RFB", "ZlibStreams", "VNCAuth", .product(name: "NIOCore", package: "swift-nio"),
@@ -43,6 +43,7 @@ let package = Package(
             "Geometry", "Pixels", "RFB", "RFBEncoders", "RFBClient", "Display", "Capture", "VNCAuth",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: [.swiftLanguageMode(.v5)]),
         .executableTarget(name: "porthole", dependencies: [

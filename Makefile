@@ -1,0 +1,19 @@
+# The two set-up commands of README.md. Each installs what it needs (Debian packages) first.
+.PHONY: serve test bench
+
+# Build and run `porthole serve` on its defaults: the demo desktop on 127.0.0.1:5900.
+serve:
+	scripts/install-deps.sh
+	swift build -c release --product porthole
+	"$$(swift build -c release --show-bin-path)/porthole" serve $(ARGS)
+
+# Build everything and run all tests, the integration tests with real VNC peers included.
+test:
+	scripts/install-deps.sh --peers
+	swift build --build-tests
+	PORTHOLE_BIN="$$(swift build --show-bin-path)/porthole" swift test --skip-build
+
+# Encoder micro-benchmarks (see docs/benchmarks.md).
+bench:
+	scripts/install-deps.sh
+	cd Benchmarks && swift package --allow-writing-to-package-directory benchmark

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what Porthole needs on Debian 12: the C libraries it links (libpng, zlib, libcrypto) and,
+# with --peers, the real VNC peers the integration tests drive. Idempotent and quiet when all is there.
+set -euo pipefail
+
+build_packages=(pkg-config libpng-dev zlib1g-dev libssl-dev)
+peer_packages=(xvfb x11-apps xauth xterm tigervnc-standalone-server tigervnc-viewer x11vnc vncsnapshot
+               novnc websockify chromium fonts-dejavu-core netpbm libjpeg-turbo-progs tigervnc-tools python3-pip)
+
+wanted=("${build_packages[@]}")
+[[ "${1:-}" == "--peers" ]] && wanted+=("${peer_packages[@]}")
+
+missing=()
+for p in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+if ((${#missing[@]})); then
+    echo "installing Debian packages: ${missing[*]}" >&2
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ "${1:-}" == "--peers" ]] && ! command -v vncdotool >/dev/null; then
+    echo "installing vncdotool from PyPI" >&2
+    python3 -m pip install -q vncdotool 2>/dev/null || python3 -m pip install -q --break-system-packages vncdotool
+fi
