@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .executable(name: "porthole", targets: ["porthole"]),
         .library(name: "RFBClient", targets: ["RFBClient"]),
+        /// The pure codecs, for the benchmark package.
+        .library(name: "PortholeCodecs", targets: ["Geometry", "Pixels", "RFB", "RFBEncoders", "RFBClient", "Display", "PortholeTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
