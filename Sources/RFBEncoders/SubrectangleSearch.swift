@@ -118,7 +118,12 @@ func mostCommonPixelValue(_ pixels: UnsafeBufferPointer<UInt32>, sampleLimit: In
 func translatePixelValues(_ rect: Rect, of frame: PixelView, translator: PixelTranslator,
                           into values: inout [UInt32]) {
     let count = rect.width * rect.height
-    if values.count != count { values = [UInt32](repeating: 0, count: count) }
+    // Resize within the existing capacity: Hextile alternates full and edge tiles.
+    if values.count > count {
+        values.removeLast(values.count - count)
+    } else if values.count < count {
+        values.append(contentsOf: repeatElement(0, count: count - values.count))
+    }
     values.withUnsafeMutableBufferPointer { out in
         guard let base = out.baseAddress else { return }
         for row in 0..<rect.height {
