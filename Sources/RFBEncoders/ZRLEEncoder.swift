@@ -25,11 +25,25 @@ public struct ZRLEEncoder: FramebufferEncoder {
     private let tiles: ZRLETileEncoder
     private var compressed: [UInt8] = []
 
+    /// The most uncompressed bytes one rectangle may carry before the encoder splits it into
+    /// bands (whole rows of tiles): 16 MiB, about a 4K frame's half. It bounds the scratch memory
+    /// per connection and keeps every zlib chunk far below what viewers accept
+    /// (`ZRLEDecoder.maximumChunkLength`, 64 MiB), even at level 0 and for 8K frames.
+    public static let defaultMaximumBandBytes = 16 << 20
+
+    private let maximumBandBytes: Int
+
     /// Creates an encoder with its own deflate stream at `compressLevel` (0...9, clamped), or
     /// at `defaultCompressLevel` when nil.
     public init(compressLevel: Int? = nil) {
+        self.init(compressLevel: compressLevel, maximumBandBytes: Self.defaultMaximumBandBytes)
+    }
+
+    /// Tests use a small band limit to exercise the split.
+    init(compressLevel: Int?, maximumBandBytes: Int) {
         deflater = DeflateStream(level: Self.zlibLevel(for: compressLevel))
         tiles = ZRLETileEncoder()
+        self.maximumBandBytes = maximumBandBytes
     }
 
     /// The zlib level the next rectangle is compressed with.
@@ -53,12 +67,31 @@ public struct ZRLEEncoder: FramebufferEncoder {
         ZRLECompactPixel(format: format).size
     }
 
-    /// Writes `rect` as one ZRLE rectangle: header, U32 length, sync-flushed zlib data. An
-    /// empty rect writes nothing and returns 0.
+    /// Writes `rect` as ZRLE rectangles: header, U32 length, sync-flushed zlib data each. Rects
+    /// whose raw size exceeds `defaultMaximumBandBytes` are split into bands of whole tile rows
+    /// (so the tiles are the same as unsplit); returns the number of rectangles written, 0 for
+    /// an empty rect.
     public mutating func encode(_ rect: Rect, of frame: PixelView, translator: PixelTranslator,
                                 into output: inout ByteBuffer) -> Int {
         guard !rect.isEmpty else { return 0 }
         precondition(frame.bounds.contains(rect), "ZRLE rect \(rect) outside the frame \(frame.bounds)")
+        let rowBytes = rect.width * ZRLECompactPixel(format: translator.format).size
+        let tile = ZRLETileEncoder.tileSize
+        let bandRows = max(tile, maximumBandBytes / rowBytes / tile * tile)
+        var count = 0
+        var y = rect.minY
+        while y < rect.maxY {
+            let band = Rect(x: rect.minX, y: y, width: rect.width, height: min(bandRows, rect.maxY - y))
+            encodeBand(band, of: frame, translator: translator, into: &output)
+            count += 1
+            y = band.maxY
+        }
+        return count
+    }
+
+    /// One rectangle: all its tiles in one zlib chunk (RFC 6143 §7.7.6).
+    private mutating func encodeBand(_ rect: Rect, of frame: PixelView, translator: PixelTranslator,
+                                     into output: inout ByteBuffer) {
         let count = uncompressedTileData(rect, of: frame, translator: translator)
         compressed.removeAll(keepingCapacity: true)
         deflater.compress(UnsafeRawBufferPointer(start: tiles.output, count: count), appendingTo: &compressed)
@@ -66,7 +99,6 @@ public struct ZRLEEncoder: FramebufferEncoder {
         output.writeRectangleHeader(rect, encoding: encoding)
         output.writeInteger(UInt32(compressed.count))
         output.writeBytes(compressed)
-        return 1
     }
 
     /// Encodes the tiles of `rect` into the scratch buffer and returns the byte count; the bytes

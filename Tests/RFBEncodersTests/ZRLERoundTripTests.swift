@@ -103,6 +103,33 @@ struct ZRLERoundTripTests {
         }
     }
 
+    @Test func largeRectsAreSplitIntoBandsOfTileRows() throws {
+        let source = TestImages.desktop(width: 150, height: 300)
+        // Room for 1.5 tile rows of 150 x 3 bytes: bands of 64 rows.
+        var encoder = ZRLEEncoder(compressLevel: nil, maximumBandBytes: 150 * 96 * 3)
+        var decoder = ZRLEDecoder()
+        var framebuffer = PixelBuffer(width: 150, height: 300)
+        let rect = Rect(x: 0, y: 10, width: 150, height: 290)
+        var wire = ByteBuffer()
+        let count = source.withView { encoder.encode(rect, of: $0, translator: PixelTranslator(format: .xrgb8888), into: &wire) }
+        #expect(count == 5)
+        var bands: [Rect] = []
+        for _ in 0..<count {
+            let x = Int(wire.readInteger(as: UInt16.self)!), y = Int(wire.readInteger(as: UInt16.self)!)
+            let w = Int(wire.readInteger(as: UInt16.self)!), h = Int(wire.readInteger(as: UInt16.self)!)
+            #expect(wire.readInteger(as: Int32.self) == 16)
+            let band = Rect(x: x, y: y, width: w, height: h)
+            try decoder.decode(band, from: &wire, format: .xrgb8888, into: &framebuffer)
+            bands.append(band)
+        }
+        #expect(wire.readableBytes == 0)
+        #expect(bands.map(\.minY) == [10, 74, 138, 202, 266] && bands.map(\.height) == [64, 64, 64, 64, 34])
+        #expect(framebuffer.cropped(to: rect) == source.cropped(to: rect))
+        // A band is never narrower than one tile row, however small the limit.
+        var tiny = ZRLEEncoder(compressLevel: nil, maximumBandBytes: 1)
+        #expect(source.withView { tiny.encode(rect, of: $0, translator: PixelTranslator(format: .xrgb8888), into: &wire) } == 5)
+    }
+
     @Test func emptyRectWritesNothing() {
         let source = TestImages.random(width: 10, height: 10)
         var h = ZRLETestHarness(size: source.size)
