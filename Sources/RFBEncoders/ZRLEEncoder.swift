@@ -14,9 +14,8 @@ import ZlibStreams
 /// connection and do not use copies concurrently.
 public struct ZRLEEncoder: FramebufferEncoder {
     /// The zlib level used until the viewer sends a CompressLevel pseudo-encoding: 6, zlib's own
-    /// default (`Z_DEFAULT_COMPRESSION`), which TigerVNC's server also uses for ZRLE when the
-    /// viewer asks for no level. It is the usual trade of speed for size; viewers on fast links
-    /// ask for 1 or 2, on slow links for 9.
+    /// default (`Z_DEFAULT_COMPRESSION`) and its usual trade of speed for size. Viewers on fast
+    /// links ask for 1 or 2, on slow links for 9.
     public static let defaultCompressLevel = 6
 
     public let encoding = Encoding.zrle
@@ -26,9 +25,10 @@ public struct ZRLEEncoder: FramebufferEncoder {
     private var compressed: [UInt8] = []
 
     /// The most uncompressed bytes one rectangle may carry before the encoder splits it into
-    /// bands (whole rows of tiles): 16 MiB, about a 4K frame's half. It bounds the scratch memory
-    /// per connection and keeps every zlib chunk far below what viewers accept
-    /// (`ZRLEDecoder.maximumChunkLength`, 64 MiB), even at level 0 and for 8K frames.
+    /// bands (whole rows of tiles): 16 MiB, two thirds of a 4K frame at 3 bytes per pixel. It
+    /// bounds the scratch memory per connection and keeps every zlib chunk far below what
+    /// viewers accept (`ZRLEDecoder.maximumChunkLength`, 64 MiB), even at level 0 and for 8K
+    /// frames.
     public static let defaultMaximumBandBytes = 16 << 20
 
     private let maximumBandBytes: Int
@@ -68,7 +68,7 @@ public struct ZRLEEncoder: FramebufferEncoder {
     }
 
     /// Writes `rect` as ZRLE rectangles: header, U32 length, sync-flushed zlib data each. Rects
-    /// whose raw size exceeds `defaultMaximumBandBytes` are split into bands of whole tile rows
+    /// whose raw size exceeds the band limit (`defaultMaximumBandBytes`) are split into bands of whole tile rows
     /// (so the tiles are the same as unsplit); returns the number of rectangles written, 0 for
     /// an empty rect.
     public mutating func encode(_ rect: Rect, of frame: PixelView, translator: PixelTranslator,
