@@ -13,7 +13,7 @@ public struct ProtocolVersion: Hashable, Sendable, Comparable, CustomStringConve
     /// The length of the version message on the wire.
     public static let wireLength = 12
 
-    public enum ParseError: Error, Equatable, CustomStringConvertible {
+    public enum ParseError: Error, Hashable, Sendable, CustomStringConvertible {
         /// The twelve bytes are not of the form "RFB xxx.yyy\n".
         case malformed([UInt8])
         /// A well-formed version older than 3.3, which no implementation speaks.
