@@ -87,7 +87,9 @@ public struct ServerHandshakeStateMachine {
     }
 
     /// Feeds bytes from the viewer, in any split.
+    /// Bytes arriving after the handshake finished (or failed) are not this machine's and are dropped.
     public mutating func receive(_ bytes: ByteBuffer) -> [ServerHandshakeAction] {
+        if case .finished = phase { return [] }
         var bytes = bytes
         buffer.writeBuffer(&bytes)
         var actions: [ServerHandshakeAction] = []

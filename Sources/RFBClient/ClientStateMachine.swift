@@ -2,7 +2,6 @@ import Geometry
 import NIOCore
 import Pixels
 import RFB
-import VNCAuth
 
 /// The viewer side of RFB (RFC 6143), pure: bytes from the server in, actions out, and methods
 /// that return the bytes of the viewer's own messages. It runs the handshake for 3.3, 3.7 and 3.8
