@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(name: "ZlibStreamsTests", dependencies: ["ZlibStreams"]),
         .testTarget(name: "PixelsTests", dependencies: ["Pixels", "PortholeTestSupport"]),
         .testTarget(name: "RFBTests", dependencies: ["RFB", "VNCAuth"]),
+        .testTarget(name: "RFBClientTests", dependencies: ["RFBClient", "RFB", "PortholeTestSupport"]),
         .testTarget(name: "RFBEncodersTests", dependencies: ["RFBEncoders", "RFBClient", "PortholeTestSupport"]),
         .testTarget(name: "DisplayTests", dependencies: ["Display"]),
     ]
