@@ -23,16 +23,15 @@ public enum VNCSnapshot {
 
     public static func capture(address: HostAndPort, preferredEncoding: Encoding, password: [UInt8]?,
                                timeout: Double) async throws -> PixelBuffer {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
+        let group = MultiThreadedEventLoopGroup.singleton
         let promise = group.next().makePromise(of: PixelBuffer.self)
-        let machine = ClientStateMachine(configuration: ClientConfiguration(password: password, shared: true),
-                                         decoders: DecoderRegistry.all())
         let channel = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.milliseconds(Int64(timeout * 1000)))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let machine = ClientStateMachine(configuration: ClientConfiguration(password: password, shared: true),
+                                                     decoders: DecoderRegistry.all())
                     try channel.pipeline.syncOperations.addHandler(
                         SnapshotHandler(machine: machine, encoding: preferredEncoding, promise: promise))
                 }

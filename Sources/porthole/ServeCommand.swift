@@ -56,9 +56,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let source: FrameSource
         if let image {
-            source = StillImageSource(frame: try PNGImage.load(path: image))
+            source = StillImageSource(try PNGImage.load(contentsOf: image))
         } else {
-            source = DemoDesktop(size: try parseSize(size), startWallClock: Date().timeIntervalSince1970)
+            source = DemoDesktop(size: try parseSize(size), clockOffset: DemoDesktop.localTimeOfDay())
         }
         try await PortholeServer.serve(configuration: configuration, source: source)
     }

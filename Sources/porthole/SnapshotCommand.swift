@@ -36,7 +36,7 @@ struct SnapshotCommand: AsyncParsableCommand {
             password = VNCAuthentication.password(fromFileContents: try Array(Data(contentsOf: URL(fileURLWithPath: passwordFile))))
         }
         let frame = try await VNCSnapshot.capture(address: address, preferredEncoding: preferred, password: password, timeout: timeout)
-        try PNGImage.save(frame, path: output)
+        try PNGImage.save(frame, to: output)
         print("saved \(frame.width)x\(frame.height) from \(address) to \(output)")
     }
 }
