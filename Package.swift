@@ -58,5 +58,6 @@ let package = Package(
         .testTarget(name: "RFBTests", dependencies: ["RFB", "VNCAuth"]),
         .testTarget(name: "RFBEncodersTests", dependencies: ["RFBEncoders", "RFBClient", "PortholeTestSupport"]),
         .testTarget(name: "DisplayTests", dependencies: ["Display"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "PortholeTestSupport"]),
     ]
 )
