@@ -62,5 +62,6 @@ let package = Package(
         .testTarget(name: "RFBClientTests", dependencies: ["RFBClient", "RFB", "PortholeTestSupport"]),
         .testTarget(name: "RFBEncodersTests", dependencies: ["RFBEncoders", "RFBClient", "PortholeTestSupport"]),
         .testTarget(name: "DisplayTests", dependencies: ["Display"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "PortholeTestSupport"]),
     ]
 )
