@@ -62,6 +62,12 @@ let package = Package(
         .testTarget(name: "RFBClientTests", dependencies: ["RFBClient", "RFB", "PortholeTestSupport"]),
         .testTarget(name: "RFBEncodersTests", dependencies: ["RFBEncoders", "RFBClient", "PortholeTestSupport"]),
         .testTarget(name: "DisplayTests", dependencies: ["Display"]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "Capture", "RFB", "RFBClient", "PortholeTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PortholeTestSupport"]),
     ]
 )
