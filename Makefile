@@ -16,4 +16,4 @@ test:
 # Encoder micro-benchmarks (see docs/benchmarks.md).
 bench:
 	scripts/install-deps.sh
-	cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
+	cd Benchmarks && swift build -c release && .build/release/porthole-bench
