@@ -14,6 +14,8 @@ public struct FramebufferUpdateEncoder {
     public private(set) var preferredEncoding: Encoding = .raw
     public private(set) var copyRectAllowed = false
     public private(set) var compressLevel: Int? = nil
+    /// The viewer understands LastRect, so an update may end with it instead of a known count.
+    public private(set) var lastRectAllowed = false
     private var encoders: [Encoding: any FramebufferEncoder] = [:]
     private let makeEncoder: (Encoding) -> (any FramebufferEncoder)?
 
@@ -28,22 +30,25 @@ public struct FramebufferUpdateEncoder {
     public mutating func configure(_ preferences: EncodingPreferences) {
         preferredEncoding = makeEncoder(preferences.preferred) != nil ? preferences.preferred : .raw
         copyRectAllowed = preferences.copyRect
+        lastRectAllowed = preferences.lastRect
         compressLevel = preferences.compressLevel
         for key in Array(encoders.keys) { encoders[key]!.setCompressLevel(compressLevel) }
     }
 
     /// Encodes an update and returns the message, or nil when there is nothing to send.
+    /// `desktopSize`, when given, leads the update with a DesktopSize pseudo-rectangle
+    /// (RFC 6143 §7.8.2); the rectangles after it are in the new size, as viewers expect.
     public mutating func encodeUpdate(copies: [CopyMove], damage: Region, frame: PixelView,
-                                      translator: PixelTranslator) -> ByteBuffer? {
-        var message = ByteBuffer()
+                                      translator: PixelTranslator, desktopSize: Size? = nil) -> ByteBuffer? {
         let rects = Self.batch(damage)
-        if copies.isEmpty && rects.isEmpty { return nil }
-        // RFC 6143 §7.6.1: message-type 0, padding, number-of-rectangles (patched below).
-        message.writeInteger(UInt8(0))
-        message.writeInteger(UInt8(0))
-        let countIndex = message.writerIndex
-        message.writeInteger(UInt16(0))
+        if copies.isEmpty && rects.isEmpty && desktopSize == nil { return nil }
+        var message = ByteBuffer()
+        let slot = message.reserveFramebufferUpdateHeader()
         var count = 0
+        if let desktopSize {
+            message.writeDesktopSize(desktopSize)
+            count += 1
+        }
         for copy in copies {
             if copyRectAllowed {
                 count += CopyRectEncoder.encode(destination: copy.destination, source: copy.source, into: &message)
@@ -54,8 +59,17 @@ public struct FramebufferUpdateEncoder {
         for rect in rects {
             count += encode(rect, frame: frame, translator: translator, into: &message)
         }
-        precondition(count <= Int(UInt16.max), "an update never carries more than 65535 rectangles")
-        message.setInteger(UInt16(count), at: countIndex)
+        if count <= Int(UInt16.max) - 1 || (count == Int(UInt16.max) && !lastRectAllowed) {
+            message.patchFramebufferUpdateCount(slot, count: count)
+        } else if lastRectAllowed {
+            // rfbproto §7.8 LastRect: a count of 65535 means "until the LastRect rectangle".
+            message.writeLastRect()
+            message.patchFramebufferUpdateCount(slot, count: Int(UInt16.max))
+        } else {
+            // Too many pieces for one message and no LastRect: send everything as one rectangle.
+            let everything = copies.reduce(damage.bounds) { $0.union($1.destination) }
+            return encodeUpdate(copies: [], damage: Region(everything), frame: frame, translator: translator, desktopSize: desktopSize)
+        }
         return message
     }
 
