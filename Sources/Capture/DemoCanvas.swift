@@ -113,17 +113,24 @@ struct DemoCanvas {
         let outer = Rect(minX: s.minX - spread, minY: s.minY - spread, maxX: s.maxX + spread, maxY: s.maxY + spread)
         let r = outer.intersection(clip)
         if r.isEmpty || spread <= 0 { return }
-        let sp = Double(spread)
+        // Alpha by integer distance (dx, dy) from the rect; distances are whole pixels.
+        let n = spread + 1
+        var alpha = [Int](repeating: 0, count: n * n)
+        for dy in 0..<n {
+            for dx in 0..<n {
+                let d = Double(dx * dx + dy * dy).squareRoot() / Double(spread)
+                alpha[dy * n + dx] = d >= 1 ? 0 : Int(Double(maxAlpha) * (1 - d) * (1 - d) + 0.5)
+            }
+        }
         for y in r.minY..<r.maxY {
             let p = row(y)
-            let dy = Double(max(s.minY - y, 0, y - (s.maxY - 1)))
+            let dy = max(s.minY - y, 0, y - (s.maxY - 1))
+            // The window itself covers rect's columns on its rows; skip them.
+            let insideRow = y >= rect.minY && y < rect.maxY
             for x in r.minX..<r.maxX {
-                if rect.contains(Point(x: x, y: y)) { continue }
-                let dx = Double(max(s.minX - x, 0, x - (s.maxX - 1)))
-                let d = (dx * dx + dy * dy).squareRoot()
-                if d >= sp { continue }
-                let f = 1 - d / sp
-                let a = Int(Double(maxAlpha) * f * f + 0.5)
+                if insideRow && x >= rect.minX && x < rect.maxX { continue }
+                let dx = max(s.minX - x, 0, x - (s.maxX - 1))
+                let a = alpha[dy * n + dx]
                 if a > 0 { p[x] = DemoColour.mix(p[x], 0, a) }
             }
         }

@@ -18,6 +18,7 @@ public final class DemoDesktop: FrameSource {
     public let clockOffset: Double
 
     private var layout: DemoLayout
+    private var wallpaper: PixelBuffer
     private var state: DemoState
     private var time: Double = 0
     private let terminal = DemoTerminal()
@@ -28,6 +29,7 @@ public final class DemoDesktop: FrameSource {
         let size = Size(width: max(1, size.width), height: max(1, size.height))
         self.clockOffset = clockOffset
         layout = DemoLayout(size: size)
+        wallpaper = DemoWallpaper.render(size: size)
         state = DemoState(time: 0, clockOffset: clockOffset, layout: layout, terminal: terminal)
         frame = PixelBuffer(width: size.width, height: size.height)
         redraw(Region(frame.bounds))
@@ -83,6 +85,7 @@ public final class DemoDesktop: FrameSource {
     public func resize(to size: Size) -> FrameDamage {
         let size = Size(width: max(1, size.width), height: max(1, size.height))
         layout = DemoLayout(size: size)
+        wallpaper = DemoWallpaper.render(size: size)
         state = DemoState(time: time, clockOffset: clockOffset, layout: layout, terminal: terminal)
         frame = PixelBuffer(width: size.width, height: size.height)
         redraw(Region(frame.bounds))
@@ -116,7 +119,7 @@ public final class DemoDesktop: FrameSource {
 
     /// Redraws each rectangle of `region` from the current layout and state.
     private func redraw(_ region: Region) {
-        let scene = DemoScene(layout: layout, state: state)
+        let scene = DemoScene(layout: layout, state: state, wallpaper: wallpaper)
         let (w, h) = (frame.width, frame.height)
         frame.pixels.withUnsafeMutableBufferPointer { p in
             guard let base = p.baseAddress else { return }

@@ -20,8 +20,9 @@ enum DemoEditorView {
         let currentLine = 9
         for (i, runs) in highlighted.enumerated() {
             let y = top + i * lineHeight
-            if y >= c.clip.maxY { break }
-            if y + lineHeight <= c.clip.minY { continue }
+            // A line paints rows y - 1 ..< y + lineHeight - 1 (the highlight starts a row early).
+            if y - 1 >= c.clip.maxY { break }
+            if y - 1 + lineHeight <= c.clip.minY { continue }
             if i == currentLine {
                 c.fill(Rect(x: area.minX + gutterWidth, y: y - 1, width: area.width - gutterWidth, height: lineHeight), 0xeef1f8)
             }

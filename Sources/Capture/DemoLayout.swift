@@ -70,7 +70,7 @@ struct DemoLayout: Equatable, Sendable {
                 Rect(x: window.maxX - r, y: window.maxY - r, width: r, height: r)]
     }
 
-    /// The top-left of the terminal character cell at `column`, `row`.
+    /// The pixels of the terminal character cell at `column`, `row`.
     func terminalCell(column: Int, row: Int) -> Rect {
         let area = Self.content(of: terminal)
         return Rect(x: area.minX + Self.terminalPadding.x + column * DemoFont.cellWidth,

@@ -1,4 +1,5 @@
 import Geometry
+import Pixels
 
 /// Draws the demo desktop for one layout and state, into any part of the frame: background,
 /// windows from bottom to top, then the panel. Redrawing a rectangle gives exactly the pixels a
@@ -6,6 +7,9 @@ import Geometry
 struct DemoScene {
     let layout: DemoLayout
     let state: DemoState
+    /// The background picture, `DemoWallpaper.render(size:)` of the layout's size; drawn once per
+    /// size and copied from, because uncovering desktop is the commonest redraw.
+    let wallpaper: PixelBuffer
 
     enum Window: CaseIterable { case editor, terminal, monitor, photo }
 
@@ -59,18 +63,12 @@ struct DemoScene {
         }
     }
 
-    /// A diagonal gradient from deep navy to teal with a soft violet glow at the top right.
     private func drawBackground(on canvas: DemoCanvas) {
-        let w = Double(max(1, layout.size.width)), h = Double(max(1, layout.size.height))
-        let glowX = 0.78 * w, glowY = 0.12 * h, glowR = 0.75 * max(w, h)
-        let stops: (UInt32, UInt32, UInt32) = (0x0e1a2f, 0x1d3b63, 0x1f6f7a)
-        canvas.shade(canvas.clip) { x, y in
-            let t = (Double(x) / w) * 0.55 + (Double(y) / h) * 0.45
-            var c = t < 0.5 ? DemoColour.lerp(stops.0, stops.1, t * 2) : DemoColour.lerp(stops.1, stops.2, t * 2 - 1)
-            let dx = Double(x) - glowX, dy = Double(y) - glowY
-            let d = (dx * dx + dy * dy).squareRoot() / glowR
-            if d < 1 { c = DemoColour.lerp(c, 0x7a5ca8, (1 - d) * (1 - d) * 0.45) }
-            return c
+        let r = canvas.clip
+        wallpaper.pixels.withUnsafeBufferPointer { src in
+            for y in r.minY..<r.maxY {
+                (canvas.row(y) + r.minX).update(from: src.baseAddress! + y * wallpaper.width + r.minX, count: r.width)
+            }
         }
     }
 }
