@@ -37,6 +37,9 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     private var requested = Region()
     private var updateEncoder = FramebufferUpdateEncoder(makeEncoder: EncoderRegistry.make)
     private var translator = PixelTranslator(format: .xrgb8888)
+    private var preferences = EncodingPreferences()
+    /// The output changed size and the viewer has not been told yet (DesktopSize, RFC 6143 §7.8.2).
+    private var desktopSizeChangePending = false
     private var updateInFlight = false
     private var stallTimer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
@@ -158,6 +161,7 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
                 translator = PixelTranslator(format: format)
             case .setEncodings(let preferences):
                 logger.debug("viewer \(peer) encodings \(preferences.requested.map(\.description).joined(separator: ",")); using \(preferences.preferred)")
+                self.preferences = preferences
                 updateEncoder.configure(preferences)
             case .updateRequested(let incremental, let rect):
                 if !incremental { pending.addDamage(Region(rect)) }
@@ -176,19 +180,35 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     // MARK: - Updates
 
     func frameArrived(_ newFrame: LiveOutput.Frame, damage: FrameDamage) {
-        guard case .session = phase, let context else { return }
+        guard case .session(var session) = phase, let context else { return }
+        let newSize = newFrame.pixels.size
+        if let old = frame, old.pixels.size != newSize {
+            guard preferences.desktopSize else {
+                close(reason: "the output was resized to \(newSize) and the viewer does not support DesktopSize", context: context)
+                return
+            }
+            session.resizeFramebuffer(to: newSize)
+            phase = .session(session)
+            pending.reset(bounds: Rect(size: newSize))
+            if !requested.isEmpty { requested = Region(Rect(size: newSize)) }
+            desktopSizeChangePending = true
+        } else {
+            pending.add(damage)
+        }
         frame = newFrame
-        pending.add(damage)
         sendUpdateIfDue(context: context)
     }
 
     private func sendUpdateIfDue(context: ChannelHandlerContext) {
-        guard case .session = phase, !updateInFlight, !requested.isEmpty, !pending.isEmpty, let frame else { return }
+        guard case .session = phase, !updateInFlight, !requested.isEmpty, let frame,
+              !pending.isEmpty || desktopSizeChangePending else { return }
         let (copies, damage) = pending.take(requested: requested)
-        guard !copies.isEmpty || !damage.isEmpty else { return }
+        guard !copies.isEmpty || !damage.isEmpty || desktopSizeChangePending else { return }
         requested = Region()
+        let newSize = desktopSizeChangePending ? frame.pixels.size : nil
+        desktopSizeChangePending = false
         let message = frame.pixels.withView { view in
-            updateEncoder.encodeUpdate(copies: copies, damage: damage, frame: view, translator: translator)
+            updateEncoder.encodeUpdate(copies: copies, damage: damage, frame: view, translator: translator, desktopSize: newSize)
         }
         guard let message else { return }
         updateInFlight = true
