@@ -15,8 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Serve this PNG image with its exact pixels instead of the demo desktop.")
     var image: String?
 
-    @Option(help: "Size of the demo desktop, WxH.")
-    var size: String = "1920x1080"
+    @Option(help: "Size of the demo desktop, WxH (default 1920x1080); an image has its own size.")
+    var size: String?
 
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).")
     var listen: String = "127.0.0.1:5900"
@@ -56,9 +56,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let source: FrameSource
         if let image {
+            if size != nil { throw ValidationError("--size applies to the demo desktop; an --image is served at its own size") }
             source = StillImageSource(try PNGImage.load(contentsOf: image))
         } else {
-            source = DemoDesktop(size: try parseSize(size), clockOffset: DemoDesktop.localTimeOfDay())
+            source = DemoDesktop(size: try parseSize(size ?? "1920x1080"), clockOffset: DemoDesktop.localTimeOfDay())
         }
         try await PortholeServer.serve(configuration: configuration, source: source)
     }

@@ -1,0 +1,18 @@
+import Display
+import Geometry
+
+/// A source whose size a viewer may change (SetDesktopSize): the demo desktop lays itself out
+/// anew; a still image cannot, because its size is the image's.
+public protocol ResizableSource: FrameSource {
+    /// Sizes outside this range are refused before `resize` is called.
+    var resizableRange: ClosedRange<Int> { get }
+    /// Changes the size and returns the damage (normally the whole new frame).
+    func resize(to size: Size) -> FrameDamage
+}
+
+/// A source that has a pointer image of its own (the X11 mirror's XFIXES cursor, a producer's
+/// cursor plane). Sources without one get the server's default arrow.
+public protocol CursorProviding: FrameSource {
+    /// The current pointer image; a new value is sent to viewers when it changes.
+    var cursor: CursorImage { get }
+}
