@@ -16,6 +16,19 @@ public final class LiveOutput: @unchecked Sendable {
     public struct Frame: Sendable {
         public var pixels: PixelBuffer
         public var sequence: UInt64
+        /// The pointer as of this frame: viewers either draw it themselves or get it drawn in.
+        public var cursor: CursorState
+    }
+
+    /// The pointer image and where it is. `imageSerial` changes whenever the image does, so viewers
+    /// compare a number instead of pixels. The position is nil until something points (a viewer's
+    /// pointer event, or a source that knows its pointer): an output nobody points at shows no
+    /// cursor, so snapshots of an untouched output are the source's exact pixels.
+    public struct CursorState: Equatable, Sendable {
+        public var image: CursorImage
+        public var imageSerial: Int
+        public var position: Point?
+        public var footprint: Rect? { position.map { image.footprint(at: $0) } }
     }
 
 
@@ -36,7 +49,9 @@ public final class LiveOutput: @unchecked Sendable {
         self.source = source
         self.eventLoop = eventLoop
         frameInterval = .nanoseconds(Int64(1_000_000_000 / max(1, frameRate)))
-        current = Frame(pixels: source.frame, sequence: 0)
+        let image = (source as? CursorProviding)?.cursor ?? .arrow
+        current = Frame(pixels: source.frame, sequence: 0,
+                        cursor: CursorState(image: image, imageSerial: 1, position: nil))
     }
 
     /// The latest frame (a copy-on-write value; cheap to take).
@@ -68,8 +83,15 @@ public final class LiveOutput: @unchecked Sendable {
         eventLoop.execute { (self.source as? InputReceiving)?.key(down: down, keysym: keysym) }
     }
 
+    /// A viewer moved the pointer: the source hears of it (if it takes input), and the shared
+    /// pointer moves, so every viewer sees the cursor where it now is.
     func handlePointer(buttonMask: UInt8, x: Int, y: Int) {
-        eventLoop.execute { (self.source as? InputReceiving)?.pointer(buttonMask: buttonMask, x: x, y: y) }
+        eventLoop.execute {
+            (self.source as? InputReceiving)?.pointer(buttonMask: buttonMask, x: x, y: y)
+            let position = Point(x: x, y: y)
+            guard self.frame.cursor.position != position else { return }
+            self.publish(damage: FrameDamage()) { $0.cursor.position = position }
+        }
     }
 
     /// A viewer's clipboard text: kept as the output's clipboard and offered to its other viewers.
@@ -86,9 +108,28 @@ public final class LiveOutput: @unchecked Sendable {
     private func tick() {
         let seconds = Double((NIODeadline.now() - startTime).nanoseconds) / 1e9
         let damage = source.advance(to: seconds)
-        guard !damage.isEmpty else { return }
+        let image = (source as? CursorProviding)?.cursor
+        let cursorChanged = image != nil && image != frame.cursor.image
+        guard !damage.isEmpty || cursorChanged else { return }
+        publish(damage: damage) { frame in
+            if let image, cursorChanged { frame.cursor.image = image; frame.cursor.imageSerial += 1 }
+        }
+    }
+
+    /// Makes the source's picture (and whatever `change` does to the frame) the current frame and
+    /// hands it, with its damage, to every subscriber on its own event loop.
+    private func publish(damage: FrameDamage, _ change: (inout Frame) -> Void) {
         let (frame, targets) = lock.withLock { () -> (Frame, [OutputSubscriber]) in
-            current = Frame(pixels: source.frame, sequence: current.sequence + 1)
+            var next = current
+            next.sequence += 1
+            if !damage.isEmpty { next.pixels = source.frame }
+            change(&next)
+            // A size change can leave the pointer outside; keep it on the screen.
+            if let p = next.cursor.position {
+                next.cursor.position = Point(x: min(max(0, p.x), max(0, next.pixels.width - 1)),
+                                             y: min(max(0, p.y), max(0, next.pixels.height - 1)))
+            }
+            current = next
             return (current, Array(subscribers.values))
         }
         for subscriber in targets {

@@ -40,6 +40,8 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     private var preferences = EncodingPreferences()
     /// The output changed size and the viewer has not been told yet (DesktopSize, RFC 6143 §7.8.2).
     private var desktopSizeChangePending = false
+    /// Where this viewer's picture has the pointer drawn into it, as far as the server knows.
+    private var cursorDrawnAt: Rect?
     private var updateInFlight = false
     private var stallTimer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
@@ -194,6 +196,11 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             desktopSizeChangePending = true
         } else {
             pending.add(damage)
+            if let old = frame, old.cursor != newFrame.cursor {
+                var stale = Region(newFrame.cursor.footprint ?? .zero)
+                if let drawn = cursorDrawnAt { stale.formUnion(drawn) }
+                pending.addDamage(stale)
+            }
         }
         frame = newFrame
         sendUpdateIfDue(context: context)
@@ -202,12 +209,13 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     private func sendUpdateIfDue(context: ChannelHandlerContext) {
         guard case .session = phase, !updateInFlight, !requested.isEmpty, let frame,
               !pending.isEmpty || desktopSizeChangePending else { return }
-        let (copies, damage) = pending.take(requested: requested)
+        var (copies, damage) = pending.take(requested: requested)
         guard !copies.isEmpty || !damage.isEmpty || desktopSizeChangePending else { return }
         requested = Region()
         let newSize = desktopSizeChangePending ? frame.pixels.size : nil
         desktopSizeChangePending = false
-        let message = frame.pixels.withView { view in
+        let pixels = pictureWithCursor(frame, copies: copies, damage: &damage)
+        let message = pixels.withView { view in
             updateEncoder.encodeUpdate(copies: copies, damage: damage, frame: view, translator: translator, desktopSize: newSize)
         }
         guard let message else { return }
@@ -225,6 +233,31 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             if case .success = result, let context = self.context { self.sendUpdateIfDue(context: context) }
         }
         context.writeAndFlush(wrapOutboundOut(message), promise: promise)
+    }
+
+    /// The frame as this viewer must see it, with the pointer drawn in, and the damage grown by
+    /// what the copies disturb: a copy carries drawn cursor pixels along (its ghost must be
+    /// repainted) and may paint over the drawn cursor (which must be drawn again).
+    private func pictureWithCursor(_ frame: LiveOutput.Frame, copies: [CopyMove], damage: inout Region) -> PixelBuffer {
+        let bounds = frame.pixels.bounds
+        guard let position = frame.cursor.position, let whole = frame.cursor.footprint else { return frame.pixels }
+        let footprint = whole.intersection(bounds)
+        for copy in copies {
+            if let drawn = cursorDrawnAt {
+                let ghost = drawn.intersection(Rect(origin: copy.source, size: copy.destination.size))
+                damage.formUnion(ghost.offsetBy(dx: copy.dx, dy: copy.dy).intersection(bounds))
+            }
+            damage.formUnion(footprint.intersection(copy.destination))
+        }
+        var stillDrawn = Region()
+        if let drawn = cursorDrawnAt, !damage.contains(drawn) { stillDrawn.formUnion(drawn) }
+        var pixels = frame.pixels
+        if !damage.intersection(footprint).isEmpty {
+            frame.cursor.image.draw(into: &pixels, at: position, clip: footprint)
+            stillDrawn.formUnion(footprint)
+        }
+        cursorDrawnAt = stillDrawn.isEmpty ? nil : stillDrawn.bounds
+        return pixels
     }
 
     // MARK: - Helpers
