@@ -37,12 +37,14 @@ final class RawTestClient: @unchecked Sendable {
 
     private init(channel: Channel, inbox: Inbox) { self.channel = channel; self.inbox = inbox }
 
+    /// Queues `bytes` for sending without waiting for the server to take them (a server that
+    /// stops reading must not hang the test); writes still leave in the order they were queued.
     func send(_ bytes: [UInt8]) async {
-        try? await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get()
+        channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil)
     }
 
     func send(_ buffer: ByteBuffer) async {
-        try? await channel.writeAndFlush(buffer).get()
+        channel.writeAndFlush(buffer, promise: nil)
     }
 
     /// Takes exactly `count` received bytes, waiting at most `timeout` seconds for them.

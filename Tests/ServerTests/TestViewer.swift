@@ -115,9 +115,11 @@ final class TestViewer: @unchecked Sendable {
         try await channel.eventLoop.submit { try self.handler.machine.setPixelFormat(format) }.get()
     }
 
-    /// Sends bytes as they are, bypassing the state machine (for malformed messages).
+    /// Sends bytes as they are, bypassing the state machine (for malformed messages). Queued
+    /// without waiting for the server to take them, so a server that stops reading cannot hang
+    /// the test; writes still leave in order.
     func send(_ bytes: ByteBuffer) async {
-        try? await channel.writeAndFlush(bytes).get()
+        channel.writeAndFlush(bytes, promise: nil)
     }
 
     func close() async {
