@@ -1,0 +1,79 @@
+import Foundation
+import RFB
+import RFBClient
+import Testing
+
+/// Viewers that go wrong before the session starts: garbage instead of a protocol version, a
+/// connection that never speaks, and password guessing (RFC 6143 §7.1, §7.2.2).
+struct HandshakeAbuseTests {
+    @Test func garbageProtocolVersionIsRefused() async throws {
+        try await TestServer.with { server in
+            let bystander = try await server.connectViewerWithPicture()
+            let offender = try await RawTestClient.connect(to: server.address)
+            #expect(try await offender.read(12) == Array("RFB 003.008\n".utf8))
+            await offender.send(Array("GET / HTTP/1.1\r\n".utf8))
+            #expect(await offender.waitUntilClosed())
+            #expect(await server.log.waitForLine(containing: "disconnected: malformed protocol version \"GET / HTTP/1\""))
+            try await server.expectStillServing(bystander)
+        }
+    }
+
+    @Test func silentConnectionStaysWithoutDisturbingOthers() async throws {
+        try await TestServer.with { server in
+            let bystander = try await server.connectViewerWithPicture()
+            let silent = try await RawTestClient.connect(to: server.address)
+            #expect(try await silent.read(12) == Array("RFB 003.008\n".utf8))
+            await pause(0.5)
+            #expect(!silent.isClosed)
+            #expect(server.server.viewerCount == 2)
+            try await server.expectStillServing(bystander)
+            #expect(!silent.isClosed)
+            await silent.close()
+        }
+    }
+
+    @Test func wrongPasswordsAreLoggedAndThrottled() async throws {
+        var configuration = TestServer.configuration()
+        configuration.password = Array("secret".utf8)
+        try await TestServer.with(configuration: configuration) { server in
+            var wrong = TestViewer.Options()
+            wrong.password = Array("guess".utf8)
+            // AuthenticationThrottle's default policy blocks an address after five failures.
+            for attempt in 1...5 {
+                let viewer = try await TestViewer.open(to: server.address, options: wrong)
+                #expect(await viewer.waitUntilClosed(), "attempt \(attempt)")
+                #expect(viewer.error == .authenticationFailed(reason: "authentication failed"), "attempt \(attempt)")
+            }
+            #expect(server.log.lines(containing: "warning", "failed VNC authentication").count == 5)
+
+            // RFC 6143 §7.1.2 (3.8): no security types, then the reason.
+            let blocked = try await RawTestClient.connect(to: server.address)
+            _ = try await blocked.read(12)
+            await blocked.send(Array("RFB 003.008\n".utf8))
+            #expect(try await blocked.read(1) == [0])
+            let length = try await blocked.read(4).reduce(0) { $0 << 8 | Int($1) }
+            #expect(String(decoding: try await blocked.read(length), as: UTF8.self) == "too many authentication failures")
+            #expect(await blocked.waitUntilClosed())
+            #expect(await server.log.waitForLine(containing: "disconnected: too many authentication failures"))
+
+            // Blocked means blocked: the right password is not even asked for.
+            var right = TestViewer.Options()
+            right.password = Array("secret".utf8)
+            let rightButBlocked = try await TestViewer.open(to: server.address, options: right)
+            #expect(await rightButBlocked.waitUntilClosed())
+            #expect(rightButBlocked.error == .connectionRefused(reason: "too many authentication failures"))
+        }
+    }
+
+    @Test func rightPasswordIsAccepted() async throws {
+        var configuration = TestServer.configuration()
+        configuration.password = Array("secret".utf8)
+        try await TestServer.with(configuration: configuration) { server in
+            var options = TestViewer.Options()
+            options.password = Array("secret".utf8)
+            let viewer = try await server.connectViewerWithPicture(options)
+            #expect(viewer.isConnected)
+            #expect(server.log.lines(containing: "failed VNC authentication").isEmpty)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Capture
+import Display
+import Foundation
+import Geometry
+import Pixels
+
+/// A frame source the test drives by hand: `change` draws into the picture and says what changed,
+/// and the server sees that at its next frame tick, exactly as it would see a real source's work.
+///
+/// Changes made between two ticks are merged into one frame. The picture the server reads is the
+/// one published at the last tick, not the one being drawn, so a frame and the damage reported with
+/// it always agree (otherwise a move drawn a moment after a tick would show up in that tick's frame
+/// and be applied twice by a viewer). It also records the input the server forwards to it.
+final class ScriptedFrameSource: FrameSource, InputReceiving, @unchecked Sendable {
+    struct KeyEvent: Equatable { var down: Bool; var keysym: UInt32 }
+    struct PointerEvent: Equatable { var buttonMask: UInt8; var x: Int; var y: Int }
+
+    private let lock = NSLock()
+    private var drawing: PixelBuffer
+    private var published: PixelBuffer
+    private var unpublished = FrameDamage()
+    private var recordedKeys: [KeyEvent] = []
+    private var recordedPointers: [PointerEvent] = []
+    private var ticks = 0
+    /// Runs at every tick before the changes are published (a source that animates by itself).
+    private let animation: (@Sendable (inout PixelBuffer, Int) -> FrameDamage)?
+
+    init(_ picture: PixelBuffer, animation: (@Sendable (inout PixelBuffer, Int) -> FrameDamage)? = nil) {
+        drawing = picture
+        published = picture
+        self.animation = animation
+    }
+
+    /// The picture as of the last tick (what the server shows).
+    var frame: PixelBuffer { lock.withLock { published } }
+
+    /// The picture including changes the server has not picked up yet (what viewers will show).
+    var latest: PixelBuffer { lock.withLock { drawing } }
+
+    func advance(to time: Double) -> FrameDamage {
+        lock.withLock {
+            ticks += 1
+            if let animation {
+                let damage = animation(&drawing, ticks)
+                unpublished.moves += damage.moves
+                unpublished.region.formUnion(damage.region)
+            }
+            published = drawing
+            defer { unpublished = FrameDamage() }
+            return unpublished
+        }
+    }
+
+    /// Draws with `draw`, which returns what it changed (moves first, then damaged pixels).
+    func change(_ draw: (inout PixelBuffer) -> FrameDamage) {
+        lock.withLock {
+            let damage = draw(&drawing)
+            if !damage.moves.isEmpty && !unpublished.region.isEmpty {
+                // A move after damage in the same frame would reorder them; FrameDamage lists
+                // moves first, so the earlier damage is published as it stands now instead.
+                unpublished.region.formUnion(Region(rects: damage.moves.map(\.destination)).union(damage.region))
+            } else {
+                unpublished.moves += damage.moves
+                unpublished.region.formUnion(damage.region)
+            }
+        }
+    }
+
+    /// Fills `rect` with `colour` and reports it as damage.
+    func fill(_ rect: Rect, with colour: UInt32) {
+        change { picture in
+            picture.fill(rect, with: colour)
+            return FrameDamage(region: Region(rect))
+        }
+    }
+
+    /// Waits until the server has picked up every change made so far (at most `timeout` seconds).
+    func waitUntilPublished(timeout: Double = 5) async -> Bool {
+        await eventually(timeout: timeout) { self.lock.withLock { self.unpublished.isEmpty } }
+    }
+
+    var keys: [KeyEvent] { lock.withLock { recordedKeys } }
+    var pointers: [PointerEvent] { lock.withLock { recordedPointers } }
+
+    func key(down: Bool, keysym: UInt32) { lock.withLock { recordedKeys.append(KeyEvent(down: down, keysym: keysym)) } }
+
+    func pointer(buttonMask: UInt8, x: Int, y: Int) {
+        lock.withLock { recordedPointers.append(PointerEvent(buttonMask: buttonMask, x: x, y: y)) }
+    }
+}

@@ -1,0 +1,51 @@
+import Display
+import Foundation
+import NIOCore
+import Pixels
+import PortholeTestSupport
+import RFB
+import Testing
+
+/// A viewer that asks for updates and never reads them must not hold anything up: the server
+/// disconnects it after `stalledViewerTimeout` with a log line, and other viewers keep getting
+/// updates throughout (architecture.md, "at most one update in flight").
+struct StalledViewerTests {
+    @Test func viewerThatNeverReadsIsDisconnected() async throws {
+        // A full-HD source whose every pixel changes at every frame: each update is 8 MB of Raw,
+        // far more than the socket buffers of a client that does not read can hold.
+        let pictures = (0..<3).map { TestImages.random(width: 1920, height: 1080, seed: UInt64($0 + 1)) }
+        let source = ScriptedFrameSource(pictures[0]) { picture, tick in
+            picture = pictures[tick % pictures.count]
+            return .full(picture.bounds)
+        }
+        var configuration = TestServer.configuration()
+        configuration.stalledViewerTimeout = 1
+        configuration.sourceFrameRate = 15
+        try await TestServer.with(configuration: configuration, source: source) { server in
+            var options = TestViewer.Options()
+            options.encodings = [.raw]
+            let reader = try await TestViewer.connect(to: server.address, options: options)
+            try #require(await reader.waitForUpdates(1, timeout: 10))
+
+            let sleeper = try await RawTestClient.connect(to: server.address, receiveBufferSize: 16 << 10)
+            try await sleeper.handshakeWithoutSecurity()
+            await sleeper.stopReading()
+            let start = Date()
+            var message = ByteBuffer()
+            message.writeClientMessage(.framebufferUpdateRequest(incremental: false, rect: pictures[0].bounds))
+            let request = message
+            let disconnected = await eventually(timeout: 8) {
+                await sleeper.send(request)
+                return !server.log.lines(containing: "disconnected: the viewer stopped reading").isEmpty
+            }
+            #expect(disconnected, "the stalled viewer was not disconnected")
+            #expect(Date().timeIntervalSince(start) < 6)
+            #expect(await eventually(timeout: 5) { server.server.viewerCount == 1 })
+
+            let before = reader.updateCount
+            #expect(await reader.waitForUpdates(before + 2, timeout: 10), "the reading viewer stopped getting updates")
+            #expect(!reader.isClosed)
+            await sleeper.close()
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import Geometry
+import NIOCore
+import NIOPosix
+import Pixels
+import RFB
+import RFBClient
+import Server
+
+/// A well-behaved viewer for the server tests: `ClientStateMachine` with every decoder, on a NIO
+/// channel. It completes the handshake, sends its pixel format and encodings, and records each
+/// FramebufferUpdate (the rectangles and their encodings) and each ServerCutText. By default it
+/// asks for the whole screen once and then keeps one incremental request outstanding, like a real
+/// viewer; tests about request timing turn that off and ask by hand.
+final class TestViewer: @unchecked Sendable {
+    struct Options {
+        var password: [UInt8]? = nil
+        /// The SetEncodings list; nil sends `ClientStateMachine.defaultEncodings`.
+        var encodings: [Encoding]? = nil
+        /// Sent before the encodings when not nil.
+        var pixelFormat: PixelFormat? = nil
+        /// Request the whole screen after connecting and an incremental update after each update.
+        var requestsAutomatically = true
+    }
+
+    /// One FramebufferUpdate as received.
+    struct Update {
+        var region: Region
+        var rectangles: [RectangleHeader]
+    }
+
+    enum Failure: Error, CustomStringConvertible {
+        case handshakeFailed(ClientError?)
+        var description: String {
+            switch self {
+            case .handshakeFailed(let error): return "handshake failed: \(error.map(\.description) ?? "connection closed")"
+            }
+        }
+    }
+
+    private let channel: Channel
+    private let handler: Handler
+
+    /// Connects and waits (at most `timeout` seconds) until the handshake is over.
+    static func connect(to address: HostAndPort, options: Options = Options(), timeout: Double = 5) async throws -> TestViewer {
+        let viewer = try await open(to: address, options: options)
+        let ended = await eventually(timeout: timeout) { viewer.isConnected || viewer.isClosed }
+        guard ended, viewer.isConnected else {
+            await viewer.close()
+            throw Failure.handshakeFailed(viewer.error)
+        }
+        return viewer
+    }
+
+    /// Connects without waiting for the handshake (for tests that expect it to fail).
+    static func open(to address: HostAndPort, options: Options = Options()) async throws -> TestViewer {
+        let handler = Handler(options: options)
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(5))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
+            }
+            .connect(host: address.host, port: address.port).get()
+        return TestViewer(channel: channel, handler: handler)
+    }
+
+    private init(channel: Channel, handler: Handler) { self.channel = channel; self.handler = handler }
+
+    var isConnected: Bool { handler.state.withLock { $0.connected } }
+    var isClosed: Bool { handler.state.withLock { $0.closed } }
+    /// Why the client state machine gave up, if it did.
+    var error: ClientError? { handler.state.withLock { $0.error } }
+    var updates: [Update] { handler.state.withLock { $0.updates } }
+    var updateCount: Int { handler.state.withLock { $0.updates.count } }
+    var cutTexts: [[UInt8]] { handler.state.withLock { $0.cutTexts } }
+
+    /// The viewer's picture right now.
+    func framebuffer() async throws -> PixelBuffer {
+        try await channel.eventLoop.submit { self.handler.machine.framebuffer }.get()
+    }
+
+    /// Waits until the viewer's picture equals `expected`; false after `timeout` seconds.
+    func waitForFramebuffer(_ expected: PixelBuffer, timeout: Double = 5) async -> Bool {
+        await eventually(timeout: timeout) {
+            (try? await self.channel.eventLoop.submit { self.handler.machine.framebuffer == expected }.get()) ?? false
+        }
+    }
+
+    /// Waits until at least `count` updates have arrived; false after `timeout` seconds.
+    func waitForUpdates(_ count: Int, timeout: Double = 5) async -> Bool {
+        await eventually(timeout: timeout) { self.updateCount >= count }
+    }
+
+    /// Waits until the server has closed the connection; false after `timeout` seconds.
+    func waitUntilClosed(timeout: Double = 5) async -> Bool {
+        await eventually(timeout: timeout) { self.isClosed }
+    }
+
+    func requestUpdate(incremental: Bool, rect: Rect? = nil) async {
+        await sendFromMachine { $0.requestUpdate(incremental: incremental, rect: rect) }
+    }
+
+    func keyEvent(down: Bool, keysym: UInt32) async { await sendFromMachine { $0.keyEvent(down: down, keysym: keysym) } }
+
+    func pointerEvent(buttonMask: UInt8, x: Int, y: Int) async {
+        await sendFromMachine { $0.pointerEvent(buttonMask: buttonMask, x: x, y: y) }
+    }
+
+    func cutText(_ latin1: [UInt8]) async { await sendFromMachine { $0.cutText(latin1) } }
+
+    /// Switches the viewer to `format` (the machine decodes later rectangles in it) and returns the
+    /// SetPixelFormat bytes without sending them, so a test can send them in pieces.
+    func switchPixelFormat(_ format: PixelFormat) async throws -> ByteBuffer {
+        try await channel.eventLoop.submit { try self.handler.machine.setPixelFormat(format) }.get()
+    }
+
+    /// Sends bytes as they are, bypassing the state machine (for malformed messages). Queued
+    /// without waiting for the server to take them, so a server that stops reading cannot hang
+    /// the test; writes still leave in order.
+    func send(_ bytes: ByteBuffer) async {
+        channel.writeAndFlush(bytes, promise: nil)
+    }
+
+    func close() async {
+        try? await channel.close().get()
+    }
+
+    private func sendFromMachine(_ make: @escaping @Sendable (ClientStateMachine) -> ByteBuffer) async {
+        guard let bytes = try? await channel.eventLoop.submit({ make(self.handler.machine) }).get() else { return }
+        await send(bytes)
+    }
+
+    /// What the test thread reads; the state machine itself lives on the channel's event loop.
+    struct ObservedState {
+        var connected = false
+        var closed = false
+        var error: ClientError?
+        var updates: [Update] = []
+        var cutTexts: [[UInt8]] = []
+    }
+
+    /// Drives the state machine on the channel's event loop.
+    private final class Handler: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+
+        let options: Options
+        let tally = RectangleTally()
+        /// Touched only on the event loop.
+        var machine: ClientStateMachine
+        let state = LockedState(ObservedState())
+
+        init(options: Options) {
+            self.options = options
+            machine = ClientStateMachine(configuration: ClientConfiguration(password: options.password, shared: true),
+                                         decoders: RecordingDecoder.all(recordingInto: tally))
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            for action in machine.receive(unwrapInboundIn(data)) {
+                switch action {
+                case .send(let bytes):
+                    context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+                case .connected:
+                    if let format = options.pixelFormat, let bytes = try? machine.setPixelFormat(format) {
+                        context.write(wrapOutboundOut(bytes), promise: nil)
+                    }
+                    context.write(wrapOutboundOut(machine.setEncodings(options.encodings ?? machine.defaultEncodings)), promise: nil)
+                    if options.requestsAutomatically {
+                        context.write(wrapOutboundOut(machine.requestUpdate(incremental: false)), promise: nil)
+                    }
+                    context.flush()
+                    state.withLock { $0.connected = true }
+                case .framebufferUpdated(let region):
+                    let update = Update(region: region, rectangles: tally.takeAll())
+                    state.withLock { $0.updates.append(update) }
+                    if options.requestsAutomatically {
+                        context.writeAndFlush(wrapOutboundOut(machine.requestUpdate(incremental: true)), promise: nil)
+                    }
+                case .cutText(let text):
+                    state.withLock { $0.cutTexts.append(text) }
+                case .error(let error):
+                    state.withLock { $0.error = error }
+                    context.close(promise: nil)
+                case .resized, .nameChanged, .bell, .needsMoreData:
+                    break
+                }
+            }
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            state.withLock { $0.closed = true }
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: Error) {
+            context.close(promise: nil)
+        }
+    }
+}

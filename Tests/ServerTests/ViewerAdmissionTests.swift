@@ -1,0 +1,30 @@
+import Testing
+
+/// `--max-viewers`: past the limit a viewer is refused with a log line before the handshake, and
+/// the viewers already connected keep working.
+struct ViewerAdmissionTests {
+    @Test func viewerBeyondTheLimitIsRefused() async throws {
+        var configuration = TestServer.configuration()
+        configuration.maxViewers = 2
+        try await TestServer.with(configuration: configuration) { server in
+            let first = try await server.connectViewerWithPicture()
+            let second = try await server.connectViewerWithPicture()
+            let third = try await RawTestClient.connect(to: server.address)
+            #expect(await third.waitUntilClosed())
+            #expect(third.takeAll().isEmpty, "the refused viewer was sent a handshake")
+            #expect(await server.log.waitForLine(containing: "refused: 2 viewers already connected"))
+            #expect(server.server.viewerCount == 2)
+
+            server.source.fill(.init(x: 0, y: 0, width: 30, height: 30), with: 0x00ff8800)
+            let expected = server.source.latest
+            #expect(await first.waitForFramebuffer(expected))
+            #expect(await second.waitForFramebuffer(expected))
+
+            // A place freed is a place taken.
+            await first.close()
+            #expect(await eventually(timeout: 5) { server.server.viewerCount == 1 })
+            let replacement = try await server.connectViewerWithPicture()
+            #expect(!replacement.isClosed)
+        }
+    }
+}
