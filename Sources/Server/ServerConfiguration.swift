@@ -14,6 +14,9 @@ public struct ServerConfiguration: Sendable {
     public var sourceFrameRate = 30.0
     /// A viewer whose unsent output stays above the high-water mark this long is disconnected.
     public var stalledViewerTimeout: Double = 30
+    /// A connection that has not finished the RFB handshake by then is closed, so silent
+    /// connections cannot hold `maxViewers` slots.
+    public var handshakeTimeout: Double = 30
     public var logLevel: Logger.Level = .info
     public init() {}
 }

@@ -44,6 +44,7 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     private var cursorDrawnAt: Rect?
     private var updateInFlight = false
     private var stallTimer: Scheduled<Void>?
+    private var handshakeTimer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
     let eventLoop: EventLoop
 
@@ -79,6 +80,11 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             authenticationAllowed: registry.mayAttemptAuthentication(from: Self.host(of: context.remoteAddress)))
         let actions = handshake.start()
         phase = .handshake(handshake)
+        let limit = configuration.handshakeTimeout
+        handshakeTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(limit * 1000))) { [weak self] in
+            guard let self, let context = self.context, case .handshake = self.phase else { return }
+            self.close(reason: "the handshake was not completed within \(limit) s", context: context)
+        }
         perform(actions, context: context)
     }
 
@@ -100,6 +106,7 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
 
     func channelInactive(context: ChannelHandlerContext) {
         stallTimer?.cancel()
+        handshakeTimer?.cancel()
         output.unsubscribe(self)
         if viewerNumber != nil {
             registry.leave()
@@ -136,6 +143,7 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     }
 
     private func startSession(version: ProtocolVersion, shared: Bool, remaining: ByteBuffer, context: ChannelHandlerContext) {
+        handshakeTimer?.cancel()
         let start = output.subscribe(self)
         frame = start
         let size = start.pixels.size

@@ -32,6 +32,22 @@ struct HandshakeAbuseTests {
         }
     }
 
+    @Test func silentConnectionIsClosedAfterTheHandshakeTimeout() async throws {
+        var configuration = TestServer.configuration()
+        configuration.handshakeTimeout = 0.5
+        try await TestServer.with(configuration: configuration) { server in
+            let silent = try await RawTestClient.connect(to: server.address)
+            #expect(try await silent.read(12) == Array("RFB 003.008\n".utf8))
+            #expect(await silent.waitUntilClosed())
+            #expect(await eventually(timeout: 5) { server.log.lines(containing: "handshake was not completed within 0.5 s").count == 1 })
+            #expect(await eventually(timeout: 5) { server.server.viewerCount == 0 })
+            // A viewer that completes the handshake in time is not affected by the timer.
+            let viewer = try await server.connectViewerWithPicture()
+            await pause(0.8)
+            try await server.expectStillServing(viewer)
+        }
+    }
+
     @Test func wrongPasswordsAreLoggedAndThrottled() async throws {
         var configuration = TestServer.configuration()
         configuration.password = Array("secret".utf8)
