@@ -59,5 +59,6 @@ let package = Package(
         .testTarget(name: "RFBTests", dependencies: ["RFB", "VNCAuth"]),
         .testTarget(name: "RFBEncodersTests", dependencies: ["RFBEncoders", "RFBClient", "PortholeTestSupport"]),
         .testTarget(name: "DisplayTests", dependencies: ["Display"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["PortholeTestSupport", "Pixels", "Geometry"], resources: [.copy("peers")]),
     ]
 )
