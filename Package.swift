@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .executable(name: "porthole", targets: ["porthole"]),
         .library(name: "RFBClient", targets: ["RFBClient"]),
+        /// The pure codecs, for the benchmark package.
+        .library(name: "PortholeCodecs", targets: ["Geometry", "Pixels", "RFB", "RFBEncoders", "RFBClient", "Display", "PortholeTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -57,8 +59,16 @@ let package = Package(
         .testTarget(name: "ZlibStreamsTests", dependencies: ["ZlibStreams"]),
         .testTarget(name: "PixelsTests", dependencies: ["Pixels", "PortholeTestSupport"]),
         .testTarget(name: "RFBTests", dependencies: ["RFB", "VNCAuth"]),
+        .testTarget(name: "RFBClientTests", dependencies: ["RFBClient", "RFB", "PortholeTestSupport"]),
         .testTarget(name: "RFBEncodersTests", dependencies: ["RFBEncoders", "RFBClient", "PortholeTestSupport"]),
         .testTarget(name: "DisplayTests", dependencies: ["Display"]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "Capture", "RFB", "RFBClient", "PortholeTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "PortholeTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PortholeTestSupport", "Pixels", "Geometry"], resources: [.copy("peers")]),
     ]
 )

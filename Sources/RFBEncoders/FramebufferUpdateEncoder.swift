@@ -23,12 +23,12 @@ public struct FramebufferUpdateEncoder {
         self.makeEncoder = makeEncoder
     }
 
-    /// Applies a SetEncodings list: the first encoding in the viewer's order that the server
-    /// implements wins (RFC 6143 §7.5.2); Raw is always allowed as the fallback.
-    public mutating func configure(encodings: [Encoding]) {
-        copyRectAllowed = encodings.contains(.copyRect)
-        compressLevel = encodings.lazy.compactMap(\.compressLevel).first
-        preferredEncoding = encodings.first { $0 != .copyRect && makeEncoder($0) != nil } ?? .raw
+    /// Applies the viewer's SetEncodings preferences (RFC 6143 §7.5.2), which already name the
+    /// first encoding in the viewer's order that the server implements.
+    public mutating func configure(_ preferences: EncodingPreferences) {
+        preferredEncoding = makeEncoder(preferences.preferred) != nil ? preferences.preferred : .raw
+        copyRectAllowed = preferences.copyRect
+        compressLevel = preferences.compressLevel
         for key in Array(encoders.keys) { encoders[key]!.setCompressLevel(compressLevel) }
     }
 
@@ -46,10 +46,7 @@ public struct FramebufferUpdateEncoder {
         var count = 0
         for copy in copies {
             if copyRectAllowed {
-                message.writeRectangleHeader(copy.destination, encoding: .copyRect)
-                message.writeInteger(UInt16(truncatingIfNeeded: copy.source.x))
-                message.writeInteger(UInt16(truncatingIfNeeded: copy.source.y))
-                count += 1
+                count += CopyRectEncoder.encode(destination: copy.destination, source: copy.source, into: &message)
             } else {
                 count += encode(copy.destination, frame: frame, translator: translator, into: &message)
             }

@@ -18,8 +18,6 @@ public final class LiveOutput: @unchecked Sendable {
         public var sequence: UInt64
     }
 
-    /// A subscriber's callback; it is run on the subscriber's own event loop.
-    public typealias Subscriber = @Sendable (Frame, FrameDamage) -> Void
 
     public let name: String
     private let source: FrameSource
@@ -27,7 +25,9 @@ public final class LiveOutput: @unchecked Sendable {
     private let frameInterval: TimeAmount
     private let lock = NIOLock()
     private var current: Frame
-    private var subscribers: [ObjectIdentifier: (EventLoop, Subscriber)] = [:]
+    private var subscribers: [ObjectIdentifier: OutputSubscriber] = [:]
+    /// The clipboard text a viewer last provided, offered to the output's other viewers.
+    private var clipboard: [UInt8] = []
     private var ticker: RepeatedTask?
     private let startTime = NIODeadline.now()
 
@@ -51,15 +51,34 @@ public final class LiveOutput: @unchecked Sendable {
     public func stop() { ticker?.cancel(); ticker = nil }
 
     /// Registers `subscriber` and returns the frame it starts from.
-    public func subscribe(_ token: AnyObject, on loop: EventLoop, _ subscriber: @escaping Subscriber) -> Frame {
+    func subscribe(_ subscriber: OutputSubscriber) -> Frame {
         lock.withLock {
-            subscribers[ObjectIdentifier(token)] = (loop, subscriber)
+            subscribers[ObjectIdentifier(subscriber)] = subscriber
             return current
         }
     }
 
-    public func unsubscribe(_ token: AnyObject) {
-        _ = lock.withLock { subscribers.removeValue(forKey: ObjectIdentifier(token)) }
+    func unsubscribe(_ subscriber: OutputSubscriber) {
+        _ = lock.withLock { subscribers.removeValue(forKey: ObjectIdentifier(subscriber)) }
+    }
+
+    /// Keyboard input for the source, if it takes input. Runs on the output's event loop, like the
+    /// frame clock, so the source is only ever touched from one thread.
+    func handleKey(down: Bool, keysym: UInt32) {
+        eventLoop.execute { (self.source as? InputReceiving)?.key(down: down, keysym: keysym) }
+    }
+
+    func handlePointer(buttonMask: UInt8, x: Int, y: Int) {
+        eventLoop.execute { (self.source as? InputReceiving)?.pointer(buttonMask: buttonMask, x: x, y: y) }
+    }
+
+    /// A viewer's clipboard text: kept as the output's clipboard and offered to its other viewers.
+    func handleClipboard(latin1 text: [UInt8], from sender: OutputSubscriber) {
+        let others = lock.withLock { () -> [OutputSubscriber] in
+            clipboard = text
+            return subscribers.values.filter { $0 !== sender }
+        }
+        for viewer in others { viewer.eventLoop.execute { viewer.clipboardChanged(latin1: text) } }
     }
 
     public var subscriberCount: Int { lock.withLock { subscribers.count } }
@@ -68,12 +87,20 @@ public final class LiveOutput: @unchecked Sendable {
         let seconds = Double((NIODeadline.now() - startTime).nanoseconds) / 1e9
         let damage = source.advance(to: seconds)
         guard !damage.isEmpty else { return }
-        let (frame, targets) = lock.withLock { () -> (Frame, [(EventLoop, Subscriber)]) in
+        let (frame, targets) = lock.withLock { () -> (Frame, [OutputSubscriber]) in
             current = Frame(pixels: source.frame, sequence: current.sequence + 1)
             return (current, Array(subscribers.values))
         }
-        for (loop, subscriber) in targets {
-            loop.execute { subscriber(frame, damage) }
+        for subscriber in targets {
+            subscriber.eventLoop.execute { subscriber.frameArrived(frame, damage: damage) }
         }
     }
+}
+
+/// A consumer of one output's frames (a viewer connection). Its methods are called on its own
+/// event loop.
+protocol OutputSubscriber: AnyObject, Sendable {
+    var eventLoop: EventLoop { get }
+    func frameArrived(_ frame: LiveOutput.Frame, damage: FrameDamage)
+    func clipboardChanged(latin1 text: [UInt8])
 }

@@ -1,4 +1,5 @@
 import Geometry
+import Logging
 
 /// Everything `porthole serve` was told on its command line, in one value.
 public struct ServerConfiguration: Sendable {
@@ -13,5 +14,6 @@ public struct ServerConfiguration: Sendable {
     public var sourceFrameRate = 30.0
     /// A viewer whose unsent output stays above the high-water mark this long is disconnected.
     public var stalledViewerTimeout: Double = 30
+    public var logLevel: Logger.Level = .info
     public init() {}
 }

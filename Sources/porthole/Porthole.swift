@@ -6,5 +6,6 @@ struct Porthole: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "porthole",
         abstract: "A userspace virtual display device with a VNC/RFB server on top.",
-        subcommands: [])
+        subcommands: [ServeCommand.self, SnapshotCommand.self],
+        defaultSubcommand: ServeCommand.self)
 }

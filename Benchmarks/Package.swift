@@ -1,0 +1,18 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Benchmarks live in their own package so the main build and CI stay light. Run with
+/// `make bench` (release build) from the repository root; see docs/benchmarks.md.
+let package = Package(
+    name: "PortholeBenchmarks",
+    dependencies: [
+        .package(name: "Porthole", path: ".."),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        .executableTarget(name: "porthole-bench", dependencies: [
+            .product(name: "PortholeCodecs", package: "Porthole"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+    ]
+)

@@ -1,0 +1,174 @@
+import Geometry
+import NIOCore
+import Pixels
+import RFB
+import ZlibStreams
+
+/// The ZRLE encoder (encoding 16, RFC 6143 §7.7.6): the rectangle is cut into 64x64 tiles, each
+/// tile is written with the smallest of five subencodings, and the tiles of one rectangle go out
+/// as one zlib chunk (a U32 length, then the data) of the connection's persistent deflate stream.
+///
+/// One value per viewer connection: the deflate dictionary carries over from rectangle to
+/// rectangle, so the viewer's inflate stream must see every chunk in order. The stream and the
+/// scratch buffers are reference types, so copies of a value share them; keep one value per
+/// connection and do not use copies concurrently.
+public struct ZRLEEncoder: FramebufferEncoder {
+    /// The zlib level used until the viewer sends a CompressLevel pseudo-encoding: 6, zlib's own
+    /// default (`Z_DEFAULT_COMPRESSION`) and its usual trade of speed for size. Viewers on fast
+    /// links ask for 1 or 2, on slow links for 9.
+    public static let defaultCompressLevel = 6
+
+    public let encoding = Encoding.zrle
+
+    private let deflater: DeflateStream
+    private let tiles: ZRLETileEncoder
+    private var compressed: [UInt8] = []
+
+    /// The most uncompressed bytes one rectangle may carry before the encoder splits it into
+    /// bands (whole rows of tiles): 16 MiB, two thirds of a 4K frame at 3 bytes per pixel. It
+    /// bounds the scratch memory per connection and keeps every zlib chunk far below what
+    /// viewers accept (`ZRLEDecoder.maximumChunkLength`, 64 MiB), even at level 0 and for 8K
+    /// frames.
+    public static let defaultMaximumBandBytes = 16 << 20
+
+    private let maximumBandBytes: Int
+
+    /// Creates an encoder with its own deflate stream at `compressLevel` (0...9, clamped), or
+    /// at `defaultCompressLevel` when nil.
+    public init(compressLevel: Int? = nil) {
+        self.init(compressLevel: compressLevel, maximumBandBytes: Self.defaultMaximumBandBytes)
+    }
+
+    /// Tests use a small band limit to exercise the split.
+    init(compressLevel: Int?, maximumBandBytes: Int) {
+        deflater = DeflateStream(level: Self.zlibLevel(for: compressLevel))
+        tiles = ZRLETileEncoder()
+        self.maximumBandBytes = maximumBandBytes
+    }
+
+    /// The zlib level the next rectangle is compressed with.
+    public var compressLevel: Int { Int(deflater.level) }
+
+    /// CompressLevel 0...9 maps one to one onto zlib levels 0...9 (as TigerVNC does for ZRLE):
+    /// 0 stores without compression, which is the fastest on a LAN. Out-of-range values are
+    /// clamped; nil restores the default.
+    public mutating func setCompressLevel(_ level: Int?) {
+        deflater.setLevel(Self.zlibLevel(for: level))
+    }
+
+    static func zlibLevel(for level: Int?) -> Int {
+        guard let level else { return defaultCompressLevel }
+        return max(0, min(9, level))
+    }
+
+    /// The size of a CPIXEL in bytes for `format` (RFC 6143 §7.7.6): 3 for 32 bpp true-colour
+    /// formats of depth <= 24 whose colour bits fit in three bytes, else the pixel size.
+    public static func compactPixelSize(for format: PixelFormat) -> Int {
+        ZRLECompactPixel(format: format).size
+    }
+
+    /// Writes `rect` as ZRLE rectangles: header, U32 length, sync-flushed zlib data each. Rects
+    /// whose raw size exceeds the band limit (`defaultMaximumBandBytes`) are split into bands of whole tile rows
+    /// (so the tiles are the same as unsplit); returns the number of rectangles written, 0 for
+    /// an empty rect.
+    public mutating func encode(_ rect: Rect, of frame: PixelView, translator: PixelTranslator,
+                                into output: inout ByteBuffer) -> Int {
+        guard !rect.isEmpty else { return 0 }
+        precondition(frame.bounds.contains(rect), "ZRLE rect \(rect) outside the frame \(frame.bounds)")
+        let rowBytes = rect.width * ZRLECompactPixel(format: translator.format).size
+        let tile = ZRLETileEncoder.tileSize
+        let bandRows = max(tile, maximumBandBytes / rowBytes / tile * tile)
+        var count = 0
+        var y = rect.minY
+        while y < rect.maxY {
+            let band = Rect(x: rect.minX, y: y, width: rect.width, height: min(bandRows, rect.maxY - y))
+            encodeBand(band, of: frame, translator: translator, into: &output)
+            count += 1
+            y = band.maxY
+        }
+        return count
+    }
+
+    /// One rectangle: all its tiles in one zlib chunk (RFC 6143 §7.7.6).
+    private mutating func encodeBand(_ rect: Rect, of frame: PixelView, translator: PixelTranslator,
+                                     into output: inout ByteBuffer) {
+        let count = uncompressedTileData(rect, of: frame, translator: translator)
+        compressed.removeAll(keepingCapacity: true)
+        deflater.compress(UnsafeRawBufferPointer(start: tiles.output, count: count), appendingTo: &compressed)
+        output.reserveCapacity(minimumWritableBytes: 16 + compressed.count)
+        output.writeRectangleHeader(rect, encoding: encoding)
+        output.writeInteger(UInt32(compressed.count))
+        output.writeBytes(compressed)
+    }
+
+    /// Encodes the tiles of `rect` into the scratch buffer and returns the byte count; the bytes
+    /// stay in `tiles.output` until the next call.
+    func uncompressedTileData(_ rect: Rect, of frame: PixelView, translator: PixelTranslator) -> Int {
+        tiles.encode(rect, of: frame, translator: translator, compactPixel: ZRLECompactPixel(format: translator.format))
+    }
+
+    /// The uncompressed ZRLE data of `rect`, for tests that check the subencodings chosen.
+    func uncompressedTileBytes(_ rect: Rect, of frame: PixelView, translator: PixelTranslator) -> [UInt8] {
+        let count = uncompressedTileData(rect, of: frame, translator: translator)
+        return Array(UnsafeBufferPointer(start: tiles.output, count: count))
+    }
+}
+
+/// How a pixel value is written as a CPIXEL (RFC 6143 §7.7.6).
+///
+/// The spec shortens a 32 bpp true-colour pixel of depth <= 24 to 3 bytes when all colour bits
+/// fit in the least significant or in the most significant three bytes of the value; the CPIXEL
+/// is those three bytes, in the format's byte order. When both fit (a depth of at most 16 bits in
+/// the middle bytes), the three bytes that come first on the wire win: the least significant for
+/// little-endian, the most significant for big-endian. That is how libvncserver and TigerVNC
+/// choose between their "24A" (first three bytes) and "24B" (last three) variants, so this agrees
+/// with both. The viewer side (`ZRLEDecoder`) applies the same rule.
+struct ZRLECompactPixel: Equatable {
+    /// Bytes per CPIXEL: 1, 2, 3 or 4.
+    let size: Int
+    let bigEndian: Bool
+    /// For 3-byte CPIXELs: 0 when the least significant bytes are kept, 8 for the most significant.
+    let shift: UInt32
+
+    init(format: PixelFormat) {
+        bigEndian = format.bigEndian
+        let maxPixel = UInt64(format.redMax) << UInt64(format.redShift)
+            | UInt64(format.greenMax) << UInt64(format.greenShift)
+            | UInt64(format.blueMax) << UInt64(format.blueShift)
+        let fitsLow = maxPixel < 1 << 24
+        let fitsHigh = maxPixel & 0xff == 0 && maxPixel < 1 << 32
+        if format.bitsPerPixel == 32 && format.trueColour && format.depth <= 24 && (fitsLow || fitsHigh) {
+            size = 3
+            let keepHigh = format.bigEndian ? fitsHigh : !fitsLow
+            shift = keepHigh ? 8 : 0
+        } else {
+            size = format.bytesPerPixel
+            shift = 0
+        }
+    }
+
+    /// Writes `value` as a CPIXEL at `p`.
+    @inline(__always)
+    func store(_ value: UInt32, to p: UnsafeMutablePointer<UInt8>) {
+        switch size {
+        case 1:
+            p[0] = UInt8(truncatingIfNeeded: value)
+        case 2:
+            let v = UInt16(truncatingIfNeeded: value)
+            UnsafeMutableRawPointer(p).storeBytes(of: bigEndian ? v.bigEndian : v.littleEndian, as: UInt16.self)
+        case 3:
+            let v = value >> shift
+            if bigEndian {
+                p[0] = UInt8(truncatingIfNeeded: v >> 16)
+                p[1] = UInt8(truncatingIfNeeded: v >> 8)
+                p[2] = UInt8(truncatingIfNeeded: v)
+            } else {
+                p[0] = UInt8(truncatingIfNeeded: v)
+                p[1] = UInt8(truncatingIfNeeded: v >> 8)
+                p[2] = UInt8(truncatingIfNeeded: v >> 16)
+            }
+        default:
+            UnsafeMutableRawPointer(p).storeBytes(of: bigEndian ? value.bigEndian : value.littleEndian, as: UInt32.self)
+        }
+    }
+}

@@ -1,0 +1,377 @@
+import Geometry
+import Pixels
+
+/// Turns the tiles of one ZRLE rectangle into the uncompressed ZRLE byte stream (RFC 6143 §7.7.6),
+/// choosing for every 64x64 tile the smallest of solid, packed palette, plain RLE, palette RLE and
+/// raw.
+///
+/// The per-tile choice is made from exact sizes computed in one pass over the tile's runs: the
+/// palette is only looked up when the colour changes, in a small open-addressed table that gives
+/// up after 127 colours (the most palette RLE can carry). All buffers are allocated once and
+/// reused, so encoding allocates nothing per tile or pixel. A class because it owns raw memory;
+/// it belongs to one `ZRLEEncoder` and so to one connection.
+final class ZRLETileEncoder {
+    /// ZRLE tiles are 64x64 pixels (RFC 6143 §7.7.6).
+    static let tileSize = 64
+    /// The largest palette palette RLE can express (subencodings 130...255).
+    static let maximumPaletteSize = 127
+    /// The largest palette packed palette can express (subencodings 2...16).
+    static let maximumPackedPaletteSize = 16
+
+    private static let hashSize = 256
+
+    /// Pixel values of the current tile, in the viewer's format, row-major without padding.
+    private let tile: UnsafeMutablePointer<UInt32>
+    /// Open-addressed colour table: `hashKeys[i]` is valid when `hashSlots[i]` is non-zero and
+    /// then holds the palette index + 1.
+    private let hashKeys: UnsafeMutablePointer<UInt32>
+    private let hashSlots: UnsafeMutablePointer<UInt8>
+    private let palette: UnsafeMutablePointer<UInt32>
+    private var paletteCount = 0
+
+    /// The uncompressed bytes of the last rectangle; valid until the next `encode`.
+    private(set) var output: UnsafeMutablePointer<UInt8>
+    private var outputCapacity: Int
+
+    init() {
+        let tilePixels = Self.tileSize * Self.tileSize
+        tile = .allocate(capacity: tilePixels)
+        tile.initialize(repeating: 0, count: tilePixels)
+        hashKeys = .allocate(capacity: Self.hashSize)
+        hashKeys.initialize(repeating: 0, count: Self.hashSize)
+        hashSlots = .allocate(capacity: Self.hashSize)
+        hashSlots.initialize(repeating: 0, count: Self.hashSize)
+        palette = .allocate(capacity: Self.maximumPaletteSize)
+        palette.initialize(repeating: 0, count: Self.maximumPaletteSize)
+        outputCapacity = 1 + tilePixels * 4
+        output = .allocate(capacity: outputCapacity)
+        output.initialize(repeating: 0, count: outputCapacity)
+    }
+
+    deinit {
+        tile.deallocate()
+        hashKeys.deallocate()
+        hashSlots.deallocate()
+        palette.deallocate()
+        output.deallocate()
+    }
+
+    /// The most bytes `rect` can take: every tile at worst raw (subencoding byte + CPIXELs),
+    /// because raw is always a candidate and the smallest candidate is written.
+    static func maximumEncodedSize(of rect: Rect, compactPixel: ZRLECompactPixel) -> Int {
+        let tilesAcross = (rect.width + tileSize - 1) / tileSize
+        let tilesDown = (rect.height + tileSize - 1) / tileSize
+        return tilesAcross * tilesDown + rect.width * rect.height * compactPixel.size
+    }
+
+    /// Encodes all tiles of `rect` (inside `frame`) row by row into `output` and returns the
+    /// byte count.
+    func encode(_ rect: Rect, of frame: PixelView, translator: PixelTranslator,
+                compactPixel: ZRLECompactPixel) -> Int {
+        let needed = Self.maximumEncodedSize(of: rect, compactPixel: compactPixel)
+        if needed > outputCapacity {
+            output.deallocate()
+            outputCapacity = max(needed, outputCapacity * 2)
+            output = .allocate(capacity: outputCapacity)
+        }
+        var written = 0
+        var ty = rect.minY
+        while ty < rect.maxY {
+            let th = min(Self.tileSize, rect.maxY - ty)
+            var tx = rect.minX
+            while tx < rect.maxX {
+                let tw = min(Self.tileSize, rect.maxX - tx)
+                loadTile(Rect(x: tx, y: ty, width: tw, height: th), of: frame, translator: translator)
+                written += encodeTile(width: tw, height: th, compactPixel: compactPixel, to: output + written)
+                tx += tw
+            }
+            ty += th
+        }
+        return written
+    }
+
+    // MARK: - Loading
+
+    /// Converts one tile of canonical pixels into pixel values of the viewer's format. Screens
+    /// repeat colours, so the last conversion is remembered.
+    private func loadTile(_ r: Rect, of frame: PixelView, translator: PixelTranslator) {
+        var k = 0
+        if translator.isIdentity {
+            // XRGB8888 itself: the pixel value is the colour without the unused X byte.
+            for y in r.minY..<r.maxY {
+                let row = frame.row(y) + r.minX
+                for x in 0..<r.width {
+                    tile[k &+ x] = row[x] & 0x00ff_ffff
+                }
+                k += r.width
+            }
+            return
+        }
+        var lastIn = frame[r.minX, r.minY]
+        var lastOut = translator.pixelValue(lastIn)
+        for y in r.minY..<r.maxY {
+            let row = frame.row(y) + r.minX
+            for x in 0..<r.width {
+                let s = row[x]
+                if s != lastIn {
+                    lastIn = s
+                    lastOut = translator.pixelValue(s)
+                }
+                tile[k &+ x] = lastOut
+            }
+            k += r.width
+        }
+    }
+
+    // MARK: - Palette
+
+    @inline(__always)
+    private static func hash(_ v: UInt32) -> Int {
+        Int((v &* 0x9E37_79B1) >> 24)
+    }
+
+    /// The palette index of `v`, adding it when there is room; nil once the palette would exceed
+    /// 127 colours.
+    @inline(__always)
+    private func insert(_ v: UInt32) -> Int? {
+        var h = Self.hash(v)
+        while true {
+            let slot = hashSlots[h]
+            if slot == 0 {
+                guard paletteCount < Self.maximumPaletteSize else { return nil }
+                hashKeys[h] = v
+                palette[paletteCount] = v
+                paletteCount += 1
+                hashSlots[h] = UInt8(paletteCount)
+                return paletteCount - 1
+            }
+            if hashKeys[h] == v { return Int(slot) - 1 }
+            h = (h &+ 1) & (Self.hashSize - 1)
+        }
+    }
+
+    /// The palette index of a colour known to be in the palette.
+    @inline(__always)
+    private func index(of v: UInt32) -> UInt8 {
+        var h = Self.hash(v)
+        while hashKeys[h] != v || hashSlots[h] == 0 {
+            h = (h &+ 1) & (Self.hashSize - 1)
+        }
+        return hashSlots[h] &- 1
+    }
+
+    // MARK: - Tile
+
+    /// Bits per packed index for a palette of `count` colours (RFC 6143 §7.7.6: 1 bit for 2
+    /// colours, 2 bits for 3-4, 4 bits for 5-16).
+    @inline(__always)
+    static func packedBits(forPaletteSize count: Int) -> Int {
+        count <= 2 ? 1 : count <= 4 ? 2 : 4
+    }
+
+    /// Writes one tile (already in `tile`) with the smallest subencoding; returns its byte count.
+    private func encodeTile(width w: Int, height h: Int, compactPixel cp: ZRLECompactPixel,
+                            to out: UnsafeMutablePointer<UInt8>) -> Int {
+        let n = w * h
+        let cps = cp.size
+
+        // One pass over the runs (which continue across rows, RFC 6143 §7.7.6): the run count,
+        // the length bytes plain RLE needs, the index + length bytes palette RLE needs, and the
+        // palette while it stays within 127 colours.
+        hashSlots.update(repeating: 0, count: Self.hashSize)
+        paletteCount = 0
+        var overflow = false
+        var runs = 0
+        var plainLengthBytes = 0
+        var paletteRunBytes = 0
+        var i = 0
+        while i < n {
+            let v = tile[i]
+            var j = i &+ 1
+            while j < n && tile[j] == v { j &+= 1 }
+            let length = j &- i
+            let lengthBytes = (length &- 1) / 255 &+ 1
+            runs &+= 1
+            plainLengthBytes &+= lengthBytes
+            paletteRunBytes &+= length == 1 ? 1 : 1 &+ lengthBytes
+            if !overflow && insert(v) == nil { overflow = true }
+            i = j
+        }
+
+        // Solid tile (subencoding 1).
+        if !overflow && paletteCount == 1 {
+            out[0] = 1
+            cp.store(palette[0], to: out + 1)
+            return 1 + cps
+        }
+
+        enum Choice { case raw, plainRLE, paletteRLE, packed }
+        var choice = Choice.raw
+        var best = n * cps
+        let plainSize = runs * cps + plainLengthBytes
+        if plainSize < best { choice = .plainRLE; best = plainSize }
+        if !overflow {
+            let paletteSize = paletteCount * cps
+            if paletteSize + paletteRunBytes < best { choice = .paletteRLE; best = paletteSize + paletteRunBytes }
+            if paletteCount <= Self.maximumPackedPaletteSize {
+                let bits = Self.packedBits(forPaletteSize: paletteCount)
+                let packedSize = paletteSize + h * ((w * bits + 7) / 8)
+                if packedSize <= best { choice = .packed; best = packedSize }
+            }
+        }
+
+        let written: Int
+        switch choice {
+        case .raw: written = writeRaw(count: n, cp, to: out)
+        case .plainRLE: written = writePlainRLE(count: n, cp, to: out)
+        case .paletteRLE: written = writePaletteRLE(count: n, cp, to: out)
+        case .packed: written = writePacked(width: w, height: h, cp, to: out)
+        }
+        assert(written == best + 1, "ZRLE size estimate \(best + 1) != written \(written)")
+        return written
+    }
+
+    /// Run length encoding shared by both RLE subencodings: (length - 1) as bytes of 255 and a
+    /// final byte below 255 (RFC 6143 §7.7.6).
+    @inline(__always)
+    private static func writeRunLength(_ length: Int, to out: UnsafeMutablePointer<UInt8>, at offset: inout Int) {
+        var r = length &- 1
+        while r >= 255 {
+            out[offset] = 255
+            offset &+= 1
+            r &-= 255
+        }
+        out[offset] = UInt8(truncatingIfNeeded: r)
+        offset &+= 1
+    }
+
+    private func writePalette(_ cp: ZRLECompactPixel, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var o = 0
+        for p in 0..<paletteCount {
+            cp.store(palette[p], to: out + o)
+            o &+= cp.size
+        }
+        return o
+    }
+
+    /// Subencoding 0: every pixel as a CPIXEL. Specialised per CPIXEL size because this is the
+    /// path noisy (photographic) content takes.
+    private func writeRaw(count n: Int, _ cp: ZRLECompactPixel, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        out[0] = 0
+        let d = out + 1
+        switch cp.size {
+        case 1:
+            for i in 0..<n { d[i] = UInt8(truncatingIfNeeded: tile[i]) }
+        case 2:
+            let raw = UnsafeMutableRawPointer(d)
+            for i in 0..<n {
+                let v = UInt16(truncatingIfNeeded: tile[i])
+                raw.storeBytes(of: cp.bigEndian ? v.bigEndian : v.littleEndian, toByteOffset: i &* 2, as: UInt16.self)
+            }
+        case 3:
+            var o = 0
+            let shift = cp.shift
+            if cp.bigEndian {
+                for i in 0..<n {
+                    let v = tile[i] >> shift
+                    d[o] = UInt8(truncatingIfNeeded: v >> 16)
+                    d[o &+ 1] = UInt8(truncatingIfNeeded: v >> 8)
+                    d[o &+ 2] = UInt8(truncatingIfNeeded: v)
+                    o &+= 3
+                }
+            } else {
+                for i in 0..<n {
+                    let v = tile[i] >> shift
+                    d[o] = UInt8(truncatingIfNeeded: v)
+                    d[o &+ 1] = UInt8(truncatingIfNeeded: v >> 8)
+                    d[o &+ 2] = UInt8(truncatingIfNeeded: v >> 16)
+                    o &+= 3
+                }
+            }
+        default:
+            let raw = UnsafeMutableRawPointer(d)
+            for i in 0..<n {
+                let v = tile[i]
+                raw.storeBytes(of: cp.bigEndian ? v.bigEndian : v.littleEndian, toByteOffset: i &* 4, as: UInt32.self)
+            }
+        }
+        return 1 + n * cp.size
+    }
+
+    /// Subencoding 128: runs of (CPIXEL, length).
+    private func writePlainRLE(count n: Int, _ cp: ZRLECompactPixel, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        out[0] = 128
+        var o = 1
+        var i = 0
+        while i < n {
+            let v = tile[i]
+            var j = i &+ 1
+            while j < n && tile[j] == v { j &+= 1 }
+            cp.store(v, to: out + o)
+            o &+= cp.size
+            Self.writeRunLength(j &- i, to: out, at: &o)
+            i = j
+        }
+        return o
+    }
+
+    /// Subencodings 130...255: the palette, then per run the index (top bit set when a length
+    /// follows, i.e. for runs longer than one pixel).
+    private func writePaletteRLE(count n: Int, _ cp: ZRLECompactPixel, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        out[0] = UInt8(128 + paletteCount)
+        var o = 1 + writePalette(cp, to: out + 1)
+        var i = 0
+        while i < n {
+            let v = tile[i]
+            var j = i &+ 1
+            while j < n && tile[j] == v { j &+= 1 }
+            let idx = index(of: v)
+            if j &- i == 1 {
+                out[o] = idx
+                o &+= 1
+            } else {
+                out[o] = idx | 0x80
+                o &+= 1
+                Self.writeRunLength(j &- i, to: out, at: &o)
+            }
+            i = j
+        }
+        return o
+    }
+
+    /// Subencodings 2...16: the palette, then indices packed most significant bits first, each
+    /// row padded to a whole byte.
+    private func writePacked(width w: Int, height h: Int, _ cp: ZRLECompactPixel, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        out[0] = UInt8(paletteCount)
+        var o = 1 + writePalette(cp, to: out + 1)
+        let bits = Self.packedBits(forPaletteSize: paletteCount)
+        var last = tile[0]
+        var lastIndex = UInt32(index(of: last))
+        var k = 0
+        for _ in 0..<h {
+            var byte: UInt32 = 0
+            var used = 0
+            for _ in 0..<w {
+                let v = tile[k]
+                k &+= 1
+                if v != last {
+                    last = v
+                    lastIndex = UInt32(index(of: v))
+                }
+                byte = byte << UInt32(bits) | lastIndex
+                used &+= bits
+                if used == 8 {
+                    out[o] = UInt8(truncatingIfNeeded: byte)
+                    o &+= 1
+                    byte = 0
+                    used = 0
+                }
+            }
+            if used > 0 {
+                out[o] = UInt8(truncatingIfNeeded: byte << UInt32(8 - used))
+                o &+= 1
+            }
+        }
+        return o
+    }
+}

@@ -1,0 +1,106 @@
+import Geometry
+import NIOCore
+import NIOPosix
+import Pixels
+import RFB
+import RFBClient
+
+/// `porthole snapshot`: connects to any VNC server, asks for the whole framebuffer in one
+/// encoding, and returns the picture once every pixel has arrived.
+public enum VNCSnapshot {
+    public enum SnapshotError: Error, CustomStringConvertible {
+        case protocolError(String)
+        case connectionClosed
+        case timedOut(Double)
+        public var description: String {
+            switch self {
+            case .protocolError(let why): return why
+            case .connectionClosed: return "the server closed the connection before the picture was complete"
+            case .timedOut(let s): return "no complete picture within \(s) s"
+            }
+        }
+    }
+
+    public static func capture(address: HostAndPort, preferredEncoding: Encoding, password: [UInt8]?,
+                               timeout: Double) async throws -> PixelBuffer {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let promise = group.next().makePromise(of: PixelBuffer.self)
+        let channel = try await ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.milliseconds(Int64(timeout * 1000)))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let machine = ClientStateMachine(configuration: ClientConfiguration(password: password, shared: true),
+                                                     decoders: DecoderRegistry.all())
+                    try channel.pipeline.syncOperations.addHandler(
+                        SnapshotHandler(machine: machine, encoding: preferredEncoding, promise: promise))
+                }
+            }
+            .connect(host: address.host, port: address.port).get()
+        let deadline = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) {
+            promise.fail(SnapshotError.timedOut(timeout))
+        }
+        defer { deadline.cancel(); channel.close(promise: nil) }
+        return try await promise.futureResult.get()
+    }
+}
+
+/// Drives the client state machine until the whole framebuffer has been drawn at least once.
+private final class SnapshotHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var machine: ClientStateMachine
+    private let encoding: Encoding
+    private let promise: EventLoopPromise<PixelBuffer>
+    private var received = Region()
+    private var done = false
+
+    init(machine: ClientStateMachine, encoding: Encoding, promise: EventLoopPromise<PixelBuffer>) {
+        self.machine = machine
+        self.encoding = encoding
+        self.promise = promise
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        for action in machine.receive(unwrapInboundIn(data)) {
+            guard !done else { return }
+            switch action {
+            case .send(let bytes):
+                context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+            case .connected:
+                // Only the asked-for encoding (and the pseudo-encodings the machine handles), so the
+                // server cannot fall back to another one silently.
+                context.write(wrapOutboundOut(machine.setEncodings([encoding, .desktopSize, .lastRect, .desktopName])), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(machine.requestUpdate(incremental: false)), promise: nil)
+            case .framebufferUpdated(let region):
+                received.formUnion(region)
+                if received.contains(machine.framebuffer.bounds) {
+                    done = true
+                    promise.succeed(machine.framebuffer)
+                    context.close(promise: nil)
+                } else {
+                    context.writeAndFlush(wrapOutboundOut(machine.requestUpdate(incremental: true)), promise: nil)
+                }
+            case .resized:
+                received = Region()
+                context.writeAndFlush(wrapOutboundOut(machine.requestUpdate(incremental: false)), promise: nil)
+            case .error(let error):
+                done = true
+                promise.fail(VNCSnapshot.SnapshotError.protocolError(error.description))
+                context.close(promise: nil)
+            case .nameChanged, .bell, .cutText, .needsMoreData:
+                break
+            }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if !done { done = true; promise.fail(VNCSnapshot.SnapshotError.connectionClosed) }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if !done { done = true; promise.fail(error) }
+        context.close(promise: nil)
+    }
+}

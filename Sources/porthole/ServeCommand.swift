@@ -1,0 +1,74 @@
+import ArgumentParser
+import Capture
+import Foundation
+import Geometry
+import Logging
+import Server
+import VNCAuth
+
+/// `porthole serve`: one output, the demo desktop by default or a still image, shown over RFB.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve an output to VNC viewers (the demo desktop unless --image is given).")
+
+    @Option(help: "Serve this PNG image with its exact pixels instead of the demo desktop.")
+    var image: String?
+
+    @Option(help: "Size of the demo desktop, WxH.")
+    var size: String = "1920x1080"
+
+    @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).")
+    var listen: String = "127.0.0.1:5900"
+
+    @Option(help: "File whose first line is the VNC password; without it no authentication is asked.")
+    var passwordFile: String?
+
+    @Flag(help: "Ignore keyboard and pointer input from viewers.")
+    var viewOnly = false
+
+    @Option(help: "Refuse viewers beyond this many at once.")
+    var maxViewers: Int = 64
+
+    @Option(help: "Desktop name shown by viewers.")
+    var name: String = "Porthole"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        var configuration = ServerConfiguration()
+        let address = try HostAndPort(parsing: listen)
+        configuration.host = address.host
+        configuration.port = address.port
+        configuration.viewOnly = viewOnly
+        configuration.maxViewers = maxViewers
+        configuration.desktopName = name
+        guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
+            throw ValidationError("unknown log level '\(logLevel)'")
+        }
+        configuration.logLevel = level
+        if let passwordFile {
+            let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: passwordFile)))
+            let password = VNCAuthentication.password(fromFileContents: bytes)
+            guard !password.isEmpty else { throw ValidationError("the password file \(passwordFile) has an empty first line") }
+            configuration.password = password
+        }
+        let source: FrameSource
+        if let image {
+            source = StillImageSource(try PNGImage.load(contentsOf: image))
+        } else {
+            source = DemoDesktop(size: try parseSize(size), clockOffset: DemoDesktop.localTimeOfDay())
+        }
+        try await PortholeServer.serve(configuration: configuration, source: source)
+    }
+
+    private func parseSize(_ text: String) throws -> Size {
+        let parts = text.lowercased().split(separator: "x")
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]),
+              (1...16384).contains(w), (1...16384).contains(h) else {
+            throw ValidationError("--size must be WxH with each side 1...16384, not '\(text)'")
+        }
+        return Size(width: w, height: h)
+    }
+}

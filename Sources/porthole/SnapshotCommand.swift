@@ -1,0 +1,42 @@
+import ArgumentParser
+import Capture
+import Foundation
+import RFB
+import Server
+import VNCAuth
+
+/// `porthole snapshot`: connect to any VNC server and save its framebuffer as a PNG.
+struct SnapshotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Save a VNC server's framebuffer as a PNG file.")
+
+    @Argument(help: "The server, HOST:PORT (or HOST::PORT).")
+    var server: String
+
+    @Argument(help: "Where to write the PNG.")
+    var output: String
+
+    @Option(help: "Ask for this encoding: raw, rre, hextile or zrle (the decoder supports all).")
+    var encoding: String = "zrle"
+
+    @Option(help: "File whose first line is the VNC password.")
+    var passwordFile: String?
+
+    @Option(help: "Give up after this many seconds.")
+    var timeout: Double = 20
+
+    func run() async throws {
+        let address = try HostAndPort(parsing: server)
+        guard let preferred = Encoding(name: encoding), preferred != .copyRect, preferred != .tight else {
+            throw ValidationError("unknown encoding '\(encoding)'; use raw, rre, hextile or zrle")
+        }
+        var password: [UInt8]? = nil
+        if let passwordFile {
+            password = VNCAuthentication.password(fromFileContents: try Array(Data(contentsOf: URL(fileURLWithPath: passwordFile))))
+        }
+        let frame = try await VNCSnapshot.capture(address: address, preferredEncoding: preferred, password: password, timeout: timeout)
+        try PNGImage.save(frame, to: output)
+        print("saved \(frame.width)x\(frame.height) from \(address) to \(output)")
+    }
+}

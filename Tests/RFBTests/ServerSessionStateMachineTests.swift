@@ -1,0 +1,151 @@
+import Testing
+import NIOCore
+import Geometry
+import Pixels
+import RFB
+
+struct ServerSessionStateMachineTests {
+    static let size = Size(width: 800, height: 600)
+
+    private func machine(limits: ClientMessageLimits = ClientMessageLimits()) -> ServerSessionStateMachine {
+        ServerSessionStateMachine(framebufferSize: Self.size, supportedEncodings: [.raw, .copyRect, .hextile, .zrle], limits: limits)
+    }
+
+    private func feed(_ machine: inout ServerSessionStateMachine, _ messages: ClientMessage...) -> [ServerSessionAction] {
+        var buffer = ByteBuffer()
+        for message in messages { buffer.writeClientMessage(message) }
+        return machine.receive(buffer)
+    }
+
+    @Test func validPixelFormatIsAdopted() {
+        var session = machine()
+        #expect(feed(&session, .setPixelFormat(.rgb565)) == [.setPixelFormat(.rgb565)])
+        #expect(session.pixelFormat == .rgb565)
+    }
+
+    @Test func twentyFourBitsPerPixelClosesWithReason() {
+        var session = machine()
+        var format = PixelFormat.xrgb8888
+        format.bitsPerPixel = 24
+        let actions = feed(&session, .setPixelFormat(format), .keyEvent(down: true, keysym: 1))
+        #expect(actions.count == 1)
+        guard case .close(let reason) = actions.first else { Issue.record("expected close"); return }
+        #expect(reason.contains("bits-per-pixel 24 is not 8, 16 or 32"))
+        #expect(session.isClosed)
+        #expect(feed(&session, .keyEvent(down: true, keysym: 1)).isEmpty)
+    }
+
+    @Test func zeroMaximumClosesWithReason() {
+        var session = machine()
+        var format = PixelFormat.xrgb8888
+        format.greenMax = 0
+        guard case .close(let reason) = feed(&session, .setPixelFormat(format)).first else { Issue.record("expected close"); return }
+        #expect(reason.contains("a colour maximum is zero"))
+    }
+
+    @Test func colourMapFormatClosesWithReason() {
+        var session = machine()
+        var format = PixelFormat.bgr233
+        format.trueColour = false
+        guard case .close(let reason) = feed(&session, .setPixelFormat(format)).first else { Issue.record("expected close"); return }
+        #expect(reason.contains("colour-map pixel formats are not supported"))
+    }
+
+    @Test func unknownMessageClosesWithReason() {
+        var session = machine()
+        #expect(session.receive(ByteBuffer(bytes: [150, 0, 0, 0])) == [.close(reason: "unknown client message type 150")])
+    }
+
+    @Test func oversizedCutTextClosesWithReason() {
+        var session = machine(limits: ClientMessageLimits(maximumCutTextLength: 10))
+        #expect(session.receive(ByteBuffer(bytes: [6, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]))
+                == [.close(reason: "ClientCutText declares 4294967295 bytes (limit 10)")])
+    }
+
+    @Test func messagesBeforeAnErrorAreStillReported() {
+        var session = machine()
+        var buffer = ByteBuffer()
+        buffer.writeClientMessage(.keyEvent(down: true, keysym: 0x61))
+        buffer.writeBytes([99])
+        #expect(session.receive(buffer) == [.key(down: true, keysym: 0x61), .close(reason: "unknown client message type 99")])
+    }
+
+    @Test func updateRequestInsideIsPassedOn() {
+        var session = machine()
+        let rect = Rect(x: 10, y: 20, width: 30, height: 40)
+        #expect(feed(&session, .framebufferUpdateRequest(incremental: true, rect: rect)) == [.updateRequested(incremental: true, rect: rect)])
+    }
+
+    @Test func updateRequestReachingPastTheEdgeIsClipped() {
+        var session = machine()
+        #expect(feed(&session, .framebufferUpdateRequest(incremental: false, rect: Rect(x: 700, y: 500, width: 65535, height: 65535)))
+                == [.updateRequested(incremental: false, rect: Rect(x: 700, y: 500, width: 100, height: 100))])
+    }
+
+    @Test func updateRequestEntirelyOutsideIsIgnored() {
+        var session = machine()
+        #expect(feed(&session, .framebufferUpdateRequest(incremental: false, rect: Rect(x: 800, y: 0, width: 10, height: 10))).isEmpty)
+        #expect(feed(&session, .framebufferUpdateRequest(incremental: true, rect: Rect(x: 65535, y: 65535, width: 65535, height: 65535))).isEmpty)
+        #expect(feed(&session, .framebufferUpdateRequest(incremental: true, rect: Rect(x: 0, y: 0, width: 0, height: 10))).isEmpty)
+        #expect(!session.isClosed)
+    }
+
+    @Test func requestsFollowAResize() {
+        var session = machine()
+        session.resizeFramebuffer(to: Size(width: 100, height: 100))
+        #expect(feed(&session, .framebufferUpdateRequest(incremental: false, rect: Rect(x: 0, y: 0, width: 800, height: 600)))
+                == [.updateRequested(incremental: false, rect: Rect(x: 0, y: 0, width: 100, height: 100))])
+    }
+
+    @Test func pointerIsClampedIntoTheFramebuffer() {
+        var session = machine()
+        #expect(feed(&session, .pointerEvent(buttonMask: 1, x: 65535, y: 599)) == [.pointer(buttonMask: 1, x: 799, y: 599)])
+        #expect(feed(&session, .pointerEvent(buttonMask: 0, x: 5, y: 9000)) == [.pointer(buttonMask: 0, x: 5, y: 599)])
+        var empty = ServerSessionStateMachine(framebufferSize: Size(width: 0, height: 0), supportedEncodings: [.raw])
+        #expect(feed(&empty, .pointerEvent(buttonMask: 0, x: 5, y: 5)) == [.pointer(buttonMask: 0, x: 0, y: 0)])
+    }
+
+    @Test func keyAndCutTextArePassedOn() {
+        var session = machine()
+        #expect(feed(&session, .keyEvent(down: false, keysym: 0xffe1), .clientCutText([0x68, 0xe9]))
+                == [.key(down: false, keysym: 0xffe1), .clientCutText([0x68, 0xe9])])
+    }
+
+    @Test func encodingPreferencesFollowTheViewersOrder() {
+        var session = machine()
+        let requested: [Encoding] = [.copyRect, .tight, .zrle, .hextile, .raw, Encoding(-250), Encoding(-28), Encoding(-256),
+                                     .desktopSize, .lastRect, .desktopName, .cursor]
+        guard case .setEncodings(let preferences) = feed(&session, .setEncodings(requested)).first else {
+            Issue.record("expected setEncodings"); return
+        }
+        #expect(preferences.requested == requested)
+        #expect(preferences.preferred == .zrle, "Tight is not supported, CopyRect is not a pixel encoding")
+        #expect(preferences.copyRect)
+        #expect(preferences.compressLevel == 6)
+        #expect(preferences.qualityLevel == 4)
+        #expect(preferences.desktopSize && preferences.lastRect && preferences.desktopName && preferences.cursor)
+        #expect(!preferences.extendedDesktopSize)
+        #expect(session.encodingPreferences == preferences)
+    }
+
+    @Test func encodingPreferencesFallBackToRaw() {
+        let preferences = EncodingPreferences(requested: [Encoding(99), .tight], supported: [.raw, .zrle])
+        #expect(preferences.preferred == .raw)
+        #expect(!preferences.copyRect && !preferences.desktopSize)
+        #expect(preferences.compressLevel == nil && preferences.qualityLevel == nil)
+        #expect(EncodingPreferences().preferred == .raw)
+    }
+
+    @Test func byteByByteFeedingGivesTheSameActions() {
+        var whole = machine(), split = machine()
+        var buffer = ByteBuffer()
+        let messages: [ClientMessage] = [.setEncodings([.hextile, .raw]), .pointerEvent(buttonMask: 2, x: 3, y: 4),
+                                          .framebufferUpdateRequest(incremental: false, rect: Rect(x: 0, y: 0, width: 800, height: 600))]
+        for message in messages { buffer.writeClientMessage(message) }
+        let expected = whole.receive(buffer)
+        var actions: [ServerSessionAction] = []
+        for byte in buffer.readableBytesView { actions += split.receive(ByteBuffer(bytes: [byte])) }
+        #expect(actions == expected)
+        #expect(actions.count == 3)
+    }
+}
