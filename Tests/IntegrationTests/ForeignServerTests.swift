@@ -45,7 +45,7 @@ import Testing
         try await screen.show(picture)
         let port = try FreeTCPPort.pick()
         let x11vnc = try screen.launch(try requirePeer("x11vnc"), ["-display", screen.display, "-rfbport", "\(port)", "-localhost",
-                                                                  "-nopw", "-forever", "-shared", "-noxdamage"])
+                                                                  "-nopw", "-forever", "-shared", "-noxdamage", "-nocursor"])
         let ready = await x11vnc.waitForOutput(timeout: 20) { $0.contains("PORT=\(port)") ? true : nil }
         try #require(ready == true, "x11vnc did not start on port \(port):\n\(x11vnc.output)")
 
@@ -88,10 +88,7 @@ import Testing
 
         let viewer = try TigerVNCViewer.start(on: screen, port: port, encoding: "ZRLE", colour: colour)
         let tolerance = format == .xrgb8888 ? 0 : 1
-        let result = try await screen.waitForScreen(timeout: 20) { grabbed in
-            ImageComparison(expected: picture, actual: grabbed, in: format, toleranceSteps: tolerance).isIdentical
-        }
-        let comparison = ImageComparison(expected: picture, actual: result.screen, in: format, toleranceSteps: tolerance)
+        let comparison = try await TigerVNCViewer.waitUntilShowing(picture, in: format, toleranceSteps: tolerance, on: screen)
 
         #expect(comparison.isIdentical, "\(comparison)\nviewer log:\n\(viewer.output)")
         _ = xvnc

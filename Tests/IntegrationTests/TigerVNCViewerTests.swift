@@ -12,9 +12,11 @@ import Testing
         try await checkViewer(encoding: encoding, screenDepth: 24, colour: .full, format: .xrgb8888)
     }
 
-    /// At depth 16 the viewer's "full colour" is the screen's RGB565.
-    @Test func rgb565ViewerShowsServedImage() async throws {
-        try await checkViewer(encoding: "ZRLE", screenDepth: 16, colour: .full, format: .rgb565)
+    /// On a depth-16 screen TigerVNC still asks for rgb888 and reduces to RGB565 itself, with its
+    /// own rounding: the server's pixels are exact on the wire, but the screen may be one step of
+    /// 5 or 6 bits off per component. That tolerance is the viewer's, not a licence for the server.
+    @Test func rgb565ScreenViewerShowsServedImage() async throws {
+        try await checkViewer(encoding: "ZRLE", screenDepth: 16, colour: .full, format: .rgb565, toleranceSteps: 1)
     }
 
     /// LowColorLevel=2 makes the viewer ask for 8 bpp rgb332 (RFB max 7/7/3, shifts 5/2/0).
@@ -22,7 +24,8 @@ import Testing
         try await checkViewer(encoding: "Hextile", screenDepth: 24, colour: .medium, format: TigerVNCViewer.Colour.mediumPixelFormat)
     }
 
-    private func checkViewer(encoding: String, screenDepth: Int, colour: TigerVNCViewer.Colour, format: PixelFormat) async throws {
+    private func checkViewer(encoding: String, screenDepth: Int, colour: TigerVNCViewer.Colour, format: PixelFormat,
+                             toleranceSteps: Int = 0) async throws {
         let scratch = try ScratchDirectory("vncviewer-\(encoding)-\(screenDepth)")
         let served = try await PixelBufferFile.png(Fixtures.desktop(), scratch: scratch)
         let server = try await PortholeServer(serving: served, scratch: scratch)
@@ -30,7 +33,8 @@ import Testing
         let screen = try await VirtualX.xvfb(width: Fixtures.width, height: Fixtures.height, depth: screenDepth, scratch: scratch)
 
         let viewer = try TigerVNCViewer.start(on: screen, port: server.port, encoding: encoding, colour: colour)
-        let comparison = try await TigerVNCViewer.waitUntilShowing(TestImages.quantized(served.image, to: format), in: format, on: screen)
+        let comparison = try await TigerVNCViewer.waitUntilShowing(TestImages.quantized(served.image, to: format), in: format,
+                                                                   toleranceSteps: toleranceSteps, on: screen)
 
         #expect(comparison.isIdentical, "vncviewer \(encoding) depth \(screenDepth): \(comparison)\nviewer log:\n\(viewer.output)\nserver log:\n\(server.log)")
     }

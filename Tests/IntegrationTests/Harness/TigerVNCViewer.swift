@@ -6,7 +6,8 @@ import Pixels
 /// window of the screen's size at 0,0.
 enum TigerVNCViewer {
     enum Colour {
-        /// -FullColor=1: the viewer asks for the X screen's own format (24-bit, or RGB565 at depth 16).
+        /// -FullColor=1: the viewer asks for 24-bit rgb888 (even on a depth-16 screen, where it then
+        /// reduces each pixel to RGB565 itself; its log says "Using pixel format depth 24").
         case full
         /// -FullColor=0 -LowColorLevel=2: 8 bpp "rgb332" (TigerVNC's mediumColourPF in CConn.cxx:
         /// max 7/7/3, shifts 5/2/0; its log says "Using pixel format depth 8 (8bpp) rgb332").
@@ -22,7 +23,9 @@ enum TigerVNCViewer {
     @discardableResult
     static func start(on screen: VirtualX, port: Int, encoding: String, colour: Colour = .full,
                       obfuscatedPasswordFile: URL? = nil) throws -> ChildProcess {
-        var arguments = ["-FullScreen", "-PreferredEncoding=\(encoding)", "-AutoSelect=0", "-Shared=1"]
+        // ViewOnly: the viewer sends no keyboard or pointer events, which would otherwise reach the
+        // remote desktop (xwud quits on a key press, and a moved pointer changes x11vnc's picture).
+        var arguments = ["-FullScreen", "-PreferredEncoding=\(encoding)", "-AutoSelect=0", "-Shared=1", "-ViewOnly=1"]
         switch colour {
         case .full: arguments += ["-FullColor=1"]
         case .medium: arguments += ["-FullColor=0", "-LowColorLevel=2"]
@@ -33,11 +36,11 @@ enum TigerVNCViewer {
 
     /// Polls the viewer's screen until it equals `expected` as seen through `format`, for at most
     /// `timeout` seconds, and returns the comparison of the last grab.
-    static func waitUntilShowing(_ expected: PixelBuffer, in format: PixelFormat, on screen: VirtualX,
-                                 timeout: Double = 20) async throws -> ImageComparison {
+    static func waitUntilShowing(_ expected: PixelBuffer, in format: PixelFormat, toleranceSteps: Int = 0,
+                                 on screen: VirtualX, timeout: Double = 20) async throws -> ImageComparison {
         let result = try await screen.waitForScreen(timeout: timeout) { grabbed in
-            ImageComparison(expected: expected, actual: grabbed, in: format).isIdentical
+            ImageComparison(expected: expected, actual: grabbed, in: format, toleranceSteps: toleranceSteps).isIdentical
         }
-        return ImageComparison(expected: expected, actual: result.screen, in: format)
+        return ImageComparison(expected: expected, actual: result.screen, in: format, toleranceSteps: toleranceSteps)
     }
 }

@@ -15,7 +15,7 @@ final class VirtualX {
     /// Xvfb with one screen of `width`x`height` at `depth` bits.
     static func xvfb(width: Int, height: Int, depth: Int = 24, scratch: ScratchDirectory) async throws -> VirtualX {
         try await VirtualX(try requirePeer("Xvfb"),
-                           ["-displayfd", "1", "-screen", "0", "\(width)x\(height)x\(depth)", "-nolisten", "tcp"],
+                           ["-displayfd", "1", "-noreset", "-screen", "0", "\(width)x\(height)x\(depth)", "-nolisten", "tcp"],
                            width: width, height: height, scratch: scratch)
     }
 
@@ -26,7 +26,7 @@ final class VirtualX {
         let security = obfuscatedPasswordFile.map { ["-SecurityTypes", "VncAuth", "-PasswordFile", $0.path] }
             ?? ["-SecurityTypes", "None"]
         return try await VirtualX(try requirePeer("Xvnc"),
-                                  ["-displayfd", "1", "-geometry", "\(width)x\(height)", "-depth", "24", "-localhost", "yes",
+                                  ["-displayfd", "1", "-noreset", "-geometry", "\(width)x\(height)", "-depth", "24", "-localhost", "yes",
                                    "-rfbport", "\(rfbPort)", "-nolisten", "tcp"] + security,
                                   width: width, height: height, scratch: scratch)
     }
@@ -45,6 +45,25 @@ final class VirtualX {
             throw HarnessError("`\(server.command)` reported no display number within 15 s; log:\n\(log)")
         }
         display = ":\(number)"
+        try await waitUntilAcceptingClients()
+    }
+
+    /// Proves the display usable before any test client needs it: `xwd` (from x11-apps, which the
+    /// tests need anyway) must connect and read the root window. (With
+    /// `-noreset` a client that comes and goes cannot make the server reset under the next one.)
+    private func waitUntilAcceptingClients() async throws {
+        let deadline = Date().addingTimeInterval(15)
+        var last: ProcessResult?
+        while Date() < deadline {
+            let result = try await ProcessRunner.run(try requirePeer("xwd"), ["-root", "-silent", "-display", display, "-out", "/dev/null"], in: scratch, timeout: 10)
+            if result.succeeded { return }
+            last = result
+            guard server.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let log = server.output
+        server.stop()
+        throw HarnessError("display \(display) of `\(server.command)` does not accept clients: \(last?.summary ?? "")\nserver log:\n\(log)")
     }
 
     deinit {
