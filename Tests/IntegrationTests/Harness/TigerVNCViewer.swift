@@ -37,7 +37,7 @@ enum TigerVNCViewer {
     /// Polls the viewer's screen until it equals `expected` as seen through `format`, for at most
     /// `timeout` seconds, and returns the comparison of the last grab.
     static func waitUntilShowing(_ expected: PixelBuffer, in format: PixelFormat, toleranceSteps: Int = 0,
-                                 on screen: VirtualX, timeout: Double = 20) async throws -> ImageComparison {
+                                 on screen: VirtualX, timeout: Double = 45) async throws -> ImageComparison {
         let result = try await screen.waitForScreen(timeout: timeout) { grabbed in
             ImageComparison(expected: expected, actual: grabbed, in: format, toleranceSteps: toleranceSteps).isIdentical
         }

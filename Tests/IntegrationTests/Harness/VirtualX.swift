@@ -36,13 +36,13 @@ final class VirtualX {
         let name = URL(fileURLWithPath: executable).lastPathComponent
         server = try ChildProcess(executable, arguments, logFile: scratch.uniqueFile(name, extension: "log"))
         // -displayfd writes the display number on a line of its own once the server is ready.
-        let number = await server.waitForOutput(timeout: 15) { text in
+        let number = await server.waitForOutput(timeout: 45) { text in
             text.split(separator: "\n").first { !$0.isEmpty && $0.allSatisfy(\.isNumber) }.map(String.init)
         }
         guard let number else {
             let log = server.output
             server.stop()
-            throw HarnessError("`\(server.command)` reported no display number within 15 s; log:\n\(log)")
+            throw HarnessError("`\(server.command)` reported no display number within 45 s; log:\n\(log)")
         }
         display = ":\(number)"
         try await waitUntilAcceptingClients()
@@ -90,11 +90,11 @@ final class VirtualX {
         let xwd = scratch.uniqueFile("picture", extension: "xwd")
         try await ImageFiles.writeXWD(image, to: xwd, scratch: scratch)
         try launch(try requirePeer("xwud"), ["-noclick", "-geometry", "+0+0", "-in", xwd.path, "-display", display])
-        let shown = try await waitForScreen(timeout: 15) { screen in
+        let shown = try await waitForScreen(timeout: 30) { screen in
             ImageComparison(expected: image, actual: screen.cropped(to: image.bounds)).isIdentical
         }
         guard shown.matched else {
-            throw HarnessError("xwud did not show the picture on \(display) within 15 s: " +
+            throw HarnessError("xwud did not show the picture on \(display) within 30 s: " +
                                "\(ImageComparison(expected: image, actual: shown.screen.cropped(to: image.bounds)))")
         }
     }
