@@ -69,5 +69,6 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PortholeTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["PortholeTestSupport", "Pixels", "Geometry"], resources: [.copy("peers")]),
     ]
 )

@@ -1,0 +1,46 @@
+import Foundation
+import Pixels
+
+/// TigerVNC's `vncviewer`, full screen on an Xvfb screen exactly the size of the remote desktop, so
+/// that `xwd -root` shows what it decoded. No window manager runs, so "full screen" is simply a
+/// window of the screen's size at 0,0.
+enum TigerVNCViewer {
+    enum Colour {
+        /// -FullColor=1: the viewer asks for 24-bit rgb888 (even on a depth-16 screen, where it then
+        /// reduces each pixel to RGB565 itself; its log says "Using pixel format depth 24").
+        case full
+        /// -FullColor=0 -LowColorLevel=2: 8 bpp "rgb332" (TigerVNC's mediumColourPF in CConn.cxx:
+        /// max 7/7/3, shifts 5/2/0; its log says "Using pixel format depth 8 (8bpp) rgb332").
+        case medium
+
+        static let mediumPixelFormat = PixelFormat(bitsPerPixel: 8, depth: 8, bigEndian: false, trueColour: true,
+                                                   redMax: 7, greenMax: 7, blueMax: 3,
+                                                   redShift: 5, greenShift: 2, blueShift: 0)
+    }
+
+    /// Starts the viewer on `screen` against 127.0.0.1:`port` with `encoding` (TigerVNC's names:
+    /// Raw, Hextile, ZRLE, Tight) as its only preference.
+    @discardableResult
+    static func start(on screen: VirtualX, port: Int, encoding: String, colour: Colour = .full,
+                      obfuscatedPasswordFile: URL? = nil) throws -> ChildProcess {
+        // ViewOnly: the viewer sends no keyboard or pointer events, which would otherwise reach the
+        // remote desktop (xwud quits on a key press, and a moved pointer changes x11vnc's picture).
+        var arguments = ["-FullScreen", "-PreferredEncoding=\(encoding)", "-AutoSelect=0", "-Shared=1", "-ViewOnly=1"]
+        switch colour {
+        case .full: arguments += ["-FullColor=1"]
+        case .medium: arguments += ["-FullColor=0", "-LowColorLevel=2"]
+        }
+        if let file = obfuscatedPasswordFile { arguments += ["-PasswordFile=\(file.path)"] }
+        return try screen.launch(try requirePeer("vncviewer"), arguments + ["127.0.0.1::\(port)"])
+    }
+
+    /// Polls the viewer's screen until it equals `expected` as seen through `format`, for at most
+    /// `timeout` seconds, and returns the comparison of the last grab.
+    static func waitUntilShowing(_ expected: PixelBuffer, in format: PixelFormat, toleranceSteps: Int = 0,
+                                 on screen: VirtualX, timeout: Double = 45) async throws -> ImageComparison {
+        let result = try await screen.waitForScreen(timeout: timeout) { grabbed in
+            ImageComparison(expected: expected, actual: grabbed, in: format, toleranceSteps: toleranceSteps).isIdentical
+        }
+        return ImageComparison(expected: expected, actual: result.screen, in: format, toleranceSteps: toleranceSteps)
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Pixels
+import PortholeTestSupport
+import Testing
+
+/// vncdotool (Python, written by others) reads `porthole serve --image` in every encoding it
+/// decodes and three pixel formats; the capture must equal the served picture reduced to the
+/// format's precision, pixel for pixel.
+@Suite struct VNCDoToolTests {
+    /// Every combination but ZRLE at 16 bpp: vncdotool's ZRLE decoder always reads 3-byte CPIXELs,
+    /// so it cannot decode a correct 16 bpp ZRLE stream (TigerVNC covers ZRLE at 16 bpp instead).
+    static let cases: [(VNCDoTool.Encoding, VNCDoTool.Format)] = VNCDoTool.Encoding.allCases.flatMap { encoding in
+        VNCDoTool.Format.allCases.compactMap { format in encoding == .zrle && format == .bgr16 ? nil : (encoding, format) }
+    }
+
+    @Test(arguments: cases)
+    func captureEqualsServedImage(encoding: VNCDoTool.Encoding, format: VNCDoTool.Format) async throws {
+        let scratch = try ScratchDirectory("vncdotool-\(encoding.rawValue)-\(format.rawValue)")
+        let served = try await PixelBufferFile.png(Fixtures.desktop(), scratch: scratch)
+        let server = try await PortholeServer(serving: served, scratch: scratch)
+        defer { server.stop() }
+
+        let captured = try await VNCDoTool.captureImage(port: server.port, encoding: encoding, format: format, scratch: scratch)
+
+        let comparison = ImageComparison(expected: TestImages.quantized(served.image, to: format.pixelFormat),
+                                         actual: captured, in: format.pixelFormat)
+        #expect(comparison.isIdentical, "\(encoding.rawValue)/\(format.rawValue): \(comparison)\nserver log:\n\(server.log)")
+    }
+
+    /// The server logs the viewer's arrival and departure, one line each.
+    @Test func connectAndDisconnectAreLogged() async throws {
+        let scratch = try ScratchDirectory("vncdotool-log")
+        let served = try await PixelBufferFile.png(Fixtures.desktop(), scratch: scratch)
+        let server = try await PortholeServer(serving: served, scratch: scratch)
+        defer { server.stop() }
+
+        _ = try await VNCDoTool.captureImage(port: server.port, encoding: .raw, format: .bgrx, scratch: scratch)
+
+        let connected = await server.waitForLogLine { $0.lowercased().contains("connect") && !$0.lowercased().contains("disconnect") }
+        let disconnected = await server.waitForLogLine { $0.lowercased().contains("disconnect") }
+        #expect(connected != nil, "no viewer-connected line in the server log:\n\(server.log)")
+        #expect(disconnected != nil, "no viewer-disconnected line in the server log:\n\(server.log)")
+    }
+}
