@@ -39,8 +39,9 @@ public final class LiveOutput: @unchecked Sendable {
     private let lock = NIOLock()
     private var current: Frame
     private var subscribers: [ObjectIdentifier: OutputSubscriber] = [:]
-    /// The clipboard text a viewer last provided, offered to the output's other viewers.
-    private var clipboard: [UInt8] = []
+    /// The clipboard text a viewer last provided, offered to the output's other viewers. Unicode:
+    /// viewers with Extended Clipboard exchange UTF-8, the others Latin-1 (converted at the edge).
+    private var clipboard = ""
     private var ticker: RepeatedTask?
     private let startTime = NIODeadline.now()
 
@@ -95,12 +96,39 @@ public final class LiveOutput: @unchecked Sendable {
     }
 
     /// A viewer's clipboard text: kept as the output's clipboard and offered to its other viewers.
-    func handleClipboard(latin1 text: [UInt8], from sender: OutputSubscriber) {
+    func handleClipboard(_ text: String, from sender: OutputSubscriber) {
         let others = lock.withLock { () -> [OutputSubscriber] in
             clipboard = text
             return subscribers.values.filter { $0 !== sender }
         }
-        for viewer in others { viewer.eventLoop.execute { viewer.clipboardChanged(latin1: text) } }
+        for viewer in others { viewer.eventLoop.execute { viewer.clipboardChanged(text) } }
+    }
+
+    /// The output's clipboard as last provided.
+    var clipboardText: String { lock.withLock { clipboard } }
+
+    public enum ResizeOutcome: Equatable, Sendable {
+        case resized
+        /// The source's size is fixed (a still image), or the request is outside what it allows.
+        case prohibited(String)
+    }
+
+    /// A viewer asks for a new size (SetDesktopSize). Runs on the output's event loop; on success
+    /// the resized frame is published like any other, so every viewer hears of it.
+    func requestResize(to size: Size) -> EventLoopFuture<ResizeOutcome> {
+        eventLoop.submit {
+            guard let resizable = self.source as? ResizableSource else {
+                return .prohibited("this output's size is fixed (it shows an image of that size)")
+            }
+            let range = resizable.resizableRange
+            guard range.contains(size.width), range.contains(size.height) else {
+                return .prohibited("\(size) is outside \(range.lowerBound)...\(range.upperBound) on each side")
+            }
+            if size == self.frame.pixels.size { return .resized }
+            let damage = resizable.resize(to: size)
+            self.publish(damage: damage) { _ in }
+            return .resized
+        }
     }
 
     public var subscriberCount: Int { lock.withLock { subscribers.count } }
@@ -143,5 +171,5 @@ public final class LiveOutput: @unchecked Sendable {
 protocol OutputSubscriber: AnyObject, Sendable {
     var eventLoop: EventLoop { get }
     func frameArrived(_ frame: LiveOutput.Frame, damage: FrameDamage)
-    func clipboardChanged(latin1 text: [UInt8])
+    func clipboardChanged(_ text: String)
 }

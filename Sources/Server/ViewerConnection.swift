@@ -182,7 +182,7 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             case .pointer(let mask, let x, let y):
                 if !configuration.viewOnly { output.handlePointer(buttonMask: mask, x: x, y: y) }
             case .clientCutText(let text):
-                if !configuration.viewOnly { output.handleClipboard(latin1: text, from: self) }
+                if !configuration.viewOnly { output.handleClipboard(Latin1.string(from: text), from: self) }
             }
         }
     }
@@ -277,8 +277,9 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         context.close(promise: nil)
     }
 
-    /// Sends the output's clipboard to this viewer (RFC 6143 §7.6.4).
-    func clipboardChanged(latin1: [UInt8]) {
+    /// Sends the output's clipboard to this viewer (RFC 6143 §7.6.4: ServerCutText is Latin-1).
+    func clipboardChanged(_ text: String) {
+        let latin1 = Latin1.bytes(from: text)
         guard case .session = phase, let context else { return }
         var message = ByteBuffer()
         message.writeServerCutText(latin1)
