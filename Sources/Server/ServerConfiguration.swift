@@ -1,4 +1,5 @@
 import Geometry
+import RFB
 import Logging
 
 /// Everything `porthole serve` was told on its command line, in one value.
@@ -17,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     /// A connection that has not finished the RFB handshake by then is closed, so silent
     /// connections cannot hold `maxViewers` slots.
     public var handshakeTimeout: Double = 30
+    /// How failed VNC authentication attempts from one address are throttled.
+    public var authenticationThrottle = AuthenticationThrottle<String>.Policy()
     public var logLevel: Logger.Level = .info
     public init() {}
 }

@@ -9,10 +9,13 @@ final class ViewerRegistry: @unchecked Sendable {
     private let lock = NIOLock()
     private var connected = 0
     private var nextID = 1
-    private var throttle = AuthenticationThrottle<String>()
+    private var throttle: AuthenticationThrottle<String>
     let maxViewers: Int
 
-    init(maxViewers: Int) { self.maxViewers = maxViewers }
+    init(maxViewers: Int, throttlePolicy: AuthenticationThrottle<String>.Policy) {
+        self.maxViewers = maxViewers
+        throttle = AuthenticationThrottle(policy: throttlePolicy)
+    }
 
     /// Admits one more viewer and returns its number, or nil when `maxViewers` are connected.
     func admit() -> Int? {

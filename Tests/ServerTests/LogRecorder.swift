@@ -24,7 +24,7 @@ final class LogRecorder: @unchecked Sendable {
     }
 
     /// Waits until a line containing every one of `fragments` has been logged; false on timeout.
-    func waitForLine(containing fragments: String..., timeout: Double = 5) async -> Bool {
+    func waitForLine(containing fragments: String..., timeout: Double = TestPatience.seconds) async -> Bool {
         await eventually(timeout: timeout) { self.lines.contains { line in fragments.allSatisfy { line.contains($0) } } }
     }
 }

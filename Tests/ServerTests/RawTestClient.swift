@@ -48,7 +48,7 @@ final class RawTestClient: @unchecked Sendable {
     }
 
     /// Takes exactly `count` received bytes, waiting at most `timeout` seconds for them.
-    func read(_ count: Int, timeout: Double = 5) async throws -> [UInt8] {
+    func read(_ count: Int, timeout: Double = TestPatience.seconds) async throws -> [UInt8] {
         let arrived = await eventually(timeout: timeout) { self.inbox.bufferedCount >= count }
         guard arrived else { throw Failure.timedOut(wanted: count, had: inbox.bufferedCount) }
         return inbox.take(count)
@@ -61,7 +61,7 @@ final class RawTestClient: @unchecked Sendable {
     var isClosed: Bool { inbox.closed }
 
     /// Waits until the server closes the connection; false if it is still open after `timeout`.
-    func waitUntilClosed(timeout: Double = 5) async -> Bool {
+    func waitUntilClosed(timeout: Double = TestPatience.seconds) async -> Bool {
         await eventually(timeout: timeout) { self.inbox.closed }
     }
 
@@ -76,7 +76,7 @@ final class RawTestClient: @unchecked Sendable {
 
     /// Does the RFB 3.8 handshake with security None by hand and drops ServerInit, for hostile
     /// clients that need to reach the normal phase without a state machine.
-    func handshakeWithoutSecurity(timeout: Double = 5) async throws {
+    func handshakeWithoutSecurity(timeout: Double = TestPatience.seconds) async throws {
         _ = try await read(12, timeout: timeout)                      // ProtocolVersion
         await send(Array("RFB 003.008\n".utf8))
         _ = try await read(2, timeout: timeout)                       // one security type: None

@@ -75,7 +75,7 @@ final class ScriptedFrameSource: FrameSource, InputReceiving, @unchecked Sendabl
     }
 
     /// Waits until the server has picked up every change made so far (at most `timeout` seconds).
-    func waitUntilPublished(timeout: Double = 5) async -> Bool {
+    func waitUntilPublished(timeout: Double = TestPatience.seconds) async -> Bool {
         await eventually(timeout: timeout) { self.lock.withLock { self.unpublished.isEmpty } }
     }
 

@@ -22,6 +22,10 @@ struct TestServer {
         configuration.port = 0
         configuration.sourceFrameRate = 60
         configuration.logLevel = .trace
+        // Wall-clock windows long enough that a loaded machine cannot stretch a test past them;
+        // the tests of the timeouts themselves set short ones.
+        configuration.handshakeTimeout = 600
+        configuration.authenticationThrottle.initialBlock = .minutes(10)
         return configuration
     }
 

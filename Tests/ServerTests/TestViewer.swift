@@ -42,7 +42,7 @@ final class TestViewer: @unchecked Sendable {
     private let handler: Handler
 
     /// Connects and waits (at most `timeout` seconds) until the handshake is over.
-    static func connect(to address: HostAndPort, options: Options = Options(), timeout: Double = 5) async throws -> TestViewer {
+    static func connect(to address: HostAndPort, options: Options = Options(), timeout: Double = TestPatience.seconds) async throws -> TestViewer {
         let viewer = try await open(to: address, options: options)
         let ended = await eventually(timeout: timeout) { viewer.isConnected || viewer.isClosed }
         guard ended, viewer.isConnected else {
@@ -81,19 +81,19 @@ final class TestViewer: @unchecked Sendable {
     }
 
     /// Waits until the viewer's picture equals `expected`; false after `timeout` seconds.
-    func waitForFramebuffer(_ expected: PixelBuffer, timeout: Double = 5) async -> Bool {
+    func waitForFramebuffer(_ expected: PixelBuffer, timeout: Double = TestPatience.seconds) async -> Bool {
         await eventually(timeout: timeout) {
             (try? await self.channel.eventLoop.submit { self.handler.machine.framebuffer == expected }.get()) ?? false
         }
     }
 
     /// Waits until at least `count` updates have arrived; false after `timeout` seconds.
-    func waitForUpdates(_ count: Int, timeout: Double = 5) async -> Bool {
+    func waitForUpdates(_ count: Int, timeout: Double = TestPatience.seconds) async -> Bool {
         await eventually(timeout: timeout) { self.updateCount >= count }
     }
 
     /// Waits until the server has closed the connection; false after `timeout` seconds.
-    func waitUntilClosed(timeout: Double = 5) async -> Bool {
+    func waitUntilClosed(timeout: Double = TestPatience.seconds) async -> Bool {
         await eventually(timeout: timeout) { self.isClosed }
     }
 

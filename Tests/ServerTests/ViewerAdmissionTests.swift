@@ -22,7 +22,7 @@ struct ViewerAdmissionTests {
 
             // A place freed is a place taken.
             await first.close()
-            #expect(await eventually(timeout: 5) { server.server.viewerCount == 1 })
+            #expect(await eventually(timeout: TestPatience.seconds) { server.server.viewerCount == 1 })
             let replacement = try await server.connectViewerWithPicture()
             #expect(!replacement.isClosed)
         }

@@ -13,7 +13,7 @@ struct ViewerInputTests {
             await viewer.pointerEvent(buttonMask: 0, x: 5000, y: 7)
             let keys = [ScriptedFrameSource.KeyEvent(down: true, keysym: 0x61), .init(down: false, keysym: 0x61)]
             let pointers = [ScriptedFrameSource.PointerEvent(buttonMask: 1, x: 20, y: 30), .init(buttonMask: 0, x: 159, y: 7)]
-            #expect(await eventually(timeout: 5) { server.source.keys == keys && server.source.pointers == pointers })
+            #expect(await eventually(timeout: TestPatience.seconds) { server.source.keys == keys && server.source.pointers == pointers })
             #expect(server.source.keys == keys)
             #expect(server.source.pointers == pointers)
         }
@@ -44,7 +44,7 @@ struct ViewerInputTests {
             let receiver = try await server.connectViewerWithPicture()
             let text = Array("café au lait".unicodeScalars.map { UInt8($0.value) })
             await sender.cutText(text)
-            #expect(await eventually(timeout: 5) { receiver.cutTexts == [text] })
+            #expect(await eventually(timeout: TestPatience.seconds) { receiver.cutTexts == [text] })
             await pause(0.3)
             #expect(sender.cutTexts.isEmpty, "the sender got its own clipboard back")
             #expect(receiver.cutTexts == [text])
