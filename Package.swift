@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "Display", dependencies: ["Geometry", "Pixels"]),
 
         // Edge targets.
+        .target(name: "CPortholeShims"),
+        .target(name: "SystemIO", dependencies: ["CPortholeShims"]),
         .target(name: "Capture", dependencies: ["Geometry", "Pixels", "Display", "CPNG"]),
         .target(name: "Server", dependencies: [
             "Geometry", "Pixels", "RFB", "RFBEncoders", "RFBClient", "Display", "Capture", "VNCAuth",
@@ -69,5 +71,6 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PortholeTestSupport"]),
+        .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"]),
     ]
 )
