@@ -4,6 +4,7 @@
 #include "porthole_shims.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -64,8 +65,17 @@ int porthole_is_memfd(int fd) {
     if (!S_ISREG(st.st_mode)) return 0;
     int saved = errno;
     int seals = fcntl(fd, F_GET_SEALS);
+    if (seals < 0) { errno = saved; return 0; }
+    // F_GET_SEALS also works on files in a tmpfs mount (/dev/shm); memfd_create(2) names its
+    // files "memfd:NAME", which /proc/self/fd shows as "/memfd:NAME (deleted)". Without /proc the
+    // seal check alone decides.
+    char link_path[64];
+    char target[16];
+    snprintf(link_path, sizeof link_path, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link_path, target, sizeof target);
     errno = saved;
-    return seals >= 0 ? 1 : 0;
+    if (n < 0) return 1;
+    return (n >= 7 && memcmp(target, "/memfd:", 7) == 0) ? 1 : 0;
 }
 
 int porthole_is_dmabuf(int fd) {

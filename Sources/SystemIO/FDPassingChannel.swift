@@ -23,6 +23,9 @@ import Synchronization
 /// (`eventLoop.execute { ... }`). `send` and `close` may be called from any thread. `onClose`
 /// runs exactly once (peer closed, error, or `close()`), after which no `onChunk` follows and the
 /// socket is closed.
+///
+/// Lifetime: the dispatch sources hold the channel while it is open, so an open channel is not
+/// freed when the caller drops it; it lives until `close()` or until the peer closes.
 public final class FDPassingChannel: @unchecked Sendable {
     public enum CloseReason: Equatable, Sendable {
         /// The peer closed its end (or reset the connection).
@@ -203,6 +206,11 @@ public final class FDPassingChannel: @unchecked Sendable {
                 if state.queue[state.head].offset == state.queue[state.head].bytes.count {
                     state.queue[state.head] = Outgoing(bytes: [], offset: 0, fds: [])
                     state.head += 1
+                    // A queue that never runs empty still drops its sent entries now and then.
+                    if state.head >= 64, state.head * 2 >= state.queue.count {
+                        state.queue.removeFirst(state.head)
+                        state.head = 0
+                    }
                 }
             }
         }

@@ -12,9 +12,9 @@ import CPortholeShims
 /// their exporter, so they need no seal; their size is read with lseek(SEEK_END), as the kernel's
 /// dma-buf documentation prescribes.
 ///
-/// A memfd is recognised by fstat(2) reporting a regular file on which F_GET_SEALS succeeds; that
-/// call fails with EINVAL on every file that is not shmem. (A tmpfs file such as one in /dev/shm
-/// passes too, but carries F_SEAL_SEAL and no shrink seal, so it is rejected as unsealed.)
+/// A memfd is recognised by fstat(2) reporting a regular file on which F_GET_SEALS succeeds (that
+/// call fails with EINVAL on every file that is not shmem) and whose /proc/self/fd link names a
+/// "memfd:" file, which tells it from a file in a tmpfs mount such as /dev/shm.
 /// A dma-buf is recognised by fstatfs(2) reporting DMA_BUF_MAGIC.
 public enum MemoryValidation {
     /// What kind of shared memory an fd holds.

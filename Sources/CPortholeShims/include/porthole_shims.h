@@ -41,8 +41,8 @@ int porthole_add_seals(int fd, int seals);
 /// fcntl(fd, F_GET_SEALS). Returns the seal mask or -1 (EINVAL when fd is not shmem/memfd).
 int porthole_get_seals(int fd);
 
-/// 1 when fd is a regular file on which F_GET_SEALS works (memfd or other shmem), 0 when it is
-/// not, -1 when fstat fails.
+/// 1 when fd is a memfd: a regular file on which F_GET_SEALS works and whose /proc/self/fd link
+/// reads "/memfd:..." (this tells it from a tmpfs file); 0 when it is not, -1 when fstat fails.
 int porthole_is_memfd(int fd);
 
 /// 1 when fd is a dma-buf (fstatfs reports DMA_BUF_MAGIC), 0 when not, -1 when fstatfs fails.
