@@ -106,6 +106,26 @@ struct FDPassingChannelTests {
         channel.close()
     }
 
+    @Test func manyQueuedMessagesArriveInOrder() throws {
+        let (a, b) = try UnixSocket.pair()
+        let (channel, _) = try makeChannel(a, .init(maxQueuedBytes: 64 * 1024 * 1024))
+        channel.start()
+        var expected: [UInt8] = []
+        for index in 0..<2000 {
+            let message = [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: 1 + index % 3000)
+            expected += message
+            #expect(channel.send(message) == .queued)
+        }
+        let peer = FDPassingConnection(b)
+        var received: [UInt8] = []
+        while received.count < expected.count {
+            let chunk = try #require(try peer.receive(maxBytes: 65536, maxFds: 0))
+            received += chunk.bytes
+        }
+        #expect(received == expected)
+        channel.close()
+    }
+
     @Test func aPeerClosingIsReportedOnceAndLaterSendsAreRefused() throws {
         let (a, b) = try UnixSocket.pair()
         let (channel, events) = try makeChannel(b)
