@@ -5,7 +5,7 @@ import PackageDescription
 /// edge targets (Server, Capture, porthole) touch sockets, files and clocks. See docs/architecture.md.
 let package = Package(
     name: "Porthole",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "porthole", targets: ["porthole"]),
         .library(name: "RFBClient", targets: ["RFBClient"]),
@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "Display", dependencies: ["Geometry", "Pixels"]),
 
         // Edge targets.
+        .target(name: "CPortholeShims"),
+        .target(name: "SystemIO", dependencies: ["CPortholeShims"]),
         .target(name: "Capture", dependencies: ["Geometry", "Pixels", "Display", "CPNG"]),
         .target(name: "Server", dependencies: [
             "Geometry", "Pixels", "RFB", "RFBEncoders", "RFBClient", "Display", "Capture", "VNCAuth",
@@ -69,6 +71,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PortholeTestSupport"]),
+<<<<<<< HEAD
         .testTarget(name: "IntegrationTests", dependencies: ["PortholeTestSupport", "Pixels", "Geometry"], resources: [.copy("peers")]),
+=======
+        .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"]),
+>>>>>>> h-systemio
     ]
 )

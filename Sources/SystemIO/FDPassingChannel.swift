@@ -1,0 +1,251 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Synchronization
+
+/// An event-driven connection that passes fds: the edge between a display-device socket and a
+/// server built on SwiftNIO, which cannot pass fds itself.
+///
+/// Reading: a `DispatchSourceRead` on the (nonblocking) socket reads with recvmsg(2) until EAGAIN
+/// and hands every chunk, with the fds that came with it, to `onChunk`.
+///
+/// Writing: `send` never blocks. It appends to a queue and returns at once; the queue is flushed
+/// on the channel's dispatch queue, waiting on a `DispatchSourceWrite` while the socket is full.
+/// The queue is bounded: when a peer stops reading and the queued bytes would pass
+/// `maxQueuedBytes`, `send` refuses the message and returns `.queueLimitExceeded`, so the server
+/// can disconnect that peer instead of buffering without end. (A single message larger than the
+/// limit is still accepted when the queue is empty, so every message can be sent.)
+/// Queued fd handles are kept alive until their bytes are on the socket, then released.
+///
+/// Threading: `onChunk` and `onClose` run on the channel's own serial dispatch queue, one at a
+/// time, never concurrently; a NIO server hops to its event loop from there
+/// (`eventLoop.execute { ... }`). `send` and `close` may be called from any thread. `onClose`
+/// runs exactly once (peer closed, error, or `close()`), after which no `onChunk` follows and the
+/// socket is closed.
+///
+/// Lifetime: the dispatch sources hold the channel while it is open, so an open channel is not
+/// freed when the caller drops it; it lives until `close()` or until the peer closes.
+public final class FDPassingChannel: @unchecked Sendable {
+    public enum CloseReason: Equatable, Sendable {
+        /// The peer closed its end (or reset the connection).
+        case peerClosed
+        /// A send or receive failed.
+        case error(SystemError)
+        /// `close()` was called.
+        case closedLocally
+    }
+
+    public enum SendResult: Equatable, Sendable {
+        case queued
+        /// The peer is not reading and the queue is full; nothing was queued.
+        case queueLimitExceeded
+        /// The channel is closed; nothing was queued.
+        case closed
+    }
+
+    public struct Configuration: Sendable {
+        /// Bytes read per recvmsg.
+        public var maxReadBytes: Int = 64 * 1024
+        /// Fds accepted per recvmsg; more are closed and reported as `fdsTruncated`.
+        public var maxFdsPerRead: Int = 16
+        /// Most bytes waiting in the send queue.
+        public var maxQueuedBytes: Int = 4 * 1024 * 1024
+
+        public init(maxReadBytes: Int = 64 * 1024, maxFdsPerRead: Int = 16, maxQueuedBytes: Int = 4 * 1024 * 1024) {
+            self.maxReadBytes = maxReadBytes
+            self.maxFdsPerRead = maxFdsPerRead
+            self.maxQueuedBytes = maxQueuedBytes
+        }
+    }
+
+    private struct Outgoing {
+        var bytes: [UInt8]
+        var offset: Int
+        var fds: [FileDescriptorHandle]
+    }
+
+    private struct SendState {
+        var queue: [Outgoing] = []
+        var head = 0
+        var queuedBytes = 0
+        var flushScheduled = false
+        var closed = false
+    }
+
+    public let configuration: Configuration
+    private let connection: FDPassingConnection
+    private let dispatchQueue: DispatchQueue
+    private let onChunk: @Sendable (ReceivedChunk) -> Void
+    private let onClose: @Sendable (CloseReason) -> Void
+    private let sendState = Mutex(SendState())
+
+    // Confined to `dispatchQueue`.
+    private var readSource: DispatchSourceRead?
+    private var writeSource: DispatchSourceWrite?
+    private var liveSources = 0
+    private var shutDown = false
+    private var started = false
+
+    /// Takes ownership of a connected AF_UNIX stream socket and makes it nonblocking. Nothing is
+    /// read until `start()`.
+    public init(socket: FileDescriptorHandle, configuration: Configuration = Configuration(), label: String = "porthole.fd-channel",
+                onChunk: @escaping @Sendable (ReceivedChunk) -> Void, onClose: @escaping @Sendable (CloseReason) -> Void) throws(SystemError) {
+        try UnixSocket.setNonblocking(socket, true)
+        self.connection = FDPassingConnection(socket)
+        self.configuration = configuration
+        self.dispatchQueue = DispatchQueue(label: label)
+        self.onChunk = onChunk
+        self.onClose = onClose
+    }
+
+    /// Starts reading.
+    public func start() {
+        dispatchQueue.async { [self] in
+            guard !started, !shutDown else { return }
+            started = true
+            let source = DispatchSource.makeReadSource(fileDescriptor: connection.handle.rawValue, queue: dispatchQueue)
+            source.setEventHandler { [self] in readAvailable() }
+            source.setCancelHandler { [self] in sourceCancelled() }
+            liveSources += 1
+            readSource = source
+            source.resume()
+        }
+    }
+
+    /// Queues `bytes` with `fds` attached to their first byte. Never blocks. Fds need at least one
+    /// byte to travel with, and at most `FDPassingConnection.maxFdsPerMessage` per message.
+    @discardableResult
+    public func send(_ bytes: [UInt8], fds: [FileDescriptorHandle] = []) -> SendResult {
+        precondition(fds.isEmpty || !bytes.isEmpty, "fds must travel with at least one byte")
+        precondition(fds.count <= FDPassingConnection.maxFdsPerMessage, "at most \(FDPassingConnection.maxFdsPerMessage) fds per message")
+        guard !bytes.isEmpty else { return .queued }
+        let (result, schedule) = sendState.withLock { state -> (SendResult, Bool) in
+            if state.closed { return (.closed, false) }
+            if state.queuedBytes > 0, state.queuedBytes + bytes.count > configuration.maxQueuedBytes {
+                return (.queueLimitExceeded, false)
+            }
+            state.queue.append(Outgoing(bytes: bytes, offset: 0, fds: fds))
+            state.queuedBytes += bytes.count
+            if state.flushScheduled { return (.queued, false) }
+            state.flushScheduled = true
+            return (.queued, true)
+        }
+        if schedule { dispatchQueue.async { [self] in flush() } }
+        return result
+    }
+
+    /// Bytes queued and not yet on the socket.
+    public var queuedBytes: Int {
+        sendState.withLock { $0.queuedBytes }
+    }
+
+    /// Closes the channel: queued data is dropped, `onClose(.closedLocally)` runs unless the
+    /// channel had already closed, and the socket is closed once the dispatch sources are gone.
+    public func close() {
+        dispatchQueue.async { [self] in shutdown(.closedLocally) }
+    }
+
+    // MARK: On dispatchQueue
+
+    private func readAvailable() {
+        // Read until EAGAIN, but give other work on the queue a turn every few chunks.
+        for _ in 0..<16 {
+            guard !shutDown else { return }
+            let chunk: ReceivedChunk?
+            do {
+                chunk = try connection.receive(maxBytes: configuration.maxReadBytes, maxFds: configuration.maxFdsPerRead)
+            } catch {
+                shutdown(error.isPeerGone ? .peerClosed : .error(error))
+                return
+            }
+            guard let chunk else { return }
+            if chunk.isEndOfStream {
+                shutdown(.peerClosed)
+                return
+            }
+            onChunk(chunk)
+        }
+        dispatchQueue.async { [self] in readAvailable() }
+    }
+
+    private func flush() {
+        while !shutDown {
+            let next = sendState.withLock { state -> Outgoing? in
+                if state.head < state.queue.count { return state.queue[state.head] }
+                state.queue.removeAll(keepingCapacity: true)
+                state.head = 0
+                state.flushScheduled = false
+                return nil
+            }
+            guard let item = next else {
+                writeSource?.cancel()
+                writeSource = nil
+                return
+            }
+            let attempt = item.bytes.withUnsafeBytes { buffer in
+                Result { () throws(SystemError) -> Int? in
+                    try connection.trySend(UnsafeRawBufferPointer(rebasing: buffer[item.offset...]), fds: item.fds.map(\.rawValue))
+                }
+            }
+            let sent: Int?
+            switch attempt {
+            case .success(let count): sent = count
+            case .failure(let error):
+                shutdown(error.isPeerGone ? .peerClosed : .error(error))
+                return
+            }
+            guard let sent else {
+                waitForWritable()
+                return
+            }
+            sendState.withLock { state in
+                state.queuedBytes -= sent
+                state.queue[state.head].offset += sent
+                state.queue[state.head].fds = []
+                if state.queue[state.head].offset == state.queue[state.head].bytes.count {
+                    state.queue[state.head] = Outgoing(bytes: [], offset: 0, fds: [])
+                    state.head += 1
+                    // A queue that never runs empty still drops its sent entries now and then.
+                    if state.head >= 64, state.head * 2 >= state.queue.count {
+                        state.queue.removeFirst(state.head)
+                        state.head = 0
+                    }
+                }
+            }
+        }
+    }
+
+    private func waitForWritable() {
+        guard writeSource == nil else { return }
+        let source = DispatchSource.makeWriteSource(fileDescriptor: connection.handle.rawValue, queue: dispatchQueue)
+        source.setEventHandler { [self] in flush() }
+        source.setCancelHandler { [self] in sourceCancelled() }
+        liveSources += 1
+        writeSource = source
+        source.resume()
+    }
+
+    private func shutdown(_ reason: CloseReason) {
+        guard !shutDown else { return }
+        shutDown = true
+        sendState.withLock { state in
+            state.closed = true
+            state.queue = []
+            state.head = 0
+            state.queuedBytes = 0
+        }
+        readSource?.cancel()
+        readSource = nil
+        writeSource?.cancel()
+        writeSource = nil
+        if liveSources == 0 { try? connection.handle.close() }
+        onClose(reason)
+    }
+
+    private func sourceCancelled() {
+        liveSources -= 1
+        // The fd stays open until every source watching it is gone (dispatch_source_cancel(3)).
+        if liveSources == 0, shutDown { try? connection.handle.close() }
+    }
+}
