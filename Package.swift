@@ -71,10 +71,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PortholeTestSupport"]),
-<<<<<<< HEAD
         .testTarget(name: "IntegrationTests", dependencies: ["PortholeTestSupport", "Pixels", "Geometry"], resources: [.copy("peers")]),
-=======
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"]),
->>>>>>> h-systemio
     ]
 )
