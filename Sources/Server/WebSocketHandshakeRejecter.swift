@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -12,13 +13,14 @@ final class WebSocketHandshakeRejecter: ChannelInboundHandler, RemovableChannelH
 
     /// What is wrong with a request that reached this handler, as an HTTP answer.
     struct Refusal: Equatable {
-        var status: HTTPResponseStatus
+        var statusCode: Int
         var reason: String
-        var extraHeaders: [(String, String)] = []
+        var extraHeaders: [Header] = []
+    }
 
-        static func == (a: Refusal, b: Refusal) -> Bool {
-            a.status == b.status && a.reason == b.reason && a.extraHeaders.elementsEqual(b.extraHeaders, by: ==)
-        }
+    struct Header: Equatable {
+        var name: String
+        var value: String
     }
 
     private let logger: Logger
@@ -26,41 +28,47 @@ final class WebSocketHandshakeRejecter: ChannelInboundHandler, RemovableChannelH
 
     init(logger: Logger) { self.logger = logger }
 
-    /// Why `head` was not upgraded, in the order RFC 6455 §4.2.1 lists the requirements.
-    static func refusal(for head: HTTPRequestHead) -> Refusal {
-        guard head.method == .GET else {
-            return Refusal(status: .methodNotAllowed, reason: "a WebSocket handshake must be a GET request (RFC 6455 §4.2.1)",
-                           extraHeaders: [("Allow", "GET")])
+    /// Why a request with `method` and `headers` was not upgraded, in the order RFC 6455 §4.2.1
+    /// lists the requirements.
+    static func refusal(method: String, headers: [Header]) -> Refusal {
+        func values(_ name: String) -> [String] {
+            headers.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
         }
-        let upgrade = head.headers[canonicalForm: "upgrade"].map { $0.lowercased() }
+        guard method == "GET" else {
+            return Refusal(statusCode: 405, reason: "a WebSocket handshake must be a GET request (RFC 6455 §4.2.1)",
+                           extraHeaders: [Header(name: "Allow", value: "GET")])
+        }
+        let upgrade = values("Upgrade").flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard upgrade.contains("websocket") else {
-            return Refusal(status: .badRequest, reason: "this port speaks RFB (RFC 6143) and RFB over WebSocket (RFC 6455); "
+            return Refusal(statusCode: 400, reason: "this port speaks RFB (RFC 6143) and RFB over WebSocket (RFC 6455); "
                            + "the request is not a WebSocket upgrade. Browsers open the web viewer (porthole serve --web) instead")
         }
-        let keys = head.headers["Sec-WebSocket-Key"]
+        let keys = values("Sec-WebSocket-Key")
         guard keys.count == 1 else {
-            return Refusal(status: .badRequest, reason: keys.isEmpty
+            return Refusal(statusCode: 400, reason: keys.isEmpty
                            ? "the WebSocket handshake has no Sec-WebSocket-Key header (RFC 6455 §4.2.1 item 5)"
                            : "the WebSocket handshake has more than one Sec-WebSocket-Key header (RFC 6455 §4.2.1 item 5)")
         }
-        guard head.headers["Sec-WebSocket-Version"] == ["13"] else {
-            return Refusal(status: .upgradeRequired, reason: "Sec-WebSocket-Version must be 13 (RFC 6455 §4.2.1 item 6, §4.4)",
-                           extraHeaders: [("Sec-WebSocket-Version", "13")])
+        guard values("Sec-WebSocket-Version") == ["13"] else {
+            return Refusal(statusCode: 426, reason: "Sec-WebSocket-Version must be 13 (RFC 6455 §4.2.1 item 6, §4.4)",
+                           extraHeaders: [Header(name: "Sec-WebSocket-Version", value: "13")])
         }
-        return Refusal(status: .badRequest, reason: "the WebSocket handshake was refused")
+        return Refusal(statusCode: 400, reason: "the WebSocket handshake was refused")
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(let head) = unwrapInboundIn(data), !answered else { return }
         answered = true
-        let refusal = Self.refusal(for: head)
+        let refusal = Self.refusal(method: head.method.rawValue, headers: head.headers.map { Header(name: $0.name, value: $0.value) })
+        let status = HTTPResponseStatus(statusCode: refusal.statusCode)
         let peer = context.remoteAddress?.peerDescription ?? "unknown"
-        logger.notice("WebSocket handshake from \(peer) refused with \(refusal.status.code): \(refusal.reason)")
+        logger.notice("WebSocket handshake from \(peer) refused with \(refusal.statusCode): \(refusal.reason)")
         let body = ByteBuffer(string: refusal.reason + "\n")
         var headers = HTTPHeaders([("Content-Type", "text/plain; charset=utf-8"),
                                    ("Content-Length", "\(body.readableBytes)"), ("Connection", "close")])
-        headers.add(contentsOf: refusal.extraHeaders)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: refusal.status, headers: headers))), promise: nil)
+        headers.add(contentsOf: refusal.extraHeaders.map { ($0.name, $0.value) })
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
