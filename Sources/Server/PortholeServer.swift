@@ -1,6 +1,7 @@
 import Capture
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -17,6 +18,7 @@ public final class PortholeServer: @unchecked Sendable {
     private let webChannel: Channel?
     private let group: MultiThreadedEventLoopGroup
     private let registry: ViewerRegistry
+    private let stopping = NIOLockedValueBox(false)
 
     /// The address actually bound (the real port when 0 was asked for).
     public let boundAddress: HostAndPort
@@ -119,7 +121,11 @@ public final class PortholeServer: @unchecked Sendable {
     }
 
     /// Stops listening, disconnects every viewer and stops the frame clock.
+    /// Only the first call does anything: `serve` stops once from the signal handler and once when
+    /// the listener has closed, and a second close or shutdown on the already shut event loops would
+    /// wait forever (their futures are never completed).
     public func stop() async {
+        guard stopping.withLockedValue({ let first = !$0; $0 = true; return first }) else { return }
         try? await webChannel?.close()
         try? await channel.close()
         output.stop()
