@@ -10,6 +10,21 @@ final class RawTestConnection: @unchecked Sendable {
         let lock = NSLock()
         var bytes: [UInt8] = []
         var closed = false
+        let firstBytes: [UInt8]
+
+        init(firstBytes: [UInt8]) { self.firstBytes = firstBytes }
+
+        /// Taken when the connection comes up: once the server has closed it, the channel no
+        /// longer knows its address.
+        var localDescription = "unknown"
+
+        func channelActive(context: ChannelHandlerContext) {
+            if let address = context.localAddress, let ip = address.ipAddress, let port = address.port {
+                localDescription = "\(ip):\(port)"
+            }
+            if !firstBytes.isEmpty { context.writeAndFlush(NIOAny(ByteBuffer(bytes: firstBytes)), promise: nil) }
+            context.fireChannelActive()
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let buffer = unwrapInboundIn(data)
@@ -32,15 +47,13 @@ final class RawTestConnection: @unchecked Sendable {
     private init(channel: Channel, collector: Collector) {
         self.channel = channel
         self.collector = collector
-        if let address = channel.localAddress, let ip = address.ipAddress, let port = address.port {
-            localDescription = "\(ip):\(port)"
-        } else {
-            localDescription = "unknown"
-        }
     }
 
-    static func connect(port: Int, host: String = "127.0.0.1") async throws -> RawTestConnection {
-        let collector = Collector()
+    /// Connects; `firstBytes` are written from the event loop as soon as the connection is up, the
+    /// way a browser sends its upgrade request, so that the server's transport sniffing sees them
+    /// at once however busy the test's own tasks are.
+    static func connect(port: Int, host: String = "127.0.0.1", firstBytes: [UInt8] = []) async throws -> RawTestConnection {
+        let collector = Collector(firstBytes: firstBytes)
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -50,8 +63,8 @@ final class RawTestConnection: @unchecked Sendable {
         return RawTestConnection(channel: channel, collector: collector)
     }
 
-    /// The client's own address as the server logs it (kept, as the channel forgets it once closed).
-    let localDescription: String
+    /// The client's own address as the server logs it.
+    var localDescription: String { collector.localDescription }
 
     func send(_ bytes: [UInt8]) async throws {
         try await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get()

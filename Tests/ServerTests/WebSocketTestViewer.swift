@@ -25,8 +25,7 @@ final class WebSocketTestViewer: @unchecked Sendable {
 
     /// Connects and completes the WebSocket handshake (not yet RFB).
     static func open(port: Int, protocols: [String] = []) async throws -> WebSocketTestViewer {
-        let connection = try await RawTestConnection.connect(port: port)
-        try await connection.send(TestWebSocket.handshake(protocols: protocols))
+        let connection = try await RawTestConnection.connect(port: port, firstBytes: TestWebSocket.handshake(protocols: protocols))
         let head = try await connection.receive("the handshake response") { TestWebSocket.takeHTTPHead(&$0) }
         guard head.hasPrefix("HTTP/1.1 101") else { throw ProtocolError(description: "handshake refused: \(head)") }
         let base64 = TestWebSocket.header(named: "Sec-WebSocket-Protocol", in: head) == "base64"

@@ -141,8 +141,7 @@ struct WebSocketTransportTests {
             defer { good.connection.close() }
             #expect(try await good.picture(encoding: .zrle) == Self.image)
 
-            let hostile = try await RawTestConnection.connect(port: server.boundAddress.port)
-            try await hostile.send(TestWebSocket.handshake(key: nil))
+            let hostile = try await RawTestConnection.connect(port: server.boundAddress.port, firstBytes: TestWebSocket.handshake(key: nil))
             let head = try await hostile.receive("the refusal") { TestWebSocket.takeHTTPHead(&$0) }
             #expect(head.hasPrefix("HTTP/1.1 400"))
             #expect(await hostile.waitUntilClosed())

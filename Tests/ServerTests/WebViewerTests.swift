@@ -32,9 +32,9 @@ struct WebViewerTests {
     }
 
     private func get(_ target: String, port: Int) async throws -> (head: String, body: String) {
-        let connection = try await RawTestConnection.connect(port: port)
+        let request = Array("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
+        let connection = try await RawTestConnection.connect(port: port, firstBytes: request)
         defer { connection.close() }
-        try await connection.send(Array("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8))
         let head = try await connection.receive("the response head") { TestWebSocket.takeHTTPHead(&$0) }
         let length = Int(TestWebSocket.header(named: "Content-Length", in: head) ?? "0") ?? 0
         let body = try await connection.receive("the body") { bytes -> String? in
