@@ -1,10 +1,13 @@
 import Capture
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 
-/// A running Porthole server: one output fed by a built-in source, served over RFB on TCP.
+/// A running Porthole server: one output fed by a built-in source, served over RFB on TCP (plain or
+/// WebSocket on the same port), with an optional HTTP listener for noVNC (`--web`).
 ///
 /// `start` binds and returns once viewers can connect; `serve` is what `porthole serve` runs (it
 /// also sets up logging, prints where to connect and waits for SIGINT/SIGTERM). Tests start servers
@@ -12,8 +15,10 @@ import NIOPosix
 public final class PortholeServer: @unchecked Sendable {
     public let output: LiveOutput
     private let channel: Channel
+    private let webChannel: Channel?
     private let group: MultiThreadedEventLoopGroup
     private let registry: ViewerRegistry
+    private let stopping = NIOLockedValueBox(false)
 
     /// The address actually bound (the real port when 0 was asked for).
     public let boundAddress: HostAndPort
@@ -21,8 +26,8 @@ public final class PortholeServer: @unchecked Sendable {
     /// Viewers connected right now.
     public var viewerCount: Int { registry.count }
 
-    private init(output: LiveOutput, channel: Channel, group: MultiThreadedEventLoopGroup, registry: ViewerRegistry, bound: HostAndPort) {
-        self.output = output; self.channel = channel; self.group = group; self.registry = registry; boundAddress = bound
+    private init(output: LiveOutput, channel: Channel, webChannel: Channel?, group: MultiThreadedEventLoopGroup, registry: ViewerRegistry, bound: HostAndPort) {
+        self.output = output; self.channel = channel; self.webChannel = webChannel; self.group = group; self.registry = registry; boundAddress = bound
     }
 
     public static func start(configuration: ServerConfiguration, source: FrameSource, logger: Logger) async throws -> PortholeServer {
@@ -35,9 +40,18 @@ public final class PortholeServer: @unchecked Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ViewerConnection(
-                        configuration: configuration, output: output, registry: registry,
-                        logger: logger, eventLoop: channel.eventLoop))
+                    // RFB and RFB over WebSocket share the port; see TransportSniffer for why.
+                    let makeViewer: @Sendable (Channel) -> ChannelHandler = { channel in
+                        ViewerConnection(configuration: configuration, output: output, registry: registry,
+                                         logger: logger, eventLoop: channel.eventLoop)
+                    }
+                    try channel.pipeline.syncOperations.addHandler(TransportSniffer(
+                        timeout: .nanoseconds(Int64(configuration.transportSniffTimeout * 1e9)), logger: logger,
+                        configureRFB: { channel in try channel.pipeline.syncOperations.addHandler(makeViewer(channel)) },
+                        configureWebSocket: { channel in
+                            try WebSocketTransport.configure(channel: channel, maxFrameSize: configuration.webSocketMaxFrameSize,
+                                                             logger: logger, makeViewer: makeViewer)
+                        }))
                 }
             }
         let channel: Channel
@@ -47,17 +61,72 @@ public final class PortholeServer: @unchecked Sendable {
             try? await group.shutdownGracefully()
             throw ServeError.cannotListen("\(configuration.host):\(configuration.port)", "\(error)")
         }
-        output.start()
         let port = channel.localAddress?.port ?? configuration.port
         let host = channel.localAddress?.ipAddress ?? configuration.host
-        let server = PortholeServer(output: output, channel: channel, group: group, registry: registry,
-                                    bound: HostAndPort(host: host, port: port))
+        let bound = HostAndPort(host: host, port: port)
+        var webChannel: Channel?
+        if let web = configuration.web {
+            do {
+                webChannel = try await startWebViewer(at: web, root: configuration.noVNCRoot, rfb: bound, group: group, logger: logger)
+            } catch {
+                try? await channel.close()
+                try? await group.shutdownGracefully()
+                throw error
+            }
+        }
+        output.start()
+        let server = PortholeServer(output: output, channel: channel, webChannel: webChannel, group: group, registry: registry,
+                                    bound: bound)
         logger.info("listening on \(server.boundAddress)\(configuration.password == nil ? " (no authentication)" : " (VNC authentication)")")
+        if let webAddress = server.webAddress {
+            logger.info("web viewer on http://\(webAddress)/ (noVNC from \(configuration.noVNCRoot))")
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: configuration.noVNCRoot, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                logger.warning("web viewer: noVNC is not installed in \(configuration.noVNCRoot); install it with apt-get install novnc (until then the page says so)")
+            }
+        }
         return server
     }
 
+    /// The `--web` listener: an HTTP server for noVNC's files (see `WebViewerHandler`).
+    private static func startWebViewer(at address: HostAndPort, root: String, rfb: HostAndPort,
+                                       group: MultiThreadedEventLoopGroup, logger: Logger) async throws -> Channel {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 64)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(WebViewerHandler(root: root, rfb: rfb, logger: logger))
+                }
+            }
+        do {
+            return try await bootstrap.bind(host: address.host, port: address.port).get()
+        } catch {
+            throw ServeError.cannotListen("\(address) (--web)", "\(error)")
+        }
+    }
+
+    /// The address the `--web` listener actually bound, when there is one.
+    public var webAddress: HostAndPort? {
+        guard let webChannel, let address = webChannel.localAddress, let port = address.port else { return nil }
+        return HostAndPort(host: address.ipAddress ?? "127.0.0.1", port: port)
+    }
+
+    /// The URL that opens noVNC connected to this server, when `--web` is on.
+    public var webViewerURL: String? {
+        guard let web = webAddress else { return nil }
+        let rfbHost = NoVNCSite.rfbHost(bound: boundAddress.host, requestHost: web.host)
+        return "http://\(web)/vnc.html?\(NoVNCSite.viewerQuery(rfbHost: rfbHost, rfbPort: boundAddress.port))"
+    }
+
     /// Stops listening, disconnects every viewer and stops the frame clock.
+    /// Only the first call does anything: `serve` stops once from the signal handler and once when
+    /// the listener has closed, and a second close or shutdown on the already shut event loops would
+    /// wait forever (their futures are never completed).
     public func stop() async {
+        guard stopping.withLockedValue({ let first = !$0; $0 = true; return first }) else { return }
+        try? await webChannel?.close()
         try? await channel.close()
         output.stop()
         try? await group.shutdownGracefully()
@@ -82,6 +151,7 @@ public final class PortholeServer: @unchecked Sendable {
         let bound = server.boundAddress
         print("porthole: serving \(frame.width)x\(frame.height) \"\(configuration.desktopName)\"; listening on \(bound)")
         print("porthole: connect with: vncviewer \(bound.host)::\(bound.port)")
+        if let url = server.webViewerURL { print("porthole: web viewer at \(url)") }
         fflush(stdout)
         let signals = installSignalHandlers { signal in
             logger.notice("received \(signal); shutting down")

@@ -21,5 +21,18 @@ public struct ServerConfiguration: Sendable {
     /// How failed VNC authentication attempts from one address are throttled.
     public var authenticationThrottle = AuthenticationThrottle<String>.Policy()
     public var logLevel: Logger.Level = .info
+    /// How long a new connection on the RFB port may stay silent before it is taken for a native
+    /// RFB viewer. RFB makes the server speak first (RFC 6143 §7.1.1) while a browser speaks first
+    /// (its HTTP upgrade request, RFC 6455 §4.1), so the server listens this long before it sends
+    /// its ProtocolVersion. Browsers send their request as soon as TCP connects, so this only has to
+    /// cover one scheduling delay; it is also what every native viewer waits extra once.
+    public var transportSniffTimeout: Double = 0.15
+    /// The largest WebSocket frame (and reassembled base64 message) accepted from a browser viewer;
+    /// a larger one is refused with close code 1009 (RFC 6455 §7.4.1, §10.4).
+    public var webSocketMaxFrameSize = 16 << 20
+    /// Where `--web` serves noVNC from; read at each request, so installing noVNC needs no restart.
+    public var noVNCRoot = "/usr/share/novnc"
+    /// The separate HTTP listener for noVNC's files (`--web`); nil means none.
+    public var web: HostAndPort? = nil
     public init() {}
 }

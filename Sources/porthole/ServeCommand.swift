@@ -21,6 +21,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).")
     var listen: String = "127.0.0.1:5900"
 
+    @Option(help: ArgumentHelp("Also serve the noVNC web viewer over HTTP on HOST:PORT (noVNC from /usr/share/novnc).",
+                               discussion: "Browsers connect to the --listen port over WebSocket; it takes plain RFB too."))
+    var web: String?
+
     @Option(help: "File whose first line is the VNC password; without it no authentication is asked.")
     var passwordFile: String?
 
@@ -42,6 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.host = address.host
         configuration.port = address.port
         configuration.viewOnly = viewOnly
+        if let web { configuration.web = try HostAndPort(parsing: web) }
         configuration.maxViewers = maxViewers
         configuration.desktopName = name
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {

@@ -1,0 +1,141 @@
+import Capture
+import Foundation
+import Geometry
+import Pixels
+import PortholeTestSupport
+import Testing
+
+/// The real browser: `porthole serve --image … --web …` as its own process, noVNC 1.3 (Debian's
+/// novnc package) in headless Chromium pointed at the printed web viewer URL, and the screenshot
+/// compared with the served image pixel for pixel.
+///
+/// The screenshot is the whole window: noVNC draws its page around the canvas (dark background,
+/// the control-bar handle at the left edge), so the window is made larger than the picture, noVNC
+/// (resize=off) centres its canvas, and the test finds the picture's position in the screenshot and
+/// requires every pixel of that region to equal the served image. noVNC 1.3 asks for Tight, Hextile,
+/// RRE and Raw; Porthole answers Hextile, which is lossless, so equality is exact.
+///
+/// Missing Chromium, noVNC or the porthole binary fail the test: it never skips.
+@Suite(.timeLimit(.minutes(2)))
+struct NoVNCChromiumTests {
+    static let window = Size(width: 800, height: 600)
+
+    @Test func chromiumShowsTheServedPicturePixelForPixel() async throws {
+        let chromium = try #require(Self.executable(named: "chromium"),
+                                    "chromium is not installed (apt-get install chromium); this test needs a real browser")
+        #expect(FileManager.default.fileExists(atPath: "/usr/share/novnc/vnc.html"),
+                "noVNC is not installed (apt-get install novnc)")
+        let porthole = try #require(Self.portholeBinary(), "no porthole binary: build it (swift build) or set PORTHOLE_BIN")
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porthole-novnc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let image = TestImages.desktop(width: 640, height: 480)
+        let fixture = directory.appendingPathComponent("fixture.png").path
+        try PNGImage.save(image, to: fixture)
+
+        let server = try ChildProcess(porthole, ["serve", "--image", fixture, "--listen", "127.0.0.1:0", "--web", "127.0.0.1:0"])
+        defer { server.terminate() }
+        let urlLine = try await server.waitForOutputLine(containing: "web viewer at ", timeout: 30)
+        let url = try #require(urlLine.components(separatedBy: "web viewer at ").last?.trimmingCharacters(in: .whitespaces))
+        #expect(url.contains("autoconnect=true&host=127.0.0.1&port="))
+
+        // Chromium takes the screenshot when its virtual time budget is spent, and virtual time
+        // does not wait for WebSocket traffic: on a loaded machine the shot can come before noVNC
+        // has drawn the first update (a blank page). Such a shot is retried with a new browser,
+        // up to three times; a wrong picture is never retried into a pass, only a missing one.
+        let screenshot = directory.appendingPathComponent("chromium.png").path
+        var shot = PixelBuffer(width: 0, height: 0)
+        var found: Point?
+        var attempts = 0
+        while found == nil && attempts < 3 {
+            attempts += 1
+            try? FileManager.default.removeItem(atPath: screenshot)
+            let browser = try ChildProcess(chromium, [
+                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                "--window-size=\(Self.window.width),\(Self.window.height)", "--virtual-time-budget=8000",
+                "--screenshot=\(screenshot)", url,
+            ])
+            let status = try await browser.waitForExit(timeout: 90)
+            try #require(status == 0, "chromium exited with \(status): \(browser.errorOutput.suffix(2000))")
+            shot = try PNGImage.load(contentsOf: screenshot)
+            #expect(shot.size == Self.window)
+            found = Self.locate(image, in: shot)
+            if found == nil && !Self.isBlankPage(shot) { break }
+        }
+        let kept = FileManager.default.temporaryDirectory.appendingPathComponent("porthole-novnc-last-screenshot.png")
+        if found == nil {
+            try? FileManager.default.removeItem(at: kept)
+            try? FileManager.default.copyItem(atPath: screenshot, toPath: kept.path)
+        }
+        #expect(found != nil, """
+            the served picture is not in the screenshot after \(attempts) attempt(s) (centred region differs in \
+            \(Self.mismatches(image, in: shot, at: Point(x: (shot.width - image.width) / 2, y: (shot.height - image.height) / 2))) pixels; screenshot kept at \(kept.path)); \
+            server log: \(server.errorOutput.suffix(3000))
+            """)
+        #expect(server.errorOutput.contains("connected (#1, RFB 3.8"), "\(server.errorOutput)")
+    }
+
+    // MARK: - Pictures
+
+    /// The top-left corner at which `image` appears in `shot` with every pixel equal, if any.
+    static func locate(_ image: PixelBuffer, in shot: PixelBuffer) -> Point? {
+        guard shot.width >= image.width, shot.height >= image.height else { return nil }
+        for oy in 0...(shot.height - image.height) {
+            for ox in 0...(shot.width - image.width) where rgb(shot[ox, oy]) == rgb(image[0, 0]) {
+                if mismatches(image, in: shot, at: Point(x: ox, y: oy), stopAfter: 1) == 0 { return Point(x: ox, y: oy) }
+            }
+        }
+        return nil
+    }
+
+    /// How many pixels of `image` differ from `shot` when placed at `origin`.
+    static func mismatches(_ image: PixelBuffer, in shot: PixelBuffer, at origin: Point, stopAfter limit: Int = .max) -> Int {
+        guard origin.x >= 0, origin.y >= 0, origin.x + image.width <= shot.width, origin.y + image.height <= shot.height else {
+            return image.width * image.height
+        }
+        var count = 0
+        for y in 0..<image.height {
+            for x in 0..<image.width where rgb(image[x, y]) != rgb(shot[origin.x + x, origin.y + y]) {
+                count += 1
+                if count >= limit { return count }
+            }
+        }
+        return count
+    }
+
+    /// True when no pixel of the centre of `shot` differs from its first centre pixel: noVNC's page
+    /// before a picture was drawn.
+    static func isBlankPage(_ shot: PixelBuffer) -> Bool {
+        let first = shot[shot.width / 2, shot.height / 4]
+        for y in (shot.height / 4)..<(shot.height * 3 / 4) {
+            for x in (shot.width / 4)..<(shot.width * 3 / 4) where shot[x, y] != first { return false }
+        }
+        return true
+    }
+
+    private static func rgb(_ pixel: UInt32) -> UInt32 { pixel & 0x00ff_ffff }
+
+    // MARK: - Finding programs
+
+    static func executable(named name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// PORTHOLE_BIN (set by `make test`), or the `porthole` that `swift build --build-tests` put next
+    /// to the test binary.
+    static func portholeBinary() -> String? {
+        if let path = ProcessInfo.processInfo.environment["PORTHOLE_BIN"], FileManager.default.isExecutableFile(atPath: path) {
+            return path
+        }
+        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var directory = me.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("porthole").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return nil
+    }
+}
