@@ -48,6 +48,9 @@ public struct TightEncoder: FramebufferEncoder {
     /// With JPEG on, content with more colours than this goes to JPEG (TurboVNC uses 24 to 256
     /// depending on the level; 96 keeps anti-aliased text lossless).
     static let paletteLimitWithJPEG = 96
+    /// Pieces smaller than this stay lossless: a JFIF stream carries some 600 bytes of tables,
+    /// more than zlib needs for a few hundred pixels.
+    static let minimumJPEGArea = 1024
 
     /// The zlib streams, by the number the control byte names (rfbproto: bits 4-5).
     enum Stream: Int { case fullColour = 0, mono = 1, indexed = 2, gradient = 3 }
@@ -153,7 +156,7 @@ public struct TightEncoder: FramebufferEncoder {
         let keys = scratch.keys
         packing.loadKeys(rect, of: frame, translator: translator, into: keys)
         let palette = scratch.palette
-        let jpegAllowed = qualityLevel != nil && translator.format.bitsPerPixel >= 16
+        let jpegAllowed = qualityLevel != nil && translator.format.bitsPerPixel >= 16 && n >= Self.minimumJPEGArea
         var limit = max(2, n / Self.paletteDivisors[compressLevel])
         if jpegAllowed { limit = min(limit, Self.paletteLimitWithJPEG) }
         let fewColours = palette.build(keys, count: n, maximum: limit)

@@ -73,6 +73,17 @@ struct TightPixelPacking {
     /// The CopyFilter: `count` keys as TPIXELs; returns the bytes written.
     func copyFilter(_ keys: UnsafePointer<UInt32>, count: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
         var p = out
+        if isRGB888 {
+            // The common case without the per-pixel switch.
+            for i in 0..<count {
+                let key = keys[i]
+                p[0] = UInt8(truncatingIfNeeded: key >> 16)
+                p[1] = UInt8(truncatingIfNeeded: key >> 8)
+                p[2] = UInt8(truncatingIfNeeded: key)
+                p += 3
+            }
+            return count * 3
+        }
         for i in 0..<count {
             store(keys[i], to: p)
             p += size

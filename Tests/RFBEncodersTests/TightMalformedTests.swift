@@ -15,7 +15,7 @@ struct TightMalformedTests {
 
     static func decode(_ bytes: [UInt8], rect: Rect = small, format: PixelFormat = .xrgb8888,
                        decoder: inout TightDecoder) throws(RectangleDecodingError) -> PixelBuffer {
-        var fb = PixelBuffer(width: 3000, height: 10, fill: 0x00ee_eeee)
+        var fb = PixelBuffer(width: 3000, height: 80, fill: 0x00ee_eeee)
         var input = ByteBuffer(bytes: bytes)
         try decoder.decode(rect, from: &input, format: format, into: &fb)
         #expect(input.readableBytes == 0)
@@ -85,15 +85,15 @@ struct TightMalformedTests {
     @Test func badJPEG() {
         Self.expectMalformed([0x90, 0x05, 1, 2, 3, 4, 5], containing: "JPEG")
         // A real JPEG of another size.
-        let photo = TestImages.photographic(width: 16, height: 8)
+        let photo = TestImages.photographic(width: 64, height: 32)
         var encoder = TightEncoder(qualityLevel: 9)
         var out = ByteBuffer()
         _ = photo.withView { encoder.encode(photo.bounds, of: $0, translator: PixelTranslator(format: .xrgb8888), into: &out) }
         let payload = Array(out.readableBytesView.dropFirst(12))
         #expect(payload.first == 0x90)
-        Self.expectMalformed(payload, rect: Rect(x: 0, y: 0, width: 8, height: 8), containing: "JPEG image is 16x8 but the rect is 8x8")
+        Self.expectMalformed(payload, rect: Rect(x: 0, y: 0, width: 32, height: 64), containing: "JPEG image is 64x32 but the rect is 32x64")
         var decoder = TightDecoder()
-        #expect(throws: Never.self) { _ = try Self.decode(payload, rect: Rect(x: 0, y: 0, width: 16, height: 8), decoder: &decoder) }
+        #expect(throws: Never.self) { _ = try Self.decode(payload, rect: Rect(x: 0, y: 0, width: 64, height: 32), decoder: &decoder) }
     }
 
     @Test func zlibDataOfTheWrongSize() {

@@ -80,6 +80,13 @@ struct TightSubencodingTests {
         #expect(gradient < compressed.count * 9 / 10, "gradient \(gradient) bytes, copy \(compressed.count)")
     }
 
+    @Test func smallRectsStayLosslessWithJPEGOn() throws {
+        let noise = TestImages.random(width: 30, height: 30)
+        var h = TightHarness(size: noise.size, qualityLevel: 5)
+        #expect(try h.roundTrip(noise.bounds, of: noise, format: .xrgb8888).map(\.control) == [0x00])
+        h.expectExact(noise.bounds, of: noise, format: .xrgb8888)
+    }
+
     @Test func eightBitsPerPixelNeverUsesJPEGOrGradient() throws {
         var h = TightHarness(size: Self.photo.size, qualityLevel: 8)
         let rects = try h.roundTrip(Self.photo.bounds, of: Self.photo, format: .bgr233)
