@@ -15,7 +15,7 @@ import ZlibStreams
 /// - one colour: **FillCompression**, one TPIXEL;
 /// - few colours: **PaletteFilter** (lossless; two colours as 1-bit rows);
 /// - many colours: **JpegCompression** when the viewer sent a QualityLevel and uses 16 or 32 bpp
-///   (the spec's conditions), else the **GradientFilter** when the content is smooth (16/32 bpp
+///   (the spec's conditions) and the piece has at least `minimumJPEGArea` pixels, else the **GradientFilter** when the content is smooth (16/32 bpp
 ///   only, per the spec), else the **CopyFilter**. Without a QualityLevel nothing is lossy, so
 ///   text is never blurred.
 ///
