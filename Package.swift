@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
 
         // Pure targets.
         .target(name: "Geometry"),
@@ -31,10 +32,10 @@ let package = Package(
             "Geometry", "Pixels", .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "RFBEncoders", dependencies: [
-            "Geometry", "Pixels", "RFB", "Display", "ZlibStreams", .product(name: "NIOCore", package: "swift-nio"),
+            "Geometry", "Pixels", "RFB", "Display", "ZlibStreams", "CTurboJPEG", .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "RFBClient", dependencies: [
-            "Geometry", "Pixels", "RFB", "ZlibStreams", "VNCAuth", .product(name: "NIOCore", package: "swift-nio"),
+            "Geometry", "Pixels", "RFB", "ZlibStreams", "VNCAuth", "CTurboJPEG", .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "VNCAuth", dependencies: ["CCrypto"]),
         .target(name: "Display", dependencies: ["Geometry", "Pixels"]),

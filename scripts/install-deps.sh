@@ -3,7 +3,7 @@
 # with --peers, the real VNC peers the integration tests drive. Idempotent and quiet when all is there.
 set -euo pipefail
 
-build_packages=(pkg-config libpng-dev zlib1g-dev libssl-dev)
+build_packages=(pkg-config libpng-dev zlib1g-dev libssl-dev libturbojpeg0-dev)
 peer_packages=(xvfb x11-apps xauth xterm tigervnc-standalone-server tigervnc-viewer x11vnc vncsnapshot
                novnc websockify chromium fonts-dejavu-core netpbm libjpeg-turbo-progs tigervnc-tools python3-pip)
 

@@ -5,6 +5,6 @@ import RFB
 public enum DecoderRegistry {
     public static func all() -> [Encoding: any RectangleDecoder] {
         [.raw: RawDecoder(), .copyRect: CopyRectDecoder(), .rre: RREDecoder(),
-         .hextile: HextileDecoder(), .zrle: ZRLEDecoder()]
+         .hextile: HextileDecoder(), .zrle: ZRLEDecoder(), .tight: TightDecoder()]
     }
 }
