@@ -31,7 +31,9 @@ public struct Composer: Sendable {
     /// Brings the scanout up to date for a frame of `size` made of `layers`, given what changed in
     /// the layers' framebuffers since the last call (`FrameTick.planeDamage`). The first frame, and
     /// any change of size, redraws everything. Returns the part of the scanout that was redrawn.
-    public mutating func compose(size: Size, layers: [ComposerLayer], planeDamage: [PlaneID: PlaneDamage]) -> FrameDamage {
+    /// `size` is the output's mode, which the device keeps within its limits.
+    public mutating func compose(size requested: Size, layers: [ComposerLayer], planeDamage: [PlaneID: PlaneDamage]) -> FrameDamage {
+        let size = Size(width: max(0, requested.width), height: max(0, requested.height))
         let drawn = drawableLayers(layers)
         let placements = Dictionary(drawn.map { ($0.plane, $0.placement) }, uniquingKeysWith: { first, _ in first })
         let bounds = Rect(size: size)
