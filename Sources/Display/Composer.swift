@@ -1,0 +1,144 @@
+import Geometry
+import Pixels
+
+/// Draws an output's scanout, the picture a KMS writeback connector would give, from its planes:
+/// stacked primary, overlays by z-position, cursor; each converted from its fourcc to XRGB8888,
+/// scaled by nearest neighbour when its source and destination sizes differ, and blended "over"
+/// with straight alpha (AR24, AB24) times the plane alpha. Where no plane is opaque the picture
+/// shows black.
+///
+/// The composer keeps the last scanout and the placement of every layer it drew, so that each
+/// frame only the damaged part is drawn again: the destinations of layers that appeared,
+/// disappeared, moved, restacked or changed framebuffer, and the damage clips of the others mapped
+/// through their scaling. The damage it returns is exactly what it redrew.
+///
+/// The cursor plane is left out of the picture unless `includesCursorPlane` is set: RFB viewers
+/// take it as a cursor (`exportedCursor(in:)`) and the server draws it for those that cannot.
+public struct Composer: Sendable {
+    public private(set) var scanout: PixelBuffer
+    public let includesCursorPlane: Bool
+    /// Placements drawn last time; `nil` before the first frame.
+    private var drawnPlacements: [PlaneID: ComposerLayer.Placement]?
+
+    public static let background: UInt32 = 0x0000_0000
+
+    public init(includesCursorPlane: Bool = false) {
+        self.includesCursorPlane = includesCursorPlane
+        scanout = PixelBuffer(width: 0, height: 0)
+        drawnPlacements = nil
+    }
+
+    /// Brings the scanout up to date for a frame of `size` made of `layers`, given what changed in
+    /// the layers' framebuffers since the last call (`FrameTick.planeDamage`). The first frame, and
+    /// any change of size, redraws everything. Returns the part of the scanout that was redrawn.
+    /// `size` is the output's mode, which the device keeps within its limits.
+    public mutating func compose(size requested: Size, layers: [ComposerLayer], planeDamage: [PlaneID: PlaneDamage]) -> FrameDamage {
+        let size = Size(width: max(0, requested.width), height: max(0, requested.height))
+        let drawn = drawableLayers(layers)
+        let placements = Dictionary(drawn.map { ($0.plane, $0.placement) }, uniquingKeysWith: { first, _ in first })
+        let bounds = Rect(size: size)
+        let region: Region
+        if let previous = drawnPlacements, scanout.size == size {
+            region = damage(previous: previous, layers: drawn, placements: placements, planeDamage: planeDamage, bounds: bounds)
+        } else {
+            scanout = PixelBuffer(width: size.width, height: size.height, fill: Self.background)
+            region = Region(bounds)
+        }
+        drawnPlacements = placements
+        for rect in region.rects { draw(rect, layers: drawn) }
+        return FrameDamage(region: region)
+    }
+
+    /// Redraws the whole scanout, as after a size change.
+    public mutating func composeAll(size: Size, layers: [ComposerLayer]) -> FrameDamage {
+        drawnPlacements = nil
+        return compose(size: size, layers: layers, planeDamage: [:])
+    }
+
+    /// The layers drawn into the picture, bottom to top. Layers whose memory is smaller than their
+    /// validated layout (a memory implementation that lied) are skipped rather than read.
+    private func drawableLayers(_ layers: [ComposerLayer]) -> [ComposerLayer] {
+        layers.filter { layer in
+            (includesCursorPlane || layer.type != .cursor)
+                && layer.framebuffer.memory.byteCount >= layer.framebuffer.descriptor.requiredByteCount
+                && !layer.state.source.isEmpty && !layer.state.destination.isEmpty
+                && layer.state.source.isInside(width: layer.framebuffer.width, height: layer.framebuffer.height)
+        }.sorted(by: ComposerLayer.stackedBefore)
+    }
+
+    private func damage(previous: [PlaneID: ComposerLayer.Placement], layers: [ComposerLayer],
+                        placements: [PlaneID: ComposerLayer.Placement], planeDamage: [PlaneID: PlaneDamage], bounds: Rect) -> Region {
+        var rects: [Rect] = []
+        for (plane, old) in previous where placements[plane] != old { rects.append(old.destination.intersection(bounds)) }
+        for layer in layers {
+            if previous[layer.plane] != layer.placement {
+                rects.append(layer.state.destination.intersection(bounds))
+            } else if let damage = planeDamage[layer.plane] {
+                rects += Self.outputRects(of: damage, on: layer, bounds: bounds)
+            }
+        }
+        return Region(rects: rects)
+    }
+
+    /// A plane's damage clips (framebuffer pixels) mapped through its source and destination
+    /// rects into output pixels, exactly: the output pixels that show a damaged source pixel.
+    static func outputRects(of damage: PlaneDamage, on layer: ComposerLayer, bounds: Rect) -> [Rect] {
+        let destination = layer.state.destination
+        guard case .rects(let clips) = damage else { return [destination.intersection(bounds)] }
+        let (xs, ys) = samplings(layer)
+        return clips.compactMap { clip -> Rect? in
+            let columns = xs.destinationPixels(showing: clip.minX..<clip.maxX)
+            let rows = ys.destinationPixels(showing: clip.minY..<clip.maxY)
+            let rect = Rect(minX: columns.lowerBound, minY: rows.lowerBound, maxX: columns.upperBound, maxY: rows.upperBound).intersection(bounds)
+            return rect.isEmpty ? nil : rect
+        }
+    }
+
+    static func samplings(_ layer: ComposerLayer) -> (NearestSampling, NearestSampling) {
+        let s = layer.state.source, d = layer.state.destination
+        return (NearestSampling(source: (s.x, s.width), destination: (d.x, d.width)),
+                NearestSampling(source: (s.y, s.height), destination: (d.y, d.height)))
+    }
+
+    /// Redraws `rect` (inside the scanout) from the layers, bottom to top.
+    private mutating func draw(_ rect: Rect, layers: [ComposerLayer]) {
+        scanout.fill(rect, with: Self.background)
+        let width = scanout.width
+        scanout.pixels.withUnsafeMutableBufferPointer { output in
+            for layer in layers {
+                let area = rect.intersection(layer.state.destination)
+                if area.isEmpty { continue }
+                Self.draw(layer, area: area, into: output, outputWidth: width)
+            }
+        }
+    }
+
+    private static func draw(_ layer: ComposerLayer, area: Rect, into output: UnsafeMutableBufferPointer<UInt32>, outputWidth: Int) {
+        let framebuffer = layer.framebuffer, format = framebuffer.format
+        let bpp = format.bytesPerPixel, stride = framebuffer.descriptor.stride, offset = framebuffer.descriptor.offset
+        let (xs, ys) = samplings(layer)
+        let columnOffsets = (area.minX..<area.maxX).map { xs.sourcePixel(at: $0) * bpp }
+        let planeAlpha = layer.state.alpha
+        let opaque = !format.hasAlpha && planeAlpha == 0xffff
+        framebuffer.memory.withUnsafeBytes { bytes in
+            for y in area.minY..<area.maxY {
+                let rowStart = offset + ys.sourcePixel(at: y) * stride
+                var target = y * outputWidth + area.minX
+                for columnOffset in columnOffsets {
+                    let argb = PixelConversion.argb(format, bytes, at: rowStart + columnOffset)
+                    if opaque {
+                        output[target] = argb & 0x00ff_ffff
+                    } else {
+                        let alpha = PixelConversion.combinedAlpha(argb, planeAlpha: planeAlpha)
+                        if alpha == 0xffff {
+                            output[target] = argb & 0x00ff_ffff
+                        } else if alpha != 0 {
+                            output[target] = PixelConversion.blend(argb, over: output[target], alpha: alpha)
+                        }
+                    }
+                    target += 1
+                }
+            }
+        }
+    }
+}

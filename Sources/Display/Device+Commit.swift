@@ -1,0 +1,60 @@
+/// Commits and frame ticks: the mailbox.
+extension Device {
+    /// Validates `commit` as a whole and, unless it is test-only, makes it the pending state of
+    /// each output it touches, replacing what was pending there. Returns release events for
+    /// framebuffers the replaced commit had put on a plane and this one took off again.
+    public mutating func commit(_ commit: AtomicCommit, by client: ClientID) throws(DisplayError) -> [DisplayEvent] {
+        let flips = try CommitValidator(device: self, client: client).validate(commit)
+        if commit.testOnly { return [] }
+        let before = referencedFramebuffers()
+        for (output, flip) in flips { pendingByOutput[output] = flip }
+        return releases(before: before, after: referencedFramebuffers())
+    }
+
+    /// The output's frame tick (its vblank): the sequence advances and the pending commit, if any,
+    /// reaches the screen. The producer gets a page-flip event if it asked for one, framebuffers
+    /// that left the screen are released, and consumers hear about configuration changes.
+    /// `timestampNanoseconds` is the edge's clock at the tick.
+    public mutating func frameTick(_ id: OutputID, timestampNanoseconds: UInt64) -> FrameTick {
+        guard var output = outputsByID[id] else { return FrameTick(sequence: 0, applied: false) }
+        output.sequence &+= 1
+        guard let flip = pendingByOutput.removeValue(forKey: id) else {
+            outputsByID[id] = output
+            return FrameTick(sequence: output.sequence, applied: false)
+        }
+        let before = referencedFramebuffers()
+        let changed = output.configuration != flip.configuration
+        output.configuration = flip.configuration
+        outputsByID[id] = output
+        for (planeID, state) in flip.planes { planesByID[planeID]?.state = state }
+        var events: [DisplayEvent] = []
+        if flip.pageFlipEvent, isConnected(output.owner) {
+            events.append(.pageFlip(to: output.owner, output: id, sequence: output.sequence,
+                                    timestampNanoseconds: timestampNanoseconds, userData: flip.userData))
+        }
+        events += releases(before: before, after: referencedFramebuffers())
+        if changed { events += consumers.map { .outputChanged(to: $0, output) } }
+        return FrameTick(sequence: output.sequence, applied: true, configurationChanged: changed,
+                         planeDamage: flip.damage.filter { !$0.value.isEmpty }, events: events)
+    }
+}
+
+/// What a frame tick did.
+public struct FrameTick: Sendable {
+    /// The output's frame counter after the tick.
+    public var sequence: UInt64
+    /// True when a pending commit reached the screen: recompose the output then.
+    public var applied: Bool
+    /// Mode, position or enabled state changed: the scanout may have a new size.
+    public var configurationChanged: Bool
+    /// What changed inside each plane's framebuffer, for `Composer.compose`. Planes that were
+    /// moved, restacked, or given another framebuffer are found by the composer itself.
+    public var planeDamage: [PlaneID: PlaneDamage]
+    public var events: [DisplayEvent]
+
+    public init(sequence: UInt64, applied: Bool, configurationChanged: Bool = false,
+                planeDamage: [PlaneID: PlaneDamage] = [:], events: [DisplayEvent] = []) {
+        self.sequence = sequence; self.applied = applied; self.configurationChanged = configurationChanged
+        self.planeDamage = planeDamage; self.events = events
+    }
+}

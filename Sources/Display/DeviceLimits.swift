@@ -1,0 +1,20 @@
+/// Bounds on what one client may make the device hold, checked before anything is stored, so a
+/// hostile producer costs bounded memory and time.
+public struct DeviceLimits: Sendable {
+    /// Largest output mode and framebuffer, in each dimension.
+    public var maximumSize = 16384
+    public var maximumOutputsPerClient = 16
+    /// Planes per output, counting the primary and cursor planes.
+    public var maximumPlanesPerOutput = 8
+    public var maximumFramebuffersPerClient = 64
+    /// Damage rects per plane and frame; more are treated as full damage (never an error).
+    public var maximumDamageRectsPerPlane = 256
+    /// Largest cursor plane destination, in each dimension.
+    public var maximumCursorSize = 256
+    /// Bound on output positions and plane destinations, so coordinate arithmetic cannot overflow.
+    public var coordinateLimit = 1 << 20
+    /// How long a disconnected producer's outputs stay up, showing their last frame.
+    public var gracePeriodNanoseconds: UInt64 = 10_000_000_000
+
+    public init() {}
+}
