@@ -21,10 +21,17 @@ public protocol FramebufferEncoder {
     /// The zlib compression level 0...9 the viewer asked for with a CompressLevel pseudo-encoding,
     /// or nil for the encoder's default. Encoders without compression ignore it.
     mutating func setCompressLevel(_ level: Int?)
+
+    /// The JPEG quality level 0...9 the viewer asked for with a QualityLevel pseudo-encoding, or nil
+    /// when it asked for none (then the encoder must stay lossless). Lossless encodings ignore it.
+    mutating func setQualityLevel(_ level: Int?)
 }
 
 extension FramebufferEncoder {
+    /// Encodings without zlib have no compression level to honour.
     public mutating func setCompressLevel(_ level: Int?) {}
+    /// Lossless encodings have no quality to trade.
+    public mutating func setQualityLevel(_ level: Int?) {}
 }
 
 extension ByteBuffer {

@@ -14,6 +14,7 @@ public struct FramebufferUpdateEncoder {
     public private(set) var preferredEncoding: Encoding = .raw
     public private(set) var copyRectAllowed = false
     public private(set) var compressLevel: Int? = nil
+    public private(set) var qualityLevel: Int? = nil
     /// The viewer understands LastRect, so an update may end with it instead of a known count.
     public private(set) var lastRectAllowed = false
     private var encoders: [Encoding: any FramebufferEncoder] = [:]
@@ -32,7 +33,11 @@ public struct FramebufferUpdateEncoder {
         copyRectAllowed = preferences.copyRect
         lastRectAllowed = preferences.lastRect
         compressLevel = preferences.compressLevel
-        for key in Array(encoders.keys) { encoders[key]!.setCompressLevel(compressLevel) }
+        qualityLevel = preferences.qualityLevel
+        for key in Array(encoders.keys) {
+            encoders[key]!.setCompressLevel(compressLevel)
+            encoders[key]!.setQualityLevel(qualityLevel)
+        }
     }
 
     /// Encodes an update and returns the message, or nil when there is nothing to send.
@@ -78,6 +83,7 @@ public struct FramebufferUpdateEncoder {
         if encoders[encoding] == nil {
             guard var made = makeEncoder(encoding) else { preconditionFailure("\(encoding) was chosen but cannot be made") }
             made.setCompressLevel(compressLevel)
+            made.setQualityLevel(qualityLevel)
             encoders[encoding] = made
         }
         return encoders[encoding]!.encode(rect, of: frame, translator: translator, into: &out)

@@ -12,12 +12,12 @@ import Testing
 struct WebSocketTransportTests {
     static let image = TestImages.desktop(width: 320, height: 200)
 
-    private func withServer(_ body: (PortholeServer, LogRecord) async throws -> Void) async throws {
+    private func withServer(_ body: (PortholeServer, LogRecorder) async throws -> Void) async throws {
         var configuration = ServerConfiguration()
         configuration.host = "127.0.0.1"
         configuration.port = 0
-        let log = LogRecord()
-        let server = try await PortholeServer.start(configuration: configuration, source: StillImageSource(Self.image), logger: log.logger())
+        let log = LogRecorder()
+        let server = try await PortholeServer.start(configuration: configuration, source: StillImageSource(Self.image), logger: log.makeLogger())
         do {
             try await body(server, log)
         } catch {
@@ -89,7 +89,7 @@ struct WebSocketTransportTests {
             #expect(close.opcode == TestWebSocket.close)
             #expect(close.closeCode == 1000)
             #expect(await viewer.connection.waitUntilClosed())
-            #expect(await log.waitForLine(containing: [viewer.connection.localDescription, "disconnected"]) != nil)
+            #expect(await log.waitForLine(containing: viewer.connection.localDescription, "disconnected"))
         }
     }
 
@@ -111,9 +111,9 @@ struct WebSocketTransportTests {
             }
             #expect(close.closeCode == closeCode)
             #expect(await hostile.connection.waitUntilClosed())
-            let line = await log.waitForLine(containing: [hostile.connection.localDescription, fragment])
-            #expect(line != nil, "no log line for \(hostile.connection.localDescription) saying \(fragment): \(log.all)")
-            #expect(!log.all.contains { $0.contains(good.connection.localDescription) && $0.contains("disconnected") })
+            let line = await log.waitForLine(containing: hostile.connection.localDescription, fragment)
+            #expect(line, "no log line for \(hostile.connection.localDescription) saying \(fragment): \(log.lines)")
+            #expect(!log.lines.contains { $0.contains(good.connection.localDescription) && $0.contains("disconnected") })
 
             #expect(try await good.picture(encoding: .zrle) == Self.image)
         }
@@ -145,8 +145,8 @@ struct WebSocketTransportTests {
             let head = try await hostile.receive("the refusal") { TestWebSocket.takeHTTPHead(&$0) }
             #expect(head.hasPrefix("HTTP/1.1 400"))
             #expect(await hostile.waitUntilClosed())
-            let line = await log.waitForLine(containing: [hostile.localDescription, "no Sec-WebSocket-Key"])
-            #expect(line != nil, "\(log.all)")
+            let line = await log.waitForLine(containing: hostile.localDescription, "no Sec-WebSocket-Key")
+            #expect(line, "\(log.lines)")
 
             #expect(try await good.picture(encoding: .zrle) == Self.image)
         }
