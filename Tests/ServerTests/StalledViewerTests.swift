@@ -1,3 +1,4 @@
+import Geometry
 import Display
 import Foundation
 import NIOCore
@@ -24,6 +25,9 @@ struct StalledViewerTests {
         try await TestServer.with(configuration: configuration, source: source) { server in
             var options = TestViewer.Options()
             options.encodings = [.raw]
+            // A small region keeps this viewer's updates tiny, so it reads each one well within
+            // the 1 s stall timeout even on a loaded machine; only the sleeper stalls.
+            options.requestedRect = Rect(x: 0, y: 0, width: 64, height: 64)
             let reader = try await TestViewer.connect(to: server.address, options: options)
             try #require(await reader.waitForUpdates(1, timeout: TestPatience.seconds))
 

@@ -21,6 +21,8 @@ final class TestViewer: @unchecked Sendable {
         var pixelFormat: PixelFormat? = nil
         /// Request the whole screen after connecting and an incremental update after each update.
         var requestsAutomatically = true
+        /// The region automatic requests ask for; nil asks for the whole framebuffer.
+        var requestedRect: Rect? = nil
     }
 
     /// One FramebufferUpdate as received.
@@ -168,7 +170,7 @@ final class TestViewer: @unchecked Sendable {
                     }
                     context.write(wrapOutboundOut(machine.setEncodings(options.encodings ?? machine.defaultEncodings)), promise: nil)
                     if options.requestsAutomatically {
-                        context.write(wrapOutboundOut(machine.requestUpdate(incremental: false)), promise: nil)
+                        context.write(wrapOutboundOut(machine.requestUpdate(incremental: false, rect: options.requestedRect)), promise: nil)
                     }
                     context.flush()
                     state.withLock { $0.connected = true }
@@ -176,7 +178,7 @@ final class TestViewer: @unchecked Sendable {
                     let update = Update(region: region, rectangles: tally.takeAll())
                     state.withLock { $0.updates.append(update) }
                     if options.requestsAutomatically {
-                        context.writeAndFlush(wrapOutboundOut(machine.requestUpdate(incremental: true)), promise: nil)
+                        context.writeAndFlush(wrapOutboundOut(machine.requestUpdate(incremental: true, rect: options.requestedRect)), promise: nil)
                     }
                 case .cutText(let text):
                     state.withLock { $0.cutTexts.append(text) }
