@@ -1,4 +1,4 @@
-/// What a client is, announced in Hello (docs/protocol.md §4 "Handshake").
+/// What a client is, announced in Hello (docs/protocol.md §4.1 "Handshake").
 public enum ClientRole: UInt8, Hashable, Sendable, CaseIterable {
     /// Creates outputs and pushes frames into them.
     case producer = 1

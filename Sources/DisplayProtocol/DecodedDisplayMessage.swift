@@ -1,5 +1,5 @@
 /// One message taken out of a `DisplayMessageDecoder`, with its request id
-/// (docs/protocol.md §3 "Framing", §4 "Sequencing").
+/// (docs/protocol.md §3 "Framing", §4.2 "Sequencing").
 public struct DecodedDisplayMessage<Message: DisplayWireMessage>: Hashable, Sendable {
     /// The request id from the header: the client's id for its requests, the echoed id for
     /// replies, 0 for events.

@@ -1,4 +1,4 @@
-/// A protocol version as sent in Hello and Welcome (docs/protocol.md §4 "Handshake", §10 "Versioning").
+/// A protocol version as sent in Hello and Welcome (docs/protocol.md §4.1 "Handshake", §10 "Versioning").
 ///
 /// Peers with different majors cannot talk; a server answers an unknown major with Error code 8
 /// carrying its own version. Minor versions only add message types and flags, and each side uses

@@ -1,4 +1,4 @@
-/// The 128-bit secret that ties a producer to its outputs across reconnects (docs/protocol.md §4).
+/// The 128-bit secret that ties a producer to its outputs across reconnects (docs/protocol.md §4.1 "Handshake").
 ///
 /// The server picks it at random and returns it in Welcome; a producer that reconnects with it in
 /// Hello takes its outputs back. The bytes go on the wire as they are.

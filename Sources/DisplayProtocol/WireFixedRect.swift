@@ -1,5 +1,5 @@
 /// A source rectangle in 16.16 fixed-point framebuffer pixels, like KMS SRC_X/Y/W/H: four u32,
-/// 16 bytes (docs/protocol.md §3 "Common fields"). `0x0001_0000` is one pixel.
+/// 16 bytes (docs/protocol.md §3.4 "Common fields"). `0x0001_0000` is one pixel.
 public struct WireFixedRect: Hashable, Sendable {
     public var x: UInt32
     public var y: UInt32

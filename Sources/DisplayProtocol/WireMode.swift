@@ -1,5 +1,5 @@
 /// A display mode: u32 width, u32 height, u32 refresh rate in millihertz, 12 bytes
-/// (docs/protocol.md §3 "Common fields"). 60 Hz is 60000.
+/// (docs/protocol.md §3.4 "Common fields"). 60 Hz is 60000.
 public struct WireMode: Hashable, Sendable {
     public var width: UInt32
     public var height: UInt32

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// Reads one message body field by field, little-endian (docs/protocol.md §3 "Byte order").
+/// Reads one message body field by field, little-endian (docs/protocol.md §3.1 "Byte order").
 ///
 /// Every read checks that the body still holds the field; `finish()` checks that nothing follows
 /// the last one. Counts and string lengths are checked against their limits before the entries

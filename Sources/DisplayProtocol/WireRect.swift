@@ -1,5 +1,5 @@
 /// A rectangle in integer pixels: i32 x, i32 y, u32 width, u32 height, 16 bytes
-/// (docs/protocol.md §3 "Common fields"). Used for destination rects and damage.
+/// (docs/protocol.md §3.4 "Common fields"). Used for destination rects and damage.
 public struct WireRect: Hashable, Sendable {
     public var x: Int32
     public var y: Int32

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// Writes one message body field by field, little-endian (docs/protocol.md §3 "Byte order").
+/// Writes one message body field by field, little-endian (docs/protocol.md §3.1 "Byte order").
 ///
 /// Lengths and counts are checked against their wire field and their protocol limit, so that a
 /// writer never produces a message the decoder refuses.
