@@ -39,6 +39,7 @@ let package = Package(
         ]),
         .target(name: "VNCAuth", dependencies: ["CCrypto"]),
         .target(name: "Display", dependencies: ["Geometry", "Pixels"]),
+        .target(name: "DisplayProtocol", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
 
         // Edge targets.
         .target(name: "CPortholeShims"),
@@ -67,6 +68,7 @@ let package = Package(
         .testTarget(name: "RFBClientTests", dependencies: ["RFBClient", "RFB", "PortholeTestSupport"]),
         .testTarget(name: "RFBEncodersTests", dependencies: ["RFBEncoders", "RFBClient", "PortholeTestSupport"]),
         .testTarget(name: "DisplayTests", dependencies: ["Display"]),
+        .testTarget(name: "DisplayProtocolTests", dependencies: ["DisplayProtocol"]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Capture", "RFB", "RFBClient", "PortholeTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
