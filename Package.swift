@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "ZlibStreams", dependencies: ["CZlib"]),
         .target(name: "Pixels", dependencies: ["Geometry"]),
         .target(name: "RFB", dependencies: [
-            "Geometry", "Pixels", .product(name: "NIOCore", package: "swift-nio"),
+            "Geometry", "Pixels", "ZlibStreams", .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "RFBEncoders", dependencies: [
             "Geometry", "Pixels", "RFB", "Display", "ZlibStreams", "CTurboJPEG", .product(name: "NIOCore", package: "swift-nio"),

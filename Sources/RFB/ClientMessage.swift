@@ -2,7 +2,8 @@ import Geometry
 import NIOCore
 import Pixels
 
-/// A message from viewer to server in the normal protocol phase (RFC 6143 §7.5).
+/// A message from viewer to server in the normal protocol phase (RFC 6143 §7.5 and the rfbproto
+/// extensions Porthole speaks).
 public enum ClientMessage: Hashable, Sendable {
     /// RFC 6143 §7.5.1: the format the viewer wants pixels in from now on.
     case setPixelFormat(PixelFormat)
@@ -14,10 +15,25 @@ public enum ClientMessage: Hashable, Sendable {
     case keyEvent(down: Bool, keysym: UInt32)
     /// RFC 6143 §7.5.5: pointer position and the state of buttons 1 to 8 (bit 0 is button 1).
     case pointerEvent(buttonMask: UInt8, x: Int, y: Int)
+    /// rfbproto "ExtendedMouseButtons Pseudo-encoding": a seven-byte PointerEvent. Bits 0 to 6 of
+    /// `buttonMask` travel in the mask byte (whose bit 7 is then the marker), bits 7 and up in the
+    /// extra byte after the position; bit 7 is button 8 (back), bit 8 button 9 (forward).
+    case extendedPointerEvent(buttonMask: UInt16, x: Int, y: Int)
     /// RFC 6143 §7.5.6: the viewer's clipboard changed; the text is ISO 8859-1 bytes.
     case clientCutText([UInt8])
+    /// rfbproto "Extended Clipboard Pseudo-Encoding": ClientCutText with a negative length.
+    case extendedClientCutText(ExtendedClipboardMessage)
+    /// rfbproto "EnableContinuousUpdates": start (or move) or stop continuous updates of `rect`.
+    case enableContinuousUpdates(enable: Bool, rect: Rect)
+    /// rfbproto "ClientFence": at most 64 payload bytes.
+    case fence(flags: FenceFlags, payload: [UInt8])
+    /// rfbproto "SetDesktopSize": the framebuffer size and screen layout the viewer asks for.
+    case setDesktopSize(DesktopLayout)
+    /// rfbproto "QEMU Extended Key Event Message" (QEMU client message 255, submessage 0): a key
+    /// with its XT keycode.
+    case qemuExtendedKeyEvent(down: Bool, keysym: UInt32, keycode: UInt32)
 
-    /// Message-type bytes (RFC 6143 §7.5).
+    /// Message-type bytes (RFC 6143 §7.5, rfbproto "Client to Server Messages").
     public enum MessageType {
         public static let setPixelFormat: UInt8 = 0
         public static let setEncodings: UInt8 = 2
@@ -25,46 +41,14 @@ public enum ClientMessage: Hashable, Sendable {
         public static let keyEvent: UInt8 = 4
         public static let pointerEvent: UInt8 = 5
         public static let clientCutText: UInt8 = 6
+        public static let enableContinuousUpdates: UInt8 = 150
+        public static let fence: UInt8 = Fence.messageType
+        public static let setDesktopSize: UInt8 = 251
+        public static let qemu: UInt8 = 255
     }
-}
 
-extension ByteBuffer {
-    /// Writes `message` as RFC 6143 §7.5 lays it out. Values that do not fit their wire fields
-    /// (coordinates above 65535, more than 65535 encodings, text longer than 4 GiB) are a
-    /// programming error on the writer's side and are truncated to the field width.
-    public mutating func writeClientMessage(_ message: ClientMessage) {
-        switch message {
-        case .setPixelFormat(let format):
-            writeInteger(ClientMessage.MessageType.setPixelFormat)
-            writeRepeatingByte(0, count: 3)
-            writePixelFormat(format)
-        case .setEncodings(let encodings):
-            writeInteger(ClientMessage.MessageType.setEncodings)
-            writeInteger(UInt8(0))
-            writeInteger(UInt16(truncatingIfNeeded: encodings.count))
-            for encoding in encodings.prefix(Int(UInt16.max)) { writeInteger(encoding.rawValue) }
-        case .framebufferUpdateRequest(let incremental, let rect):
-            writeInteger(ClientMessage.MessageType.framebufferUpdateRequest)
-            writeInteger(UInt8(incremental ? 1 : 0))
-            writeInteger(UInt16(truncatingIfNeeded: rect.x))
-            writeInteger(UInt16(truncatingIfNeeded: rect.y))
-            writeInteger(UInt16(truncatingIfNeeded: rect.width))
-            writeInteger(UInt16(truncatingIfNeeded: rect.height))
-        case .keyEvent(let down, let keysym):
-            writeInteger(ClientMessage.MessageType.keyEvent)
-            writeInteger(UInt8(down ? 1 : 0))
-            writeRepeatingByte(0, count: 2)
-            writeInteger(keysym)
-        case .pointerEvent(let buttonMask, let x, let y):
-            writeInteger(ClientMessage.MessageType.pointerEvent)
-            writeInteger(buttonMask)
-            writeInteger(UInt16(truncatingIfNeeded: x))
-            writeInteger(UInt16(truncatingIfNeeded: y))
-        case .clientCutText(let text):
-            writeInteger(ClientMessage.MessageType.clientCutText)
-            writeRepeatingByte(0, count: 3)
-            writeInteger(UInt32(truncatingIfNeeded: text.count))
-            writeBytes(text)
-        }
+    /// QEMU client message submessage types (rfbproto "QEMU Client Message").
+    public enum QEMUSubmessage {
+        public static let extendedKeyEvent: UInt8 = 0
     }
 }

@@ -1,47 +1,24 @@
 import Geometry
 import NIOCore
 
-/// Bounds on what one viewer message may make the server allocate.
-public struct ClientMessageLimits: Hashable, Sendable {
-    /// Most SetEncodings entries accepted. Real viewers send a few dozen; the field allows 65535.
-    public var maximumEncodingCount: Int
-    /// Most ClientCutText bytes accepted; the field allows 4 GiB.
-    public var maximumCutTextLength: Int
-
-    public init(maximumEncodingCount: Int = 1024, maximumCutTextLength: Int = 1 << 20) {
-        self.maximumEncodingCount = maximumEncodingCount
-        self.maximumCutTextLength = maximumCutTextLength
-    }
-}
-
-/// Why a viewer's byte stream could not be decoded. Each is fatal for that viewer: the stream has
-/// no message boundaries to resynchronise on.
-public enum ClientMessageDecodingError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// A message type that RFC 6143 §7.5 does not define, or whose extension was never offered.
-    case unknownMessageType(UInt8)
-    /// SetEncodings declared more entries than `ClientMessageLimits.maximumEncodingCount`.
-    case tooManyEncodings(count: Int, limit: Int)
-    /// ClientCutText declared more bytes than `ClientMessageLimits.maximumCutTextLength`.
-    case cutTextTooLong(length: UInt32, limit: Int)
-
-    public var description: String {
-        switch self {
-        case .unknownMessageType(let type): return "unknown client message type \(type)"
-        case .tooManyEncodings(let count, let limit): return "SetEncodings lists \(count) encodings (limit \(limit))"
-        case .cutTextTooLong(let length, let limit): return "ClientCutText declares \(length) bytes (limit \(limit))"
-        }
-    }
-}
-
-/// Splits a viewer's byte stream into `ClientMessage`s (RFC 6143 §7.5).
+/// Splits a viewer's byte stream into `ClientMessage`s (RFC 6143 §7.5 and rfbproto extensions).
 ///
 /// Bytes may arrive in any split: `append` them as they come and call `next()` until it returns
 /// nil. A message is taken out only once all of it is buffered. Length fields are checked against
 /// `limits` as soon as the fixed part of a message is there, before waiting for (or allocating) the
 /// variable part, so a viewer that declares 4 GiB of clipboard text is refused after eight bytes.
 /// After an error the decoder stays failed and throws the same error again.
+///
+/// Two extensions change the layout of standard messages once negotiated, so the session turns
+/// them on when the viewer lists their pseudo-encodings: `extendedMouseButtons` (PointerEvents
+/// with bit 7 of the mask set carry an extra byte) and `extendedClipboard` (ClientCutText with a
+/// negative length is an extended clipboard message).
 public struct ClientMessageDecoder {
     public let limits: ClientMessageLimits
+    /// rfbproto "ExtendedMouseButtons Pseudo-encoding" is in effect.
+    public var extendedMouseButtons = false
+    /// rfbproto "Extended Clipboard Pseudo-Encoding" is in effect.
+    public var extendedClipboard = false
     private var buffer = ByteBuffer()
     private var failure: ClientMessageDecodingError?
 
@@ -95,37 +72,118 @@ public struct ClientMessageDecoder {
             message = .setEncodings(encodings)
         case ClientMessage.MessageType.framebufferUpdateRequest:
             // RFC 6143 §7.5.3: U8 incremental, U16 x, y, width, height.
-            guard let incremental = view.readInteger(as: UInt8.self),
-                  let x = view.readInteger(as: UInt16.self), let y = view.readInteger(as: UInt16.self),
-                  let width = view.readInteger(as: UInt16.self), let height = view.readInteger(as: UInt16.self)
-            else { return nil }
-            message = .framebufferUpdateRequest(incremental: incremental != 0,
-                                                rect: Rect(x: Int(x), y: Int(y), width: Int(width), height: Int(height)))
+            guard view.readableBytes >= 9, let incremental = view.readInteger(as: UInt8.self) else { return nil }
+            message = .framebufferUpdateRequest(incremental: incremental != 0, rect: view.readWireRect()!)
         case ClientMessage.MessageType.keyEvent:
             // RFC 6143 §7.5.4: U8 down-flag, 2 padding, U32 keysym.
             guard view.readableBytes >= 7, let down = view.readInteger(as: UInt8.self) else { return nil }
             view.moveReaderIndex(forwardBy: 2)
             message = .keyEvent(down: down != 0, keysym: view.readInteger(as: UInt32.self)!)
         case ClientMessage.MessageType.pointerEvent:
-            // RFC 6143 §7.5.5: U8 button-mask, U16 x, U16 y.
-            guard let mask = view.readInteger(as: UInt8.self),
-                  let x = view.readInteger(as: UInt16.self), let y = view.readInteger(as: UInt16.self)
-            else { return nil }
-            message = .pointerEvent(buttonMask: mask, x: Int(x), y: Int(y))
+            message = decodePointerEvent(&view)
         case ClientMessage.MessageType.clientCutText:
-            // RFC 6143 §7.5.6: 3 padding, U32 length, text.
-            guard let length = view.getInteger(at: view.readerIndex + 3, as: UInt32.self) else { return nil }
-            guard UInt64(length) <= UInt64(max(0, limits.maximumCutTextLength)) else {
-                throw .cutTextTooLong(length: length, limit: limits.maximumCutTextLength)
-            }
-            guard view.readableBytes >= 7 + Int(length) else { return nil }
-            view.moveReaderIndex(forwardBy: 7)
-            message = .clientCutText(view.readBytes(length: Int(length))!)
+            message = try decodeCutText(&view)
+        case ClientMessage.MessageType.enableContinuousUpdates:
+            // rfbproto "EnableContinuousUpdates": U8 enable-flag, U16 x, y, width, height.
+            guard view.readableBytes >= 9, let enable = view.readInteger(as: UInt8.self) else { return nil }
+            message = .enableContinuousUpdates(enable: enable != 0, rect: view.readWireRect()!)
+        case ClientMessage.MessageType.fence:
+            // rfbproto "ClientFence": 3 padding, U32 flags, U8 length (at most 64), payload.
+            guard view.readableBytes >= Fence.headerLength - 1,
+                  let length = view.getInteger(at: view.readerIndex + 7, as: UInt8.self) else { return nil }
+            guard Int(length) <= Fence.maximumPayloadLength else { throw .fencePayloadTooLong(length: Int(length)) }
+            guard view.readableBytes >= Fence.headerLength - 1 + Int(length) else { return nil }
+            view.moveReaderIndex(forwardBy: 3)
+            let flags = FenceFlags(rawValue: view.readInteger(as: UInt32.self)!)
+            view.moveReaderIndex(forwardBy: 1)
+            message = .fence(flags: flags, payload: view.readBytes(length: Int(length))!)
+        case ClientMessage.MessageType.setDesktopSize:
+            message = try decodeSetDesktopSize(&view)
+        case ClientMessage.MessageType.qemu:
+            // rfbproto "QEMU Client Message": U8 submessage-type, then its data.
+            guard let submessage = view.getInteger(at: view.readerIndex, as: UInt8.self) else { return nil }
+            guard submessage == ClientMessage.QEMUSubmessage.extendedKeyEvent else { throw .unknownQEMUSubmessage(submessage) }
+            // rfbproto "QEMU Extended Key Event Message": U16 down-flag, U32 keysym, U32 keycode.
+            guard view.readableBytes >= 11 else { return nil }
+            view.moveReaderIndex(forwardBy: 1)
+            let down = view.readInteger(as: UInt16.self)!
+            message = .qemuExtendedKeyEvent(down: down != 0, keysym: view.readInteger(as: UInt32.self)!,
+                                            keycode: view.readInteger(as: UInt32.self)!)
         default:
             throw .unknownMessageType(type)
         }
         guard let message else { return nil }
         buffer = view
         return message
+    }
+
+    /// RFC 6143 §7.5.5: U8 button-mask, U16 x, U16 y; with ExtendedMouseButtons in effect and bit 7
+    /// of the mask set, one more U8 holding buttons 8 and up (rfbproto "ExtendedMouseButtons
+    /// Pseudo-encoding").
+    private func decodePointerEvent(_ view: inout ByteBuffer) -> ClientMessage? {
+        guard let mask = view.getInteger(at: view.readerIndex, as: UInt8.self) else { return nil }
+        let extended = extendedMouseButtons && mask & 0x80 != 0
+        guard view.readableBytes >= (extended ? 6 : 5) else { return nil }
+        view.moveReaderIndex(forwardBy: 1)
+        let x = Int(view.readInteger(as: UInt16.self)!), y = Int(view.readInteger(as: UInt16.self)!)
+        guard extended else { return .pointerEvent(buttonMask: mask, x: x, y: y) }
+        let high = UInt16(view.readInteger(as: UInt8.self)!)
+        return .extendedPointerEvent(buttonMask: UInt16(mask & 0x7f) | high << 7, x: x, y: y)
+    }
+
+    /// RFC 6143 §7.5.6: 3 padding, U32 length, text; with the Extended Clipboard in effect the
+    /// length is an S32 and a negative one announces -length bytes of extended message.
+    private func decodeCutText(_ view: inout ByteBuffer) throws(ClientMessageDecodingError) -> ClientMessage? {
+        guard let length = view.getInteger(at: view.readerIndex + 3, as: UInt32.self) else { return nil }
+        let signed = Int32(bitPattern: length)
+        if extendedClipboard && signed < 0 {
+            let count = -Int(signed)
+            guard count <= limits.maximumCutTextLength else {
+                throw .extendedCutTextTooLong(length: count, limit: limits.maximumCutTextLength)
+            }
+            guard view.readableBytes >= 7 + count else { return nil }
+            view.moveReaderIndex(forwardBy: 7)
+            let payload = view.readBytes(length: count)!
+            do {
+                return .extendedClientCutText(try ExtendedClipboard.decode(payload, inflateLimit: limits.maximumCutTextLength))
+            } catch {
+                throw .malformedExtendedClipboard(error)
+            }
+        }
+        guard UInt64(length) <= UInt64(max(0, limits.maximumCutTextLength)) else {
+            throw .cutTextTooLong(length: length, limit: limits.maximumCutTextLength)
+        }
+        guard view.readableBytes >= 7 + Int(length) else { return nil }
+        view.moveReaderIndex(forwardBy: 7)
+        return .clientCutText(view.readBytes(length: Int(length))!)
+    }
+
+    /// rfbproto "SetDesktopSize": padding, U16 width, U16 height, U8 number-of-screens, padding,
+    /// then 16 bytes per SCREEN. The count is checked before the screens are waited for.
+    private func decodeSetDesktopSize(_ view: inout ByteBuffer) throws(ClientMessageDecodingError) -> ClientMessage? {
+        guard view.readableBytes >= 7, let count = view.getInteger(at: view.readerIndex + 5, as: UInt8.self) else { return nil }
+        guard Int(count) <= limits.maximumScreenCount else {
+            throw .tooManyScreens(count: Int(count), limit: limits.maximumScreenCount)
+        }
+        guard view.readableBytes >= 7 + Screen.wireLength * Int(count) else { return nil }
+        view.moveReaderIndex(forwardBy: 1)
+        let width = Int(view.readInteger(as: UInt16.self)!), height = Int(view.readInteger(as: UInt16.self)!)
+        view.moveReaderIndex(forwardBy: 2)
+        var screens: [Screen] = []
+        screens.reserveCapacity(Int(count))
+        for _ in 0..<count { screens.append(view.readScreen()!) }
+        return .setDesktopSize(DesktopLayout(size: Size(width: width, height: height), screens: screens))
+    }
+}
+
+extension ByteBuffer {
+    /// Reads U16 x, y, width, height, or returns nil without moving the reader index when fewer
+    /// than eight bytes are readable.
+    mutating func readWireRect() -> Rect? {
+        guard readableBytes >= 8,
+              let x = readInteger(as: UInt16.self), let y = readInteger(as: UInt16.self),
+              let width = readInteger(as: UInt16.self), let height = readInteger(as: UInt16.self)
+        else { return nil }
+        return Rect(x: Int(x), y: Int(y), width: Int(width), height: Int(height))
     }
 }

@@ -16,10 +16,22 @@ public struct Encoding: RawRepresentable, Hashable, Sendable, CustomStringConver
     // Pseudo-encodings (rfbproto §7.8).
     public static let desktopSize = Encoding(-223)
     public static let lastRect = Encoding(-224)
+    /// rfbproto "PointerPos": the server tells where the pointer is (rect x, y; no data).
+    public static let cursorPosition = Encoding(-232)
     public static let cursor = Encoding(-239)
     public static let xCursor = Encoding(-240)
+    /// rfbproto "QEMU Extended Key Event Pseudo-encoding".
+    public static let qemuExtendedKeyEvent = Encoding(-258)
     public static let desktopName = Encoding(-307)
     public static let extendedDesktopSize = Encoding(-308)
+    /// rfbproto "Fence Pseudo-encoding".
+    public static let fence = Encoding(-312)
+    /// rfbproto "ContinuousUpdates Pseudo-encoding".
+    public static let continuousUpdates = Encoding(-313)
+    /// rfbproto "ExtendedMouseButtons Pseudo-encoding".
+    public static let extendedMouseButtons = Encoding(-316)
+    /// rfbproto "Extended Clipboard Pseudo-Encoding": 0xC0A1E5CE as an S32.
+    public static let extendedClipboard = Encoding(Int32(bitPattern: 0xC0A1_E5CE))
     /// CompressLevel 0..9 are -256 ... -247.
     public static let compressLevel0 = Encoding(-256)
     public static let compressLevel9 = Encoding(-247)
@@ -52,6 +64,12 @@ public struct Encoding: RawRepresentable, Hashable, Sendable, CustomStringConver
         case .xCursor: return "XCursor"
         case .desktopName: return "DesktopName"
         case .extendedDesktopSize: return "ExtendedDesktopSize"
+        case .cursorPosition: return "CursorPosition"
+        case .qemuExtendedKeyEvent: return "QEMUExtendedKeyEvent"
+        case .fence: return "Fence"
+        case .continuousUpdates: return "ContinuousUpdates"
+        case .extendedMouseButtons: return "ExtendedMouseButtons"
+        case .extendedClipboard: return "ExtendedClipboard"
         default:
             if let c = compressLevel { return "CompressLevel\(c)" }
             if let q = qualityLevel { return "QualityLevel\(q)" }

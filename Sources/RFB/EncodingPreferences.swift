@@ -15,7 +15,9 @@ public struct EncodingPreferences: Hashable, Sendable {
     public var qualityLevel: Int?
     /// The viewer understands the DesktopSize pseudo-encoding (RFC 6143 §7.8.2).
     public var desktopSize: Bool
-    /// The viewer understands ExtendedDesktopSize (rfbproto §7.8).
+    /// The viewer understands ExtendedDesktopSize (rfbproto "ExtendedDesktopSize Pseudo-encoding").
+    /// A server must then send ExtendedDesktopSize rather than DesktopSize rectangles, and one in
+    /// reply to every non-incremental FramebufferUpdateRequest.
     public var extendedDesktopSize: Bool
     /// The viewer understands LastRect (rfbproto §7.8).
     public var lastRect: Bool
@@ -23,6 +25,20 @@ public struct EncodingPreferences: Hashable, Sendable {
     public var desktopName: Bool
     /// The viewer draws the cursor itself from Cursor pseudo-rectangles (RFC 6143 §7.8.1).
     public var cursor: Bool
+    /// The viewer takes two-colour XCursor pseudo-rectangles (rfbproto "X Cursor Pseudo-encoding").
+    public var xCursor: Bool
+    /// The viewer takes PointerPos pseudo-rectangles (rfbproto "PointerPos", -232).
+    public var cursorPosition: Bool
+    /// The viewer wants EnableContinuousUpdates (rfbproto "ContinuousUpdates Pseudo-encoding").
+    public var continuousUpdates: Bool
+    /// The viewer speaks Fence (rfbproto "Fence Pseudo-encoding").
+    public var fence: Bool
+    /// The viewer can send QEMU Extended Key Events (rfbproto "QEMU Extended Key Event Pseudo-encoding").
+    public var qemuExtendedKeyEvent: Bool
+    /// The viewer can send buttons beyond 8 (rfbproto "ExtendedMouseButtons Pseudo-encoding").
+    public var extendedMouseButtons: Bool
+    /// The viewer speaks the extended ClientCutText/ServerCutText (rfbproto "Extended Clipboard Pseudo-Encoding").
+    public var extendedClipboard: Bool
 
     /// Preferences before any SetEncodings: Raw only (RFC 6143 §7.5.2).
     public init() { self.init(requested: [], supported: [.raw]) }
@@ -39,5 +55,12 @@ public struct EncodingPreferences: Hashable, Sendable {
         lastRect = requested.contains(.lastRect)
         desktopName = requested.contains(.desktopName)
         cursor = requested.contains(.cursor)
+        xCursor = requested.contains(.xCursor)
+        cursorPosition = requested.contains(.cursorPosition)
+        continuousUpdates = requested.contains(.continuousUpdates)
+        fence = requested.contains(.fence)
+        qemuExtendedKeyEvent = requested.contains(.qemuExtendedKeyEvent)
+        extendedMouseButtons = requested.contains(.extendedMouseButtons)
+        extendedClipboard = requested.contains(.extendedClipboard)
     }
 }

@@ -30,6 +30,25 @@ public enum ClientAction: Equatable, Sendable {
     case bell
     /// The server's clipboard, ISO 8859-1 bytes (RFC 6143 §7.6.4).
     case cutText([UInt8])
+    /// An ExtendedDesktopSize rectangle: the framebuffer size and screens, why they are sent and
+    /// the result of this viewer's SetDesktopSize (rfbproto "ExtendedDesktopSize Pseudo-encoding").
+    /// When the size changed, `.resized` comes first.
+    case desktopLayout(ExtendedDesktopSize)
+    /// The server confirmed a pseudo-encoding with an empty pseudo-rectangle: QEMU Extended Key
+    /// Event or ExtendedMouseButtons; the matching messages may be sent from now on.
+    case extensionConfirmed(Encoding)
+    /// EndOfContinuousUpdates (rfbproto): the server supports continuous updates (the first one),
+    /// or has stopped sending them after a disable.
+    case endOfContinuousUpdates
+    /// The answer to this viewer's own fence request (rfbproto "ServerFence" without Request).
+    /// Fence requests from the server are answered by the machine itself (a `.send`).
+    case fence(flags: FenceFlags, payload: [UInt8])
+    /// The server set the cursor image (Cursor or XCursor pseudo-rectangle); a 0x0 shape hides it.
+    case cursorShape(CursorShape)
+    /// The server moved the pointer (PointerPos pseudo-rectangle).
+    case cursorMoved(Point)
+    /// An extended ServerCutText (rfbproto "Extended Clipboard Pseudo-Encoding").
+    case clipboard(ExtendedClipboardMessage)
     /// The input ended inside a message; the bytes are kept until the rest arrives.
     case needsMoreData
     /// The connection cannot go on; close it. The machine ignores further input.
@@ -58,6 +77,12 @@ public enum ClientError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Rectangles arrived while the client's pixel format is one decoders cannot handle.
     case unsupportedPixelFormat(PixelFormat)
     case malformedRectangle(Encoding, String)
+    /// ServerFence declared more than the 64 payload bytes rfbproto allows.
+    case fencePayloadTooLong(Int)
+    /// A Cursor or XCursor rectangle larger than `ClientLimits.maximumCursorPixels`.
+    case cursorTooLarge(Size)
+    /// An extended ServerCutText that cannot be decoded.
+    case malformedClipboard(ExtendedClipboardError)
 
     public var description: String {
         switch self {
@@ -73,6 +98,9 @@ public enum ClientError: Error, Hashable, Sendable, CustomStringConvertible {
         case .rectangleOutsideFramebuffer(let rect, let size): return "rectangle \(rect) lies outside the \(size) framebuffer"
         case .unsupportedPixelFormat(let format): return "cannot decode pixels in format \(format)"
         case .malformedRectangle(let encoding, let why): return "malformed \(encoding) rectangle: \(why)"
+        case .fencePayloadTooLong(let length): return "ServerFence declares a \(length)-byte payload (at most 64)"
+        case .cursorTooLarge(let size): return "cursor \(size) is larger than allowed"
+        case .malformedClipboard(let error): return error.description
         }
     }
 }
@@ -87,13 +115,18 @@ public struct ClientLimits: Hashable, Sendable {
     public var maximumCutTextLength: Int
     /// Largest framebuffer, in pixels (4 bytes each), accepted from ServerInit or DesktopSize.
     public var maximumFramebufferPixels: Int
+    /// Largest cursor image, in pixels, accepted from Cursor and XCursor rectangles.
+    public var maximumCursorPixels: Int
 
+    /// `maximumCutTextLength` also bounds extended ServerCutText, compressed and inflated.
     public init(maximumReasonLength: Int = 64 << 10, maximumNameLength: Int = 64 << 10,
-                maximumCutTextLength: Int = 1 << 20, maximumFramebufferPixels: Int = 8192 * 8192) {
+                maximumCutTextLength: Int = 1 << 20, maximumFramebufferPixels: Int = 8192 * 8192,
+                maximumCursorPixels: Int = 256 * 256) {
         self.maximumReasonLength = maximumReasonLength
         self.maximumNameLength = maximumNameLength
         self.maximumCutTextLength = maximumCutTextLength
         self.maximumFramebufferPixels = maximumFramebufferPixels
+        self.maximumCursorPixels = maximumCursorPixels
     }
 }
 

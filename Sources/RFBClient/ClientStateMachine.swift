@@ -43,6 +43,23 @@ public struct ClientStateMachine {
     public internal(set) var pixelFormat = PixelFormat.xrgb8888
     /// The viewer's copy of the server's framebuffer.
     public internal(set) var framebuffer = PixelBuffer(width: 0, height: 0)
+    /// The encodings this viewer listed last with `setEncodings`; the Extended Clipboard changes
+    /// how ServerCutText is read once listed.
+    public internal(set) var announcedEncodings: [Encoding] = []
+    /// The screen layout from the last ExtendedDesktopSize rectangle.
+    public internal(set) var layout: DesktopLayout?
+    /// The cursor image from the last Cursor or XCursor rectangle.
+    public internal(set) var cursor: CursorShape?
+    /// The pointer position from the last PointerPos rectangle.
+    public internal(set) var cursorPosition: Point?
+    /// Extensions the server has confirmed: ExtendedDesktopSize (an ExtendedDesktopSize
+    /// rectangle arrived), ContinuousUpdates (EndOfContinuousUpdates), Fence (a ServerFence),
+    /// QEMU Extended Key Event and ExtendedMouseButtons (their empty pseudo-rectangles) and
+    /// Extended Clipboard (caps). Their messages may be sent only once confirmed.
+    public internal(set) var confirmedExtensions: Set<Encoding> = []
+    /// A server fence request with SyncNext, answered once the next message has been handled;
+    /// armed once the fence itself has been.
+    var heldFence: (response: FenceFlags, payload: [UInt8], armed: Bool)?
 
     /// - Parameter decoders: one per encoding the client can draw, keyed by encoding number.
     ///   Pseudo-encodings DesktopSize, LastRect and DesktopName are handled by the machine itself.
@@ -61,7 +78,10 @@ public struct ClientStateMachine {
         buffer.writeBuffer(&bytes)
         var actions: [ClientAction] = []
         do {
-            while let step = try step() { actions += step }
+            while let step = try step() {
+                actions += step
+                if heldFence != nil { actions += releaseHeldFence() }
+            }
         } catch {
             phase = .failed
             buffer = ByteBuffer()
@@ -90,14 +110,18 @@ public struct ClientStateMachine {
         return Self.message(.setPixelFormat(format))
     }
 
-    /// SetEncodings with an explicit list, most preferred first.
-    public func setEncodings(_ encodings: [Encoding]) -> ByteBuffer {
-        Self.message(.setEncodings(encodings))
+    /// SetEncodings with an explicit list, most preferred first. The machine remembers the list:
+    /// with Extended Clipboard in it, ServerCutText with a negative length is read as an extended
+    /// clipboard message (rfbproto "Extended Clipboard Pseudo-Encoding").
+    public mutating func setEncodings(_ encodings: [Encoding]) -> ByteBuffer {
+        announcedEncodings = encodings
+        return Self.message(.setEncodings(encodings))
     }
 
     /// SetEncodings listing every encoding a decoder was given for (compressing ones first, Raw
-    /// last) and the pseudo-encodings the machine understands.
-    public func setEncodings() -> ByteBuffer { setEncodings(defaultEncodings) }
+    /// last) and the basic pseudo-encodings the machine understands. `extensionEncodings` lists
+    /// the rfbproto extensions it understands too.
+    public mutating func setEncodings() -> ByteBuffer { setEncodings(defaultEncodings) }
 
     /// The list `setEncodings()` sends.
     public var defaultEncodings: [Encoding] {
@@ -107,6 +131,13 @@ public struct ClientStateMachine {
         return known.filter { $0 != .raw } + others + (decoders[.raw] != nil ? [.raw] : [])
             + [.desktopSize, .lastRect, .desktopName]
     }
+
+    /// The rfbproto extension pseudo-encodings the machine understands, for appending to
+    /// `defaultEncodings`.
+    public static let extensionEncodings: [Encoding] = [
+        .extendedDesktopSize, .continuousUpdates, .fence, .qemuExtendedKeyEvent, .extendedMouseButtons,
+        .cursor, .xCursor, .cursorPosition, .extendedClipboard,
+    ]
 
     /// FramebufferUpdateRequest for `rect` (the whole framebuffer when nil).
     public func requestUpdate(incremental: Bool, rect: Rect? = nil) -> ByteBuffer {

@@ -164,7 +164,7 @@ struct ClientServerMessageTests {
 
     @Test func unknownServerMessageTypeIsAnError() {
         var client = connectedClient()
-        #expect(client.receive(ByteBuffer(bytes: [150])) == [.error(.unknownMessageType(150))])
+        #expect(client.receive(ByteBuffer(bytes: [149])) == [.error(.unknownMessageType(149))], "150 is EndOfContinuousUpdates")
     }
 
     @Test func defaultEncodingsListDecodersThenPseudoEncodings() {

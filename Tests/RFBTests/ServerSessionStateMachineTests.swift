@@ -53,7 +53,7 @@ struct ServerSessionStateMachineTests {
 
     @Test func unknownMessageClosesWithReason() {
         var session = machine()
-        #expect(session.receive(ByteBuffer(bytes: [150, 0, 0, 0])) == [.close(reason: "unknown client message type 150")])
+        #expect(session.receive(ByteBuffer(bytes: [149, 0, 0, 0])) == [.close(reason: "unknown client message type 149")], "150 is EnableContinuousUpdates")
     }
 
     @Test func oversizedCutTextClosesWithReason() {
