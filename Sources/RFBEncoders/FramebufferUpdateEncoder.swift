@@ -41,19 +41,16 @@ public struct FramebufferUpdateEncoder {
     }
 
     /// Encodes an update and returns the message, or nil when there is nothing to send.
-    /// `desktopSize`, when given, leads the update with a DesktopSize pseudo-rectangle
-    /// (RFC 6143 §7.8.2); the rectangles after it are in the new size, as viewers expect.
+    /// `leading` pseudo-rectangles (cursor, confirmations) come first.
     public mutating func encodeUpdate(copies: [CopyMove], damage: Region, frame: PixelView,
-                                      translator: PixelTranslator, desktopSize: Size? = nil) -> ByteBuffer? {
+                                      translator: PixelTranslator, leading: PseudoRectangles = PseudoRectangles()) -> ByteBuffer? {
         let rects = Self.batch(damage)
-        if copies.isEmpty && rects.isEmpty && desktopSize == nil { return nil }
+        if copies.isEmpty && rects.isEmpty && leading.isEmpty { return nil }
         var message = ByteBuffer()
         let slot = message.reserveFramebufferUpdateHeader()
-        var count = 0
-        if let desktopSize {
-            message.writeDesktopSize(desktopSize)
-            count += 1
-        }
+        var count = leading.count
+        var leadingBytes = leading.bytes
+        message.writeBuffer(&leadingBytes)
         for copy in copies {
             if copyRectAllowed {
                 count += CopyRectEncoder.encode(destination: copy.destination, source: copy.source, into: &message)
@@ -73,7 +70,7 @@ public struct FramebufferUpdateEncoder {
         } else {
             // Too many pieces for one message and no LastRect: send everything as one rectangle.
             let everything = copies.reduce(damage.bounds) { $0.union($1.destination) }
-            return encodeUpdate(copies: [], damage: Region(everything), frame: frame, translator: translator, desktopSize: desktopSize)
+            return encodeUpdate(copies: [], damage: Region(everything), frame: frame, translator: translator, leading: leading)
         }
         return message
     }
@@ -87,6 +84,17 @@ public struct FramebufferUpdateEncoder {
             encoders[encoding] = made
         }
         return encoders[encoding]!.encode(rect, of: frame, translator: translator, into: &out)
+    }
+
+    /// A FramebufferUpdate holding only pseudo-rectangles: how size changes travel, so that no
+    /// pixel rectangle shares an update with them (rfbproto "ExtendedDesktopSize").
+    public static func noDataUpdate(_ rectangles: PseudoRectangles) -> ByteBuffer {
+        var message = ByteBuffer()
+        let slot = message.reserveFramebufferUpdateHeader()
+        var bytes = rectangles.bytes
+        message.writeBuffer(&bytes)
+        message.patchFramebufferUpdateCount(slot, count: rectangles.count)
+        return message
     }
 
     /// Chooses the rectangles to send for a damage region: the region's own rectangles, merged into

@@ -4,6 +4,7 @@ import Geometry
 import NIOConcurrencyHelpers
 import NIOCore
 import Pixels
+import RFB
 
 /// One output as the network edge sees it: a frame source advanced on a frame clock, and the
 /// viewers subscribed to it (DESIGN.md, "frame bus").
@@ -18,6 +19,13 @@ public final class LiveOutput: @unchecked Sendable {
         public var sequence: UInt64
         /// The pointer as of this frame: viewers either draw it themselves or get it drawn in.
         public var cursor: CursorState
+        /// The screens of the output (ExtendedDesktopSize); one covering it unless a viewer asked
+        /// for another layout.
+        public var layout: DesktopLayout
+        /// The viewer whose SetDesktopSize made this frame's size or layout, if one did.
+        public var resizedBy: ObjectIdentifier?
+        /// The viewer whose pointer event moved the cursor in this frame, if one did.
+        public var cursorMovedBy: ObjectIdentifier?
     }
 
     /// The pointer image and where it is. `imageSerial` changes whenever the image does, so viewers
@@ -52,7 +60,8 @@ public final class LiveOutput: @unchecked Sendable {
         frameInterval = .nanoseconds(Int64(1_000_000_000 / max(1, frameRate)))
         let image = (source as? CursorProviding)?.cursor ?? .arrow
         current = Frame(pixels: source.frame, sequence: 0,
-                        cursor: CursorState(image: image, imageSerial: 1, position: nil))
+                        cursor: CursorState(image: image, imageSerial: 1, position: nil),
+                        layout: DesktopLayout(singleScreen: source.frame.size))
     }
 
     /// The latest frame (a copy-on-write value; cheap to take).
@@ -86,12 +95,13 @@ public final class LiveOutput: @unchecked Sendable {
 
     /// A viewer moved the pointer: the source hears of it (if it takes input), and the shared
     /// pointer moves, so every viewer sees the cursor where it now is.
-    func handlePointer(buttonMask: UInt8, x: Int, y: Int) {
+    func handlePointer(buttonMask: UInt16, x: Int, y: Int, from viewer: OutputSubscriber) {
+        let mover = ObjectIdentifier(viewer)
         eventLoop.execute {
             (self.source as? InputReceiving)?.pointer(buttonMask: buttonMask, x: x, y: y)
             let position = Point(x: x, y: y)
             guard self.frame.cursor.position != position else { return }
-            self.publish(damage: FrameDamage()) { $0.cursor.position = position }
+            self.publish(damage: FrameDamage()) { $0.cursor.position = position; $0.cursorMovedBy = mover }
         }
     }
 
@@ -113,10 +123,12 @@ public final class LiveOutput: @unchecked Sendable {
         case prohibited(String)
     }
 
-    /// A viewer asks for a new size (SetDesktopSize). Runs on the output's event loop; on success
-    /// the resized frame is published like any other, so every viewer hears of it.
-    func requestResize(to size: Size) -> EventLoopFuture<ResizeOutcome> {
-        eventLoop.submit {
+    /// A viewer asks for a new size and screen layout (SetDesktopSize). Runs on the output's event
+    /// loop; on success the resized frame is published like any other, so every viewer hears of it.
+    func requestResize(to layout: DesktopLayout, by viewer: OutputSubscriber) -> EventLoopFuture<ResizeOutcome> {
+        let requester = ObjectIdentifier(viewer)
+        let size = layout.size
+        return eventLoop.submit {
             guard let resizable = self.source as? ResizableSource else {
                 return .prohibited("this output's size is fixed (it shows an image of that size)")
             }
@@ -124,9 +136,9 @@ public final class LiveOutput: @unchecked Sendable {
             guard range.contains(size.width), range.contains(size.height) else {
                 return .prohibited("\(size) is outside \(range.lowerBound)...\(range.upperBound) on each side")
             }
-            if size == self.frame.pixels.size { return .resized }
-            let damage = resizable.resize(to: size)
-            self.publish(damage: damage) { _ in }
+            if size == self.frame.pixels.size && layout == self.frame.layout { return .resized }
+            let damage = size == self.frame.pixels.size ? FrameDamage() : resizable.resize(to: size)
+            self.publish(damage: damage) { $0.layout = layout; $0.resizedBy = requester }
             return .resized
         }
     }
@@ -150,8 +162,11 @@ public final class LiveOutput: @unchecked Sendable {
         let (frame, targets) = lock.withLock { () -> (Frame, [OutputSubscriber]) in
             var next = current
             next.sequence += 1
+            next.resizedBy = nil
+            next.cursorMovedBy = nil
             if !damage.isEmpty { next.pixels = source.frame }
             change(&next)
+            if next.pixels.size != next.layout.size { next.layout = DesktopLayout(singleScreen: next.pixels.size) }
             // A size change can leave the pointer outside; keep it on the screen.
             if let p = next.cursor.position {
                 next.cursor.position = Point(x: min(max(0, p.x), max(0, next.pixels.width - 1)),

@@ -89,7 +89,8 @@ private final class SnapshotHandler: ChannelInboundHandler {
                 done = true
                 promise.fail(VNCSnapshot.SnapshotError.protocolError(error.description))
                 context.close(promise: nil)
-            case .nameChanged, .bell, .cutText, .needsMoreData:
+            case .nameChanged, .bell, .cutText, .needsMoreData, .desktopLayout, .extensionConfirmed, .endOfContinuousUpdates,
+                 .fence, .cursorShape, .cursorMoved, .clipboard:
                 break
             }
         }

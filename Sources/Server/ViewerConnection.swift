@@ -32,17 +32,11 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     private var peer = "unknown"
     private var closeReason: String?
 
-    private var frame: LiveOutput.Frame?
-    private var pending = PendingUpdate(bounds: .zero)
-    private var requested = Region()
-    private var updateEncoder = FramebufferUpdateEncoder(makeEncoder: EncoderRegistry.make)
-    private var translator = PixelTranslator(format: .xrgb8888)
-    private var preferences = EncodingPreferences()
-    /// The output changed size and the viewer has not been told yet (DesktopSize, RFC 6143 §7.8.2).
-    private var desktopSizeChangePending = false
-    /// Where this viewer's picture has the pointer drawn into it, as far as the server knows.
-    private var cursorDrawnAt: Rect?
+    /// What the viewer is owed and the updates that pay it (created when the session starts).
+    var updates: ViewerUpdateScheduler
     private var updateInFlight = false
+    /// EndOfContinuousUpdates waits for the update in flight (rfbproto "EnableContinuousUpdates").
+    private var endOfContinuousUpdatesPending = false
     private var stallTimer: Scheduled<Void>?
     private var handshakeTimer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
@@ -50,6 +44,7 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
 
     init(configuration: ServerConfiguration, output: LiveOutput, registry: ViewerRegistry, logger: Logger, eventLoop: EventLoop) {
         self.eventLoop = eventLoop
+        updates = ViewerUpdateScheduler(viewer: ObjectIdentifier(Self.self))
         self.configuration = configuration
         self.output = output
         self.registry = registry
@@ -144,10 +139,10 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
 
     private func startSession(version: ProtocolVersion, shared: Bool, remaining: ByteBuffer, context: ChannelHandlerContext) {
         handshakeTimer?.cancel()
+        updates = ViewerUpdateScheduler(viewer: ObjectIdentifier(self))
         let start = output.subscribe(self)
-        frame = start
+        updates.start(with: start)
         let size = start.pixels.size
-        pending.reset(bounds: Rect(size: size))
         var serverInit = ByteBuffer()
         serverInit.writeServerInit(size: size, format: .xrgb8888, name: configuration.desktopName)
         context.writeAndFlush(wrapOutboundOut(serverInit), promise: nil)
@@ -162,28 +157,75 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
 
     private func perform(_ actions: [ServerSessionAction], context: ChannelHandlerContext) {
         for action in actions {
+            guard case .session = phase else { return }
             switch action {
             case .close(let reason):
                 close(reason: reason, context: context)
                 return
             case .setPixelFormat(let format):
                 logger.debug("viewer \(peer) set pixel format \(format)")
-                translator = PixelTranslator(format: format)
+                updates.setPixelFormat(format)
             case .setEncodings(let preferences):
                 logger.debug("viewer \(peer) encodings \(preferences.requested.map(\.description).joined(separator: ",")); using \(preferences.preferred)")
-                self.preferences = preferences
-                updateEncoder.configure(preferences)
+                updates.setEncodings(preferences)
             case .updateRequested(let incremental, let rect):
-                if !incremental { pending.addDamage(Region(rect)) }
-                requested.formUnion(rect)
-                sendUpdateIfDue(context: context)
+                updates.request(incremental: incremental, rect: rect)
             case .key(let down, let keysym):
                 if !configuration.viewOnly { output.handleKey(down: down, keysym: keysym) }
+            case .qemuKey(let down, let keysym, _):
+                if !configuration.viewOnly { output.handleKey(down: down, keysym: keysym) }
             case .pointer(let mask, let x, let y):
-                if !configuration.viewOnly { output.handlePointer(buttonMask: mask, x: x, y: y) }
-            case .clientCutText(let text):
-                if !configuration.viewOnly { output.handleClipboard(Latin1.string(from: text), from: self) }
+                if !configuration.viewOnly { output.handlePointer(buttonMask: mask, x: x, y: y, from: self) }
+            case .confirmContinuousUpdates:
+                write(context: context) { $0.writeEndOfContinuousUpdates() }
+            case .confirmFence:
+                write(context: context) { $0.writeFence(flags: .request, payload: []) }
+            case .confirmExtendedClipboard:
+                write(context: context) { $0.writeExtendedServerCutText(.portholeCaps(maximumTextSize: UInt32(Self.clipboardLimit))) }
+            case .confirmQEMUExtendedKeyEvent:
+                updates.confirm { $0.writeQEMUExtendedKeyEventConfirmation() }
+            case .confirmExtendedMouseButtons:
+                updates.confirm { $0.writeExtendedMouseButtonsConfirmation() }
+            case .setDesktopSize(let layout):
+                requestDesktopSize(layout, context: context)
+            case .desktopSizeRejected(let reply, let why):
+                logger.notice("viewer \(peer) asked for an invalid desktop size: \(why)")
+                write(context: context) { $0.writeExtendedDesktopSizeUpdate(reply) }
+            case .enableContinuousUpdates(let area):
+                updates.enableContinuousUpdates(area)
+            case .disableContinuousUpdates:
+                updates.disableContinuousUpdates()
+                if updateInFlight { endOfContinuousUpdatesPending = true } else { write(context: context) { $0.writeEndOfContinuousUpdates() } }
+            case .fence(let flags, let payload):
+                // Requests are answered in order, after everything earlier was written; answers to
+                // our own fence need nothing.
+                if flags.contains(.request) { write(context: context) { $0.writeFence(flags: flags.response, payload: payload) } }
+            case .clientCutText, .clipboardCaps, .clipboardRequest, .clipboardPeek, .clipboardNotify, .clipboardProvide:
+                handleClipboard(action, context: context)
             }
+        }
+        sendUpdateIfDue(context: context)
+    }
+
+    /// SetDesktopSize (rfbproto): the output decides; a refusal or a no-op is answered to this
+    /// viewer at once, a change reaches every viewer with the resized frame.
+    private func requestDesktopSize(_ layout: DesktopLayout, context: ChannelHandlerContext) {
+        output.requestResize(to: layout, by: self).hop(to: context.eventLoop).whenComplete { [weak self] result in
+            guard let self, let context = self.context, case .session = self.phase else { return }
+            switch result {
+            case .success(.resized):
+                self.logger.info("viewer \(self.peer) resized the output to \(layout)")
+                if self.updates.frame?.layout == layout {
+                    self.updates.answerDesktopSize(status: .noError, layout: layout)
+                }
+            case .success(.prohibited(let why)):
+                self.logger.notice("viewer \(self.peer) asked for \(layout.size): refused, \(why)")
+                if let current = self.updates.frame?.layout { self.updates.answerDesktopSize(status: .prohibited, layout: current) }
+            case .failure(let error):
+                self.logger.warning("viewer \(self.peer) resize failed: \(error)")
+                if let current = self.updates.frame?.layout { self.updates.answerDesktopSize(status: .outOfResources, layout: current) }
+            }
+            self.sendUpdateIfDue(context: context)
         }
     }
 
@@ -191,42 +233,21 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
 
     func frameArrived(_ newFrame: LiveOutput.Frame, damage: FrameDamage) {
         guard case .session(var session) = phase, let context else { return }
-        let newSize = newFrame.pixels.size
-        if let old = frame, old.pixels.size != newSize {
-            guard preferences.desktopSize else {
-                close(reason: "the output was resized to \(newSize) and the viewer does not support DesktopSize", context: context)
-                return
-            }
-            session.resizeFramebuffer(to: newSize)
+        switch updates.frameArrived(newFrame, damage: damage) {
+        case .accepted:
+            break
+        case .resized(let layout):
+            session.setLayout(layout)
             phase = .session(session)
-            pending.reset(bounds: Rect(size: newSize))
-            if !requested.isEmpty { requested = Region(Rect(size: newSize)) }
-            desktopSizeChangePending = true
-        } else {
-            pending.add(damage)
-            if let old = frame, old.cursor != newFrame.cursor {
-                var stale = Region(newFrame.cursor.footprint ?? .zero)
-                if let drawn = cursorDrawnAt { stale.formUnion(drawn) }
-                pending.addDamage(stale)
-            }
+        case .unsupportedResize(let size):
+            close(reason: "the output was resized to \(size) and the viewer does not support DesktopSize", context: context)
+            return
         }
-        frame = newFrame
         sendUpdateIfDue(context: context)
     }
 
     private func sendUpdateIfDue(context: ChannelHandlerContext) {
-        guard case .session = phase, !updateInFlight, !requested.isEmpty, let frame,
-              !pending.isEmpty || desktopSizeChangePending else { return }
-        var (copies, damage) = pending.take(requested: requested)
-        guard !copies.isEmpty || !damage.isEmpty || desktopSizeChangePending else { return }
-        requested = Region()
-        let newSize = desktopSizeChangePending ? frame.pixels.size : nil
-        desktopSizeChangePending = false
-        let pixels = pictureWithCursor(frame, copies: copies, damage: &damage)
-        let message = pixels.withView { view in
-            updateEncoder.encodeUpdate(copies: copies, damage: damage, frame: view, translator: translator, desktopSize: newSize)
-        }
-        guard let message else { return }
+        guard case .session = phase, !updateInFlight, let message = updates.nextUpdate() else { return }
         updateInFlight = true
         let timeout = configuration.stalledViewerTimeout
         stallTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) { [weak self] in
@@ -238,52 +259,42 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             guard let self else { return }
             self.stallTimer?.cancel()
             self.updateInFlight = false
-            if case .success = result, let context = self.context { self.sendUpdateIfDue(context: context) }
+            guard case .success = result, let context = self.context else { return }
+            if self.endOfContinuousUpdatesPending {
+                self.endOfContinuousUpdatesPending = false
+                self.write(context: context) { $0.writeEndOfContinuousUpdates() }
+            }
+            self.sendUpdateIfDue(context: context)
         }
         context.writeAndFlush(wrapOutboundOut(message), promise: promise)
     }
 
-    /// The frame as this viewer must see it, with the pointer drawn in, and the damage grown by
-    /// what the copies disturb: a copy carries drawn cursor pixels along (its ghost must be
-    /// repainted) and may paint over the drawn cursor (which must be drawn again).
-    private func pictureWithCursor(_ frame: LiveOutput.Frame, copies: [CopyMove], damage: inout Region) -> PixelBuffer {
-        let bounds = frame.pixels.bounds
-        guard let position = frame.cursor.position, let whole = frame.cursor.footprint else { return frame.pixels }
-        let footprint = whole.intersection(bounds)
-        for copy in copies {
-            if let drawn = cursorDrawnAt {
-                let ghost = drawn.intersection(Rect(origin: copy.source, size: copy.destination.size))
-                damage.formUnion(ghost.offsetBy(dx: copy.dx, dy: copy.dy).intersection(bounds))
-            }
-            damage.formUnion(footprint.intersection(copy.destination))
+    var configurationIsViewOnly: Bool { configuration.viewOnly }
+    var currentContext: ChannelHandlerContext? { context }
+    var isInSession: Bool { if case .session = phase { return true } else { return false } }
+    var outputClipboard: String { output.clipboardText }
+    func offerToOutput(_ text: String) {
+        guard text.utf8.count <= Self.clipboardLimit else {
+            logger.notice("viewer \(peer) clipboard text of \(text.utf8.count) bytes dropped (limit \(Self.clipboardLimit))")
+            return
         }
-        var stillDrawn = Region()
-        if let drawn = cursorDrawnAt, !damage.contains(drawn) { stillDrawn.formUnion(drawn) }
-        var pixels = frame.pixels
-        if !damage.intersection(footprint).isEmpty {
-            frame.cursor.image.draw(into: &pixels, at: position, clip: footprint)
-            stillDrawn.formUnion(footprint)
-        }
-        cursorDrawnAt = stillDrawn.isEmpty ? nil : stillDrawn.bounds
-        return pixels
+        output.handleClipboard(text, from: self)
+    }
+
+    /// Writes one small server message (fence, confirmation, clipboard) right away.
+    func write(context: ChannelHandlerContext, _ body: (inout ByteBuffer) -> Void) {
+        var message = ByteBuffer()
+        body(&message)
+        context.writeAndFlush(wrapOutboundOut(message), promise: nil)
     }
 
     // MARK: - Helpers
 
-    private func close(reason: String, context: ChannelHandlerContext) {
+    func close(reason: String, context: ChannelHandlerContext) {
         if case .closed = phase { return }
         if closeReason == nil { closeReason = reason }
         phase = .closed
         context.close(promise: nil)
-    }
-
-    /// Sends the output's clipboard to this viewer (RFC 6143 §7.6.4: ServerCutText is Latin-1).
-    func clipboardChanged(_ text: String) {
-        let latin1 = Latin1.bytes(from: text)
-        guard case .session = phase, let context else { return }
-        var message = ByteBuffer()
-        message.writeServerCutText(latin1)
-        context.writeAndFlush(wrapOutboundOut(message), promise: nil)
     }
 
     private static func describe(_ address: SocketAddress) -> String {

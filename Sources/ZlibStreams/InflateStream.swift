@@ -47,7 +47,12 @@ public final class InflateStream {
             output.removeLast(room - produced)
             if output.count > limit { throw .outputLimitExceeded(limit) }
             switch status {
-            case Z_OK, Z_STREAM_END:
+            case Z_STREAM_END:
+                // The stream is complete; inflate makes no further progress, so bytes after the
+                // end would otherwise loop here forever.
+                if stream.avail_in > 0 { throw .corrupt("\(stream.avail_in) bytes after the end of the zlib stream") }
+                return output
+            case Z_OK:
                 if stream.avail_in == 0 && stream.avail_out > 0 { return output }
             case Z_BUF_ERROR:
                 if stream.avail_in == 0 { return output }

@@ -13,7 +13,7 @@ import Pixels
 /// and be applied twice by a viewer). It also records the input the server forwards to it.
 final class ScriptedFrameSource: FrameSource, InputReceiving, @unchecked Sendable {
     struct KeyEvent: Equatable { var down: Bool; var keysym: UInt32 }
-    struct PointerEvent: Equatable { var buttonMask: UInt8; var x: Int; var y: Int }
+    struct PointerEvent: Equatable { var buttonMask: UInt16; var x: Int; var y: Int }
 
     private let lock = NSLock()
     private var drawing: PixelBuffer
@@ -84,7 +84,7 @@ final class ScriptedFrameSource: FrameSource, InputReceiving, @unchecked Sendabl
 
     func key(down: Bool, keysym: UInt32) { lock.withLock { recordedKeys.append(KeyEvent(down: down, keysym: keysym)) } }
 
-    func pointer(buttonMask: UInt8, x: Int, y: Int) {
+    func pointer(buttonMask: UInt16, x: Int, y: Int) {
         lock.withLock { recordedPointers.append(PointerEvent(buttonMask: buttonMask, x: x, y: y)) }
     }
 }

@@ -76,6 +76,12 @@ final class TestViewer: @unchecked Sendable {
     var updates: [Update] { handler.state.withLock { $0.updates } }
     var updateCount: Int { handler.state.withLock { $0.updates.count } }
     var cutTexts: [[UInt8]] { handler.state.withLock { $0.cutTexts } }
+    /// ExtendedDesktopSize rectangles received, in order.
+    var layouts: [ExtendedDesktopSize] { handler.state.withLock { $0.layouts } }
+    /// Extended Clipboard messages received, in order.
+    var clipboardMessages: [ExtendedClipboardMessage] { handler.state.withLock { $0.clipboardMessages } }
+    /// Cursor pseudo-rectangles received.
+    var cursorShapes: Int { handler.state.withLock { $0.cursorShapes } }
 
     /// The viewer's picture right now.
     func framebuffer() async throws -> PixelBuffer {
@@ -140,6 +146,9 @@ final class TestViewer: @unchecked Sendable {
         var error: ClientError?
         var updates: [Update] = []
         var cutTexts: [[UInt8]] = []
+        var layouts: [ExtendedDesktopSize] = []
+        var clipboardMessages: [ExtendedClipboardMessage] = []
+        var cursorShapes = 0
     }
 
     /// Drives the state machine on the channel's event loop.
@@ -185,7 +194,16 @@ final class TestViewer: @unchecked Sendable {
                 case .error(let error):
                     state.withLock { $0.error = error }
                     context.close(promise: nil)
-                case .resized, .nameChanged, .bell, .needsMoreData:
+                case .desktopLayout(let message):
+                    state.withLock { $0.layouts.append(message) }
+                case .clipboard(let message):
+                    state.withLock { $0.clipboardMessages.append(message) }
+                    if case .notify(let formats) = message, formats.contains(.text) {
+                        context.writeAndFlush(wrapOutboundOut(machine.clipboard(.request(.text))), promise: nil)
+                    }
+                case .cursorShape:
+                    state.withLock { $0.cursorShapes += 1 }
+                case .resized, .nameChanged, .bell, .needsMoreData, .extensionConfirmed, .endOfContinuousUpdates, .fence, .cursorMoved:
                     break
                 }
             }

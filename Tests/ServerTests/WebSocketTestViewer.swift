@@ -75,7 +75,8 @@ final class WebSocketTestViewer: @unchecked Sendable {
                     try await sendRFB(machine.requestUpdate(incremental: true))
                 case .error(let error):
                     throw ProtocolError(description: "RFB error: \(error)")
-                case .resized, .nameChanged, .bell, .cutText, .needsMoreData:
+                case .resized, .nameChanged, .bell, .cutText, .needsMoreData, .desktopLayout, .extensionConfirmed,
+                     .endOfContinuousUpdates, .fence, .cursorShape, .cursorMoved, .clipboard:
                     break
                 }
             }

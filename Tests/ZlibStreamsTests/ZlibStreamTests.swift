@@ -33,3 +33,14 @@ struct ZlibStreamTests {
         }
     }
 }
+
+struct InflateStreamEndTests {
+    @Test func bytesAfterTheEndOfTheStreamAreAnErrorNotAHang() throws {
+        // zlib's encoding of nothing (header, final empty block, Adler-32), then one stray byte.
+        let finished: [UInt8] = [0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]
+        #expect(throws: InflateStream.InflateError.corrupt("1 bytes after the end of the zlib stream")) {
+            try InflateStream().decompress(finished + [0xaa], limit: 100)
+        }
+        #expect(try InflateStream().decompress(finished, limit: 100) == [])
+    }
+}

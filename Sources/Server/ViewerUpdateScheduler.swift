@@ -1,0 +1,233 @@
+import Display
+import Geometry
+import NIOCore
+import Pixels
+import RFB
+import RFBEncoders
+
+/// What one viewer is owed, and the FramebufferUpdates that pay it: damage from the output merged
+/// in a `PendingUpdate`, the requested (or continuous) region, the pointer (as a Cursor
+/// pseudo-rectangle or drawn into the picture), size changes and extension confirmations.
+///
+/// It does no I/O: the connection feeds it events and writes the messages `nextUpdate()` returns,
+/// one at a time (DESIGN.md: at most one update in flight, damage merged meanwhile).
+struct ViewerUpdateScheduler {
+    /// Identifies this viewer in frames (who moved the pointer, who asked for a resize).
+    let viewer: ObjectIdentifier
+    private(set) var frame: LiveOutput.Frame?
+    private(set) var preferences = EncodingPreferences()
+    private(set) var translator = PixelTranslator(format: .xrgb8888)
+    private var updateEncoder = FramebufferUpdateEncoder(makeEncoder: EncoderRegistry.make)
+    private var pending = PendingUpdate(bounds: .zero)
+    private var requested = Region()
+    /// The area ContinuousUpdates asked for; while set, changes are sent without requests.
+    private(set) var continuousArea: Rect?
+    /// Size changes and SetDesktopSize answers: sent in an update of their own.
+    private var sizeMessages = PseudoRectangles()
+    /// Confirmations of extensions: they lead the next update.
+    private var confirmations = PseudoRectangles()
+    /// Where the viewer's picture has the pointer drawn into it, as far as we know.
+    private var cursorDrawnAt: Rect?
+    /// The cursor image serial last sent as a Cursor/XCursor pseudo-rectangle.
+    private var cursorSerialSent: Int?
+    /// The pointer position last sent as a cursor-position pseudo-rectangle.
+    private var cursorPositionSent: Point?
+
+    init(viewer: ObjectIdentifier) { self.viewer = viewer }
+
+    /// The viewer draws the pointer itself (Cursor or XCursor), so it is not drawn into its picture.
+    var viewerDrawsCursor: Bool { preferences.cursor || preferences.xCursor }
+
+    /// Whether an update may be sent now: the viewer asked, or continuous updates are on.
+    var isAsking: Bool { !requested.isEmpty || continuousArea != nil }
+
+    // MARK: - Events
+
+    mutating func start(with first: LiveOutput.Frame) {
+        frame = first
+        pending.reset(bounds: first.pixels.bounds)
+    }
+
+    mutating func setPixelFormat(_ format: PixelFormat) { translator = PixelTranslator(format: format) }
+
+    mutating func setEncodings(_ new: EncodingPreferences) {
+        let drewCursor = viewerDrawsCursor
+        preferences = new
+        updateEncoder.configure(new)
+        guard let frame, drewCursor != viewerDrawsCursor else { return }
+        if viewerDrawsCursor {
+            // From now on the viewer draws it: erase ours, send the shape.
+            if let drawn = cursorDrawnAt { pending.addDamage(Region(drawn)) }
+            cursorSerialSent = nil
+            cursorPositionSent = nil
+        } else if let footprint = frame.cursor.footprint {
+            pending.addDamage(Region(footprint))
+        }
+    }
+
+    mutating func request(incremental: Bool, rect: Rect) {
+        if !incremental {
+            pending.addDamage(Region(rect))
+            // rfbproto ExtendedDesktopSize: a non-incremental request is answered with the layout.
+            if preferences.extendedDesktopSize, let frame {
+                sizeMessages.append { $0.writeExtendedDesktopSize(ExtendedDesktopSize(reason: .server, layout: frame.layout)) }
+            }
+        }
+        requested.formUnion(rect)
+    }
+
+    mutating func enableContinuousUpdates(_ area: Rect) { continuousArea = area }
+    mutating func disableContinuousUpdates() { continuousArea = nil }
+
+    mutating func confirm(_ write: @escaping (inout ByteBuffer) -> Void) { confirmations.append(write) }
+
+    /// The answer to this viewer's SetDesktopSize when it changes nothing or is refused; a granted
+    /// change is announced when its frame arrives.
+    mutating func answerDesktopSize(status: ExtendedDesktopSize.Status, layout: DesktopLayout) {
+        sizeMessages.append { $0.writeExtendedDesktopSize(ExtendedDesktopSize(reason: .thisClient, status: status, layout: layout)) }
+    }
+
+    enum FrameOutcome: Equatable { case accepted, resized(DesktopLayout), unsupportedResize(Size) }
+
+    /// A new frame of the output. A size change resets everything the viewer is owed and is
+    /// announced with ExtendedDesktopSize (or DesktopSize) in an update of its own.
+    mutating func frameArrived(_ new: LiveOutput.Frame, damage: FrameDamage) -> FrameOutcome {
+        guard let old = frame else { start(with: new); return .accepted }
+        frame = new
+        if old.pixels.size != new.pixels.size || old.layout != new.layout {
+            if preferences.extendedDesktopSize {
+                let reason: ExtendedDesktopSize.Reason = new.resizedBy == viewer ? .thisClient : (new.resizedBy == nil ? .server : .otherClient)
+                sizeMessages.append { $0.writeExtendedDesktopSize(ExtendedDesktopSize(reason: reason, layout: new.layout)) }
+            } else if preferences.desktopSize {
+                sizeMessages.append { $0.writeDesktopSize(new.pixels.size) }
+            } else if old.pixels.size != new.pixels.size {
+                return .unsupportedResize(new.pixels.size)
+            }
+            if old.pixels.size != new.pixels.size {
+                pending.reset(bounds: new.pixels.bounds)
+                cursorDrawnAt = nil
+                if !requested.isEmpty { requested = Region(new.pixels.bounds) }
+                if let area = continuousArea { continuousArea = area.intersection(new.pixels.bounds) }
+            }
+            return .resized(new.layout)
+        }
+        pending.add(damage)
+        // The viewer that moved the pointer knows where it is; nobody echoes it back.
+        if new.cursorMovedBy == viewer { cursorPositionSent = new.cursor.position }
+        if !viewerDrawsCursor, old.cursor != new.cursor {
+            var stale = Region(new.cursor.footprint ?? .zero)
+            if let drawn = cursorDrawnAt { stale.formUnion(drawn) }
+            pending.addDamage(stale)
+        }
+        return .accepted
+    }
+
+    // MARK: - Updates
+
+    /// The next FramebufferUpdate to write, or nil when nothing is due. Call it only when the
+    /// previous update has left the socket.
+    mutating func nextUpdate() -> ByteBuffer? {
+        guard isAsking, let frame else { return nil }
+        if !sizeMessages.isEmpty {
+            // An update of their own, which does not use up the viewer's request.
+            defer { sizeMessages.removeAll() }
+            return FramebufferUpdateEncoder.noDataUpdate(sizeMessages)
+        }
+        var leading = confirmations
+        addCursorRectangles(for: frame, to: &leading)
+        let area = continuousArea.map { Region($0) } ?? requested
+        var (copies, damage) = pending.take(requested: area)
+        guard !copies.isEmpty || !damage.isEmpty || !leading.isEmpty else { return nil }
+        requested = Region()
+        confirmations.removeAll()
+        let pixels = viewerDrawsCursor ? frame.pixels : pictureWithCursor(frame, copies: copies, damage: &damage)
+        let translator = translator
+        return pixels.withView { view in
+            updateEncoder.encodeUpdate(copies: copies, damage: damage, frame: view, translator: translator, leading: leading)
+        }
+    }
+
+    /// Cursor (or XCursor) when the image changed, and the pointer position when someone else
+    /// moved it and the viewer takes positions (rfbproto "Cursor", "XCursor", "Cursor position").
+    private mutating func addCursorRectangles(for frame: LiveOutput.Frame, to leading: inout PseudoRectangles) {
+        guard viewerDrawsCursor else { return }
+        let cursor = frame.cursor
+        if cursorSerialSent != cursor.imageSerial {
+            cursorSerialSent = cursor.imageSerial
+            if preferences.cursor {
+                let shape = CursorShape(cursor.image)
+                let translator = translator
+                leading.append { $0.writeCursor(shape, translator: translator) }
+            } else {
+                let shape = XCursorShape(cursor.image)
+                leading.append { $0.writeXCursor(shape) }
+            }
+        }
+        if preferences.cursorPosition, let position = cursor.position, position != cursorPositionSent {
+            cursorPositionSent = position
+            leading.append { $0.writeCursorPosition(position) }
+        }
+    }
+
+    /// The frame as this viewer must see it, with the pointer drawn in, and the damage grown by
+    /// what the copies disturb: a copy carries drawn cursor pixels along (its ghost must be
+    /// repainted) and may paint over the drawn cursor (which must be drawn again).
+    private mutating func pictureWithCursor(_ frame: LiveOutput.Frame, copies: [CopyMove], damage: inout Region) -> PixelBuffer {
+        guard let position = frame.cursor.position, let whole = frame.cursor.footprint else { return frame.pixels }
+        let bounds = frame.pixels.bounds
+        let footprint = whole.intersection(bounds)
+        for copy in copies {
+            if let drawn = cursorDrawnAt {
+                let ghost = drawn.intersection(Rect(origin: copy.source, size: copy.destination.size))
+                damage.formUnion(ghost.offsetBy(dx: copy.dx, dy: copy.dy).intersection(bounds))
+            }
+            damage.formUnion(footprint.intersection(copy.destination))
+        }
+        var stillDrawn = Region()
+        if let drawn = cursorDrawnAt, !damage.contains(drawn) { stillDrawn.formUnion(drawn) }
+        var pixels = frame.pixels
+        if !damage.intersection(footprint).isEmpty {
+            frame.cursor.image.draw(into: &pixels, at: position, clip: footprint)
+            stillDrawn.formUnion(footprint)
+        }
+        cursorDrawnAt = stillDrawn.isEmpty ? nil : stillDrawn.bounds
+        return pixels
+    }
+}
+
+extension CursorShape {
+    /// The Cursor pseudo-encoding's form of a pointer image: colours as they are, and a pixel in
+    /// the mask when it is at least half opaque.
+    init(_ image: CursorImage) {
+        let rowBytes = (image.width + 7) / 8
+        var mask = [UInt8](repeating: 0, count: rowBytes * image.height)
+        for y in 0..<image.height {
+            for x in 0..<image.width where image.argb[y * image.width + x] >> 24 >= 0x80 {
+                mask[y * rowBytes + x / 8] |= 0x80 >> UInt8(x % 8)
+            }
+        }
+        self.init(hotspot: image.hotspot, size: Size(width: image.width, height: image.height),
+                  pixels: image.argb.map { $0 & 0x00ff_ffff }, mask: mask)
+    }
+}
+
+extension XCursorShape {
+    /// XCursor has two colours: dark pixels take the foreground (black), light ones the
+    /// background (white); the mask is as for Cursor.
+    init(_ image: CursorImage) {
+        let rowBytes = (image.width + 7) / 8
+        var bitmap = [UInt8](repeating: 0, count: rowBytes * image.height)
+        var mask = [UInt8](repeating: 0, count: rowBytes * image.height)
+        for y in 0..<image.height {
+            for x in 0..<image.width {
+                let c = image.argb[y * image.width + x]
+                let bit: UInt8 = 0x80 >> UInt8(x % 8)
+                if c >> 24 >= 0x80 { mask[y * rowBytes + x / 8] |= bit }
+                let luma = (((c >> 16) & 0xff) * 3 + ((c >> 8) & 0xff) * 6 + (c & 0xff)) / 10
+                if luma < 128 { bitmap[y * rowBytes + x / 8] |= bit }
+            }
+        }
+        self.init(hotspot: image.hotspot, size: Size(width: image.width, height: image.height),
+                  foreground: 0x000000, background: 0xffffff, bitmap: bitmap, mask: mask)
+    }
+}
