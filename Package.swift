@@ -10,7 +10,7 @@ let package = Package(
         .executable(name: "porthole", targets: ["porthole"]),
         .library(name: "RFBClient", targets: ["RFBClient"]),
         /// The pure codecs, for the benchmark package.
-        .library(name: "PortholeCodecs", targets: ["Geometry", "Pixels", "RFB", "RFBEncoders", "RFBClient", "Display", "PortholeTestSupport"]),
+        .library(name: "PortholeCodecs", targets: ["Geometry", "Pixels", "RFB", "RFBEncoders", "RFBClient", "Display", "Capture", "PortholeTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),

@@ -10,7 +10,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
+        .systemLibrary(name: "CTurboJPEGBench", pkgConfig: "libturbojpeg"),
         .executableTarget(name: "porthole-bench", dependencies: [
+            "CTurboJPEGBench",
             .product(name: "PortholeCodecs", package: "Porthole"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),

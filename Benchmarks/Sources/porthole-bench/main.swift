@@ -1,3 +1,6 @@
+import CTurboJPEGBench
+import Capture
+import Display
 import Foundation
 import Geometry
 import NIOCore
@@ -57,9 +60,35 @@ row("memcpy", "desktop", memcpySeconds, nil)
 row("memcmp", "desktop", memcmpSeconds, nil)
 
 let translator = PixelTranslator(format: .xrgb8888)
-for encoding in EncoderRegistry.implemented {
+
+/// libjpeg-turbo on its own, on the same frame and at the settings Tight uses for quality 6
+/// (JPEG quality 79, 4:4:4): the ceiling for Tight's JPEG path.
+func turboJPEGSeconds(_ frame: PixelBuffer) -> (Double, Int) {
+    let handle = tjInitCompress()!
+    defer { tjDestroy(handle) }
+    var size = 0
+    let seconds = frame.pixels.withUnsafeBytes { raw in
+        measure {
+            var jpeg: UnsafeMutablePointer<UInt8>? = nil
+            var length: UInt = 0
+            _ = tjCompress2(handle, raw.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(frame.width), 0, Int32(frame.height),
+                            Int32(TJPF_BGRX.rawValue), &jpeg, &length, Int32(TJSAMP_444.rawValue), 79, TJFLAG_FASTDCT)
+            size = Int(length)
+            tjFree(jpeg)
+        }
+    }
+    return (seconds, size)
+}
+for (frameName, frame) in frames {
+    let (seconds, bytes) = turboJPEGSeconds(frame)
+    row("libjpeg-turbo q79 4:4:4", frameName, seconds, bytes)
+}
+
+var variants: [(String, () -> any FramebufferEncoder)] = EncoderRegistry.implemented.map { e in (e.description, { EncoderRegistry.make(e)! }) }
+variants.insert(("Tight JPEG q6", { TightEncoder(qualityLevel: 6) }), at: 1)
+for (name, make) in variants {
     for (frameName, frame) in frames {
-        var encoder = EncoderRegistry.make(encoding)!
+        var encoder = make()
         var bytes = 0
         let seconds = frame.withView { view in
             measure {
@@ -69,7 +98,38 @@ for encoding in EncoderRegistry.implemented {
                 bytes = out.readableBytes
             }
         }
-        row(encoding.description, frameName, seconds, bytes)
+        row(name, frameName, seconds, bytes)
     }
+}
+
+/// Bytes per frame on the live demo desktop: 10 s at 30 frames per second, every frame's damage
+/// encoded as one viewer would get it (moves as CopyRect), per encoding.
+print("")
+print("## Demo desktop, 1920x1080, 300 frames at 30 fps")
+print("")
+print("| encoding | bytes/frame | encode ms/frame |")
+print("|---|---:|---:|")
+for (name, preferences) in [
+    ("ZRLE", EncodingPreferences(requested: [.zrle, .copyRect], supported: Set(EncoderRegistry.implemented + [.copyRect]))),
+    ("Tight lossless", EncodingPreferences(requested: [.tight, .copyRect], supported: Set(EncoderRegistry.implemented + [.copyRect]))),
+    ("Tight JPEG q6", EncodingPreferences(requested: [.tight, .copyRect, Encoding(-26)], supported: Set(EncoderRegistry.implemented + [.copyRect]))),
+] {
+    let desktop = DemoDesktop(size: Size(width: width, height: height), clockOffset: 12 * 3600)
+    var updates = FramebufferUpdateEncoder(makeEncoder: EncoderRegistry.make)
+    updates.configure(preferences)
+    var total = 0
+    var encodeSeconds = 0.0
+    let frameCount = 300
+    for i in 1...frameCount {
+        let damage = desktop.advance(to: Double(i) / 30)
+        var pending = PendingUpdate(bounds: desktop.frame.bounds)
+        pending.add(damage)
+        let (copies, region) = pending.take(requested: Region(desktop.frame.bounds))
+        let start = DispatchTime.now().uptimeNanoseconds
+        let message = desktop.frame.withView { updates.encodeUpdate(copies: copies, damage: region, frame: $0, translator: translator) }
+        encodeSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        total += message?.readableBytes ?? 0
+    }
+    print("| \(name) | \(total / frameCount) | \(String(format: "%.2f", encodeSeconds * 1000 / Double(frameCount))) |")
 }
 if sink == 42 { print("") }
