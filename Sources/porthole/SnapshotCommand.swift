@@ -17,7 +17,7 @@ struct SnapshotCommand: AsyncParsableCommand {
     @Argument(help: "Where to write the PNG.")
     var output: String
 
-    @Option(help: "Ask for this encoding: raw, rre, hextile or zrle (the decoder supports all).")
+    @Option(help: "Ask for this encoding: raw, rre, hextile, zrle or tight (lossless; the decoder supports all).")
     var encoding: String = "zrle"
 
     @Option(help: "File whose first line is the VNC password.")
@@ -28,8 +28,8 @@ struct SnapshotCommand: AsyncParsableCommand {
 
     func run() async throws {
         let address = try HostAndPort(parsing: server)
-        guard let preferred = Encoding(name: encoding), preferred != .copyRect, preferred != .tight else {
-            throw ValidationError("unknown encoding '\(encoding)'; use raw, rre, hextile or zrle")
+        guard let preferred = Encoding(name: encoding), preferred != .copyRect else {
+            throw ValidationError("unknown encoding '\(encoding)'; use raw, rre, hextile, zrle or tight")
         }
         var password: [UInt8]? = nil
         if let passwordFile {
