@@ -16,3 +16,13 @@ public protocol CursorProviding: FrameSource {
     /// The current pointer image; a new value is sent to viewers when it changes.
     var cursor: CursorImage { get }
 }
+
+/// A source with a clipboard of its own (the X11 mirror's CLIPBOARD selection, a producer's
+/// clipboard): text flows both ways between it and the output's viewers.
+public protocol ClipboardSharing: FrameSource {
+    /// The text the source's clipboard changed to since the last call, or nil when unchanged.
+    /// Called on the frame clock.
+    func takeClipboardChange() -> String?
+    /// A viewer provided clipboard text.
+    func setClipboard(_ text: String)
+}

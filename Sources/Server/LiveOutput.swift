@@ -105,13 +105,17 @@ public final class LiveOutput: @unchecked Sendable {
         }
     }
 
-    /// A viewer's clipboard text: kept as the output's clipboard and offered to its other viewers.
-    func handleClipboard(_ text: String, from sender: OutputSubscriber) {
+    /// Clipboard text from a viewer (or, with no sender, from the source): kept as the output's
+    /// clipboard, offered to every other viewer, and handed to a source that shares a clipboard.
+    func handleClipboard(_ text: String, from sender: OutputSubscriber?) {
         let others = lock.withLock { () -> [OutputSubscriber] in
             clipboard = text
             return subscribers.values.filter { $0 !== sender }
         }
         for viewer in others { viewer.eventLoop.execute { viewer.clipboardChanged(text) } }
+        if sender != nil, let sharing = source as? ClipboardSharing {
+            eventLoop.execute { sharing.setClipboard(text) }
+        }
     }
 
     /// The output's clipboard as last provided.
@@ -148,6 +152,7 @@ public final class LiveOutput: @unchecked Sendable {
     private func tick() {
         let seconds = Double((NIODeadline.now() - startTime).nanoseconds) / 1e9
         let damage = source.advance(to: seconds)
+        if let text = (source as? ClipboardSharing)?.takeClipboardChange() { handleClipboard(text, from: nil) }
         let image = (source as? CursorProviding)?.cursor
         let cursorChanged = image != nil && image != frame.cursor.image
         guard !damage.isEmpty || cursorChanged else { return }
