@@ -67,8 +67,8 @@ let package = Package(
         .testTarget(name: "RFBTests", dependencies: ["RFB", "VNCAuth"]),
         .testTarget(name: "RFBClientTests", dependencies: ["RFBClient", "RFB", "PortholeTestSupport"]),
         .testTarget(name: "RFBEncodersTests", dependencies: ["RFBEncoders", "RFBClient", "PortholeTestSupport"]),
-        .testTarget(name: "DisplayTests", dependencies: ["Display"]),
-        .testTarget(name: "DisplayProtocolTests", dependencies: ["DisplayProtocol"]),
+        .testTarget(name: "DisplayTests", dependencies: ["Display", "PortholeTestSupport"]),
+        .testTarget(name: "DisplayProtocolTests", dependencies: ["DisplayProtocol", "PortholeTestSupport"]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "Capture", "RFB", "RFBClient", "PortholeTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,33 +1,25 @@
 import Geometry
 import Pixels
+import RFB
 
 /// How a Tight viewer reads TPIXELs and turns filtered data into canonical pixels
 /// (rfbproto "Tight Encoding").
 ///
 /// A TPIXEL is 3 bytes (red, green, blue) for 32 bpp true colour of depth 24 with all maxima 255,
-/// else the format's PIXEL; the same rule as the encoder's `TightPixelPacking`.
+/// else the format's PIXEL; the rule in `TightPixelLayout`, shared with the encoder.
 struct TightPixels {
     let format: PixelFormat
-    let size: Int
-    let isRGB888: Bool
+    let layout: TightPixelLayout
+    var size: Int { layout.size }
+    var isRGB888: Bool { layout.isRGB888 }
     private let reader: WirePixelReader
-    /// Component positions and maxima in a raw value (what the gradient filter works on).
-    private let shifts: (UInt32, UInt32, UInt32)
-    private let maxima: (UInt32, UInt32, UInt32)
+    private var shifts: (UInt32, UInt32, UInt32) { layout.shifts }
+    private var maxima: (UInt32, UInt32, UInt32) { layout.maxima }
 
     init(format: PixelFormat) throws(RectangleDecodingError) {
         reader = try WirePixelReader(format: format)
         self.format = format
-        isRGB888 = format.trueColour && format.bitsPerPixel == 32 && format.depth == 24
-            && format.redMax == 255 && format.greenMax == 255 && format.blueMax == 255
-        size = isRGB888 ? 3 : format.bytesPerPixel
-        if isRGB888 {
-            shifts = (16, 8, 0)
-            maxima = (255, 255, 255)
-        } else {
-            shifts = (UInt32(format.redShift), UInt32(format.greenShift), UInt32(format.blueShift))
-            maxima = (UInt32(format.redMax), UInt32(format.greenMax), UInt32(format.blueMax))
-        }
+        layout = TightPixelLayout(format: format)
     }
 
     /// The raw value of the TPIXEL at `p`: `0x00RRGGBB` for 3-byte TPIXELs, else the pixel value.

@@ -43,7 +43,7 @@ public struct ZRLEDecoder: RectangleDecoder {
     /// The size of a CPIXEL in bytes for `format` (RFC 6143 §7.7.6), by the same rule as the
     /// encoder's `ZRLEEncoder.compactPixelSize(for:)`.
     public static func compactPixelSize(for format: PixelFormat) -> Int {
-        CompactPixel(format: format).size
+        ZRLECompactPixel(format: format).size
     }
 
     public mutating func decode(_ rect: Rect, from input: inout ByteBuffer, format: PixelFormat,
@@ -65,7 +65,7 @@ public struct ZRLEDecoder: RectangleDecoder {
             throw .malformed("ZRLE rect \(rect) lies outside the framebuffer \(framebuffer.size)")
         }
 
-        let cp = CompactPixel(format: format)
+        let cp = ZRLECompactPixel(format: format)
         let limit = Self.maximumInflatedSize(of: rect, compactPixelSize: cp.size)
         let inflater = self.inflater
         let result: Result<[UInt8], InflateStream.InflateError> = input.withUnsafeReadableBytes { all in
@@ -89,7 +89,7 @@ public struct ZRLEDecoder: RectangleDecoder {
     }
 
     /// Parses the inflated tile data of `rect` and draws it; every byte must belong to a tile.
-    static func drawTiles(_ data: [UInt8], rect: Rect, format: PixelFormat, compactPixel cp: CompactPixel,
+    static func drawTiles(_ data: [UInt8], rect: Rect, format: PixelFormat, compactPixel cp: ZRLECompactPixel,
                           into framebuffer: inout PixelBuffer) throws(RectangleDecodingError) {
         var reader = TileReader(data: data, compactPixel: cp, format: format)
         var tilePixels = [UInt32](repeating: 0, count: 64 * 64)
@@ -116,61 +116,16 @@ public struct ZRLEDecoder: RectangleDecoder {
 }
 
 extension ZRLEDecoder {
-    /// How a CPIXEL is read (RFC 6143 §7.7.6); the same rule as the encoder's, see
-    /// `ZRLECompactPixel` in RFBEncoders: 3 bytes for 32 bpp true colour of depth <= 24 whose
-    /// colour bits fit in the least or most significant three bytes, preferring the three bytes
-    /// that come first on the wire.
-    struct CompactPixel: Equatable {
-        let size: Int
-        let bigEndian: Bool
-        /// For 3-byte CPIXELs, where the bytes go in the pixel value: 0 (low) or 8 (high).
-        let shift: UInt32
-
-        init(format: PixelFormat) {
-            bigEndian = format.bigEndian
-            let maxPixel = UInt64(format.redMax) << UInt64(format.redShift)
-                | UInt64(format.greenMax) << UInt64(format.greenShift)
-                | UInt64(format.blueMax) << UInt64(format.blueShift)
-            let fitsLow = maxPixel < 1 << 24
-            let fitsHigh = maxPixel & 0xff == 0 && maxPixel < 1 << 32
-            if format.bitsPerPixel == 32 && format.trueColour && format.depth <= 24 && (fitsLow || fitsHigh) {
-                size = 3
-                shift = (format.bigEndian ? fitsHigh : !fitsLow) ? 8 : 0
-            } else {
-                size = format.bytesPerPixel
-                shift = 0
-            }
-        }
-
-        /// Reads the pixel value of the CPIXEL at `data[offset]` (which must hold `size` bytes).
-        @inline(__always)
-        func load(_ data: [UInt8], at o: Int) -> UInt32 {
-            switch size {
-            case 1:
-                return UInt32(data[o])
-            case 2:
-                let a = UInt32(data[o]), b = UInt32(data[o + 1])
-                return bigEndian ? a << 8 | b : b << 8 | a
-            case 3:
-                let a = UInt32(data[o]), b = UInt32(data[o + 1]), c = UInt32(data[o + 2])
-                return (bigEndian ? a << 16 | b << 8 | c : c << 16 | b << 8 | a) << shift
-            default:
-                let a = UInt32(data[o]), b = UInt32(data[o + 1]), c = UInt32(data[o + 2]), d = UInt32(data[o + 3])
-                return bigEndian ? a << 24 | b << 16 | c << 8 | d : d << 24 | c << 16 | b << 8 | a
-            }
-        }
-    }
-
     /// A cursor over inflated ZRLE data that reads one tile at a time into canonical pixels,
     /// checking every count against the tile and the data (RFC 6143 §7.7.6).
     struct TileReader {
         let data: [UInt8]
-        let compactPixel: CompactPixel
+        let compactPixel: ZRLECompactPixel
         let format: PixelFormat
         private(set) var offset = 0
         private var palette = [UInt32](repeating: 0, count: 127)
 
-        init(data: [UInt8], compactPixel: CompactPixel, format: PixelFormat) {
+        init(data: [UInt8], compactPixel: ZRLECompactPixel, format: PixelFormat) {
             self.data = data
             self.compactPixel = compactPixel
             self.format = format

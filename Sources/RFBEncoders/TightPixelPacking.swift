@@ -1,5 +1,6 @@
 import Geometry
 import Pixels
+import RFB
 
 /// How Tight writes pixels for one viewer format (rfbproto "Tight Encoding", TPIXEL).
 ///
@@ -10,33 +11,18 @@ import Pixels
 /// common formats), the translated pixel value otherwise.
 struct TightPixelPacking {
     let format: PixelFormat
-    /// Bytes per TPIXEL: 3 for the RGB888 formats above, else bits-per-pixel / 8.
-    let size: Int
-    /// The 3-byte TPIXEL case, where keys are canonical `0x00RRGGBB`.
-    let isRGB888: Bool
-    /// Where the red, green and blue components sit in a key, and their maxima: what the
-    /// gradient filter predicts on.
-    let shifts: (UInt32, UInt32, UInt32)
-    let maxima: (UInt32, UInt32, UInt32)
+    let layout: TightPixelLayout
+    var size: Int { layout.size }
+    var isRGB888: Bool { layout.isRGB888 }
+    var shifts: (UInt32, UInt32, UInt32) { layout.shifts }
+    var maxima: (UInt32, UInt32, UInt32) { layout.maxima }
 
     init(format: PixelFormat) {
         self.format = format
-        isRGB888 = Self.usesThreeByteTPixel(format)
-        size = isRGB888 ? 3 : format.bytesPerPixel
-        if isRGB888 {
-            shifts = (16, 8, 0)
-            maxima = (255, 255, 255)
-        } else {
-            shifts = (UInt32(format.redShift), UInt32(format.greenShift), UInt32(format.blueShift))
-            maxima = (UInt32(format.redMax), UInt32(format.greenMax), UInt32(format.blueMax))
-        }
+        layout = TightPixelLayout(format: format)
     }
 
-    /// The spec's TPIXEL rule: true colour, 32 bpp, depth 24, every component exactly 8 bits wide.
-    static func usesThreeByteTPixel(_ format: PixelFormat) -> Bool {
-        format.trueColour && format.bitsPerPixel == 32 && format.depth == 24
-            && format.redMax == 255 && format.greenMax == 255 && format.blueMax == 255
-    }
+    static func usesThreeByteTPixel(_ format: PixelFormat) -> Bool { TightPixelLayout.usesThreeByteTPixel(format) }
 
     /// Fills `keys` with the keys of `rect` of `frame`, row-major (rect.area entries).
     func loadKeys(_ rect: Rect, of frame: PixelView, translator: PixelTranslator, into keys: UnsafeMutablePointer<UInt32>) {

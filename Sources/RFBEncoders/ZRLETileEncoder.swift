@@ -1,5 +1,6 @@
 import Geometry
 import Pixels
+import RFB
 
 /// Turns the tiles of one ZRLE rectangle into the uncompressed ZRLE byte stream (RFC 6143 §7.7.6),
 /// choosing for every 64x64 tile the smallest of solid, packed palette, plain RLE, palette RLE and

@@ -1,3 +1,4 @@
+import PortholeTestSupport
 import DisplayProtocol
 import NIOCore
 import Testing
@@ -87,7 +88,7 @@ struct RoundTripTests {
             starts.append((stream.count, fds))
             stream += bytes
         }
-        var random = SplitMix64(seed: seed)
+        var random = SplitMix(seed: seed)
         var decoder = DisplayMessageDecoder<Message>()
         var decoded: [DecodedDisplayMessage<Message>] = []
         var offset = 0

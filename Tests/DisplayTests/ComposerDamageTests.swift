@@ -1,3 +1,4 @@
+import PortholeTestSupport
 import Testing
 import Geometry
 import Pixels
@@ -82,7 +83,7 @@ struct ComposerDamageTests {
     }
 
     @Test func partialRecompositionEqualsFullRecomposition() {
-        var rng = SplitMix(state: 2026)
+        var rng = SplitMix(seed: 2026)
         for cursorComposed in [false, true] {
             for _ in 0..<120 {
                 var scene = makeScene(rng: &rng)

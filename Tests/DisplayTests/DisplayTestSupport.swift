@@ -1,3 +1,4 @@
+import PortholeTestSupport
 import Geometry
 @testable import Display
 
@@ -9,20 +10,6 @@ final class TestMemory: FramebufferMemory, @unchecked Sendable {
     init(bytes: [UInt8]) { self.bytes = bytes }
     var byteCount: Int { bytes.count }
     func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try bytes.withUnsafeBytes(body) }
-}
-
-/// A deterministic random source for property tests.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    mutating func bool() -> Bool { next() & 1 == 1 }
 }
 
 /// Writes one pixel given as `0xAARRGGBB` into memory laid out in `format`.

@@ -193,8 +193,6 @@ struct ZRLESubencodingTests {
         try c.format.validate()
         #expect(ZRLEEncoder.compactPixelSize(for: c.format) == c.size)
         #expect(ZRLEDecoder.compactPixelSize(for: c.format) == c.size)
-        let e = ZRLECompactPixel(format: c.format), d = ZRLEDecoder.CompactPixel(format: c.format)
-        #expect(e.shift == d.shift && e.bigEndian == d.bigEndian)
         #expect(uncompressed(PixelBuffer(width: 3, height: 3, fill: 0x0011_2233), c.format) == [1] + c.solidBytes)
         try roundTrip(TestImages.desktop(width: 100, height: 70), c.format)
         try roundTrip(TestImages.random(width: 70, height: 66), c.format)

@@ -13,6 +13,9 @@ public struct SplitMix: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+    /// A number in `range`, for property tests.
+    public mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
+    public mutating func bool() -> Bool { next() & 1 == 1 }
 }
 
 /// Pictures that exercise encoders the way real screens do.
