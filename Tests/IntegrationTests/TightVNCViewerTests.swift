@@ -1,0 +1,25 @@
+import Foundation
+import Pixels
+import PortholeTestSupport
+import Testing
+
+/// TightVNC's viewer (C, written by others) in 8 bpp BGR233 shows `porthole serve --image` full
+/// screen; `xwd -root` must show the served picture reduced to BGR233, pixel for pixel.
+@Suite struct TightVNCViewerTests {
+    @Test(arguments: ["hextile", "raw", "rre", "tight"])
+    func bgr233ViewerShowsServedImage(encoding: String) async throws {
+        let scratch = try ScratchDirectory("xtightvncviewer-\(encoding)")
+        let served = try await PixelBufferFile.png(Fixtures.desktop(), scratch: scratch)
+        let server = try await PortholeServer(serving: served, extraArguments: ["--log-level", "debug"], scratch: scratch)
+        defer { server.stop() }
+        let screen = try await VirtualX.xvfb(width: Fixtures.width, height: Fixtures.height, depth: 24, scratch: scratch)
+
+        let viewer = try TightVNCViewer.startInBGR233(on: screen, port: server.port, encoding: encoding)
+        let comparison = try await TigerVNCViewer.waitUntilShowing(TestImages.quantized(served.image, to: .bgr233), in: .bgr233, on: screen)
+
+        #expect(comparison.isIdentical, "xtightvncviewer \(encoding) bgr233: \(comparison)\nviewer log:\n\(viewer.output)\nserver log:\n\(server.log)")
+        #expect(server.log.contains("set pixel format 8bpp depth 8 LE true-colour max 7/7/3 shift 0/3/6"),
+                "the viewer should have asked for BGR233: \(server.log)")
+        #expect(server.log.contains("using \(encoding == "rre" ? "RRE" : encoding.capitalized)"), "\(server.log)")
+    }
+}
