@@ -26,6 +26,8 @@ public final class LiveOutput: @unchecked Sendable {
         public var resizedBy: ObjectIdentifier?
         /// The viewer whose pointer event moved the cursor in this frame, if one did.
         public var cursorMovedBy: ObjectIdentifier?
+        /// The desktop name viewers show (ServerInit, then DesktopName when it changes).
+        public var name: String
     }
 
     /// The pointer image and where it is. `imageSerial` changes whenever the image does, so viewers
@@ -53,7 +55,7 @@ public final class LiveOutput: @unchecked Sendable {
     private var ticker: RepeatedTask?
     private let startTime = NIODeadline.now()
 
-    public init(name: String, source: FrameSource, eventLoop: EventLoop, frameRate: Double) {
+    public init(name: String, desktopName: String = "Porthole", source: FrameSource, eventLoop: EventLoop, frameRate: Double) {
         self.name = name
         self.source = source
         self.eventLoop = eventLoop
@@ -61,7 +63,7 @@ public final class LiveOutput: @unchecked Sendable {
         let image = (source as? CursorProviding)?.cursor ?? .arrow
         current = Frame(pixels: source.frame, sequence: 0,
                         cursor: CursorState(image: image, imageSerial: 1, position: nil),
-                        layout: DesktopLayout(singleScreen: source.frame.size))
+                        layout: DesktopLayout(singleScreen: source.frame.size), name: desktopName)
     }
 
     /// The latest frame (a copy-on-write value; cheap to take).
@@ -118,6 +120,20 @@ public final class LiveOutput: @unchecked Sendable {
         }
     }
 
+    /// Rings every viewer's bell.
+    func ringBell() {
+        let targets = lock.withLock { Array(subscribers.values) }
+        for viewer in targets { viewer.eventLoop.execute { viewer.bellRang() } }
+    }
+
+    /// Renames the desktop: viewers that take DesktopName are told in their next update.
+    public func rename(to name: String) {
+        eventLoop.execute {
+            guard self.frame.name != name else { return }
+            self.publish(damage: FrameDamage()) { $0.name = name }
+        }
+    }
+
     /// The output's clipboard as last provided.
     var clipboardText: String { lock.withLock { clipboard } }
 
@@ -153,6 +169,7 @@ public final class LiveOutput: @unchecked Sendable {
         let seconds = Double((NIODeadline.now() - startTime).nanoseconds) / 1e9
         let damage = source.advance(to: seconds)
         if let text = (source as? ClipboardSharing)?.takeClipboardChange() { handleClipboard(text, from: nil) }
+        if (source as? BellRinging)?.takeBell() == true { ringBell() }
         let image = (source as? CursorProviding)?.cursor
         let cursorChanged = image != nil && image != frame.cursor.image
         guard !damage.isEmpty || cursorChanged else { return }
@@ -192,4 +209,5 @@ protocol OutputSubscriber: AnyObject, Sendable {
     var eventLoop: EventLoop { get }
     func frameArrived(_ frame: LiveOutput.Frame, damage: FrameDamage)
     func clipboardChanged(_ text: String)
+    func bellRang()
 }

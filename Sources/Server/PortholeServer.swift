@@ -32,7 +32,7 @@ public final class PortholeServer: @unchecked Sendable {
 
     public static func start(configuration: ServerConfiguration, source: FrameSource, logger: Logger) async throws -> PortholeServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let output = LiveOutput(name: "demo", source: source, eventLoop: group.next(), frameRate: configuration.sourceFrameRate)
+        let output = LiveOutput(name: "demo", desktopName: configuration.desktopName, source: source, eventLoop: group.next(), frameRate: configuration.sourceFrameRate)
         let registry = ViewerRegistry(maxViewers: configuration.maxViewers, throttlePolicy: configuration.authenticationThrottle)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)

@@ -144,7 +144,7 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         updates.start(with: start)
         let size = start.pixels.size
         var serverInit = ByteBuffer()
-        serverInit.writeServerInit(size: size, format: .xrgb8888, name: configuration.desktopName)
+        serverInit.writeServerInit(size: size, format: .xrgb8888, name: start.name)
         context.writeAndFlush(wrapOutboundOut(serverInit), promise: nil)
         // Porthole always shares the desktop (like x11vnc -shared): a viewer asking for exclusive
         // access is logged but does not disconnect the others.
@@ -267,6 +267,12 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             self.sendUpdateIfDue(context: context)
         }
         context.writeAndFlush(wrapOutboundOut(message), promise: promise)
+    }
+
+    /// The source rang the bell (RFC 6143 §7.6.3).
+    func bellRang() {
+        guard let context, case .session = phase else { return }
+        write(context: context) { $0.writeBell() }
     }
 
     var configurationIsViewOnly: Bool { configuration.viewOnly }

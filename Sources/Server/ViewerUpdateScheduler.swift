@@ -94,6 +94,10 @@ struct ViewerUpdateScheduler {
     mutating func frameArrived(_ new: LiveOutput.Frame, damage: FrameDamage) -> FrameOutcome {
         guard let old = frame else { start(with: new); return .accepted }
         frame = new
+        if new.name != old.name, preferences.desktopName {
+            let name = new.name
+            confirmations.append { $0.writeDesktopName(name) }
+        }
         if old.pixels.size != new.pixels.size || old.layout != new.layout {
             if preferences.extendedDesktopSize {
                 let reason: ExtendedDesktopSize.Reason = new.resizedBy == viewer ? .thisClient : (new.resizedBy == nil ? .server : .otherClient)

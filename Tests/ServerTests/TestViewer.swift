@@ -80,6 +80,10 @@ final class TestViewer: @unchecked Sendable {
     var layouts: [ExtendedDesktopSize] { handler.state.withLock { $0.layouts } }
     /// Extended Clipboard messages received, in order.
     var clipboardMessages: [ExtendedClipboardMessage] { handler.state.withLock { $0.clipboardMessages } }
+    /// Bell messages received.
+    var bells: Int { handler.state.withLock { $0.bells } }
+    /// DesktopName changes received, in order.
+    var names: [String] { handler.state.withLock { $0.names } }
     /// Cursor pseudo-rectangles received.
     var cursorShapes: Int { handler.state.withLock { $0.cursorShapes } }
 
@@ -149,6 +153,8 @@ final class TestViewer: @unchecked Sendable {
         var layouts: [ExtendedDesktopSize] = []
         var clipboardMessages: [ExtendedClipboardMessage] = []
         var cursorShapes = 0
+        var bells = 0
+        var names: [String] = []
     }
 
     /// Drives the state machine on the channel's event loop.
@@ -203,7 +209,11 @@ final class TestViewer: @unchecked Sendable {
                     }
                 case .cursorShape:
                     state.withLock { $0.cursorShapes += 1 }
-                case .resized, .nameChanged, .bell, .needsMoreData, .extensionConfirmed, .endOfContinuousUpdates, .fence, .cursorMoved:
+                case .bell:
+                    state.withLock { $0.bells += 1 }
+                case .nameChanged(let name):
+                    state.withLock { $0.names.append(name) }
+                case .resized, .needsMoreData, .extensionConfirmed, .endOfContinuousUpdates, .fence, .cursorMoved:
                     break
                 }
             }
