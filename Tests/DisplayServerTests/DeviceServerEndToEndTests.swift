@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Display
 import Geometry
 import DisplayProtocol
@@ -120,5 +123,44 @@ import Testing
         let mapping = try SharedMemoryMapping(fd: handles[Int(ready.bufferIndex)], length: Int(buffers.bufferSize), access: .readOnly)
         let pixels = Array(mapping.bytes.bindMemory(to: UInt32.self))
         #expect(pixels == producer.expectedFrame(seed: 9))
+    }
+}
+
+@Suite struct LeaseReconnectionTests {
+    /// §4.1, §12: a producer that reconnects with its lease token within the grace period owns
+    /// its output again; its framebuffers are gone, so it makes new ones.
+    @Test func aReconnectingProducerTakesItsOutputBack() throws {
+        let fixture = try DeviceServerFixture()
+        defer { fixture.close() }
+        let first = try ProducerSetup(try fixture.producer("vm1"))
+        first.draw(0, seed: 13)
+        try first.presentAndWait(0)
+        let token = first.client.welcome.leaseToken
+        first.client.close()
+        // The output keeps its last frame while nobody owns it.
+        #expect(shownFrame(fixture.server, output: first.output.outputID) == first.expectedFrame(seed: 13))
+        var again: DisplayClient?
+        for _ in 0..<100 where again == nil {
+            // The server may not have noticed the disconnection yet: the token is then still in use
+            // and the producer gets a fresh lease; close it and try again.
+            let client = try DisplayClient(socketPath: fixture.server.socketPath, role: .producer, name: "vm1", leaseToken: token, timeout: 5)
+            if client.welcome.leaseToken == token { again = client } else { client.close(); usleep(10_000) }
+        }
+        let client = try #require(again)
+        let reply = try client.request(.listOutputs)
+        #expect(reply.outputIDs == [first.output.outputID])
+        let buffer = try ProducerBuffer(width: 64, height: 48)
+        buffer.withPixels { pixels in for i in pixels.indices { pixels[i] = 0x0012_3456 } }
+        let framebuffer = try client.createFramebuffer(buffer)
+        let request = try client.present(framebuffer: framebuffer, width: 64, height: 48, on: first.output.primaryPlaneID)
+        _ = try client.waitForPageFlip(output: first.output.outputID, commitRequestID: request)
+        #expect(shownFrame(fixture.server, output: first.output.outputID) == Array(repeating: 0x0012_3456, count: 64 * 48))
+    }
+}
+
+extension ServerToClientMessage {
+    var outputIDs: [UInt32]? {
+        if case .outputs(let listings) = self { return listings.map(\.outputID) }
+        return nil
     }
 }
