@@ -54,8 +54,14 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .target(name: "DisplayServer", dependencies: [
+            "Display", "DisplayProtocol", "SystemIO", "Geometry", "Pixels", "Capture",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "PortholeClient", dependencies: ["DisplayProtocol", "SystemIO"]),
         .executableTarget(name: "porthole", dependencies: [
-            "Server", "Capture", "RFBClient",
+            "Server", "Capture", "RFBClient", "DisplayServer", "PortholeClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: [.swiftLanguageMode(.v5)]),
@@ -78,5 +84,9 @@ let package = Package(
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PortholeTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PortholeTestSupport", "Pixels", "Geometry"], resources: [.copy("peers")]),
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"]),
+        .testTarget(name: "DisplayServerTests", dependencies: [
+            "DisplayServer", "DisplayProtocol", "SystemIO", "Display", "PortholeTestSupport", "PortholeClient", "Capture", "Geometry", "Pixels",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
     ]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Capture
+import DisplayServer
 import Foundation
 import Geometry
 import Logging
@@ -15,8 +16,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Serve this PNG image with its exact pixels instead of the demo desktop.")
     var image: String?
 
-    @Option(help: "Size of the demo desktop, WxH (default 1920x1080); an image has its own size.")
+    @Option(help: "Size of the demo desktop, WxH (default 1920x1080); an image has its own size; with --device, the size of the waiting card.")
     var size: String?
+
+    @Flag(help: ArgumentHelp("Run the display device: producers create outputs on its socket; viewers see the first one.",
+                             discussion: "Until a producer has created an output, viewers see a card saying the server waits for one."))
+    var device = false
+
+    @Option(help: "With --device: the socket to listen on (default: $XDG_RUNTIME_DIR/porthole-0 or /tmp/porthole-$UID/porthole-0).")
+    var socket: String?
 
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).")
     var listen: String = "127.0.0.1:5900"
@@ -58,6 +66,21 @@ struct ServeCommand: AsyncParsableCommand {
             let password = VNCAuthentication.password(fromFileContents: bytes)
             guard !password.isEmpty else { throw ValidationError("the password file \(passwordFile) has an empty first line") }
             configuration.password = password
+        }
+        if socket != nil && !device { throw ValidationError("--socket applies to --device") }
+        if device {
+            if image != nil { throw ValidationError("--image and --device exclude each other: producers provide the picture") }
+            var handler = StreamLogHandler.standardError(label: "porthole.display-device")
+            handler.logLevel = level
+            let deviceServer = try DeviceServer(configuration: DeviceServerConfiguration(socketPath: socket),
+                                                logger: Logger(label: "porthole.display-device", factory: { _ in handler }))
+            deviceServer.start()
+            defer { deviceServer.stop() }
+            print("porthole: display device socket \(deviceServer.socketPath)")
+            configuration.sourceFrameRate = 60
+            let source = PrimaryOutputSource(server: deviceServer, placeholderSize: try parseSize(size ?? "1024x768"))
+            try await PortholeServer.serve(configuration: configuration, source: source)
+            return
         }
         let source: FrameSource
         if let image {

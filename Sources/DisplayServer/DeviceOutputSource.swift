@@ -1,0 +1,95 @@
+import Capture
+import Display
+import Geometry
+import Pixels
+import Synchronization
+
+/// One device output as a `FrameSource`, so the RFB server (`LiveOutput` and its viewer
+/// connections) serves it unchanged: `frame` is the composed scanout, `advance(to:)` the damage the
+/// composer reported since the previous call.
+///
+/// The device's queue delivers each composed frame; the RFB side reads on its own event loop. The
+/// frame handed out is the one taken at the last `advance`, so a frame and the damage returned
+/// with it always agree. Damage is merged, never queued: past `maximumDamageRects` rects it
+/// becomes its bounding box, and a change of size makes it the whole new frame.
+///
+/// Viewers' input goes to the output's producer (KeyEvent, PointerEvent, docs/protocol.md §7.12,
+/// §7.13). A viewer's resize (SetDesktopSize) does not resize anything here: it becomes a
+/// LayoutRequest to the producer (§7.11), which may commit at the new size; the frame changes size
+/// when that commit reaches the screen.
+public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProviding, InputReceiving, @unchecked Sendable {
+    public static let maximumDamageRects = 64
+
+    private struct State {
+        var latest: PixelBuffer
+        var published: PixelBuffer
+        var damage = Region()
+        var cursor: CursorImage?
+        var removed = false
+    }
+
+    public let outputID: OutputID
+    private let state: Mutex<State>
+    private let onRequest: @Sendable (DeviceServer.ViewerRequest) -> Void
+
+    /// A source showing black at `size` until the first frame arrives.
+    init(outputID: OutputID, size: Size, onRequest: @escaping @Sendable (DeviceServer.ViewerRequest) -> Void) {
+        self.outputID = outputID
+        self.onRequest = onRequest
+        let black = PixelBuffer(width: size.width, height: size.height)
+        state = Mutex(State(latest: black, published: black))
+    }
+
+    // MARK: FrameSource
+
+    public var frame: PixelBuffer { state.withLock { $0.published } }
+
+    public func advance(to time: Double) -> FrameDamage {
+        state.withLock { state in
+            let resized = state.latest.size != state.published.size
+            state.published = state.latest
+            let region = resized ? Region(state.latest.bounds) : state.damage
+            state.damage = Region()
+            return FrameDamage(region: region)
+        }
+    }
+
+    /// The newest composed frame, which `frame` shows after the next `advance`.
+    public var latestFrame: PixelBuffer { state.withLock { $0.latest } }
+
+    /// True once the output is gone; the last frame stays.
+    public var isRemoved: Bool { state.withLock { $0.removed } }
+
+    /// A frame composed at a tick (on the device's queue).
+    func deliver(scanout: PixelBuffer, damage: FrameDamage, cursor: CursorImage?) {
+        state.withLock { state in
+            state.latest = scanout
+            state.damage.formUnion(damage.region)
+            if state.damage.rects.count > Self.maximumDamageRects { state.damage = Region(state.damage.bounds) }
+            state.cursor = cursor
+        }
+    }
+
+    func markRemoved() { state.withLock { $0.removed = true } }
+
+    // MARK: CursorProviding
+
+    /// The cursor plane's image, or the default arrow while the producer shows none.
+    public var cursor: CursorImage { state.withLock { $0.cursor } ?? .arrow }
+
+    // MARK: InputReceiving
+
+    public func key(down: Bool, keysym: UInt32) { onRequest(.key(down: down, keysym: keysym)) }
+
+    public func pointer(buttonMask: UInt16, x: Int, y: Int) { onRequest(.pointer(buttonMask: buttonMask, x: x, y: y)) }
+
+    // MARK: ResizableSource
+
+    public var resizableRange: ClosedRange<Int> { 1...DeviceLimits().maximumSize }
+
+    /// Asks the producer for `size` (a LayoutRequest) and changes nothing now.
+    public func resize(to size: Size) -> FrameDamage {
+        onRequest(.layout(size))
+        return FrameDamage()
+    }
+}

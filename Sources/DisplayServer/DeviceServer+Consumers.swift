@@ -1,0 +1,170 @@
+import Display
+import DisplayProtocol
+import Geometry
+import Pixels
+import SystemIO
+
+/// ListOutputs, subscriptions, and what flows back to producers: input, clipboard and layout
+/// requests (docs/protocol.md §5.10, §6).
+extension DeviceServer {
+    /// What an RFB viewer of a `DeviceOutputSource` asks of the output's producer.
+    public enum ViewerRequest: Sendable {
+        case key(down: Bool, keysym: UInt32)
+        case pointer(buttonMask: UInt16, x: Int, y: Int)
+        case layout(Size)
+    }
+
+    // MARK: - ListOutputs (§6.1, §7.16)
+
+    func listOutputs(requestID: UInt32, for id: ClientID, client: DeviceClient) {
+        let listings = device.outputs(visibleTo: id).prefix(DisplayProtocolLimits.version1.maximumListEntries).map { output in
+            OutputListing(outputID: output.id.rawValue, name: Self.bounded(output.name), mode: Self.wireMode(output.mode),
+                          x: Int32(output.configuration.position.x), y: Int32(output.configuration.position.y),
+                          enabled: activeByOutput[output.id] ?? output.configuration.enabled,
+                          ownerConnected: connection(of: output.owner) != nil,
+                          ownerName: Self.bounded(producerNames[output.owner] ?? ""))
+        }
+        send(.outputs(Array(listings)), requestID: requestID, to: client)
+    }
+
+    static func wireMode(_ mode: DisplayMode) -> WireMode {
+        WireMode(width: UInt32(mode.width), height: UInt32(mode.height), refreshMillihertz: UInt32(clamping: mode.refreshMillihertz))
+    }
+
+    /// A name cut to the protocol's 255 bytes (§3.5) on a character boundary.
+    static func bounded(_ name: String, limit: Int = DisplayProtocolLimits.version1.maximumNameBytes) -> String {
+        guard name.utf8.count > limit else { return name }
+        var result = "", used = 0
+        for character in name {
+            if used + character.utf8.count > limit { break }
+            result.append(character)
+            used += character.utf8.count
+        }
+        return result
+    }
+
+    // MARK: - Subscriptions (§6.2, §6.3, §7.18, §7.19)
+
+    func subscribe(_ output: OutputID, requestID: UInt32, client: DeviceClient) {
+        guard let id = client.clientID, let model = try? device.output(output, visibleTo: id), let pipeline = pipelines[output] else {
+            send(.error(.bounded(.noSuchObject, detail: output.rawValue, "no such output \(output.rawValue)")), requestID: requestID, to: client)
+            return
+        }
+        let subscription: ScanoutSubscription
+        do {
+            subscription = try ScanoutSubscription(output: output, size: pipeline.source.latestFrame.size)
+        } catch {
+            logger.error("display device: cannot make scanout buffers for \(client.label): \(error)")
+            send(.error(.bounded(.limitExceeded, detail: output.rawValue, "cannot make scanout buffers: \(error)")), requestID: requestID, to: client)
+            return
+        }
+        client.subscriptions[output] = subscription
+        send(.subscribed(outputID: output.rawValue), requestID: requestID, to: client)
+        let (event, fds) = subscription.buffersEvent
+        send(.scanoutBuffers(event), to: client, fds: fds)
+        let frame = pipeline.source.latestFrame
+        if let ready = subscription.publish(frame, damage: Region(Rect(size: frame.size)), sequence: model.sequence) {
+            send(.frameReady(ready), to: client)
+        }
+    }
+
+    func unsubscribe(_ output: OutputID, requestID: UInt32, client: DeviceClient) {
+        guard client.subscriptions.removeValue(forKey: output) != nil else {
+            send(.error(.bounded(.noSuchObject, detail: output.rawValue, "not subscribed to output \(output.rawValue)")), requestID: requestID, to: client)
+            return
+        }
+        send(.done, requestID: requestID, to: client)
+    }
+
+    /// A new scanout for every subscriber of `output`: new buffers first when the size changed.
+    func publishToSubscribers(of output: OutputID, scanout: PixelBuffer, damage: Region, sequence: UInt64) {
+        for client in clients.values where !client.closing {
+            guard var subscription = client.subscriptions[output] else { continue }
+            if subscription.size != scanout.size {
+                do {
+                    subscription = try ScanoutSubscription(output: output, size: scanout.size)
+                } catch {
+                    logger.error("display device: cannot make scanout buffers for \(client.label): \(error)")
+                    client.subscriptions[output] = nil
+                    continue
+                }
+                client.subscriptions[output] = subscription
+                let (event, fds) = subscription.buffersEvent
+                send(.scanoutBuffers(event), to: client, fds: fds)
+            }
+            if let ready = subscription.publish(scanout, damage: damage, sequence: sequence) { send(.frameReady(ready), to: client) }
+        }
+    }
+
+    // MARK: - Input, clipboard, layout (§5.10, §6.4–§6.6)
+
+    /// Forwards a consumer's input to the owner of `output` (§6.4, §6.5).
+    func routeInput(to output: OutputID, requestID: UInt32, from client: DeviceClient, _ message: () -> ServerToClientMessage) {
+        guard let id = client.clientID, let model = try? device.output(output, visibleTo: id) else {
+            send(.error(.bounded(.noSuchObject, detail: output.rawValue, "no such output \(output.rawValue)")), requestID: requestID, to: client)
+            return
+        }
+        send(message(), to: model.owner)
+    }
+
+    func clipboard(_ text: String, output: UInt32, requestID: UInt32, from client: DeviceClient) {
+        guard let id = client.clientID else { return }
+        if client.role == .producer {
+            // To consumers subscribed to the named output, or to any of the producer's outputs.
+            let owned = Set(device.outputs(visibleTo: id).map(\.id))
+            let targets = output == 0 ? owned : owned.intersection([OutputID(output)])
+            guard output == 0 || !targets.isEmpty else {
+                send(.error(.bounded(.noSuchObject, detail: output, "no such output \(output)")), requestID: requestID, to: client)
+                return
+            }
+            for consumer in clients.values where consumer.role == .consumer && !consumer.closing {
+                for target in targets.sorted() where consumer.subscriptions[target] != nil {
+                    send(.clipboardText(outputID: target.rawValue, text: text), to: consumer)
+                }
+            }
+            return
+        }
+        routeInput(to: OutputID(output), requestID: requestID, from: client) { .clipboardText(outputID: output, text: text) }
+    }
+
+    /// RequestLayout (§6.6): the entries are split by owner, each owner gets one LayoutRequest.
+    func requestLayout(_ entries: [OutputLayoutEntry], requestID: UInt32, from client: DeviceClient) {
+        guard let id = client.clientID else { return }
+        var byOwner: [ClientID: [OutputLayoutEntry]] = [:]
+        for entry in entries {
+            let output = OutputID(entry.outputID)
+            let mode = DisplayMode(width: Int(entry.width), height: Int(entry.height),
+                                   refreshMillihertz: (try? device.output(output, visibleTo: id))?.mode.refreshMillihertz ?? 60_000)
+            do {
+                for event in try device.requestLayout(of: output, mode: mode, position: Point(x: Int(entry.x), y: Int(entry.y)), by: id) {
+                    byOwner[event.recipient, default: []].append(entry)
+                }
+            } catch {
+                send(.error(error.report.bounded()), requestID: requestID, to: client)
+                return
+            }
+        }
+        for (owner, list) in byOwner { send(.layoutRequest(list), to: owner) }
+    }
+
+    /// Input and resize requests from RFB viewers of a device output, on their way to its owner.
+    func viewerRequest(_ request: ViewerRequest, for output: OutputID) {
+        queue.async { [self] in
+            guard let model = device.allOutputs.first(where: { $0.id == output }) else { return }
+            switch request {
+            case .key(let down, let keysym):
+                send(.keyEvent(KeyInput(outputID: output.rawValue, keysym: keysym, down: down)), to: model.owner)
+            case .pointer(let mask, let x, let y):
+                send(.pointerEvent(PointerInput(outputID: output.rawValue, x: Int32(clamping: x), y: Int32(clamping: y), buttons: mask)),
+                     to: model.owner)
+            case .layout(let size):
+                let mode = DisplayMode(width: size.width, height: size.height, refreshMillihertz: model.mode.refreshMillihertz)
+                guard let events = try? device.requestLayout(of: output, mode: mode, position: nil, by: model.owner) else {
+                    logger.info("display device: a viewer's layout request \(size) for \(output) was refused")
+                    return
+                }
+                dispatch(events)
+            }
+        }
+    }
+}

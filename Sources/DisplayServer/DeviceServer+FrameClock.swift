@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Display
+import DisplayProtocol
+import Geometry
+import SystemIO
+
+/// Frame ticks and events (docs/protocol.md §5.8 "If it is valid", §12 "Pacing and lifetime").
+extension DeviceServer {
+    /// Runs the output's frame clock at its refresh rate, clamped to 1 Hz ...
+    /// `maximumRefreshMillihertz`, so a producer can neither stall page flips nor make the server
+    /// spin.
+    func startClock(_ pipeline: OutputPipeline, refreshMillihertz: Int) {
+        let clamped = min(max(refreshMillihertz, 1_000), configuration.maximumRefreshMillihertz)
+        guard pipeline.timer == nil || pipeline.clockMillihertz != clamped else { return }
+        pipeline.timer?.cancel()
+        pipeline.clockMillihertz = clamped
+        let interval = 1_000_000_000_000 / clamped
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + .nanoseconds(interval), repeating: .nanoseconds(interval), leeway: .microseconds(200))
+        let id = pipeline.id
+        timer.setEventHandler { [weak self] in self?.frameTick(id) }
+        pipeline.timer = timer
+        timer.resume()
+    }
+
+    /// The output's vblank: the device applies the pending commit; its owner hears of it (PageFlip
+    /// if asked, the flip eventfd always, Release for buffers that left the screen); the scanout is
+    /// recomposed where it changed and handed to the output's frame source and subscribers.
+    func frameTick(_ id: OutputID) {
+        guard let pipeline = pipelines[id] else { return }
+        let tick = device.frameTick(id, timestampNanoseconds: Self.monotonicNanoseconds())
+        guard tick.applied, let output = device.allOutputs.first(where: { $0.id == id }) else { return }
+        // The picture first, so that a producer woken by its page flip finds it on screen.
+        let layers = device.scanoutLayers(of: id)
+        let damage = pipeline.composer.compose(size: output.size, layers: layers, planeDamage: tick.planeDamage)
+        let cursor = ExportedCursor(layers: layers)
+        pipeline.source.deliver(scanout: pipeline.composer.scanout, damage: damage, cursor: cursor?.image)
+        publishToSubscribers(of: id, scanout: pipeline.composer.scanout, damage: damage.region, sequence: tick.sequence)
+        if let eventFD = connection(of: output.owner)?.flipEventFD { signal(eventFD) }
+        dispatch(tick.events)
+        startClock(pipeline, refreshMillihertz: output.mode.refreshMillihertz)
+    }
+
+    /// Signals a producer's eventfd without ever blocking the device: a counter the producer
+    /// filled to its maximum (where write(2) would wait) is left alone.
+    private func signal(_ eventFD: EventFD) {
+        var descriptor = pollfd(fd: eventFD.handle.rawValue, events: Int16(POLLOUT), revents: 0)
+        guard poll(&descriptor, 1, 0) == 1, descriptor.revents & Int16(POLLOUT) != 0 else { return }
+        try? eventFD.signal()
+    }
+
+    /// Sends the device's events to the clients they are for.
+    func dispatch(_ events: [DisplayEvent]) {
+        for event in events {
+            switch event {
+            case .pageFlip(let to, let output, let sequence, let timestamp, let userData):
+                send(.pageFlip(PageFlipEvent(outputID: output.rawValue, sequence: sequence, timestampNanoseconds: timestamp,
+                                             commitRequestID: UInt32(truncatingIfNeeded: userData))), to: to)
+            case .release(let to, let framebuffer):
+                send(.release(framebufferID: framebuffer.rawValue), to: to)
+            case .outputRemoved(let to, let output):
+                // §7.15: subscribed consumers hear of it, and the subscription ends.
+                if let client = connection(of: to), client.subscriptions.removeValue(forKey: output) != nil {
+                    send(.outputRemoved(outputID: output.rawValue), to: client)
+                }
+            case .outputAdded, .outputChanged:
+                // Version 1 has no hotplug event for consumers: they learn of outputs from
+                // ListOutputs and of size changes from ScanoutBuffers.
+                break
+            case .layoutRequest(let to, let output, let mode, let position):
+                guard let current = device.allOutputs.first(where: { $0.id == output }) else { continue }
+                let size = mode.map { Size(width: $0.width, height: $0.height) } ?? current.size
+                let origin = position ?? current.configuration.position
+                send(.layoutRequest([OutputLayoutEntry(outputID: output.rawValue, width: UInt32(size.width), height: UInt32(size.height),
+                                                       x: Int32(origin.x), y: Int32(origin.y))]), to: to)
+            }
+        }
+    }
+}

@@ -1,0 +1,296 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Display
+import DisplayProtocol
+import Logging
+import NIOCore
+import SystemIO
+
+/// The display device on a Unix socket (docs/protocol.md): one `Device`, the producers and
+/// consumers connected to it, and a frame clock per output.
+///
+/// Threading: every piece of state, the device model included, lives on one serial dispatch
+/// queue. Each client has an `FDPassingChannel` whose callbacks hop onto that queue, so messages
+/// are handled one at a time, in the order each client sent them. Sends never block (the channel
+/// queues, bounded by `maximumQueuedBytesPerClient`; a client that stops reading is dropped).
+///
+/// Isolation (§4.2, §12): a client that breaks the protocol gets one Error with the code of §9
+/// and is disconnected, with a log line; the device forgets nothing of anyone else. Fds received
+/// with messages the server does not keep are closed, and so are fds still queued when a
+/// connection ends (§3.3).
+public final class DeviceServer: @unchecked Sendable {
+    /// A change in the set of outputs, for RFB serving (`PrimaryOutputSource`).
+    public enum OutputLifecycleEvent: Sendable {
+        case created(OutputID, DeviceOutputSource)
+        case removed(OutputID)
+    }
+
+    public let socketPath: String
+    let configuration: DeviceServerConfiguration
+    let logger: Logger
+    let queue = DispatchQueue(label: "porthole.display-device")
+
+    // Confined to `queue`.
+    var device: Device
+    private let listener: UnixSocketListener
+    private var acceptSource: DispatchSourceRead?
+    var clients: [Int: DeviceClient] = [:]
+    var connectionByClient: [ClientID: Int] = [:]
+    /// Hello names of producers, kept while their lease lives (Outputs' owner name, §7.16).
+    var producerNames: [ClientID: String] = [:]
+    var pipelines: [OutputID: OutputPipeline] = [:]
+    /// The protocol's active state of each output (§5.2: outputs start active).
+    var activeByOutput: [OutputID: Bool] = [:]
+    private var leaseTimer: DispatchSourceTimer?
+    var observers: [@Sendable (OutputLifecycleEvent) -> Void] = []
+    private var nextConnectionKey = 1
+    private var stopped = false
+
+    /// Binds the socket (creating its directory with mode 0700 when missing, replacing a stale
+    /// socket; a live one is an error). Nothing is accepted until `start()`.
+    public init(configuration: DeviceServerConfiguration = DeviceServerConfiguration(),
+                logger: Logger = Logger(label: "porthole.display-device")) throws {
+        self.configuration = configuration
+        self.logger = logger
+        socketPath = configuration.socketPath ?? DisplaySocketPath.defaultPath(
+            runtimeDirectory: getenv("XDG_RUNTIME_DIR").map { String(cString: $0) }, userID: getuid())
+        listener = try UnixSocketListener(path: socketPath, nonblocking: true)
+        device = Device(limits: configuration.limits)
+    }
+
+    /// Starts accepting clients.
+    public func start() {
+        queue.async { [self] in
+            guard !stopped, acceptSource == nil else { return }
+            let source = DispatchSource.makeReadSource(fileDescriptor: listener.handle.rawValue, queue: queue)
+            source.setEventHandler { [weak self] in self?.acceptAll() }
+            acceptSource = source
+            source.resume()
+            logger.info("display device listening on \(socketPath)")
+        }
+    }
+
+    /// Stops listening, disconnects every client and stops every frame clock. Waits until done.
+    public func stop() {
+        queue.sync {
+            guard !stopped else { return }
+            stopped = true
+            acceptSource?.cancel()
+            acceptSource = nil
+            try? listener.close()
+            for client in clients.values { detach(client); client.channel.close() }
+            clients.removeAll()
+            for pipeline in pipelines.values { pipeline.stopClock() }
+            leaseTimer?.cancel()
+        }
+    }
+
+    /// The frame source of an output, for serving it over RFB.
+    public func outputSource(for id: OutputID) -> DeviceOutputSource? {
+        queue.sync { pipelines[id]?.source }
+    }
+
+    /// The outputs that exist now, oldest first.
+    public var outputIDs: [OutputID] { queue.sync { pipelines.keys.sorted() } }
+
+    /// Calls `observer` on the server's queue whenever an output is created or removed, after
+    /// calling it for each output that exists already.
+    public func observeOutputs(_ observer: @escaping @Sendable (OutputLifecycleEvent) -> Void) {
+        queue.async { [self] in
+            for id in pipelines.keys.sorted() { if let source = pipelines[id]?.source { observer(.created(id, source)) } }
+            observers.append(observer)
+        }
+    }
+
+    // MARK: - Connections
+
+    private func acceptAll() {
+        while !stopped {
+            let socket: FileDescriptorHandle?
+            do {
+                socket = try listener.accept()
+            } catch {
+                logger.error("display device: accept failed: \(error)")
+                return
+            }
+            guard let socket else { return }
+            let key = nextConnectionKey
+            nextConnectionKey += 1
+            let channelConfiguration = FDPassingChannel.Configuration(maxQueuedBytes: configuration.maximumQueuedBytesPerClient)
+            do {
+                let channel = try FDPassingChannel(
+                    socket: socket, configuration: channelConfiguration, label: "porthole.display-client.\(key)",
+                    onChunk: { [weak self] chunk in
+                        guard let self else { return }
+                        queue.async { self.received(chunk, on: key) }
+                    },
+                    onClose: { [weak self] reason in
+                        guard let self else { return }
+                        queue.async { self.channelClosed(key, reason: reason) }
+                    })
+                let client = DeviceClient(key: key, channel: channel)
+                clients[key] = client
+                channel.start()
+                logger.debug("display device: connection \(key) accepted")
+                queue.asyncAfter(deadline: .now() + configuration.helloTimeoutSeconds) { [weak self] in
+                    guard let self, let client = clients[key], client.role == nil, !client.closing else { return }
+                    fail(client, .bounded(.protocolError, "no Hello within \(Int(configuration.helloTimeoutSeconds)) s"), requestID: 0)
+                }
+            } catch {
+                logger.error("display device: cannot set up connection \(key): \(error)")
+            }
+        }
+    }
+
+    private func received(_ chunk: ReceivedChunk, on key: Int) {
+        guard let client = clients[key], !client.closing else {
+            for fd in chunk.fds { try? fd.close() }
+            return
+        }
+        if chunk.fdsTruncated {
+            for fd in chunk.fds { try? fd.close() }
+            fail(client, .bounded(.protocolError, "more fds arrived than a message may carry; some were lost (MSG_CTRUNC)"), requestID: 0)
+            return
+        }
+        client.decoder.appendFDs(chunk.fds.map { $0.take() })
+        client.decoder.append(chunk.bytes)
+        while !client.closing {
+            let decoded: DecodedDisplayMessage<ClientToServerMessage>?
+            do {
+                decoded = try client.decoder.next()
+            } catch {
+                fail(client, .bounded(error.code, error.description), requestID: error.requestID ?? 0)
+                return
+            }
+            guard let decoded else { return }
+            handle(decoded, from: client)
+        }
+    }
+
+    private func channelClosed(_ key: Int, reason: FDPassingChannel.CloseReason) {
+        guard let client = clients.removeValue(forKey: key) else { return }
+        if client.closing { return }
+        switch reason {
+        case .peerClosed:
+            do {
+                try client.decoder.finish()
+                logger.info("display device: \(client.label) disconnected")
+            } catch {
+                logger.warning("display device: \(client.label) disconnected in the middle of a message: \(error)")
+            }
+        case .error(let error):
+            logger.warning("display device: \(client.label) dropped: \(error)")
+        case .closedLocally:
+            break
+        }
+        detach(client)
+    }
+
+    /// A protocol error (docs/protocol.md §4.2): one Error, then the connection closes once the
+    /// Error has left (or after a second, for a client that does not read).
+    func fail(_ client: DeviceClient, _ report: ErrorReport, requestID: UInt32) {
+        guard !client.closing else { return }
+        logger.warning("display device: disconnecting \(client.label): \(report.code): \(report.message)")
+        send(.error(report), requestID: requestID, to: client)
+        detach(client)
+        closeWhenFlushed(client, deadline: .now() + 1)
+    }
+
+    private func closeWhenFlushed(_ client: DeviceClient, deadline: DispatchTime) {
+        if client.channel.queuedBytes == 0 || DispatchTime.now() >= deadline {
+            client.channel.close()
+            return
+        }
+        queue.asyncAfter(deadline: .now() + .milliseconds(5)) { [weak self] in self?.closeWhenFlushed(client, deadline: deadline) }
+    }
+
+    /// Forgets a connection: queued fds are closed, the device hears of the disconnection (a
+    /// producer's outputs stay up for the grace period), subscriptions end.
+    func detach(_ client: DeviceClient) {
+        guard !client.closing else { return }
+        client.closing = true
+        for fd in client.decoder.takeQueuedFDs() { try? FileDescriptorHandle(adopting: fd).close() }
+        client.flipEventFD = nil
+        client.subscriptions.removeAll()
+        guard let id = client.clientID else { return }
+        if connectionByClient[id] == client.key { connectionByClient[id] = nil }
+        dispatch(device.disconnect(id, now: Self.monotonicNanoseconds()))
+        if client.role == .producer, !device.allOutputs.contains(where: { $0.owner == id }) { producerNames[id] = nil }
+        scheduleLeaseExpiry()
+        pruneRemovedOutputs()
+    }
+
+    // MARK: - Sending
+
+    /// Sends a message; a client whose queue is full is disconnected (§12, "Bounded queues").
+    func send(_ message: ServerToClientMessage, requestID: UInt32 = 0, to client: DeviceClient, fds: [FileDescriptorHandle] = []) {
+        var buffer = ByteBuffer()
+        do {
+            try buffer.writeDisplayMessage(message, requestID: requestID)
+        } catch {
+            logger.error("display device: cannot encode \(message.messageType) for \(client.label): \(error)")
+            return
+        }
+        switch client.channel.send(Array(buffer.readableBytesView), fds: fds) {
+        case .queued, .closed: break
+        case .queueLimitExceeded:
+            logger.warning("display device: disconnecting \(client.label): it stopped reading (more than \(configuration.maximumQueuedBytesPerClient) bytes queued)")
+            detach(client)
+            client.channel.close()
+        }
+    }
+
+    func send(_ message: ServerToClientMessage, to id: ClientID) {
+        guard let key = connectionByClient[id], let client = clients[key], !client.closing else { return }
+        send(message, to: client)
+    }
+
+    func connection(of id: ClientID) -> DeviceClient? {
+        guard let key = connectionByClient[id], let client = clients[key], !client.closing else { return nil }
+        return client
+    }
+
+    // MARK: - Leases
+
+    /// Arms the timer that removes the outputs of producers whose grace period ended (§12).
+    func scheduleLeaseExpiry() {
+        leaseTimer?.cancel()
+        leaseTimer = nil
+        guard let deadline = device.nextLeaseDeadline else { return }
+        let now = Self.monotonicNanoseconds()
+        let delay = deadline > now ? deadline - now : 0
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + .nanoseconds(Int(min(delay, UInt64(Int.max)))))
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            dispatch(device.expireLeases(now: Self.monotonicNanoseconds()))
+            for id in producerNames.keys where connectionByClient[id] == nil && !device.allOutputs.contains(where: { $0.owner == id }) {
+                producerNames[id] = nil
+            }
+            pruneRemovedOutputs()
+            scheduleLeaseExpiry()
+        }
+        leaseTimer = timer
+        timer.resume()
+    }
+
+    /// Stops the clocks of outputs the device no longer has and tells observers.
+    func pruneRemovedOutputs() {
+        let existing = Set(device.allOutputs.map(\.id))
+        for id in pipelines.keys.sorted() where !existing.contains(id) {
+            pipelines.removeValue(forKey: id)?.stopClock()
+            activeByOutput[id] = nil
+            logger.info("display device: \(id) removed")
+            for observer in observers { observer(.removed(id)) }
+        }
+    }
+
+    /// CLOCK_MONOTONIC in nanoseconds, the clock of page-flip timestamps (§7.9).
+    static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+}

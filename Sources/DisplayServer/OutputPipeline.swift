@@ -1,0 +1,25 @@
+import Dispatch
+import Display
+import Geometry
+
+/// One output's scanout machinery on the server's queue: its frame clock, the composer that keeps
+/// its picture, and the frame source RFB viewers read it from.
+final class OutputPipeline {
+    let id: OutputID
+    var composer = Composer()
+    let source: DeviceOutputSource
+    var timer: DispatchSourceTimer?
+    /// The refresh rate the clock runs at, after clamping.
+    var clockMillihertz = 0
+
+    init(id: OutputID, size: Size, server: DeviceServer) {
+        self.id = id
+        source = DeviceOutputSource(outputID: id, size: size) { [weak server] request in server?.viewerRequest(request, for: id) }
+    }
+
+    func stopClock() {
+        timer?.cancel()
+        timer = nil
+        source.markRemoved()
+    }
+}

@@ -1,0 +1,81 @@
+import Display
+import DisplayProtocol
+import Geometry
+import Pixels
+import SystemIO
+
+/// One consumer's subscription to an output (docs/protocol.md §6.2, §7.18, §7.19): a ring of
+/// sealed memfds the server writes the whole picture into, which buffers the consumer holds, and
+/// the damage it has not been told of yet.
+///
+/// A buffer is written only while the consumer does not hold it. When it holds them all, frames
+/// are skipped and their damage is merged, so a slow consumer costs one region, never a queue.
+final class ScanoutSubscription {
+    static let bufferCount = 2
+    /// Damage rects per FrameReady (§8); more are sent as their bounding box.
+    static let maximumDamageRects = 256
+
+    let output: OutputID
+    let size: Size
+    let stride: Int
+    let bufferSize: Int
+    private let memfds: [Memfd]
+    private let mappings: [SharedMemoryMapping]
+    /// The sequence each buffer was handed out with, while the consumer holds it.
+    private var heldSequence: [UInt64?]
+    private var pendingDamage: Region
+
+    /// Creates the buffers for a picture of `size`; the consumer gets them with ScanoutBuffers.
+    init(output: OutputID, size: Size) throws(SystemError) {
+        self.output = output
+        self.size = size
+        stride = max(1, size.width) * 4
+        bufferSize = stride * max(1, size.height)
+        var memfds: [Memfd] = []
+        var mappings: [SharedMemoryMapping] = []
+        for index in 0..<Self.bufferCount {
+            let memfd = try Memfd.create(name: "porthole-scanout-\(output.rawValue)-\(index)", size: bufferSize)
+            let mapping = try SharedMemoryMapping(fd: memfd.handle, length: bufferSize, access: .readWrite)
+            // Consumers map read-only (§11): nobody may resize the memory or map it writable again.
+            try memfd.seal([.shrink, .grow, .futureWrite, .seal])
+            memfds.append(memfd)
+            mappings.append(mapping)
+        }
+        self.memfds = memfds
+        self.mappings = mappings
+        heldSequence = Array(repeating: nil, count: Self.bufferCount)
+        pendingDamage = Region(Rect(size: size))
+    }
+
+    /// The ScanoutBuffers event and its fds (§7.18).
+    var buffersEvent: (ScanoutBuffersEvent, [FileDescriptorHandle]) {
+        let handles = memfds.map(\.handle)
+        let event = ScanoutBuffersEvent(outputID: output.rawValue, format: FourCC.xrgb8888.rawValue, width: UInt32(size.width),
+                                        height: UInt32(size.height), stride: UInt32(stride), bufferSize: UInt32(bufferSize),
+                                        fds: handles.map(\.rawValue))
+        return (event, handles)
+    }
+
+    /// Writes `scanout` into a buffer the consumer does not hold and returns the FrameReady for
+    /// it, with all damage since the last one; nil (and the damage kept) when every buffer is held.
+    func publish(_ scanout: PixelBuffer, damage: Region, sequence: UInt64) -> FrameReadyEvent? {
+        pendingDamage.formUnion(damage.intersection(Rect(size: size)))
+        guard scanout.size == size, let index = heldSequence.firstIndex(where: { $0 == nil }),
+              let target = mappings[index].mutableBytes else { return nil }
+        scanout.pixels.withUnsafeBytes { source in
+            target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source.prefix(bufferSize)))
+        }
+        heldSequence[index] = sequence
+        var rects = pendingDamage.rects
+        if rects.count > Self.maximumDamageRects { rects = [pendingDamage.bounds] }
+        pendingDamage = Region()
+        return FrameReadyEvent(outputID: output.rawValue, sequence: sequence, bufferIndex: UInt16(index),
+                               damage: rects.map { WireRect(x: Int32($0.x), y: Int32($0.y), width: UInt32($0.width), height: UInt32($0.height)) })
+    }
+
+    /// FrameReleased (§6.7); a release naming another sequence is ignored.
+    func release(bufferIndex: Int, sequence: UInt64) {
+        guard heldSequence.indices.contains(bufferIndex), heldSequence[bufferIndex] == sequence else { return }
+        heldSequence[bufferIndex] = nil
+    }
+}
