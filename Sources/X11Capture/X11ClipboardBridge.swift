@@ -13,7 +13,8 @@ import Glibc
 final class X11ClipboardBridge {
     static let maximumBytes = 1 << 20
 
-    private unowned let connection: X11Connection
+    /// Strong, so the connection outlives everything made on it (their deinits still send requests).
+    private let connection: X11Connection
     private let log: (String) -> Void
     private let window: xcb_window_t
     private let clipboardAtom: xcb_atom_t

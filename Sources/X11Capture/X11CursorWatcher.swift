@@ -10,7 +10,7 @@ final class X11CursorWatcher {
     /// Larger cursor images than this on either side are ignored (X cursors are 16 to 256 pixels).
     static let maximumSide = 1024
 
-    private unowned let connection: X11Connection
+    private let connection: X11Connection
     private let notifyCode: UInt8
     private var pending = true
 

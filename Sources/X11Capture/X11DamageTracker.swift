@@ -14,7 +14,8 @@ final class X11DamageTracker {
     /// banded region, which a busy screen can fragment into thousands of rectangles).
     static let maximumRectangles = 4096
 
-    private unowned let connection: X11Connection
+    /// Strong, so the connection outlives everything made on it (their deinits still send requests).
+    private let connection: X11Connection
     private let damage: xcb_damage_damage_t
     private let parts: xcb_xfixes_region_t
     private let notifyCode: UInt8

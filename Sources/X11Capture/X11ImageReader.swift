@@ -9,7 +9,8 @@ final class X11ImageReader {
     let layout: X11PixelLayout
     let usesSharedMemory: Bool
     private let shm: X11ShmSegment?
-    private unowned let connection: X11Connection
+    /// Strong, so the connection outlives everything made on it (their deinits still send requests).
+    private let connection: X11Connection
 
     /// Prepares to read a root window of `size`. `log` hears why shared memory is not used.
     init(connection: X11Connection, size: Size, log: (String) -> Void) throws {

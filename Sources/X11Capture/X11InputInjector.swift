@@ -12,7 +12,8 @@ final class X11InputInjector {
     static let shiftL: UInt32 = 0xffe1
     static let shiftR: UInt32 = 0xffe2
 
-    private unowned let connection: X11Connection
+    /// Strong, so the connection outlives everything made on it (their deinits still send requests).
+    private let connection: X11Connection
     private var keymap: X11Keymap?
     /// Spare keycodes this injector put keysyms on, least recently used first.
     private var borrowed: [(keycode: Int, keysym: UInt32)] = []

@@ -16,7 +16,8 @@ final class X11ShmSegment {
     let base: UnsafeMutableRawPointer
     private let fd: Int32
     private let segment: xcb_shm_seg_t
-    private unowned let connection: X11Connection
+    /// Strong, so the connection outlives everything made on it (their deinits still send requests).
+    private let connection: X11Connection
 
     init(connection: X11Connection, capacity: Int) throws {
         guard capacity > 0, capacity <= Self.maximumBytes else { throw X11Error("shared memory of \(capacity) bytes is out of range") }
