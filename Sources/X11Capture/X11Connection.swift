@@ -30,9 +30,10 @@ final class X11Connection {
     init(display: String) throws {
         var screenNumber: Int32 = 0
         guard let c = xcb_connect(display, &screenNumber) else { throw X11Error("cannot connect to X display \(display)") }
-        if xcb_connection_has_error(c) != 0 {
+        let code = xcb_connection_has_error(c)
+        if code != 0 {
             xcb_disconnect(c)
-            throw X11Error("cannot connect to X display \(display) (xcb error \(xcb_connection_has_error(c)))")
+            throw X11Error("cannot connect to X display \(display) (" + Self.explain(code) + ")")
         }
         raw = c
         self.display = display
@@ -89,6 +90,20 @@ final class X11Connection {
     }
 
     deinit { xcb_disconnect(raw) }
+
+    /// xcb's connection error codes (xcb.h, XCB_CONN_*) in words.
+    static func explain(_ code: Int32) -> String {
+        switch code {
+        case 1: return "no X server there, or the connection broke"
+        case 2: return "the X server does not offer a needed extension"
+        case 3: return "out of memory"
+        case 4: return "a request was too long"
+        case 5: return "the display name is invalid"
+        case 6: return "the display has no such screen"
+        case 7: return "file descriptor passing failed"
+        default: return "xcb error \(code)"
+        }
+    }
 
     /// Nonzero once the connection broke (the server went away, or sent something xcb could not
     /// parse); every later request on it fails.

@@ -48,7 +48,7 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
             if let text = viewerTextToOffer() { session.clipboard.offer(text) }
             return damage
         }
-        log("lost the X server \(display) (xcb error \(session.connection.errorCode)); "
+        log("lost the X server \(display) (" + X11Connection.explain(session.connection.errorCode) + "); "
             + (retry ? "showing the last picture and reconnecting every second" : "showing the last picture"))
         self.session = nil
         lastAttempt = time

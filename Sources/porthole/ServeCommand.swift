@@ -75,12 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let x11 {
             if image != nil || size != nil { throw ValidationError("--x11 mirrors a display at its own size; it takes no --image or --size") }
             guard x11.hasPrefix(":") || x11.contains(":") else { throw ValidationError("--x11 takes a display like :1, not '\(x11)'") }
-            do {
-                // Made per message: logging is bootstrapped only when the server starts.
-                source = try X11MirrorSource(display: x11, polling: x11Poll, retry: x11Retry) { Logger(label: "porthole.x11").info("\($0)") }
-            } catch {
-                throw ValidationError("cannot mirror X display \(x11): \(error)")
-            }
+            // The logger is made per message: logging is bootstrapped only when the server starts.
+            source = try X11MirrorSource(display: x11, polling: x11Poll, retry: x11Retry) { Logger(label: "porthole.x11").info("\($0)") }
         } else if let image {
             if size != nil { throw ValidationError("--size applies to the demo desktop; an --image is served at its own size") }
             source = StillImageSource(try PNGImage.load(contentsOf: image))
