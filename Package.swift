@@ -23,6 +23,9 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CXCB", pkgConfig: "xcb xcb-shm xcb-damage xcb-xfixes xcb-xtest xcb-randr", providers: [.apt([
+            "libxcb1-dev", "libxcb-shm0-dev", "libxcb-damage0-dev", "libxcb-xfixes0-dev", "libxcb-xtest0-dev", "libxcb-randr0-dev",
+        ])]),
 
         // Pure targets.
         .target(name: "Geometry"),
@@ -45,6 +48,7 @@ let package = Package(
         .target(name: "CPortholeShims"),
         .target(name: "SystemIO", dependencies: ["CPortholeShims"]),
         .target(name: "Capture", dependencies: ["Geometry", "Pixels", "Display", "CPNG"]),
+        .target(name: "X11Capture", dependencies: ["CXCB", "Capture", "Display", "Geometry", "Pixels"]),
         .target(name: "Server", dependencies: [
             "Geometry", "Pixels", "RFB", "RFBEncoders", "RFBClient", "Display", "Capture", "VNCAuth",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -61,7 +65,7 @@ let package = Package(
         ]),
         .target(name: "PortholeClient", dependencies: ["DisplayProtocol", "SystemIO"]),
         .executableTarget(name: "porthole", dependencies: [
-            "Server", "Capture", "RFBClient", "DisplayServer", "PortholeClient",
+            "Server", "Capture", "RFBClient", "DisplayServer", "PortholeClient", "X11Capture",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: [.swiftLanguageMode(.v5)]),
@@ -82,6 +86,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PortholeTestSupport"]),
+        .testTarget(name: "X11CaptureTests", dependencies: ["X11Capture", "Geometry", "Pixels"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PortholeTestSupport", "Pixels", "Geometry"], resources: [.copy("peers")]),
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"]),
         .testTarget(name: "DisplayServerTests", dependencies: [

@@ -6,6 +6,7 @@ import Geometry
 import Logging
 import Server
 import VNCAuth
+import X11Capture
 
 /// `porthole serve`: one output, the demo desktop by default or a still image, shown over RFB.
 struct ServeCommand: AsyncParsableCommand {
@@ -25,6 +26,16 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "With --device: the socket to listen on (default: $XDG_RUNTIME_DIR/porthole-0 or /tmp/porthole-$UID/porthole-0).")
     var socket: String?
+
+    @Option(name: .customLong("x11"), help: ArgumentHelp("Mirror this X display (:N) instead of the demo desktop.",
+                                                         discussion: "Reads the root window through MIT-SHM where DAMAGE reports changes; forwards input through XTEST and the clipboard through CLIPBOARD and PRIMARY."))
+    var x11: String?
+
+    @Flag(name: .customLong("x11-poll"), help: "With --x11: compare 64x64 tiles of the whole screen every frame instead of trusting DAMAGE.")
+    var x11Poll = false
+
+    @Flag(name: .customLong("x11-retry"), help: "With --x11: when the X server is unreachable or goes away, reconnect every second.")
+    var x11Retry = false
 
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).")
     var listen: String = "127.0.0.1:5900"
@@ -69,7 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if socket != nil && !device { throw ValidationError("--socket applies to --device") }
         if device {
-            if image != nil { throw ValidationError("--image and --device exclude each other: producers provide the picture") }
+            if image != nil || x11 != nil { throw ValidationError("--device excludes --image and --x11: producers provide the picture") }
             var handler = StreamLogHandler.standardError(label: "porthole.display-device")
             handler.logLevel = level
             let deviceServer = try DeviceServer(configuration: DeviceServerConfiguration(socketPath: socket),
@@ -83,7 +94,13 @@ struct ServeCommand: AsyncParsableCommand {
             return
         }
         let source: FrameSource
-        if let image {
+        if (x11Poll || x11Retry) && x11 == nil { throw ValidationError("--x11-poll and --x11-retry apply to --x11") }
+        if let x11 {
+            if image != nil || size != nil { throw ValidationError("--x11 mirrors a display at its own size; it takes no --image or --size") }
+            guard x11.hasPrefix(":") || x11.contains(":") else { throw ValidationError("--x11 takes a display like :1, not '\(x11)'") }
+            // The logger is made per message: logging is bootstrapped only when the server starts.
+            source = try X11MirrorSource(display: x11, polling: x11Poll, retry: x11Retry) { Logger(label: "porthole.x11").info("\($0)") }
+        } else if let image {
             if size != nil { throw ValidationError("--size applies to the demo desktop; an --image is served at its own size") }
             source = StillImageSource(try PNGImage.load(contentsOf: image))
         } else {

@@ -1,0 +1,91 @@
+import Capture
+import Display
+import Geometry
+import Pixels
+
+/// An existing X display shown to viewers: the root window read through MIT-SHM where DAMAGE says
+/// it changed, the XFIXES cursor, input through XTEST, the clipboard through the X selections, and
+/// RandR size changes passed on (they become DesktopSize for viewers).
+///
+/// When the X server goes away, the last picture stays with a hazard-striped border and darkened
+/// contents drawn over it, so viewers can see the mirror is stale; with `retry` a reconnect is tried
+/// every second and the mirror resumes (at the new size if it changed). The RFB side never notices
+/// beyond the frames.
+public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding, ClipboardSharing {
+    /// The size shown while no X server was ever reached (with `retry` only).
+    public static let placeholderSize = Size(width: 1024, height: 768)
+
+    public private(set) var frame: PixelBuffer
+    public private(set) var cursor: CursorImage = .arrow
+    public let display: String
+    private let polling: Bool
+    private let retry: Bool
+    private let log: (String) -> Void
+    private var session: X11Session?
+    private var lastAttempt = 0.0
+    /// The viewers' clipboard text, offered again after a reconnect.
+    private var viewerText: String?
+
+    /// Connects to `display` (`:N`). Without `retry` an unreachable display is an error; with it the
+    /// source starts blank and keeps trying. `polling` compares tiles instead of trusting DAMAGE.
+    public init(display: String, polling: Bool = false, retry: Bool = false, log: @escaping (String) -> Void) throws {
+        self.display = display; self.polling = polling; self.retry = retry; self.log = log
+        do {
+            let session = try X11Session(display: display, polling: polling, log: log)
+            frame = try session.readWholeScreen()
+            self.session = session
+        } catch {
+            guard retry else { throw error }
+            log("cannot mirror \(display) yet (\(error)); retrying every second")
+            frame = PixelBuffer(width: Self.placeholderSize.width, height: Self.placeholderSize.height)
+            StaleNotice.draw(on: &frame)
+        }
+    }
+
+    public func advance(to time: Double) -> FrameDamage {
+        guard let session else { return reconnect(at: time) }
+        if let damage = session.update(&frame, cursor: &cursor) {
+            if let text = viewerTextToOffer() { session.clipboard.offer(text) }
+            return damage
+        }
+        log("lost the X server \(display) (" + X11Connection.explain(session.connection.errorCode) + "); "
+            + (retry ? "showing the last picture and reconnecting every second" : "showing the last picture"))
+        self.session = nil
+        lastAttempt = time
+        StaleNotice.draw(on: &frame)
+        return .full(frame.bounds)
+    }
+
+    private var offerPending = false
+    private func viewerTextToOffer() -> String? {
+        guard offerPending else { return nil }
+        offerPending = false
+        return viewerText
+    }
+
+    private func reconnect(at time: Double) -> FrameDamage {
+        guard retry, time - lastAttempt >= 1 else { return FrameDamage() }
+        lastAttempt = time
+        do {
+            let session = try X11Session(display: display, polling: polling, log: log)
+            frame = try session.readWholeScreen()
+            self.session = session
+            offerPending = viewerText != nil
+            log("reconnected to the X server \(display)")
+            return .full(frame.bounds)
+        } catch {
+            return FrameDamage()
+        }
+    }
+
+    public func key(down: Bool, keysym: UInt32) { session?.input.key(down: down, keysym: keysym) }
+
+    public func pointer(buttonMask: UInt16, x: Int, y: Int) { session?.input.pointer(buttonMask: buttonMask, x: x, y: y) }
+
+    public func takeClipboardChange() -> String? { session?.clipboard.take() }
+
+    public func setClipboard(_ text: String) {
+        viewerText = text
+        session?.clipboard.offer(text)
+    }
+}

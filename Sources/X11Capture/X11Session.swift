@@ -1,0 +1,132 @@
+import CXCB
+import Display
+import Geometry
+import Glibc
+import Pixels
+
+/// Everything tied to one connection to the X server: the screen reader, change detection,
+/// cursor, input and clipboard. A lost connection ends the session; reconnecting starts a new one.
+///
+/// All of it runs on the caller's thread (the output's event loop): events are drained with
+/// `xcb_poll_for_event`, which never waits, and the only waits are for replies to the requests a
+/// frame needs (DAMAGE region, ShmGetImage, cursor image), each a round trip on a local socket.
+final class X11Session {
+    /// The X protocol's coordinates are 16-bit; a root window is at most this on each side here.
+    static let maximumSide = 16384
+
+    let connection: X11Connection
+    private let log: (String) -> Void
+    private var reader: X11ImageReader
+    private let damage: X11DamageTracker?
+    private let cursorWatcher: X11CursorWatcher?
+    let input: X11InputInjector
+    let clipboard: X11ClipboardBridge
+    private let randrNotifyCode: UInt8?
+    private var sizeMayHaveChanged = false
+    /// The screen as last read whole, for tile comparison (polling only).
+    private var scratch: PixelBuffer?
+
+    /// Connects to `display` and reads the whole screen into a new frame.
+    init(display: String, polling: Bool, log: @escaping (String) -> Void) throws {
+        self.log = log
+        connection = try X11Connection(display: display)
+        let size = try Self.boundedRootSize(connection)
+        reader = try X11ImageReader(connection: connection, size: size, log: log)
+        if polling {
+            damage = nil
+            log("comparing 64x64 tiles of the whole screen every frame (--x11-poll)")
+        } else if let base = connection.damageEventBase {
+            damage = X11DamageTracker(connection: connection, eventBase: base)
+        } else {
+            damage = nil
+            log("\(display) has no DAMAGE 1.1 (or XFIXES): comparing 64x64 tiles of the whole screen every frame")
+        }
+        let connection = connection
+        cursorWatcher = connection.xfixesEventBase.map { X11CursorWatcher(connection: connection, eventBase: $0) }
+        input = X11InputInjector(connection: connection)
+        if !connection.hasXTest { log("\(display) has no XTEST: viewers' keys and pointer are ignored") }
+        clipboard = try X11ClipboardBridge(connection: connection, xfixesEventBase: connection.xfixesEventBase, log: log)
+        randrNotifyCode = connection.randrEventBase.map { $0 &+ UInt8(XCB_RANDR_SCREEN_CHANGE_NOTIFY) }
+        if randrNotifyCode != nil {
+            xcb_randr_select_input(connection.raw, connection.root, UInt16(XCB_RANDR_NOTIFY_MASK_SCREEN_CHANGE.rawValue))
+        }
+        connection.flush()
+        log("mirroring X display \(display) at \(size.width)x\(size.height) ("
+            + (reader.usesSharedMemory ? "MIT-SHM" : "GetImage") + ", " + (damage != nil ? "DAMAGE" : "tile polling") + ")")
+    }
+
+    var isLost: Bool { connection.isBroken }
+
+    /// The first full picture at the screen's current size.
+    func readWholeScreen() throws -> PixelBuffer {
+        let size = try Self.boundedRootSize(connection)
+        var frame = PixelBuffer(width: size.width, height: size.height)
+        guard reader.read(frame.bounds, into: &frame) else { throw X11Error("reading the screen of \(connection.display) failed") }
+        return frame
+    }
+
+    /// Handles what the server sent and brings `frame` up to date: the damage since the last call,
+    /// or nil when the connection is gone. A size change replaces `frame` and damages all of it.
+    func update(_ frame: inout PixelBuffer, cursor: inout CursorImage) -> FrameDamage? {
+        drainEvents()
+        if connection.isBroken { return nil }
+        if let image = cursorWatcher?.take() { cursor = image }
+        if sizeMayHaveChanged {
+            sizeMayHaveChanged = false
+            if let size = try? Self.boundedRootSize(connection), size != frame.size {
+                do {
+                    reader = try X11ImageReader(connection: connection, size: size, log: log)
+                    frame = try readWholeScreen()
+                    scratch = nil
+                    _ = damage?.take()
+                    log("the screen of \(connection.display) is now \(size.width)x\(size.height)")
+                    return .full(frame.bounds)
+                } catch {
+                    return connection.isBroken ? nil : FrameDamage()
+                }
+            }
+        }
+        guard let damage else { return poll(&frame) }
+        guard let rects = damage.take() else { return connection.isBroken ? nil : FrameDamage() }
+        if rects.isEmpty { return FrameDamage() }
+        let plan = DamageReadPlan(damage: rects, bounds: frame.bounds)
+        for rect in plan.reads where !reader.read(rect, into: &frame) {
+            if connection.isBroken { return nil }
+        }
+        return FrameDamage(region: plan.region)
+    }
+
+    /// Without DAMAGE: reads the whole screen and reports the tiles that differ from `frame`.
+    private func poll(_ frame: inout PixelBuffer) -> FrameDamage? {
+        var fresh = scratch ?? PixelBuffer(width: frame.width, height: frame.height)
+        if fresh.size != frame.size { fresh = PixelBuffer(width: frame.width, height: frame.height) }
+        guard reader.read(fresh.bounds, into: &fresh) else { return connection.isBroken ? nil : FrameDamage() }
+        let region = TileComparison.update(&frame, from: fresh)
+        scratch = fresh
+        return FrameDamage(region: region)
+    }
+
+    private func drainEvents() {
+        let c = connection.raw
+        while let event = xcb_poll_for_event(c) {
+            defer { free(event) }
+            let e = UnsafePointer(event)
+            let type = e.pointee.response_type & 0x7f
+            if type == 0 { continue }  // An X error for a request nobody waited on (a stale window, a lost race).
+            if damage?.handle(e) == true || cursorWatcher?.handle(e) == true || clipboard.handle(e) { continue }
+            if let code = randrNotifyCode, type == code {
+                sizeMayHaveChanged = true
+            } else if type == UInt8(XCB_MAPPING_NOTIFY) {
+                input.mappingChanged()
+            }
+        }
+    }
+
+    private static func boundedRootSize(_ connection: X11Connection) throws -> Size {
+        let (w, h) = try connection.rootSize()
+        guard (1...maximumSide).contains(w), (1...maximumSide).contains(h) else {
+            throw X11Error("the screen of \(connection.display) is \(w)x\(h), outside 1...\(maximumSide) on a side")
+        }
+        return Size(width: w, height: h)
+    }
+}

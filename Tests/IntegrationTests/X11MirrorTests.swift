@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+/// `porthole serve --x11 :N` mirroring an Xvfb display that real X clients draw on: what viewers
+/// see is the X server's own picture pixel for pixel, viewers' keys, pointer and clipboard reach
+/// the X clients, X's clipboard reaches viewers, and a RandR resize reaches viewers as a new size.
+@Suite(.serialized) struct X11MirrorTests {
+    /// After xterm and xclock draw, a viewer's picture equals `xwd -root` exactly (with DAMAGE, and
+    /// with --x11-poll comparing tiles).
+    @Test(arguments: [false, true])
+    func viewerPictureEqualsTheRootWindow(polling: Bool) async throws {
+        let scratch = try ScratchDirectory("x11-picture\(polling ? "-poll" : "")")
+        let mirror = try await X11Mirror.start(arguments: polling ? ["--x11-poll"] : [], scratch: scratch)
+        defer { mirror.server.stop() }
+        #expect(await mirror.server.waitForLogLine { $0.contains("mirroring X display") && $0.contains(polling ? "tile polling" : "DAMAGE") } != nil,
+                "no mirroring line naming the change detection:\n\(mirror.server.log)")
+        try mirror.display.launch(try requirePeer("xterm"), ["-geometry", "60x12+20+30", "-e", "sh", "-c", "echo porthole mirror; ls /; sleep 600"])
+        try mirror.display.launch(try requirePeer("xclock"), ["-geometry", "160x160+500+300", "-update", "1"])
+        try await Task.sleep(for: .seconds(2))
+
+        let (matched, comparison) = try await mirror.snapshotMatchingScreen()
+        #expect(matched, "viewer picture differs from xwd -root: \(comparison)\nserver log:\n\(mirror.server.log)")
+    }
+
+    /// Text typed by vncdotool (through XTEST) arrives in an xterm running `cat > file`.
+    @Test func typedTextReachesAnXterm() async throws {
+        let scratch = try ScratchDirectory("x11-typing")
+        let mirror = try await X11Mirror.start(scratch: scratch)
+        defer { mirror.server.stop() }
+        let typed = scratch.file("typed.txt")
+        // No window manager runs: keyboard focus follows the pointer, so the pointer goes over the xterm.
+        try mirror.display.launch(try requirePeer("xterm"), ["-geometry", "60x10+0+0", "-e", "sh", "-c", "cat > '\(typed.path)'"])
+        try await Task.sleep(for: .seconds(2))
+
+        try await mirror.vncdotool(["move", "60", "40", "type", "hello", "key", "enter", "type", "Mixed Case: 42!", "key", "enter"])
+
+        let text = try await X11Mirror.poll({ (try? String(contentsOf: typed, encoding: .utf8)) ?? "" }) { $0.hasSuffix("42!\n") }
+        #expect(text == "hello\nMixed Case: 42!\n", "server log:\n\(mirror.server.log)")
+    }
+
+    /// A pointer move and click from vncdotool land where sent: xdotool reads the pointer position
+    /// and xev reports the button press at those root coordinates.
+    @Test func pointerClickLandsWhereSent() async throws {
+        let scratch = try ScratchDirectory("x11-pointer")
+        let mirror = try await X11Mirror.start(scratch: scratch)
+        defer { mirror.server.stop() }
+        let xev = try mirror.display.launch(try requirePeer("xev"), ["-geometry", "300x200+100+100", "-event", "button"])
+        try await Task.sleep(for: .seconds(2))
+
+        try await mirror.vncdotool(["move", "123", "234"])
+        let location = try await X11Mirror.poll({ try await mirror.x("xdotool", ["getmouselocation"]) }) { $0.contains("x:123 y:234") }
+        #expect(location.contains("x:123 y:234"), "xdotool getmouselocation: \(location)")
+
+        try await mirror.vncdotool(["move", "150", "160", "click", "3"])
+        let press = await xev.waitForOutput(timeout: 10) { text in
+            text.range(of: "ButtonPress event[^B]*?root:\\(150,160\\)[^B]*?button 3", options: .regularExpression).map { String(text[$0]) }
+        }
+        #expect(press != nil, "xev saw no button 3 press at (150,160):\n\(xev.output)")
+    }
+
+    /// Clipboard text with non-ASCII letters goes from X (xclip) to a viewer and from a viewer to X,
+    /// through CLIPBOARD (and PRIMARY for the viewer's text).
+    @Test func clipboardTravelsBothWays() async throws {
+        let scratch = try ScratchDirectory("x11-clipboard")
+        let mirror = try await X11Mirror.start(scratch: scratch)
+        defer { mirror.server.stop() }
+        let driver = try Self.clipboardDriver()
+        try requirePeer("vncdotool")
+
+        let receiver = try ChildProcess(try requirePeer("python3"), [driver.path, "--port", "\(mirror.server.port)", "receive", "--timeout", "20"],
+                                        logFile: scratch.uniqueFile("clipboard-receive", extension: "log"))
+        let ready = await receiver.waitForOutput(timeout: 20) { $0.contains("ready") ? true : nil }
+        #expect(ready == true, "the receiving viewer did not connect:\n\(receiver.output)")
+        let fromX = "grüße aus X, café"
+        let input = scratch.file("from-x.txt")
+        try fromX.write(to: input, atomically: true, encoding: .utf8)
+        // xclip forks and keeps serving the selection; it is stopped with the display.
+        try mirror.display.launch(try requirePeer("xclip"), ["-selection", "clipboard", "-i", input.path])
+        let result = await receiver.wait(timeout: 25)
+        #expect(result.output.contains("received: \"gr\\u00fc\\u00dfe aus X, caf\\u00e9\""), "viewer got: \(result.summary)\nserver log:\n\(mirror.server.log)")
+
+        let fromViewer = "Straße à Zürich"
+        let send = try await ProcessRunner.run(try requirePeer("python3"), [driver.path, "--port", "\(mirror.server.port)", "send", fromViewer],
+                                               in: scratch, timeout: 30)
+        #expect(send.succeeded, "\(send.summary)")
+        for selection in ["clipboard", "primary"] {
+            let pasted = try await X11Mirror.poll({ (try? await mirror.x("xclip", ["-selection", selection, "-o"], timeout: 5)) ?? "" }) { $0 == fromViewer }
+            #expect(pasted == fromViewer, "xclip -selection \(selection) -o gave \(pasted.debugDescription)\nserver log:\n\(mirror.server.log)")
+        }
+    }
+
+    /// An xrandr resize of the X screen reaches viewers: a new snapshot has the new size and equals
+    /// the X server's picture; growing back works too.
+    @Test func randrResizeReachesViewers() async throws {
+        let scratch = try ScratchDirectory("x11-randr")
+        let mirror = try await X11Mirror.start(width: 800, height: 600, scratch: scratch)
+        defer { mirror.server.stop() }
+        try mirror.display.launch(try requirePeer("xclock"), ["-geometry", "120x120+10+10"])
+        try await Task.sleep(for: .seconds(1))
+
+        // Xvfb's RandR keeps its one mode; turning the output off lets the screen shrink.
+        try await mirror.x("xrandr", ["--output", "screen", "--off", "--fb", "640x480"])
+        var (matched, comparison) = try await mirror.snapshotMatchingScreen()
+        #expect(matched, "after shrinking to 640x480: \(comparison)\nserver log:\n\(mirror.server.log)")
+        #expect(await mirror.server.waitForLogLine { $0.contains("is now 640x480") } != nil, "\(mirror.server.log)")
+
+        try await mirror.x("xrandr", ["--fb", "800x600", "--output", "screen", "--auto"])
+        (matched, comparison) = try await mirror.snapshotMatchingScreen()
+        #expect(matched, "after growing back to 800x600: \(comparison)\nserver log:\n\(mirror.server.log)")
+    }
+
+    static func clipboardDriver() throws -> URL {
+        guard let url = Bundle.module.url(forResource: "vncdotool_clipboard", withExtension: "py", subdirectory: "peers") else {
+            throw HarnessError("peers/vncdotool_clipboard.py is missing from the test bundle's resources")
+        }
+        return url
+    }
+}

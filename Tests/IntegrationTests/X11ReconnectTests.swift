@@ -1,0 +1,68 @@
+import Foundation
+import Pixels
+import Testing
+
+/// The X server behind `porthole serve --x11 --x11-retry` goes away and comes back: the RFB server
+/// stays up, says so in its log, shows the last picture with the stale notice, and resumes
+/// mirroring the new server (at its new size) once it is back.
+@Suite struct X11ReconnectTests {
+    @Test func losingAndRegainingTheXServer() async throws {
+        let scratch = try ScratchDirectory("x11-reconnect")
+        let xvfb = try requirePeer("Xvfb")
+        let first = try ChildProcess(xvfb, ["-displayfd", "1", "-noreset", "-screen", "0", "640x480x24", "-nolisten", "tcp"],
+                                     logFile: scratch.uniqueFile("Xvfb-first", extension: "log"))
+        defer { first.stop() }
+        let number = await first.waitForOutput(timeout: 45) { text in
+            text.split(separator: "\n").first { !$0.isEmpty && $0.allSatisfy(\.isNumber) }.map(String.init)
+        }
+        let display = ":\(try #require(number, "Xvfb reported no display number:\n\(first.output)"))"
+        try await Self.waitForDisplay(display, scratch: scratch)
+
+        let server = try await PortholeServer(["--x11", display, "--x11-retry"], scratch: scratch)
+        defer { server.stop() }
+        let before = try await PortholeSnapshot.captureImage(port: server.port, encoding: "zrle", scratch: scratch)
+        #expect(before.size.width == 640 && before.size.height == 480)
+
+        first.stop()
+        let lost = await server.waitForLogLine(timeout: 10) { $0.contains("lost the X server \(display)") }
+        #expect(lost != nil, "no line about losing the X server:\n\(server.log)")
+        let stale = try await PortholeSnapshot.captureImage(port: server.port, encoding: "zrle", scratch: scratch)
+        #expect(server.isRunning)
+        #expect(stale.size == before.size && [0xd0_1010, 0xf0_d000].contains(stale[0, 0]),
+                "the stale picture has no notice: corner pixel \(String(stale[0, 0], radix: 16))")
+
+        // The same display number comes back with another size.
+        let second = try ChildProcess(xvfb, [display, "-noreset", "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+                                      logFile: scratch.uniqueFile("Xvfb-second", extension: "log"))
+        defer { second.stop() }
+        try await Self.waitForDisplay(display, scratch: scratch)
+        let back = await server.waitForLogLine(timeout: 15) { $0.contains("reconnected to the X server \(display)") }
+        #expect(back != nil, "no reconnect line:\n\(server.log)")
+
+        var matched = false
+        var last = ""
+        let deadline = Date().addingTimeInterval(15)
+        while !matched && Date() < deadline {
+            let xwd = scratch.uniqueFile("screen", extension: "xwd")
+            try await ProcessRunner.check(try requirePeer("xwd"), ["-root", "-silent", "-display", display, "-out", xwd.path], in: scratch)
+            let screen = try await ImageFiles.readXWD(xwd, scratch: scratch)
+            let viewer = try await PortholeSnapshot.captureImage(port: server.port, encoding: "zrle", scratch: scratch)
+            let comparison = ImageComparison(expected: screen, actual: viewer)
+            matched = comparison.isIdentical
+            last = comparison.description
+            if !matched { try await Task.sleep(for: .milliseconds(300)) }
+        }
+        #expect(matched, "after reconnecting: \(last)\nserver log:\n\(server.log)")
+    }
+
+    private static func waitForDisplay(_ display: String, scratch: ScratchDirectory) async throws {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let result = try await ProcessRunner.run(try requirePeer("xwd"), ["-root", "-silent", "-display", display, "-out", "/dev/null"],
+                                                     in: scratch, timeout: 10)
+            if result.succeeded { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw HarnessError("display \(display) does not accept clients")
+    }
+}

@@ -1,0 +1,37 @@
+import Testing
+import X11Capture
+
+@Suite struct X11PixelLayoutTests {
+    @Test func depth24IsCopiedWithTheUnusedByteCleared() {
+        let layout = X11PixelLayout(bitsPerPixel: 32, scanlinePad: 32, redMask: 0xff0000, greenMask: 0xff00, blueMask: 0xff, bigEndian: false)
+        let source: [UInt32] = [0xff12_3456, 0x00ab_cdef]
+        var out = [UInt32](repeating: 0, count: 2)
+        source.withUnsafeBytes { s in out.withUnsafeMutableBufferPointer { layout.convertRow(s.baseAddress!, count: 2, into: $0.baseAddress!) } }
+        #expect(out == [0x12_3456, 0xab_cdef])
+        #expect(layout.stride(width: 3) == 12)
+    }
+
+    @Test func rgb565IsWidenedLikeViewersDo() {
+        let layout = X11PixelLayout(bitsPerPixel: 16, scanlinePad: 32, redMask: 0xf800, greenMask: 0x07e0, blueMask: 0x001f, bigEndian: false)
+        let source: [UInt16] = [0xffff, 0xf800, 0x07e0, 0x001f, 0x0000]
+        var out = [UInt32](repeating: 0, count: 5)
+        source.withUnsafeBytes { s in out.withUnsafeMutableBufferPointer { layout.convertRow(s.baseAddress!, count: 5, into: $0.baseAddress!) } }
+        #expect(out == [0xff_ffff, 0xff_0000, 0x00_ff00, 0x00_00ff, 0])
+        // Three 16-bit pixels are 48 bits, padded to 64.
+        #expect(layout.stride(width: 3) == 8)
+    }
+
+    @Test func bigEndianAndSwappedMasks() {
+        let layout = X11PixelLayout(bitsPerPixel: 32, scanlinePad: 32, redMask: 0xff, greenMask: 0xff00, blueMask: 0xff0000, bigEndian: true)
+        // Bytes as the server sends them, most significant first: 0x00 B G R.
+        let bytes: [UInt8] = [0x00, 0x56, 0x34, 0x12]
+        var out: UInt32 = 0
+        bytes.withUnsafeBytes { s in layout.convertRow(s.baseAddress!, count: 1, into: &out) }
+        #expect(out == 0x12_3456)
+    }
+
+    @Test func unsupportedFormatsAreRecognised() {
+        #expect(!X11PixelLayout(bitsPerPixel: 8, scanlinePad: 32, redMask: 0, greenMask: 0, blueMask: 0, bigEndian: false).isSupported)
+        #expect(!X11PixelLayout(bitsPerPixel: 24, scanlinePad: 32, redMask: 0xff0000, greenMask: 0xff00, blueMask: 0xff, bigEndian: false).isSupported)
+    }
+}
