@@ -5,7 +5,8 @@ set -euo pipefail
 
 build_packages=(pkg-config libpng-dev zlib1g-dev libssl-dev libturbojpeg0-dev)
 peer_packages=(xvfb x11-apps xauth xterm tigervnc-standalone-server tigervnc-viewer x11vnc vncsnapshot
-               novnc websockify chromium fonts-dejavu-core netpbm libjpeg-turbo-progs tigervnc-tools python3-pip)
+               novnc websockify chromium fonts-dejavu-core netpbm libjpeg-turbo-progs tigervnc-tools python3-pip
+               xclip xdotool)
 
 wanted=("${build_packages[@]}")
 [[ "${1:-}" == "--peers" ]] && wanted+=("${peer_packages[@]}")

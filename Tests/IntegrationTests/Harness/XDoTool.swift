@@ -1,0 +1,47 @@
+import Foundation
+
+/// xdotool on a virtual display: finding a client's window, focusing it, and sizing it. No
+/// window manager runs on these displays, so what xdotool asks for is what happens.
+enum XDoTool {
+    /// The first visible window of process `pid` on `screen`, waiting up to `timeout` seconds for it.
+    static func window(ofProcess pid: Int32, on screen: VirtualX, timeout: Double = 45, scratch: ScratchDirectory) async throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last: ProcessResult?
+        while Date() < deadline {
+            let result = try await run(["search", "--onlyvisible", "--pid", "\(pid)"], on: screen, scratch: scratch)
+            if result.succeeded, let id = result.output.split(separator: "\n").first(where: { $0.allSatisfy(\.isNumber) && !$0.isEmpty }) {
+                return String(id)
+            }
+            last = result
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        throw HarnessError("no visible window of process \(pid) on \(screen.display) within \(timeout) s: \(last?.summary ?? "")")
+    }
+
+    /// Gives `window` the input focus (XSetInputFocus) and waits until X reports it focused.
+    static func focus(_ window: String, on screen: VirtualX, scratch: ScratchDirectory) async throws {
+        let result = try await run(["windowfocus", "--sync", window], on: screen, scratch: scratch)
+        guard result.succeeded else { throw HarnessError("xdotool could not focus window \(window): \(result.summary)") }
+    }
+
+    /// Resizes `window` to `width`x`height` and waits until X has done it.
+    static func resize(_ window: String, width: Int, height: Int, on screen: VirtualX, scratch: ScratchDirectory) async throws {
+        let result = try await run(["windowsize", "--sync", window, "\(width)", "\(height)"], on: screen, scratch: scratch)
+        guard result.succeeded else { throw HarnessError("xdotool could not resize window \(window): \(result.summary)") }
+    }
+
+    /// The size of `window`, as `xdotool getwindowgeometry --shell` reports it.
+    static func size(of window: String, on screen: VirtualX, scratch: ScratchDirectory) async throws -> (width: Int, height: Int) {
+        let result = try await run(["getwindowgeometry", "--shell", window], on: screen, scratch: scratch)
+        guard result.succeeded,
+              let width = result.output.firstMatch(of: /WIDTH=(\d+)/).flatMap({ Int($0.1) }),
+              let height = result.output.firstMatch(of: /HEIGHT=(\d+)/).flatMap({ Int($0.1) })
+        else { throw HarnessError("xdotool could not measure window \(window): \(result.summary)") }
+        return (width, height)
+    }
+
+    private static func run(_ arguments: [String], on screen: VirtualX, scratch: ScratchDirectory) async throws -> ProcessResult {
+        try await ProcessRunner.run(try requirePeer("xdotool"), arguments, in: scratch, timeout: 20,
+                                    environment: ["DISPLAY": screen.display])
+    }
+}
