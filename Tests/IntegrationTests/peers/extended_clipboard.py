@@ -46,6 +46,7 @@ class Failure(Exception):
 class Connection:
     def __init__(self, port, timeout):
         self.deadline = time.monotonic() + timeout
+        self.sent_caps = False
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
 
     def read(self, count):
@@ -97,7 +98,7 @@ class Connection:
         self.send(struct.pack("!Bxxxi", 6, -(4 + len(payload))) + struct.pack("!I", flags) + payload)
 
     def next_extended(self):
-        """The flags and payload of the next extended ServerCutText; other messages are refused."""
+        """The flags and payload of the next extended ServerCutText; Bell is skipped, others refused."""
         while True:
             (kind,) = struct.unpack("!B", self.read(1))
             if kind == 2:  # Bell
@@ -107,8 +108,15 @@ class Connection:
             self.read(3)
             (length,) = struct.unpack("!i", self.read(4))
             if length >= 0:
-                self.read(length)  # a plain Latin-1 ServerCutText: not for an Extended Clipboard viewer
-                raise Failure(1, "the server sent plain ServerCutText to an Extended Clipboard viewer")
+                # Plain Latin-1 ServerCutText: legitimate while the server has not yet processed
+                # our SetEncodings (another viewer's clipboard may change at just that moment).
+                # Only extended messages count, so it is skipped; none may follow our caps.
+                self.read(length)
+                if self.sent_caps:
+                    raise Failure(1, "the server sent plain ServerCutText after Extended Clipboard was agreed")
+                print("extended_clipboard: skipped a plain ServerCutText sent before SetEncodings took effect",
+                      file=sys.stderr)
+                continue
             body = self.read(-length)
             if len(body) < 4:
                 raise Failure(1, "extended ServerCutText shorter than its flags")
@@ -123,6 +131,7 @@ class Connection:
         if not flags & FORMAT_TEXT:
             raise Failure(7, "the server's caps do not include text (flags 0x%08x)" % flags)
         self.send_extended(ALL_ACTIONS | FORMAT_TEXT, struct.pack("!I", 1 << 20))
+        self.sent_caps = True
 
 
 def wire_text(text):
