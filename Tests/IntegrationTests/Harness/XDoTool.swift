@@ -1,6 +1,6 @@
 import Foundation
 
-/// xdotool on a virtual display: finding a client's window, focusing it, and sizing it. No
+/// xdotool on a virtual display: finding a client's window, focusing it, and resizing it. No
 /// window manager runs on these displays, so what xdotool asks for is what happens.
 enum XDoTool {
     /// The first visible window of `client` on `screen`, found by its _NET_WM_PID, waiting up to
@@ -33,16 +33,6 @@ enum XDoTool {
     static func resize(_ window: String, width: Int, height: Int, on screen: VirtualX, scratch: ScratchDirectory) async throws {
         let result = try await run(["windowsize", "--sync", window, "\(width)", "\(height)"], on: screen, scratch: scratch)
         guard result.succeeded else { throw HarnessError("xdotool could not resize window \(window): \(result.summary)") }
-    }
-
-    /// The size of `window`, as `xdotool getwindowgeometry --shell` reports it.
-    static func size(of window: String, on screen: VirtualX, scratch: ScratchDirectory) async throws -> (width: Int, height: Int) {
-        let result = try await run(["getwindowgeometry", "--shell", window], on: screen, scratch: scratch)
-        guard result.succeeded,
-              let width = result.output.firstMatch(of: /WIDTH=(\d+)/).flatMap({ Int($0.1) }),
-              let height = result.output.firstMatch(of: /HEIGHT=(\d+)/).flatMap({ Int($0.1) })
-        else { throw HarnessError("xdotool could not measure window \(window): \(result.summary)") }
-        return (width, height)
     }
 
     private static func run(_ arguments: [String], on screen: VirtualX, scratch: ScratchDirectory) async throws -> ProcessResult {
