@@ -20,18 +20,24 @@ enum TigerVNCViewer {
 
     /// Starts the viewer on `screen` against 127.0.0.1:`port` with `encoding` (TigerVNC's names:
     /// Raw, Hextile, ZRLE, Tight) as its only preference.
+    ///
+    /// `fullScreen: false` leaves the window where TigerVNC puts it (the `extraArguments` may give a
+    /// `-geometry`); `viewOnly: false` lets the viewer send input and exchange the clipboard, which
+    /// TigerVNC does only when it is not view-only; `extraArguments` go before the server address.
     @discardableResult
     static func start(on screen: VirtualX, port: Int, encoding: String, colour: Colour = .full,
-                      obfuscatedPasswordFile: URL? = nil) throws -> ChildProcess {
+                      obfuscatedPasswordFile: URL? = nil, fullScreen: Bool = true, viewOnly: Bool = true,
+                      extraArguments: [String] = []) throws -> ChildProcess {
         // ViewOnly: the viewer sends no keyboard or pointer events, which would otherwise reach the
         // remote desktop (xwud quits on a key press, and a moved pointer changes x11vnc's picture).
-        var arguments = ["-FullScreen", "-PreferredEncoding=\(encoding)", "-AutoSelect=0", "-Shared=1", "-ViewOnly=1"]
+        var arguments = (fullScreen ? ["-FullScreen"] : []) +
+            ["-PreferredEncoding=\(encoding)", "-AutoSelect=0", "-Shared=1", "-ViewOnly=\(viewOnly ? 1 : 0)"]
         switch colour {
         case .full: arguments += ["-FullColor=1"]
         case .medium: arguments += ["-FullColor=0", "-LowColorLevel=2"]
         }
         if let file = obfuscatedPasswordFile { arguments += ["-PasswordFile=\(file.path)"] }
-        return try screen.launch(try requirePeer("vncviewer"), arguments + ["127.0.0.1::\(port)"])
+        return try screen.launch(try requirePeer("vncviewer"), arguments + extraArguments + ["127.0.0.1::\(port)"])
     }
 
     /// Polls the viewer's screen until it equals `expected` as seen through `format`, for at most

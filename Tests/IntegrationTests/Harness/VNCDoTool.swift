@@ -37,9 +37,9 @@ enum VNCDoTool {
                         to output: URL, scratch: ScratchDirectory) async throws -> ProcessResult {
         try requirePeer("vncdotool")  // the Python package's command line: proof it is installed
         var arguments = [try driver().path, "--port", "\(port)", "--encoding", encoding.rawValue,
-                         "--pixel-format", format.rawValue, "--timeout", "20"]
+                         "--pixel-format", format.rawValue, "--timeout", "60"]
         if let password { arguments += ["--password", password] }
-        return try await ProcessRunner.run(try requirePeer("python3"), arguments + [output.path], in: scratch, timeout: 30)
+        return try await ProcessRunner.run(try requirePeer("python3"), arguments + [output.path], in: scratch, timeout: 90)
     }
 
     /// Captures and reads the picture back, throwing with the driver's account when it fails.

@@ -1,0 +1,84 @@
+import Foundation
+import Pixels
+import PortholeTestSupport
+import Testing
+
+/// TigerVNC's vncviewer full screen on Xvfb with Tight (lossless and with JPEG) and ZRLE, the
+/// server at `--log-level debug` so its log names the encoding it chose for the viewer: a picture
+/// that merely looks right after a silent fallback to Raw or Hextile does not pass.
+@Suite struct TigerVNCModernEncodingTests {
+    /// `-NoJPEG=1`: Tight must be lossless, so the desktop fixture arrives pixel for pixel.
+    @Test func tightLosslessIsExact() async throws {
+        let run = try await ViewerRun(label: "tight-lossless", image: Fixtures.desktop(), encoding: "Tight",
+                                      viewerArguments: ["-NoJPEG=1"])
+        let comparison = try await TigerVNCViewer.waitUntilShowing(run.served.image, in: .xrgb8888, on: run.screen)
+        #expect(comparison.isIdentical, "vncviewer Tight lossless: \(comparison)\n\(run.logs)")
+        try run.expectEncodingLogged("Tight")
+        #expect(!run.requestedEncodings.contains { $0.hasPrefix("QualityLevel") },
+                "with -NoJPEG=1 the viewer should not ask for a JPEG quality: \(run.requestedEncodings)")
+    }
+
+    /// `-NoJPEG=0 -QualityLevel=6`: the photographic fixture comes as JPEG, close to the original
+    /// (PSNR ≥ 30 dB) but not equal to it (PSNR < 99 dB), which proves JPEG was used at all.
+    @Test func tightJPEGIsCloseAndLossy() async throws {
+        let run = try await ViewerRun(label: "tight-jpeg", image: Fixtures.photographic(), encoding: "Tight",
+                                      viewerArguments: ["-NoJPEG=0", "-QualityLevel=6"])
+        let image = run.served.image
+        let result = try await run.screen.waitForScreen(timeout: 45) { Self.psnr(image, $0) >= 30 }
+        let psnr = Self.psnr(image, result.screen)
+        #expect(psnr >= 30, "vncviewer Tight JPEG: PSNR \(psnr) dB, expected at least 30\n\(run.logs)")
+        #expect(psnr < 99, "vncviewer Tight JPEG: PSNR \(psnr) dB, so the picture is lossless: JPEG was not used\n\(run.logs)")
+        try run.expectEncodingLogged("Tight")
+        #expect(run.requestedEncodings.contains("QualityLevel6"),
+                "the viewer should ask for JPEG quality 6: \(run.requestedEncodings)")
+    }
+
+    @Test func zrleIsExact() async throws {
+        let run = try await ViewerRun(label: "zrle", image: Fixtures.desktop(), encoding: "ZRLE", viewerArguments: [])
+        let comparison = try await TigerVNCViewer.waitUntilShowing(run.served.image, in: .xrgb8888, on: run.screen)
+        #expect(comparison.isIdentical, "vncviewer ZRLE: \(comparison)\n\(run.logs)")
+        try run.expectEncodingLogged("ZRLE")
+    }
+
+    /// PSNR that tolerates a screen of the wrong size (a viewer still starting): 0 dB then.
+    static func psnr(_ expected: PixelBuffer, _ actual: PixelBuffer) -> Double {
+        expected.size == actual.size ? ImageComparison.psnr(expected, actual) : 0
+    }
+}
+
+extension TigerVNCModernEncodingTests {
+    /// One server (`--image`, debug log), one Xvfb the size of the picture, one full-screen viewer.
+    struct ViewerRun {
+        let scratch: ScratchDirectory
+        let served: PixelBufferFile
+        let server: PortholeServer
+        let screen: VirtualX
+        let viewer: ChildProcess
+
+        init(label: String, image: PixelBuffer, encoding: String, viewerArguments: [String]) async throws {
+            scratch = try ScratchDirectory("vncviewer-modern-\(label)")
+            served = try await PixelBufferFile.png(image, scratch: scratch)
+            server = try await PortholeServer(serving: served, extraArguments: ["--log-level", "debug"], scratch: scratch)
+            screen = try await VirtualX.xvfb(width: image.width, height: image.height, scratch: scratch)
+            viewer = try TigerVNCViewer.start(on: screen, port: server.port, encoding: encoding, extraArguments: viewerArguments)
+        }
+
+        var logs: String { "viewer log:\n\(viewer.output)\nserver log:\n\(server.log)" }
+
+        /// The server's debug line for the viewer's last SetEncodings: `encodings A,B,...; using E`.
+        private var encodingsLine: (requested: [String], using: String)? {
+            server.log.split(separator: "\n").last { $0.contains(" encodings ") && $0.contains("; using ") }.flatMap { line in
+                line.firstMatch(of: /\sencodings ([^ ;]*); using (\w+)/).map {
+                    ($0.1.split(separator: ",").map(String.init), String($0.2))
+                }
+            }
+        }
+
+        var requestedEncodings: [String] { encodingsLine?.requested ?? [] }
+
+        func expectEncodingLogged(_ encoding: String) throws {
+            let line = try #require(encodingsLine, "no `encodings ...; using ...` line in the server's debug log:\n\(server.log)")
+            #expect(line.using == encoding, "the server used \(line.using) for the viewer, expected \(encoding)\n\(logs)")
+        }
+    }
+}
