@@ -138,7 +138,12 @@ public final class LiveOutput: @unchecked Sendable {
     var clipboardText: String { lock.withLock { clipboard } }
 
     public enum ResizeOutcome: Equatable, Sendable {
+        /// The resized frame was published; every viewer hears of it with that frame (the
+        /// requester as `.thisClient`, from `Frame.resizedBy`).
         case resized
+        /// The output already has that size and layout: nothing was published, so the requester
+        /// must be answered directly.
+        case unchanged
         /// The source's size is fixed (a still image), or the request is outside what it allows.
         case prohibited(String)
     }
@@ -156,7 +161,7 @@ public final class LiveOutput: @unchecked Sendable {
             guard range.contains(size.width), range.contains(size.height) else {
                 return .prohibited("\(size) is outside \(range.lowerBound)...\(range.upperBound) on each side")
             }
-            if size == self.frame.pixels.size && layout == self.frame.layout { return .resized }
+            if size == self.frame.pixels.size && layout == self.frame.layout { return .unchanged }
             let damage = size == self.frame.pixels.size ? FrameDamage() : resizable.resize(to: size)
             self.publish(damage: damage) { $0.layout = layout; $0.resizedBy = requester }
             return .resized

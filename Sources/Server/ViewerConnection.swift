@@ -214,10 +214,10 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             guard let self, let context = self.context, case .session = self.phase else { return }
             switch result {
             case .success(.resized):
+                // The resized frame carries the answer (`resizedBy`); it may already have arrived.
                 self.logger.info("viewer \(self.peer) resized the output to \(layout)")
-                if self.updates.frame?.layout == layout {
-                    self.updates.answerDesktopSize(status: .noError, layout: layout)
-                }
+            case .success(.unchanged):
+                self.updates.answerDesktopSize(status: .noError, layout: layout)
             case .success(.prohibited(let why)):
                 self.logger.notice("viewer \(self.peer) asked for \(layout.size): refused, \(why)")
                 if let current = self.updates.frame?.layout { self.updates.answerDesktopSize(status: .prohibited, layout: current) }

@@ -3,6 +3,7 @@ import Display
 import Foundation
 import Geometry
 import Pixels
+import PortholeTestSupport
 
 /// A frame source the test drives by hand: `change` draws into the picture and says what changed,
 /// and the server sees that at its next frame tick, exactly as it would see a real source's work.
@@ -11,7 +12,7 @@ import Pixels
 /// one published at the last tick, not the one being drawn, so a frame and the damage reported with
 /// it always agree (otherwise a move drawn a moment after a tick would show up in that tick's frame
 /// and be applied twice by a viewer). It also records the input the server forwards to it.
-final class ScriptedFrameSource: FrameSource, InputReceiving, @unchecked Sendable {
+final class ScriptedFrameSource: FrameSource, InputReceiving, ResizableSource, @unchecked Sendable {
     struct KeyEvent: Equatable { var down: Bool; var keysym: UInt32 }
     struct PointerEvent: Equatable { var buttonMask: UInt16; var x: Int; var y: Int }
 
@@ -77,6 +78,20 @@ final class ScriptedFrameSource: FrameSource, InputReceiving, @unchecked Sendabl
     /// Waits until the server has picked up every change made so far (at most `timeout` seconds).
     func waitUntilPublished(timeout: Double = TestPatience.seconds) async -> Bool {
         await eventually(timeout: timeout) { self.lock.withLock { self.unpublished.isEmpty } }
+    }
+
+    /// Sizes a viewer may ask for with SetDesktopSize.
+    let resizableRange: ClosedRange<Int> = 16...4096
+
+    /// Lays the picture out anew at `size` (a fresh test desktop), the way the demo desktop does.
+    /// The server publishes the result at once, so the drawn and the published picture both change.
+    func resize(to size: Size) -> FrameDamage {
+        lock.withLock {
+            drawing = TestImages.desktop(width: size.width, height: size.height, seed: UInt64(size.width * 65536 + size.height))
+            published = drawing
+            unpublished = FrameDamage()
+            return FrameDamage(region: Region(drawing.bounds))
+        }
     }
 
     var keys: [KeyEvent] { lock.withLock { recordedKeys } }

@@ -86,6 +86,17 @@ final class TestViewer: @unchecked Sendable {
     var names: [String] { handler.state.withLock { $0.names } }
     /// Cursor pseudo-rectangles received.
     var cursorShapes: Int { handler.state.withLock { $0.cursorShapes } }
+    /// The cursor image last received.
+    var lastCursorShape: CursorShape? { handler.state.withLock { $0.lastCursorShape } }
+    /// EndOfContinuousUpdates messages received.
+    var endsOfContinuousUpdates: Int { handler.state.withLock { $0.endsOfContinuousUpdates } }
+    /// Extensions the server confirmed with an empty pseudo-rectangle (QEMU keys, mouse buttons).
+    var confirmedExtensions: Set<Encoding> { handler.state.withLock { $0.confirmedExtensions } }
+    /// Framebuffer sizes the server switched the viewer to, in order.
+    var resizes: [Size] { handler.state.withLock { $0.resizes } }
+
+    /// Drops the ExtendedDesktopSize rectangles received so far, so a test can look at what comes next.
+    func forgetLayouts() { handler.state.withLock { $0.layouts.removeAll() } }
 
     /// The viewer's picture right now.
     func framebuffer() async throws -> PixelBuffer {
@@ -138,7 +149,8 @@ final class TestViewer: @unchecked Sendable {
         try? await channel.close().get()
     }
 
-    private func sendFromMachine(_ make: @escaping @Sendable (ClientStateMachine) -> ByteBuffer) async {
+    /// Sends the bytes `make` produces from the viewer's state machine (on its event loop).
+    func sendFromMachine(_ make: @escaping @Sendable (ClientStateMachine) -> ByteBuffer) async {
         guard let bytes = try? await channel.eventLoop.submit({ make(self.handler.machine) }).get() else { return }
         await send(bytes)
     }
@@ -155,6 +167,10 @@ final class TestViewer: @unchecked Sendable {
         var cursorShapes = 0
         var bells = 0
         var names: [String] = []
+        var lastCursorShape: CursorShape?
+        var endsOfContinuousUpdates = 0
+        var confirmedExtensions: Set<Encoding> = []
+        var resizes: [Size] = []
     }
 
     /// Drives the state machine on the channel's event loop.
@@ -207,13 +223,19 @@ final class TestViewer: @unchecked Sendable {
                     if case .notify(let formats) = message, formats.contains(.text) {
                         context.writeAndFlush(wrapOutboundOut(machine.clipboard(.request(.text))), promise: nil)
                     }
-                case .cursorShape:
-                    state.withLock { $0.cursorShapes += 1 }
+                case .cursorShape(let shape):
+                    state.withLock { $0.cursorShapes += 1; $0.lastCursorShape = shape }
                 case .bell:
                     state.withLock { $0.bells += 1 }
                 case .nameChanged(let name):
                     state.withLock { $0.names.append(name) }
-                case .resized, .needsMoreData, .extensionConfirmed, .endOfContinuousUpdates, .fence, .cursorMoved:
+                case .endOfContinuousUpdates:
+                    state.withLock { $0.endsOfContinuousUpdates += 1 }
+                case .extensionConfirmed(let encoding):
+                    state.withLock { _ = $0.confirmedExtensions.insert(encoding) }
+                case .resized(let size):
+                    state.withLock { $0.resizes.append(size) }
+                case .needsMoreData, .fence, .cursorMoved:
                     break
                 }
             }
