@@ -132,6 +132,7 @@ class Connection:
                 if self.buffer:
                     raise ProtocolFailure("stream ended inside a message")
                 return None
+            self.buffer += data
 
     def reply_to(self, request, expected_type, on_event):
         """Reads until the reply to `request`; events in between go to `on_event`."""
