@@ -17,7 +17,12 @@ import Synchronization
 /// §7.13). A viewer's resize (SetDesktopSize) does not resize anything here: it becomes a
 /// LayoutRequest to the producer (§7.11), which may commit at the new size; the frame changes size
 /// when that commit reaches the screen.
-public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProviding, InputReceiving, @unchecked Sendable {
+///
+/// The clipboard goes both ways (`ClipboardSharing`): text the producer sets with SetClipboardText
+/// (§5.10) reaches the output's viewers, and a viewer's clipboard reaches the producer as
+/// ClipboardText (§7.14).
+public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProviding, InputReceiving, ClipboardSharing,
+                                       @unchecked Sendable {
     public static let maximumDamageRects = 64
 
     private struct State {
@@ -26,6 +31,7 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
         var damage = Region()
         var cursor: CursorImage?
         var removed = false
+        var clipboardChange: String?
     }
 
     public let outputID: OutputID
@@ -82,6 +88,21 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
     public func key(down: Bool, keysym: UInt32) { onRequest(.key(down: down, keysym: keysym)) }
 
     public func pointer(buttonMask: UInt16, x: Int, y: Int) { onRequest(.pointer(buttonMask: buttonMask, x: x, y: y)) }
+
+    // MARK: ClipboardSharing
+
+    /// The producer's clipboard changed (on the device's queue); the newest text wins.
+    func producerClipboardChanged(_ text: String) { state.withLock { $0.clipboardChange = text } }
+
+    public func takeClipboardChange() -> String? {
+        state.withLock { state in
+            defer { state.clipboardChange = nil }
+            return state.clipboardChange
+        }
+    }
+
+    /// A viewer's clipboard, on its way to the producer as ClipboardText (§7.14).
+    public func setClipboard(_ text: String) { onRequest(.clipboard(text)) }
 
     // MARK: ResizableSource
 
