@@ -21,8 +21,8 @@ import Synchronization
 /// The clipboard goes both ways (`ClipboardSharing`): text the producer sets with SetClipboardText
 /// (§5.10) reaches the output's viewers, and a viewer's clipboard reaches the producer as
 /// ClipboardText (§7.14).
-public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProviding, InputReceiving, ClipboardSharing,
-                                       @unchecked Sendable {
+public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProviding, CursorPositionProviding, InputReceiving,
+                                       ClipboardSharing, @unchecked Sendable {
     public static let maximumDamageRects = 64
 
     private struct State {
@@ -30,6 +30,9 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
         var published: PixelBuffer
         var damage = Region()
         var cursor: CursorImage?
+        /// The cursor plane's hotspot on the output, and whether viewers have not been told yet.
+        var cursorPosition: Point?
+        var cursorMoved = false
         var removed = false
         var clipboardChange: String?
     }
@@ -67,12 +70,16 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
     public var isRemoved: Bool { state.withLock { $0.removed } }
 
     /// A frame composed at a tick (on the device's queue).
-    func deliver(scanout: PixelBuffer, damage: FrameDamage, cursor: CursorImage?) {
+    func deliver(scanout: PixelBuffer, damage: FrameDamage, cursor: ExportedCursor?) {
         state.withLock { state in
             state.latest = scanout
             state.damage.formUnion(damage.region)
             if state.damage.rects.count > Self.maximumDamageRects { state.damage = Region(state.damage.bounds) }
-            state.cursor = cursor
+            state.cursor = cursor?.image
+            if let position = cursor?.position, position != state.cursorPosition {
+                state.cursorPosition = position
+                state.cursorMoved = true
+            }
         }
     }
 
@@ -82,6 +89,18 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
 
     /// The cursor plane's image, or the default arrow while the producer shows none.
     public var cursor: CursorImage { state.withLock { $0.cursor } ?? .arrow }
+
+    // MARK: CursorPositionProviding
+
+    /// The cursor plane's new position (its destination's top-left plus the hotspot), once per
+    /// move: a producer that moves its cursor plane moves the viewers' pointer.
+    public func takeCursorPositionChange() -> Point? {
+        state.withLock { state in
+            guard state.cursorMoved else { return nil }
+            state.cursorMoved = false
+            return state.cursorPosition
+        }
+    }
 
     // MARK: InputReceiving
 

@@ -10,8 +10,8 @@ import Synchronization
 ///
 /// It forwards to the `DeviceOutputSource` it follows; switching between the card and an output
 /// damages the whole new frame, so viewers get the new picture (and size) at once.
-public final class PrimaryOutputSource: FrameSource, ResizableSource, CursorProviding, InputReceiving, ClipboardSharing,
-                                        @unchecked Sendable {
+public final class PrimaryOutputSource: FrameSource, ResizableSource, CursorProviding, CursorPositionProviding, InputReceiving,
+                                        ClipboardSharing, @unchecked Sendable {
     private struct State {
         /// Outputs in the order they were created; the first is shown.
         var outputs: [(OutputID, DeviceOutputSource)] = []
@@ -68,6 +68,9 @@ public final class PrimaryOutputSource: FrameSource, ResizableSource, CursorProv
     }
 
     public var cursor: CursorImage { current?.cursor ?? .arrow }
+
+    /// The shown output's cursor plane position, when it moved.
+    public func takeCursorPositionChange() -> Point? { current?.takeCursorPositionChange() }
 
     public func key(down: Bool, keysym: UInt32) { current?.key(down: down, keysym: keysym) }
 

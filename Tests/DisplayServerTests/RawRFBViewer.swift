@@ -3,8 +3,9 @@ import Glibc
 #endif
 
 /// A minimal RFB 3.8 viewer over a blocking TCP socket, for watching what a `PrimaryOutputSource`
-/// tells viewers: security None, Raw pixels, and the DesktopSize (-223) and ExtendedDesktopSize
-/// (-308) pseudo-encodings. Every read waits at most `timeout` seconds (SO_RCVTIMEO).
+/// tells viewers: security None, Raw pixels, and the DesktopSize (-223), ExtendedDesktopSize
+/// (-308), and Cursor (-239) with PointerPos (-232) pseudo-encodings: the server sends pointer
+/// positions only to viewers that draw the cursor themselves. Every read waits at most `timeout` seconds (SO_RCVTIMEO).
 final class RawRFBViewer {
     enum Failure: Error, CustomStringConvertible {
         case io(String)
@@ -21,6 +22,8 @@ final class RawRFBViewer {
         case pixels(x: Int, y: Int, width: Int, height: Int)
         case desktopSize(width: Int, height: Int)
         case extendedDesktopSize(width: Int, height: Int)
+        case pointerPosition(x: Int, y: Int)
+        case cursorShape(width: Int, height: Int)
     }
 
     private let fd: Int32
@@ -67,8 +70,8 @@ final class RawRFBViewer {
     private func u32(_ b: [UInt8], _ i: Int) -> Int { Int(b[i]) << 24 | Int(b[i + 1]) << 16 | Int(b[i + 2]) << 8 | Int(b[i + 3]) }
 
     /// Version, security None, ClientInit (shared), ServerInit, then SetEncodings: Raw,
-    /// DesktopSize, ExtendedDesktopSize.
-    func handshake() throws {
+    /// DesktopSize, ExtendedDesktopSize, and Cursor with PointerPos when `pointerPosition` is set.
+    func handshake(pointerPosition: Bool = false) throws {
         _ = try read(12)
         try write(Array("RFB 003.008\n".utf8))
         let count = Int(try read(1)[0])
@@ -81,7 +84,7 @@ final class RawRFBViewer {
         height = u16(serverInit, 2)
         bytesPerPixel = Int(serverInit[4]) / 8
         _ = try read(u32(serverInit, 20))
-        let encodings: [Int32] = [0, -223, -308]
+        let encodings: [Int32] = [0, -223, -308] + (pointerPosition ? [-239, -232] : [])
         var message: [UInt8] = [2, 0, 0, UInt8(encodings.count)]
         for encoding in encodings { withUnsafeBytes(of: encoding.bigEndian) { message += $0 } }
         try write(message)
@@ -115,6 +118,11 @@ final class RawRFBViewer {
                         _ = try read(16 * screens)
                         (width, height) = (w, h)
                         rectangles.append(.extendedDesktopSize(width: w, height: h))
+                    case -239:
+                        _ = try read(w * h * bytesPerPixel + (w + 7) / 8 * h)
+                        rectangles.append(.cursorShape(width: w, height: h))
+                    case -232:
+                        rectangles.append(.pointerPosition(x: x, y: y))
                     case let other:
                         throw Failure.protocolError("unexpected encoding \(other)")
                     }
