@@ -35,4 +35,29 @@ import Testing
         }
         #expect(pictures.contains { picture in picture.pixels.contains { $0 != picture.pixels[0] } }, "every frame is one flat colour")
     }
+
+    @Test func rawRecordingIsWidthTimesHeightTimesFourBytesPerFrame() async throws {
+        let scratch = try ScratchDirectory("device-record-raw")
+        let socket = scratch.file("device.sock").path
+        let server = try await PortholeServer(["--device", "--socket", socket], scratch: scratch)
+        defer { server.stop() }
+        let producer = try ChildProcess(try PortholeServer.binary(), ["produce", "--socket", socket, "--size", "96x64"],
+                                        logFile: scratch.uniqueFile("porthole-produce", extension: "log"))
+        defer { producer.stop() }
+        let started = await producer.waitForOutput(timeout: 20) { $0.contains("porthole produce: output") ? true : nil }
+        #expect(started == true, "porthole produce did not start; log:\n\(producer.output)")
+
+        // By id this time; stdout alone goes to the file (the log lines go to stderr).
+        let raw = scratch.file("frames.xr24")
+        let command = "'\(try PortholeServer.binary())' record 1 --raw --frames 3 --socket '\(socket)' > '\(raw.path)'"
+        let record = try await ProcessRunner.run("/bin/sh", ["-c", command], in: scratch, timeout: 30)
+        try #require(record.succeeded, "\(record.summary)\nproducer log:\n\(producer.output)")
+        let bytes = try [UInt8](Data(contentsOf: raw))
+        let frameBytes = 96 * 64 * 4
+        #expect(bytes.count == 3 * frameBytes)
+        guard bytes.count == 3 * frameBytes else { return }
+        #expect(bytes[0..<frameBytes] != bytes[frameBytes..<(2 * frameBytes)], "frames 1 and 2 are identical")
+        // XR24 with the X byte cleared: every fourth byte is 0.
+        #expect(stride(from: 3, to: bytes.count, by: 4).allSatisfy { bytes[$0] == 0 })
+    }
 }
