@@ -199,21 +199,6 @@ for frame in 0..<commits {
     afterTick.append(end - tick)
 }
 
-// The same, committing one framebuffer over and over: a diagnostic, not a way to produce (the
-// producer writes into a buffer the server may read, which §11 leaves undefined). The plane's
-// framebuffer never changes, so the composer redraws only the damage.
-var sameBuffer: [Double] = [], sameAfterTick: [Double] = []
-for frame in 0..<commits {
-    let damage = producer.drawSquare(index, frame: frame)
-    let start = now()
-    let request = try producer.commit(index, damage: [damage])
-    let flip = try producer.client.waitForPageFlip(output: producer.output.outputID, commitRequestID: request)
-    let end = now()
-    producer.dropReleases()
-    sameBuffer.append(end - start)
-    sameAfterTick.append(end - Double(flip.timestampNanoseconds) / 1e9)
-}
-
 var rfbConfiguration = ServerConfiguration()
 rfbConfiguration.port = 0
 rfbConfiguration.sourceFrameRate = 60
@@ -282,8 +267,6 @@ print("|---|---:|---:|")
 print("| commit → PageFlip, 256×256 damage, 1920×1080 at 60 Hz | \(milliseconds(percentile(total, 0.5))) | \(milliseconds(percentile(total, 0.99))) |")
 print("| … of which: waiting for the frame tick | \(milliseconds(percentile(tickWait, 0.5))) | \(milliseconds(percentile(tickWait, 0.99))) |")
 print("| … of which: tick → PageFlip received (compose, deliver, send) | \(milliseconds(percentile(afterTick, 0.5))) | \(milliseconds(percentile(afterTick, 0.99))) |")
-print("| commit → PageFlip, one framebuffer re-committed (diagnostic) | \(milliseconds(percentile(sameBuffer, 0.5))) | \(milliseconds(percentile(sameBuffer, 0.99))) |")
-print("| … of which: tick → PageFlip received | \(milliseconds(percentile(sameAfterTick, 0.5))) | \(milliseconds(percentile(sameAfterTick, 0.99))) |")
 print("| commit → first byte of the FramebufferUpdate at an RFB viewer (Raw) | \(milliseconds(percentile(toViewer, 0.5))) | \(milliseconds(percentile(toViewer, 0.99))) |")
 print("")
 print("| measurement | frames/s | GB/s | ms/frame |")
