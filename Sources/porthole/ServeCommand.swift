@@ -26,6 +26,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "With --device: the socket to listen on (default: $XDG_RUNTIME_DIR/porthole-0 or /tmp/porthole-$UID/porthole-0).")
     var socket: String?
 
+    @Option(help: "With --device: seconds a disconnected producer's outputs stay up for it to reconnect (docs/protocol.md §12).")
+    var gracePeriod: Double?
+
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).")
     var listen: String = "127.0.0.1:5900"
 
@@ -68,11 +71,15 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.password = password
         }
         if socket != nil && !device { throw ValidationError("--socket applies to --device") }
+        if gracePeriod != nil && !device { throw ValidationError("--grace-period applies to --device") }
+        if let gracePeriod, !(0...86_400).contains(gracePeriod) { throw ValidationError("--grace-period must be 0...86400 seconds") }
         if device {
             if image != nil { throw ValidationError("--image and --device exclude each other: producers provide the picture") }
             var handler = StreamLogHandler.standardError(label: "porthole.display-device")
             handler.logLevel = level
-            let deviceServer = try DeviceServer(configuration: DeviceServerConfiguration(socketPath: socket),
+            var deviceConfiguration = DeviceServerConfiguration(socketPath: socket)
+            if let gracePeriod { deviceConfiguration.limits.gracePeriodNanoseconds = UInt64(gracePeriod * 1e9) }
+            let deviceServer = try DeviceServer(configuration: deviceConfiguration,
                                                 logger: Logger(label: "porthole.display-device", factory: { _ in handler }))
             deviceServer.start()
             defer { deviceServer.stop() }
