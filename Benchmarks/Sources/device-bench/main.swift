@@ -55,6 +55,13 @@ func makeDevice(maximumRefreshMillihertz: Int = 240_000) throws -> DeviceServer 
     return server
 }
 
+/// Stops `server` and removes its socket and the directory `makeDevice` made for it.
+func removeDevice(_ server: DeviceServer) {
+    server.stop()
+    unlink(server.socketPath)
+    rmdir((server.socketPath as NSString).deletingLastPathComponent)
+}
+
 /// A producer with one output and two memfd framebuffers.
 struct Producer {
     let client: DisplayClient
@@ -227,7 +234,7 @@ for frame in 0..<commits {
 }
 await rfb.stop()
 producer.client.close()
-device.stop()
+removeDevice(device)
 
 // MARK: - 3: 3840x2160 full-frame commits per second
 
@@ -247,7 +254,7 @@ for _ in 0..<fullFrames {
 }
 let bigSeconds = now() - bigStart
 big.client.close()
-bigDevice.stop()
+removeDevice(bigDevice)
 
 var source = [UInt32](repeating: 0x0011_2233, count: frameBytes / 4)
 var target = [UInt32](repeating: 0, count: frameBytes / 4)
