@@ -13,7 +13,7 @@ test:
 	swift build --build-tests
 	PORTHOLE_BIN="$$(swift build --show-bin-path)/porthole" swift test --skip-build
 
-# Encoder micro-benchmarks (see docs/benchmarks.md).
+# Encoder and display-device benchmarks (see docs/benchmarks.md).
 bench:
 	scripts/install-deps.sh
-	cd Benchmarks && swift build -c release && .build/release/porthole-bench
+	cd Benchmarks && swift build -c release && .build/release/porthole-bench && .build/release/device-bench

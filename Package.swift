@@ -9,8 +9,9 @@ let package = Package(
     products: [
         .executable(name: "porthole", targets: ["porthole"]),
         .library(name: "RFBClient", targets: ["RFBClient"]),
-        /// The pure codecs, for the benchmark package.
-        .library(name: "PortholeCodecs", targets: ["Geometry", "Pixels", "RFB", "RFBEncoders", "RFBClient", "Display", "Capture", "PortholeTestSupport"]),
+        /// The codecs, and the display device with its client and the RFB server, for the benchmark package.
+        .library(name: "PortholeCodecs", targets: ["Geometry", "Pixels", "RFB", "RFBEncoders", "RFBClient", "Display", "Capture", "PortholeTestSupport",
+                                                   "DisplayProtocol", "SystemIO", "DisplayServer", "PortholeClient", "Server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -91,7 +92,9 @@ let package = Package(
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"]),
         .testTarget(name: "DisplayServerTests", dependencies: [
             "DisplayServer", "DisplayProtocol", "SystemIO", "Display", "PortholeTestSupport", "PortholeClient", "Capture", "Geometry", "Pixels",
+            "Server",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ]
 )

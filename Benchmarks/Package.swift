@@ -8,6 +8,7 @@ let package = Package(
     dependencies: [
         .package(name: "Porthole", path: ".."),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(name: "CTurboJPEGBench", pkgConfig: "libturbojpeg"),
@@ -16,5 +17,10 @@ let package = Package(
             .product(name: "PortholeCodecs", package: "Porthole"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        /// The display device: commit latencies and 4K commit throughput (docs/benchmarks.md).
+        .executableTarget(name: "device-bench", dependencies: [
+            .product(name: "PortholeCodecs", package: "Porthole"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
 )

@@ -17,6 +17,15 @@ public protocol CursorProviding: FrameSource {
     var cursor: CursorImage { get }
 }
 
+/// A source that knows where its pointer is (a producer's cursor plane): viewers see the cursor
+/// move there, as an RFB PointerPos pseudo-rectangle or drawn into the picture for viewers that do
+/// not draw the cursor themselves.
+public protocol CursorPositionProviding: FrameSource {
+    /// Where the pointer's hotspot moved to, in frame pixels, since the last call; nil when it did
+    /// not move. Called on the frame clock.
+    func takeCursorPositionChange() -> Point?
+}
+
 /// A source with a clipboard of its own (the X11 mirror's CLIPBOARD selection, a producer's
 /// clipboard): text flows both ways between it and the output's viewers.
 public protocol ClipboardSharing: FrameSource {

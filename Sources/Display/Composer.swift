@@ -68,13 +68,23 @@ public struct Composer: Sendable {
 
     private func damage(previous: [PlaneID: ComposerLayer.Placement], layers: [ComposerLayer],
                         placements: [PlaneID: ComposerLayer.Placement], planeDamage: [PlaneID: PlaneDamage], bounds: Rect) -> Region {
+        // A framebuffer swap that comes with damage is frame damage (docs/protocol.md §5.8): only
+        // the damage changed since the last frame, whichever buffer shows it. Without damage for
+        // the plane, a swap redraws the plane like any other change of placement.
+        func swapWithDamage(_ plane: PlaneID, _ old: ComposerLayer.Placement) -> Bool {
+            guard let new = placements[plane], new.isSwap(of: old) else { return false }
+            return planeDamage[plane] != nil
+        }
         var rects: [Rect] = []
-        for (plane, old) in previous where placements[plane] != old { rects.append(old.destination.intersection(bounds)) }
+        for (plane, old) in previous where placements[plane] != old && !swapWithDamage(plane, old) {
+            rects.append(old.destination.intersection(bounds))
+        }
         for layer in layers {
-            if previous[layer.plane] != layer.placement {
+            let old = previous[layer.plane]
+            if old == layer.placement || old.map({ swapWithDamage(layer.plane, $0) }) == true {
+                if let damage = planeDamage[layer.plane] { rects += Self.outputRects(of: damage, on: layer, bounds: bounds) }
+            } else {
                 rects.append(layer.state.destination.intersection(bounds))
-            } else if let damage = planeDamage[layer.plane] {
-                rects += Self.outputRects(of: damage, on: layer, bounds: bounds)
             }
         }
         return Region(rects: rects)

@@ -26,6 +26,14 @@ public struct ComposerLayer: Sendable {
         var destination: Rect
         var zPosition: Int
         var alpha: UInt16
+
+        /// Equal but for the framebuffer: another buffer shown exactly where the last one was, the
+        /// double-buffered producer's page flip.
+        func isSwap(of other: Placement) -> Bool {
+            var same = other
+            same.framebuffer = framebuffer
+            return same == self && other.framebuffer != framebuffer
+        }
     }
 
     /// Stacking order: primary at the bottom, overlays by z-position, cursor on top; ties by id.

@@ -17,7 +17,12 @@ import Synchronization
 /// §7.13). A viewer's resize (SetDesktopSize) does not resize anything here: it becomes a
 /// LayoutRequest to the producer (§7.11), which may commit at the new size; the frame changes size
 /// when that commit reaches the screen.
-public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProviding, InputReceiving, @unchecked Sendable {
+///
+/// The clipboard goes both ways (`ClipboardSharing`): text the producer sets with SetClipboardText
+/// (§5.10) reaches the output's viewers, and a viewer's clipboard reaches the producer as
+/// ClipboardText (§7.14).
+public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProviding, CursorPositionProviding, InputReceiving,
+                                       ClipboardSharing, @unchecked Sendable {
     public static let maximumDamageRects = 64
 
     private struct State {
@@ -25,7 +30,11 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
         var published: PixelBuffer
         var damage = Region()
         var cursor: CursorImage?
+        /// The cursor plane's hotspot on the output, and whether viewers have not been told yet.
+        var cursorPosition: Point?
+        var cursorMoved = false
         var removed = false
+        var clipboardChange: String?
     }
 
     public let outputID: OutputID
@@ -61,12 +70,16 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
     public var isRemoved: Bool { state.withLock { $0.removed } }
 
     /// A frame composed at a tick (on the device's queue).
-    func deliver(scanout: PixelBuffer, damage: FrameDamage, cursor: CursorImage?) {
+    func deliver(scanout: PixelBuffer, damage: FrameDamage, cursor: ExportedCursor?) {
         state.withLock { state in
             state.latest = scanout
             state.damage.formUnion(damage.region)
             if state.damage.rects.count > Self.maximumDamageRects { state.damage = Region(state.damage.bounds) }
-            state.cursor = cursor
+            state.cursor = cursor?.image
+            if let position = cursor?.position, position != state.cursorPosition {
+                state.cursorPosition = position
+                state.cursorMoved = true
+            }
         }
     }
 
@@ -77,11 +90,38 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
     /// The cursor plane's image, or the default arrow while the producer shows none.
     public var cursor: CursorImage { state.withLock { $0.cursor } ?? .arrow }
 
+    // MARK: CursorPositionProviding
+
+    /// The cursor plane's new position (its destination's top-left plus the hotspot), once per
+    /// move: a producer that moves its cursor plane moves the viewers' pointer.
+    public func takeCursorPositionChange() -> Point? {
+        state.withLock { state in
+            guard state.cursorMoved else { return nil }
+            state.cursorMoved = false
+            return state.cursorPosition
+        }
+    }
+
     // MARK: InputReceiving
 
     public func key(down: Bool, keysym: UInt32) { onRequest(.key(down: down, keysym: keysym)) }
 
     public func pointer(buttonMask: UInt16, x: Int, y: Int) { onRequest(.pointer(buttonMask: buttonMask, x: x, y: y)) }
+
+    // MARK: ClipboardSharing
+
+    /// The producer's clipboard changed (on the device's queue); the newest text wins.
+    func producerClipboardChanged(_ text: String) { state.withLock { $0.clipboardChange = text } }
+
+    public func takeClipboardChange() -> String? {
+        state.withLock { state in
+            defer { state.clipboardChange = nil }
+            return state.clipboardChange
+        }
+    }
+
+    /// A viewer's clipboard, on its way to the producer as ClipboardText (§7.14).
+    public func setClipboard(_ text: String) { onRequest(.clipboard(text)) }
 
     // MARK: ResizableSource
 

@@ -12,6 +12,8 @@ extension DeviceServer {
         case key(down: Bool, keysym: UInt32)
         case pointer(buttonMask: UInt16, x: Int, y: Int)
         case layout(Size)
+        /// A viewer's clipboard text (§7.14).
+        case clipboard(String)
     }
 
     // MARK: - ListOutputs (§6.1, §7.16)
@@ -122,6 +124,8 @@ extension DeviceServer {
                     send(.clipboardText(outputID: target.rawValue, text: text), to: consumer)
                 }
             }
+            // And to the outputs' RFB viewers.
+            for target in targets { pipelines[target]?.source.producerClipboardChanged(text) }
             return
         }
         routeInput(to: OutputID(output), requestID: requestID, from: client) { .clipboardText(outputID: output, text: text) }
@@ -164,6 +168,13 @@ extension DeviceServer {
                     return
                 }
                 dispatch(events)
+            case .clipboard(let text):
+                // ClipboardText is 20 bytes plus the text (§7.14); longer text cannot travel.
+                guard text.utf8.count + 20 <= DisplayProtocolLimits.version1.maximumMessageSize else {
+                    logger.info("display device: a viewer's clipboard of \(text.utf8.count) bytes for \(output) is too long for ClipboardText")
+                    return
+                }
+                send(.clipboardText(outputID: output.rawValue, text: text), to: model.owner)
             }
         }
     }

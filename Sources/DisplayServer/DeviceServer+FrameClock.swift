@@ -37,7 +37,7 @@ extension DeviceServer {
         let layers = device.scanoutLayers(of: id)
         let damage = pipeline.composer.compose(size: output.size, layers: layers, planeDamage: tick.planeDamage)
         let cursor = ExportedCursor(layers: layers)
-        pipeline.source.deliver(scanout: pipeline.composer.scanout, damage: damage, cursor: cursor?.image)
+        pipeline.source.deliver(scanout: pipeline.composer.scanout, damage: damage, cursor: cursor)
         publishToSubscribers(of: id, scanout: pipeline.composer.scanout, damage: damage.region, sequence: tick.sequence)
         if let eventFD = connection(of: output.owner)?.flipEventFD { signal(eventFD) }
         dispatch(tick.events)

@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// It forwards to the `DeviceOutputSource` it follows; switching between the card and an output
 /// damages the whole new frame, so viewers get the new picture (and size) at once.
-public final class PrimaryOutputSource: FrameSource, ResizableSource, CursorProviding, InputReceiving, @unchecked Sendable {
+public final class PrimaryOutputSource: FrameSource, ResizableSource, CursorProviding, CursorPositionProviding, InputReceiving,
+                                        ClipboardSharing, @unchecked Sendable {
     private struct State {
         /// Outputs in the order they were created; the first is shown.
         var outputs: [(OutputID, DeviceOutputSource)] = []
@@ -68,9 +69,18 @@ public final class PrimaryOutputSource: FrameSource, ResizableSource, CursorProv
 
     public var cursor: CursorImage { current?.cursor ?? .arrow }
 
+    /// The shown output's cursor plane position, when it moved.
+    public func takeCursorPositionChange() -> Point? { current?.takeCursorPositionChange() }
+
     public func key(down: Bool, keysym: UInt32) { current?.key(down: down, keysym: keysym) }
 
     public func pointer(buttonMask: UInt16, x: Int, y: Int) { current?.pointer(buttonMask: buttonMask, x: x, y: y) }
+
+    /// The shown output's producer clipboard (docs/protocol.md §5.10); the card has none.
+    public func takeClipboardChange() -> String? { current?.takeClipboardChange() }
+
+    /// To the shown output's producer as ClipboardText (§7.14); dropped while the card shows.
+    public func setClipboard(_ text: String) { current?.setClipboard(text) }
 
     public var resizableRange: ClosedRange<Int> { 1...DeviceLimits().maximumSize }
 

@@ -16,6 +16,8 @@ public enum DisplayClientError: Error, CustomStringConvertible {
     /// The server sent bytes that do not decode; the connection is unusable.
     case decoding(DisplayProtocolDecodingError)
     case encoding(DisplayProtocolEncodingError)
+    /// ListOutputs (§6.1) has no output with this id or name; `known` lists those it has.
+    case noSuchOutput(selector: String, known: String)
     case system(SystemError)
 
     public var description: String {
@@ -27,6 +29,7 @@ public enum DisplayClientError: Error, CustomStringConvertible {
         case .closed: return "the server closed the connection"
         case .decoding(let error): return "cannot decode the server's messages: \(error)"
         case .encoding(let error): return "cannot encode: \(error)"
+        case .noSuchOutput(let selector, let known): return "no output \(selector); the device has: \(known.isEmpty ? "none" : known)"
         case .system(let error): return error.description
         }
     }

@@ -177,9 +177,12 @@ public final class LiveOutput: @unchecked Sendable {
         if (source as? BellRinging)?.takeBell() == true { ringBell() }
         let image = (source as? CursorProviding)?.cursor
         let cursorChanged = image != nil && image != frame.cursor.image
-        guard !damage.isEmpty || cursorChanged else { return }
+        let position = (source as? CursorPositionProviding)?.takeCursorPositionChange()
+        let cursorMoved = position != nil && position != frame.cursor.position
+        guard !damage.isEmpty || cursorChanged || cursorMoved else { return }
         publish(damage: damage) { frame in
             if let image, cursorChanged { frame.cursor.image = image; frame.cursor.imageSerial += 1 }
+            if let position, cursorMoved { frame.cursor.position = position }
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PortholeClient
 
 /// `porthole produce`: a producer process that pushes an animated pattern into an output of its
@@ -36,6 +37,7 @@ struct ProduceCommand: ParsableCommand {
         let producer = try PatternProducer(client: client, name: name, width: width, height: height,
                                            refreshMillihertz: UInt32(refresh * 1000))
         print("porthole produce: output \(producer.output.outputID) \"\(name)\" \(width)x\(height) at \(refresh) Hz")
+        fflush(stdout)  // scripts and tests wait for this line while the producer runs on
         do {
             try producer.run(frameCount: frames)
         } catch DisplayClientError.closed {

@@ -37,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("x11-retry"), help: "With --x11: when the X server is unreachable or goes away, reconnect every second.")
     var x11Retry = false
 
+    @Option(help: "With --device: seconds a disconnected producer's outputs stay up for it to reconnect (docs/protocol.md §12).")
+    var gracePeriod: Double?
+
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).")
     var listen: String = "127.0.0.1:5900"
 
@@ -79,11 +82,15 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.password = password
         }
         if socket != nil && !device { throw ValidationError("--socket applies to --device") }
+        if gracePeriod != nil && !device { throw ValidationError("--grace-period applies to --device") }
+        if let gracePeriod, !(0...86_400).contains(gracePeriod) { throw ValidationError("--grace-period must be 0...86400 seconds") }
         if device {
             if image != nil || x11 != nil { throw ValidationError("--device excludes --image and --x11: producers provide the picture") }
             var handler = StreamLogHandler.standardError(label: "porthole.display-device")
             handler.logLevel = level
-            let deviceServer = try DeviceServer(configuration: DeviceServerConfiguration(socketPath: socket),
+            var deviceConfiguration = DeviceServerConfiguration(socketPath: socket)
+            if let gracePeriod { deviceConfiguration.limits.gracePeriodNanoseconds = UInt64(gracePeriod * 1e9) }
+            let deviceServer = try DeviceServer(configuration: deviceConfiguration,
                                                 logger: Logger(label: "porthole.display-device", factory: { _ in handler }))
             deviceServer.start()
             defer { deviceServer.stop() }

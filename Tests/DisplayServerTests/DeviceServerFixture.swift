@@ -14,12 +14,16 @@ final class DeviceServerFixture {
     let directory: String
     let server: DeviceServer
 
-    init() throws {
+    /// A server with the default configuration, or `configure`'s changes to it (a short grace
+    /// period, for instance).
+    init(configure: (inout DeviceServerConfiguration) -> Void = { _ in }) throws {
         var template = Array("/tmp/porthole-devserver-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil, "mkdtemp failed")
         directory = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-        server = try DeviceServer(configuration: DeviceServerConfiguration(socketPath: directory + "/porthole-0"))
+        var configuration = DeviceServerConfiguration(socketPath: directory + "/porthole-0")
+        configure(&configuration)
+        server = try DeviceServer(configuration: configuration)
         server.start()
     }
 

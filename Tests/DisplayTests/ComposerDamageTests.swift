@@ -145,3 +145,31 @@ struct ComposerDamageTests {
         #expect(composer.scanout[4, 0] == 0)
     }
 }
+
+/// A double-buffered producer's page flip: another framebuffer in the same place, with damage.
+struct ComposerSwapTests {
+    @Test func aSwapWithDamageRedrawsOnlyTheDamageAndAgreesWithAFullRedraw() {
+        let size = Size(width: 8, height: 6)
+        let old = Array(repeating: UInt32(0x0010_2030), count: 48)
+        var new = old
+        new[2 * 8 + 3] = 0x00ff_0000
+        let (first, _) = makeFramebuffer(1, format: .xrgb8888, width: 8, height: 6, pixels: old)
+        let (second, _) = makeFramebuffer(2, format: .xrgb8888, width: 8, height: 6, pixels: new)
+        func layer(_ framebuffer: Framebuffer) -> [ComposerLayer] {
+            [ComposerLayer(plane: PlaneID(1), type: .primary, framebuffer: framebuffer, state: PlaneState(framebuffer: framebuffer.id, size: size))]
+        }
+        var composer = Composer()
+        _ = composer.compose(size: size, layers: layer(first), planeDamage: [:])
+        let damage = composer.compose(size: size, layers: layer(second), planeDamage: [PlaneID(1): .rects([Rect(x: 3, y: 2, width: 1, height: 1)])])
+        #expect(damage.region == Region(Rect(x: 3, y: 2, width: 1, height: 1)))
+        var full = Composer()
+        _ = full.compose(size: size, layers: layer(second), planeDamage: [:])
+        #expect(composer.scanout == full.scanout)
+        // Without damage for the plane, a swap still redraws the whole plane.
+        #expect(composer.compose(size: size, layers: layer(first), planeDamage: [:]).region == Region(Rect(size: size)))
+        // Moving the plane redraws old and new places whatever the damage says.
+        var moved = layer(second)
+        moved[0].state.destination = Rect(x: 1, y: 0, width: 7, height: 6)
+        #expect(composer.compose(size: size, layers: moved, planeDamage: [PlaneID(1): .rects([])]).region == Region(Rect(size: size)))
+    }
+}

@@ -1,0 +1,283 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Display
+import DisplayProtocol
+import DisplayServer
+import Foundation
+import Logging
+import PortholeClient
+import Server
+
+/// The display device's latencies and throughput (docs/benchmarks.md, "Display device"):
+///
+/// 1. commit → PageFlip for a 256×256 damage on a 1920×1080 output at 60 Hz, split into the wait
+///    for the frame tick and the server's work after it (the PageFlip timestamp is the tick);
+/// 2. commit → the first byte of the FramebufferUpdate reaching an RFB viewer (Raw encoding) of
+///    that output, through the real RFB server (`Server`) polling the output at 60 Hz;
+/// 3. full-frame 3840×2160 commits per second through the zero-copy path (the server composes
+///    straight from the producer's mapped memfd), with the frame clock raised to 1 kHz so the
+///    server's work is the limit, next to memcpy of the same frame in the same run.
+///
+/// Producer, device server and RFB server run in this one process, on their own threads, over
+/// real Unix and TCP sockets.
+let commits = Int(ProcessInfo.processInfo.environment["BENCH_COMMITS"] ?? "") ?? 300
+
+func now() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}
+
+func milliseconds(_ seconds: Double) -> String { String(format: "%.2f", seconds * 1000) }
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("device-bench: \(message)\n".utf8))
+    exit(1)
+}
+
+/// A device server on a socket in a fresh temporary directory.
+func makeDevice(maximumRefreshMillihertz: Int = 240_000) throws -> DeviceServer {
+    var template = Array("/tmp/porthole-bench-XXXXXX".utf8CString)
+    guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else { fail("mkdtemp failed") }
+    let directory = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+    var configuration = DeviceServerConfiguration(socketPath: directory + "/porthole-0")
+    configuration.maximumRefreshMillihertz = maximumRefreshMillihertz
+    var logger = Logger(label: "device-bench")
+    logger.logLevel = .warning
+    let server = try DeviceServer(configuration: configuration, logger: logger)
+    server.start()
+    return server
+}
+
+/// Stops `server` and removes its socket and the directory `makeDevice` made for it.
+func removeDevice(_ server: DeviceServer) {
+    server.stop()
+    unlink(server.socketPath)
+    rmdir((server.socketPath as NSString).deletingLastPathComponent)
+}
+
+/// A producer with one output and two memfd framebuffers.
+struct Producer {
+    let client: DisplayClient
+    let output: OutputCreatedReply
+    let buffers: [ProducerBuffer]
+    let framebuffers: [UInt32]
+    let width: UInt32, height: UInt32
+
+    init(server: DeviceServer, width: UInt32, height: UInt32, refreshMillihertz: UInt32) throws {
+        let client = try DisplayClient(socketPath: server.socketPath, role: .producer, name: "bench", timeout: 10)
+        self.client = client
+        self.width = width
+        self.height = height
+        output = try client.createOutput(name: "Bench-1", width: width, height: height, refreshMillihertz: refreshMillihertz)
+        let buffers = try (0..<2).map { _ in try ProducerBuffer(width: width, height: height) }
+        for buffer in buffers { buffer.withPixels { $0.update(repeating: 0x0020_4060) } }
+        self.buffers = buffers
+        framebuffers = try buffers.map { try client.createFramebuffer($0) }
+    }
+
+    /// Draws a 256×256 square at a position that moves with `frame` into buffer `index`.
+    func drawSquare(_ index: Int, frame: Int) -> WireRect {
+        let x = (frame * 37) % (Int(width) - 256), y = (frame * 23) % (Int(height) - 256)
+        let colour = UInt32(truncatingIfNeeded: frame &* 0x0101_0f) & 0x00ff_ffff
+        buffers[index].withPixels { pixels in
+            for row in y..<(y + 256) { pixels[(row * Int(width) + x)..<(row * Int(width) + x + 256)].update(repeating: colour) }
+        }
+        return WireRect(x: Int32(x), y: Int32(y), width: 256, height: 256)
+    }
+
+    /// Commits buffer `index` with `damage` (none: the whole frame); returns the request id.
+    func commit(_ index: Int, damage: [WireRect]) throws -> UInt32 {
+        try client.present(framebuffer: framebuffers[index], width: width, height: height, on: output.primaryPlaneID, damage: damage)
+    }
+
+    func dropReleases() {
+        _ = client.takeEvents { if case .release = $0 { return true } else { return false } }
+    }
+}
+
+/// A minimal RFB 3.8 viewer over a blocking TCP socket: no authentication, Raw only.
+final class RawViewer {
+    let fd: Int32
+    private(set) var width = 0, height = 0, bytesPerPixel = 4
+
+    init(port: Int) {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { fail("connect to the RFB server: errno \(errno)") }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    func read(_ count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + got, count - got) }
+            guard n > 0 else { fail("the RFB server closed the connection") }
+            got += n
+        }
+        return bytes
+    }
+
+    func write(_ bytes: [UInt8]) {
+        guard bytes.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress!, $0.count) }) == bytes.count else { fail("write to the RFB server") }
+    }
+
+    func u16(_ b: [UInt8], _ i: Int) -> Int { Int(b[i]) << 8 | Int(b[i + 1]) }
+    func u32(_ b: [UInt8], _ i: Int) -> Int { Int(b[i]) << 24 | Int(b[i + 1]) << 16 | Int(b[i + 2]) << 8 | Int(b[i + 3]) }
+
+    /// Version, security None, ClientInit, ServerInit, SetEncodings [Raw].
+    func handshake() {
+        _ = read(12)
+        write(Array("RFB 003.008\n".utf8))
+        let count = Int(read(1)[0])
+        guard count > 0, read(count).contains(1) else { fail("the RFB server does not offer security None") }
+        write([1])
+        guard u32(read(4), 0) == 0 else { fail("RFB security failed") }
+        write([1])
+        let serverInit = read(24)
+        width = u16(serverInit, 0)
+        height = u16(serverInit, 2)
+        bytesPerPixel = Int(serverInit[4]) / 8
+        _ = read(u32(serverInit, 20))
+        write([2, 0, 0, 1, 0, 0, 0, 0])
+    }
+
+    func requestUpdate(incremental: Bool) {
+        write([3, incremental ? 1 : 0, 0, 0, 0, 0, UInt8(width >> 8), UInt8(width & 0xff), UInt8(height >> 8), UInt8(height & 0xff)])
+    }
+
+    /// Waits for the first byte of the next server message; returns its arrival time.
+    func waitForFirstByte() -> (Double, UInt8) {
+        let first = read(1)[0]
+        return (now(), first)
+    }
+
+    /// Reads the rest of a FramebufferUpdate whose type byte was already read; returns pixels read.
+    func readUpdate(afterType type: UInt8) -> Int {
+        guard type == 0 else { fail("unexpected RFB message type \(type)") }
+        let header = read(3)
+        var pixels = 0
+        for _ in 0..<u16(header, 1) {
+            let rect = read(12)
+            let w = u16(rect, 4), h = u16(rect, 6)
+            let encoding = Int32(bitPattern: UInt32(u32(rect, 8)))
+            guard encoding == 0 else { fail("unexpected encoding \(encoding)") }
+            _ = read(w * h * bytesPerPixel)
+            pixels += w * h
+        }
+        return pixels
+    }
+}
+
+// MARK: - 1 and 2: latency on 1920x1080 at 60 Hz
+
+let device = try makeDevice()
+let producer = try Producer(server: device, width: 1920, height: 1080, refreshMillihertz: 60_000)
+var index = 0
+_ = try producer.commit(index, damage: [])
+_ = try producer.client.waitForPageFlip(output: producer.output.outputID)
+
+var total: [Double] = [], tickWait: [Double] = [], afterTick: [Double] = []
+for frame in 0..<commits {
+    index ^= 1
+    let damage = producer.drawSquare(index, frame: frame)
+    let start = now()
+    let request = try producer.commit(index, damage: [damage])
+    let flip = try producer.client.waitForPageFlip(output: producer.output.outputID, commitRequestID: request)
+    let end = now()
+    producer.dropReleases()
+    let tick = Double(flip.timestampNanoseconds) / 1e9
+    total.append(end - start)
+    tickWait.append(max(0, tick - start))
+    afterTick.append(end - tick)
+}
+
+var rfbConfiguration = ServerConfiguration()
+rfbConfiguration.port = 0
+rfbConfiguration.sourceFrameRate = 60
+rfbConfiguration.logLevel = .warning
+guard let outputSource = device.outputSource(for: OutputID(producer.output.outputID)) else { fail("no output source") }
+var rfbLogger = Logger(label: "device-bench.rfb")
+rfbLogger.logLevel = .warning
+let rfb = try await PortholeServer.start(configuration: rfbConfiguration, source: outputSource, logger: rfbLogger)
+let viewer = RawViewer(port: rfb.boundAddress.port)
+viewer.handshake()
+viewer.requestUpdate(incremental: false)
+_ = viewer.readUpdate(afterType: viewer.waitForFirstByte().1)
+
+var toViewer: [Double] = []
+for frame in 0..<commits {
+    viewer.requestUpdate(incremental: true)
+    index ^= 1
+    let damage = producer.drawSquare(index, frame: commits + frame)
+    let start = now()
+    let request = try producer.commit(index, damage: [damage])
+    let (arrival, type) = viewer.waitForFirstByte()
+    toViewer.append(arrival - start)
+    _ = viewer.readUpdate(afterType: type)
+    _ = try producer.client.waitForPageFlip(output: producer.output.outputID, commitRequestID: request)
+    producer.dropReleases()
+}
+await rfb.stop()
+producer.client.close()
+removeDevice(device)
+
+// MARK: - 3: 3840x2160 full-frame commits per second
+
+let bigDevice = try makeDevice(maximumRefreshMillihertz: 1_000_000)
+let big = try Producer(server: bigDevice, width: 3840, height: 2160, refreshMillihertz: 1_000_000)
+let frameBytes = 3840 * 2160 * 4
+index = 0
+_ = try big.commit(index, damage: [])
+_ = try big.client.waitForPageFlip(output: big.output.outputID)
+let fullFrames = max(60, commits / 2)
+let bigStart = now()
+for _ in 0..<fullFrames {
+    index ^= 1
+    let request = try big.commit(index, damage: [])
+    _ = try big.client.waitForPageFlip(output: big.output.outputID, commitRequestID: request)
+    big.dropReleases()
+}
+let bigSeconds = now() - bigStart
+big.client.close()
+removeDevice(bigDevice)
+
+var source = [UInt32](repeating: 0x0011_2233, count: frameBytes / 4)
+var target = [UInt32](repeating: 0, count: frameBytes / 4)
+var copies: [Double] = []
+for run in 0..<16 {
+    source[run] = UInt32(run)
+    let start = now()
+    source.withUnsafeBytes { s in target.withUnsafeMutableBytes { $0.copyMemory(from: s) } }
+    if run > 0 { copies.append(now() - start) }
+}
+let memcpySeconds = percentile(copies, 0.5)
+
+print("# device-bench: \(commits) commits per latency figure, \(fullFrames) full 4K frames")
+print("")
+print("| measurement | median ms | p99 ms |")
+print("|---|---:|---:|")
+print("| commit → PageFlip, 256×256 damage, 1920×1080 at 60 Hz | \(milliseconds(percentile(total, 0.5))) | \(milliseconds(percentile(total, 0.99))) |")
+print("| … of which: waiting for the frame tick | \(milliseconds(percentile(tickWait, 0.5))) | \(milliseconds(percentile(tickWait, 0.99))) |")
+print("| … of which: tick → PageFlip received (compose, deliver, send) | \(milliseconds(percentile(afterTick, 0.5))) | \(milliseconds(percentile(afterTick, 0.99))) |")
+print("| commit → first byte of the FramebufferUpdate at an RFB viewer (Raw) | \(milliseconds(percentile(toViewer, 0.5))) | \(milliseconds(percentile(toViewer, 0.99))) |")
+print("")
+print("| measurement | frames/s | GB/s | ms/frame |")
+print("|---|---:|---:|---:|")
+let fps = Double(fullFrames) / bigSeconds
+print("| 3840×2160 full-frame commit → PageFlip, zero-copy path, 1 kHz clock | \(String(format: "%.1f", fps)) | \(String(format: "%.2f", fps * Double(frameBytes) / 1e9)) | \(milliseconds(bigSeconds / Double(fullFrames))) |")
+print("| memcpy of the same 3840×2160 frame (33 MB), median of 15 | \(String(format: "%.1f", 1 / memcpySeconds)) | \(String(format: "%.2f", Double(frameBytes) / memcpySeconds / 1e9)) | \(milliseconds(memcpySeconds)) |")

@@ -1,0 +1,63 @@
+import Foundation
+import Pixels
+import Testing
+
+/// `porthole record` against `porthole serve --device` fed by `porthole produce`: the recorder
+/// is a consumer of the display device (docs/protocol.md §6), and its PNG files are what the
+/// animated pattern showed, frame after frame.
+@Suite struct DeviceRecordTests {
+    @Test func recordsFiveDistinctFramesOfTheAnimatedPattern() async throws {
+        let scratch = try ScratchDirectory("device-record")
+        let socket = scratch.file("device.sock").path
+        let server = try await PortholeServer(["--device", "--socket", socket], scratch: scratch)
+        defer { server.stop() }
+        let producer = try ChildProcess(try PortholeServer.binary(),
+                                        ["produce", "--socket", socket, "--size", "160x120", "--refresh", "30", "--name", "Pattern-7"],
+                                        logFile: scratch.uniqueFile("porthole-produce", extension: "log"))
+        defer { producer.stop() }
+        let started = await producer.waitForOutput(timeout: 20) { $0.contains("porthole produce: output") ? true : nil }
+        #expect(started == true, "porthole produce did not start; log:\n\(producer.output)")
+
+        let frames = scratch.file("frames")
+        let record = try await ProcessRunner.run(try PortholeServer.binary(),
+                                                 ["record", "Pattern-7", frames.path, "--frames", "5", "--socket", socket],
+                                                 in: scratch, timeout: 30)
+        try #require(record.succeeded, "\(record.summary)\nproducer log:\n\(producer.output)")
+
+        var pictures: [PixelBuffer] = []
+        for index in 1...5 {
+            let file = frames.appendingPathComponent(String(format: "frame-%06d.png", index))
+            pictures.append(try await ImageFiles.readPNG(file, scratch: scratch))
+        }
+        #expect(pictures.allSatisfy { $0.width == 160 && $0.height == 120 })
+        for index in 1..<pictures.count {
+            #expect(pictures[index] != pictures[index - 1], "frames \(index) and \(index + 1) are identical")
+        }
+        #expect(pictures.contains { picture in picture.pixels.contains { $0 != picture.pixels[0] } }, "every frame is one flat colour")
+    }
+
+    @Test func rawRecordingIsWidthTimesHeightTimesFourBytesPerFrame() async throws {
+        let scratch = try ScratchDirectory("device-record-raw")
+        let socket = scratch.file("device.sock").path
+        let server = try await PortholeServer(["--device", "--socket", socket], scratch: scratch)
+        defer { server.stop() }
+        let producer = try ChildProcess(try PortholeServer.binary(), ["produce", "--socket", socket, "--size", "96x64"],
+                                        logFile: scratch.uniqueFile("porthole-produce", extension: "log"))
+        defer { producer.stop() }
+        let started = await producer.waitForOutput(timeout: 20) { $0.contains("porthole produce: output") ? true : nil }
+        #expect(started == true, "porthole produce did not start; log:\n\(producer.output)")
+
+        // By id this time; stdout alone goes to the file (the log lines go to stderr).
+        let raw = scratch.file("frames.xr24")
+        let command = "'\(try PortholeServer.binary())' record 1 --raw --frames 3 --socket '\(socket)' > '\(raw.path)'"
+        let record = try await ProcessRunner.run("/bin/sh", ["-c", command], in: scratch, timeout: 30)
+        try #require(record.succeeded, "\(record.summary)\nproducer log:\n\(producer.output)")
+        let bytes = try [UInt8](Data(contentsOf: raw))
+        let frameBytes = 96 * 64 * 4
+        #expect(bytes.count == 3 * frameBytes)
+        guard bytes.count == 3 * frameBytes else { return }
+        #expect(bytes[0..<frameBytes] != bytes[frameBytes..<(2 * frameBytes)], "frames 1 and 2 are identical")
+        // XR24 with the X byte cleared: every fourth byte is 0.
+        #expect(stride(from: 3, to: bytes.count, by: 4).allSatisfy { bytes[$0] == 0 })
+    }
+}
