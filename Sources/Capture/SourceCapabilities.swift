@@ -15,6 +15,11 @@ public protocol ResizableSource: FrameSource {
 public protocol CursorProviding: FrameSource {
     /// The current pointer image; a new value is sent to viewers when it changes.
     var cursor: CursorImage { get }
+    /// Where the source's own pointer is (moved by the source's clients, not only by viewers), or
+    /// nil when the source does not know. Read on the frame clock after `advance(to:)`; when it
+    /// changes, the output's shared pointer moves there, so viewers that take the cursor-position
+    /// pseudo-encoding are told and the others get the cursor drawn at that place.
+    var cursorPosition: Point? { get }
 }
 
 /// A source with a clipboard of its own (the X11 mirror's CLIPBOARD selection, a producer's

@@ -77,6 +77,10 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
     /// The cursor plane's image, or the default arrow while the producer shows none.
     public var cursor: CursorImage { state.withLock { $0.cursor } ?? .arrow }
 
+    /// Producers send a cursor image but not where their pointer is: the pointer is where viewers
+    /// put it.
+    public var cursorPosition: Point? { nil }
+
     // MARK: InputReceiving
 
     public func key(down: Bool, keysym: UInt32) { onRequest(.key(down: down, keysym: keysym)) }

@@ -68,6 +68,10 @@ public final class PrimaryOutputSource: FrameSource, ResizableSource, CursorProv
 
     public var cursor: CursorImage { current?.cursor ?? .arrow }
 
+    /// Producers send a cursor image but not where their pointer is: the pointer is where viewers
+    /// put it.
+    public var cursorPosition: Point? { nil }
+
     public func key(down: Bool, keysym: UInt32) { current?.key(down: down, keysym: keysym) }
 
     public func pointer(buttonMask: UInt16, x: Int, y: Int) { current?.pointer(buttonMask: buttonMask, x: x, y: y) }

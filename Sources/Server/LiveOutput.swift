@@ -32,8 +32,9 @@ public final class LiveOutput: @unchecked Sendable {
 
     /// The pointer image and where it is. `imageSerial` changes whenever the image does, so viewers
     /// compare a number instead of pixels. The position is nil until something points (a viewer's
-    /// pointer event, or a source that knows its pointer): an output nobody points at shows no
-    /// cursor, so snapshots of an untouched output are the source's exact pixels.
+    /// pointer event, or a source's own pointer moving, CursorProviding.cursorPosition): an output
+    /// nobody points at shows no cursor, so snapshots of an untouched output are the source's
+    /// exact pixels.
     public struct CursorState: Equatable, Sendable {
         public var image: CursorImage
         public var imageSerial: Int
@@ -53,6 +54,8 @@ public final class LiveOutput: @unchecked Sendable {
     /// viewers with Extended Clipboard exchange UTF-8, the others Latin-1 (converted at the edge).
     private var clipboard = ""
     private var ticker: RepeatedTask?
+    /// The source's pointer position as last read (CursorProviding), to notice when it moves.
+    private var sourcePointer: Point?
     private let startTime = NIODeadline.now()
 
     public init(name: String, desktopName: String = "Porthole", source: FrameSource, eventLoop: EventLoop, frameRate: Double) {
@@ -61,6 +64,7 @@ public final class LiveOutput: @unchecked Sendable {
         self.eventLoop = eventLoop
         frameInterval = .nanoseconds(Int64(1_000_000_000 / max(1, frameRate)))
         let image = (source as? CursorProviding)?.cursor ?? .arrow
+        sourcePointer = (source as? CursorProviding)?.cursorPosition
         current = Frame(pixels: source.frame, sequence: 0,
                         cursor: CursorState(image: image, imageSerial: 1, position: nil),
                         layout: DesktopLayout(singleScreen: source.frame.size), name: desktopName)
@@ -170,12 +174,26 @@ public final class LiveOutput: @unchecked Sendable {
         let damage = source.advance(to: seconds)
         if let text = (source as? ClipboardSharing)?.takeClipboardChange() { handleClipboard(text, from: nil) }
         if (source as? BellRinging)?.takeBell() == true { ringBell() }
-        let image = (source as? CursorProviding)?.cursor
+        let provider = source as? CursorProviding
+        let image = provider?.cursor
         let cursorChanged = image != nil && image != frame.cursor.image
-        guard !damage.isEmpty || cursorChanged else { return }
+        let moved = sourcePointerMove(provider?.cursorPosition)
+        guard !damage.isEmpty || cursorChanged || moved != nil else { return }
         publish(damage: damage) { frame in
             if let image, cursorChanged { frame.cursor.image = image; frame.cursor.imageSerial += 1 }
+            if let moved { frame.cursor.position = moved }
         }
+    }
+
+    /// The position the shared pointer moves to because the source's own pointer moved, or nil.
+    /// Only a move counts: the first position a source reports (when it starts, or comes back after
+    /// not knowing, as an X mirror does after reconnecting) is not published, so an output nobody
+    /// points at still shows no cursor; a viewer's move that the source then reports back (through
+    /// XTEST, say) is already the shared position and publishes nothing.
+    private func sourcePointerMove(_ position: Point?) -> Point? {
+        defer { sourcePointer = position }
+        guard let position, let previous = sourcePointer, position != previous else { return nil }
+        return position == frame.cursor.position ? nil : position
     }
 
     /// Makes the source's picture (and whatever `change` does to the frame) the current frame and

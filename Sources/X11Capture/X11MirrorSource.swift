@@ -4,7 +4,7 @@ import Geometry
 import Pixels
 
 /// An existing X display shown to viewers: the root window read through MIT-SHM where DAMAGE says
-/// it changed, the XFIXES cursor, input through XTEST, the clipboard through the X selections, and
+/// it changed, the XFIXES cursor image and the pointer's position (QueryPointer), input through XTEST, the clipboard through the X selections, and
 /// RandR size changes passed on (they become DesktopSize for viewers).
 ///
 /// When the X server goes away, the last picture stays with a hazard-striped border and darkened
@@ -17,6 +17,9 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
 
     public private(set) var frame: PixelBuffer
     public private(set) var cursor: CursorImage = .arrow
+    /// The X pointer's position as of the last frame (QueryPointer), nil while no X server is
+    /// reached or the pointer is on another screen.
+    public private(set) var cursorPosition: Point?
     public let display: String
     private let polling: Bool
     private let retry: Bool
@@ -33,6 +36,7 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
         do {
             let session = try X11Session(display: display, polling: polling, log: log)
             frame = try session.readWholeScreen()
+            cursorPosition = session.pointerPosition()
             self.session = session
         } catch {
             guard retry else { throw error }
@@ -44,13 +48,14 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
 
     public func advance(to time: Double) -> FrameDamage {
         guard let session else { return reconnect(at: time) }
-        if let damage = session.update(&frame, cursor: &cursor) {
+        if let damage = session.update(&frame, cursor: &cursor, pointerAt: &cursorPosition) {
             if let text = viewerTextToOffer() { session.clipboard.offer(text) }
             return damage
         }
         log("lost the X server \(display) (" + X11Connection.explain(session.connection.errorCode) + "); "
             + (retry ? "showing the last picture and reconnecting every second" : "showing the last picture"))
         self.session = nil
+        cursorPosition = nil
         lastAttempt = time
         StaleNotice.draw(on: &frame)
         return .full(frame.bounds)

@@ -19,6 +19,7 @@ final class X11Session {
     private var reader: X11ImageReader
     private let damage: X11DamageTracker?
     private let cursorWatcher: X11CursorWatcher?
+    private let pointer: X11PointerTracker
     let input: X11InputInjector
     let clipboard: X11ClipboardBridge
     private let randrNotifyCode: UInt8?
@@ -43,6 +44,7 @@ final class X11Session {
         }
         let connection = connection
         cursorWatcher = connection.xfixesEventBase.map { X11CursorWatcher(connection: connection, eventBase: $0) }
+        pointer = X11PointerTracker(connection: connection)
         input = X11InputInjector(connection: connection)
         if !connection.hasXTest { log("\(display) has no XTEST: viewers' keys and pointer are ignored") }
         clipboard = try X11ClipboardBridge(connection: connection, xfixesEventBase: connection.xfixesEventBase, log: log)
@@ -65,9 +67,15 @@ final class X11Session {
         return frame
     }
 
+    /// Where the X pointer is now (nil when it is on another screen): one QueryPointer round trip.
+    func pointerPosition() -> Point? { pointer.take() }
+
     /// Handles what the server sent and brings `frame` up to date: the damage since the last call,
     /// or nil when the connection is gone. A size change replaces `frame` and damages all of it.
-    func update(_ frame: inout PixelBuffer, cursor: inout CursorImage) -> FrameDamage? {
+    /// `pointerAt` becomes the X pointer's position as of this frame.
+    func update(_ frame: inout PixelBuffer, cursor: inout CursorImage, pointerAt position: inout Point?) -> FrameDamage? {
+        pointer.request()
+        defer { if !connection.isBroken { position = pointer.take() } }
         drainEvents()
         if connection.isBroken { return nil }
         if let image = cursorWatcher?.take() { cursor = image }
