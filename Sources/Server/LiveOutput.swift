@@ -20,7 +20,7 @@ public final class LiveOutput: @unchecked Sendable {
         /// The pointer as of this frame: viewers either draw it themselves or get it drawn in.
         public var cursor: CursorState
         /// The screens of the output (ExtendedDesktopSize); one covering it unless a viewer asked
-        /// for another layout.
+        /// for another layout or the source has screens of its own (ScreenLayoutProviding).
         public var layout: DesktopLayout
         /// The viewer whose SetDesktopSize made this frame's size or layout, if one did.
         public var resizedBy: ObjectIdentifier?
@@ -67,7 +67,18 @@ public final class LiveOutput: @unchecked Sendable {
         sourcePointer = (source as? CursorProviding)?.cursorPosition
         current = Frame(pixels: source.frame, sequence: 0,
                         cursor: CursorState(image: image, imageSerial: 1, position: nil),
-                        layout: DesktopLayout(singleScreen: source.frame.size), name: desktopName)
+                        layout: Self.layout(of: source), name: desktopName)
+    }
+
+    /// The screens the source reports (ScreenLayoutProviding) as a layout of its current frame, or
+    /// one screen covering the frame when it reports none or a set that is not a valid layout
+    /// (rfbproto "Screen Model": each screen non-empty and inside the framebuffer, ids unique).
+    static func layout(of source: FrameSource) -> DesktopLayout {
+        let size = source.frame.size
+        let single = DesktopLayout(singleScreen: size)
+        guard let screens = (source as? ScreenLayoutProviding)?.screens, !screens.isEmpty else { return single }
+        let layout = DesktopLayout(size: size, screens: screens.map { Screen(id: $0.id, rect: $0.rect) })
+        return layout.validationFailure(maximumSide: Int(UInt16.max)) == nil ? layout : single
     }
 
     /// The latest frame (a copy-on-write value; cheap to take).
@@ -178,10 +189,13 @@ public final class LiveOutput: @unchecked Sendable {
         let image = provider?.cursor
         let cursorChanged = image != nil && image != frame.cursor.image
         let moved = sourcePointerMove(provider?.cursorPosition)
-        guard !damage.isEmpty || cursorChanged || moved != nil else { return }
+        let layout = source is ScreenLayoutProviding ? Self.layout(of: source) : nil
+        let relaidOut = layout != nil && layout != frame.layout
+        guard !damage.isEmpty || cursorChanged || moved != nil || relaidOut else { return }
         publish(damage: damage) { frame in
             if let image, cursorChanged { frame.cursor.image = image; frame.cursor.imageSerial += 1 }
             if let moved { frame.cursor.position = moved }
+            if let layout, relaidOut { frame.layout = layout }
         }
     }
 

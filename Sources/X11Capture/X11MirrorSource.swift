@@ -4,14 +4,15 @@ import Geometry
 import Pixels
 
 /// An existing X display shown to viewers: the root window read through MIT-SHM where DAMAGE says
-/// it changed, the XFIXES cursor image and the pointer's position (QueryPointer), input through XTEST, the clipboard through the X selections, and
+/// it changed, the XFIXES cursor image and the pointer's position (QueryPointer), the RandR
+/// monitors as screens, input through XTEST, the clipboard through the X selections, and
 /// RandR size changes passed on (they become DesktopSize for viewers).
 ///
 /// When the X server goes away, the last picture stays with a hazard-striped border and darkened
 /// contents drawn over it, so viewers can see the mirror is stale; with `retry` a reconnect is tried
 /// every second and the mirror resumes (at the new size if it changed). The RFB side never notices
 /// beyond the frames.
-public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding, ClipboardSharing {
+public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding, ClipboardSharing, ScreenLayoutProviding {
     /// The size shown while no X server was ever reached (with `retry` only).
     public static let placeholderSize = Size(width: 1024, height: 768)
 
@@ -20,6 +21,9 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     /// The X pointer's position as of the last frame (QueryPointer), nil while no X server is
     /// reached or the pointer is on another screen.
     public private(set) var cursorPosition: Point?
+    /// The X screen's RandR monitors (RandR 1.5 GetMonitors); empty without RandR 1.5 or while no
+    /// X server is reached.
+    public private(set) var screens: [SourceScreen] = []
     public let display: String
     private let polling: Bool
     private let retry: Bool
@@ -37,6 +41,7 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
             let session = try X11Session(display: display, polling: polling, log: log)
             frame = try session.readWholeScreen()
             cursorPosition = session.pointerPosition()
+            screens = session.monitorsIfDue(at: 0) ?? []
             self.session = session
         } catch {
             guard retry else { throw error }
@@ -49,6 +54,7 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     public func advance(to time: Double) -> FrameDamage {
         guard let session else { return reconnect(at: time) }
         if let damage = session.update(&frame, cursor: &cursor, pointerAt: &cursorPosition) {
+            if let monitors = session.monitorsIfDue(at: time) { screens = monitors }
             if let text = viewerTextToOffer() { session.clipboard.offer(text) }
             return damage
         }
@@ -56,6 +62,7 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
             + (retry ? "showing the last picture and reconnecting every second" : "showing the last picture"))
         self.session = nil
         cursorPosition = nil
+        screens = []
         lastAttempt = time
         StaleNotice.draw(on: &frame)
         return .full(frame.bounds)
@@ -74,6 +81,7 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
         do {
             let session = try X11Session(display: display, polling: polling, log: log)
             frame = try session.readWholeScreen()
+            screens = session.monitorsIfDue(at: time) ?? []
             self.session = session
             offerPending = viewerText != nil
             log("reconnected to the X server \(display)")

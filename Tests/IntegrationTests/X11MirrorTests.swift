@@ -145,6 +145,38 @@ import Testing
         #expect(matched, "after growing back to 800x600: \(comparison)\nserver log:\n\(mirror.server.log)")
     }
 
+    /// The X screen's RandR monitors are the output's screens: after `xrandr --setmonitor` splits
+    /// the Xvfb screen into two virtual monitors, an ExtendedDesktopSize viewer (`porthole snapshot
+    /// --print-layout`) lists both beside the server's own monitor for the whole screen, and after
+    /// `--delmonitor` the deleted one is gone.
+    @Test func randrMonitorsBecomeScreens() async throws {
+        let scratch = try ScratchDirectory("x11-monitors")
+        let mirror = try await X11Mirror.start(width: 1280, height: 800, scratch: scratch)
+        defer { mirror.server.stop() }
+        let whole = "0,0 1280x800", left = "0,0 640x800", right = "640,0 640x800"
+        #expect(try await Self.screenRects(mirror) == [whole])
+
+        try await mirror.x("xrandr", ["--setmonitor", "Left", "640/170x800/210+0+0", "none"])
+        try await mirror.x("xrandr", ["--setmonitor", "Right", "640/170x800/210+640+0", "none"])
+        let split = try await X11Mirror.poll({ try await Self.screenRects(mirror) }) { $0 == [whole, left, right] }
+        #expect(split == [whole, left, right], "server log:\n\(mirror.server.log)")
+
+        try await mirror.x("xrandr", ["--delmonitor", "Left"])
+        let after = try await X11Mirror.poll({ try await Self.screenRects(mirror) }) { $0 == [whole, right] }
+        #expect(after == [whole, right], "server log:\n\(mirror.server.log)")
+    }
+
+    /// The screens `porthole snapshot --print-layout` reports, as "X,Y WxH", sorted.
+    static func screenRects(_ mirror: X11Mirror) async throws -> [String] {
+        let png = mirror.scratch.uniqueFile("layout", extension: "png")
+        let result = try await ProcessRunner.run(try PortholeServer.binary(),
+                                                 ["snapshot", "127.0.0.1:\(mirror.server.port)", png.path, "--print-layout"],
+                                                 in: mirror.scratch, timeout: 30)
+        guard result.succeeded else { throw HarnessError("porthole snapshot --print-layout failed: \(result.summary)") }
+        return result.output.split(separator: "\n").filter { $0.hasPrefix("screen ") }
+            .map { $0.split(separator: " ").dropFirst(2).joined(separator: " ") }.sorted()
+    }
+
     static func clipboardDriver() throws -> URL {
         guard let url = Bundle.module.url(forResource: "vncdotool_clipboard", withExtension: "py", subdirectory: "peers") else {
             throw HarnessError("peers/vncdotool_clipboard.py is missing from the test bundle's resources")
