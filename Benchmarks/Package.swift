@@ -16,5 +16,10 @@ let package = Package(
             .product(name: "PortholeCodecs", package: "Porthole"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        // The viewer of bench/x11-vs-x11vnc.sh: Porthole's X11 mirror against x11vnc.
+        .executableTarget(name: "x11-bench", dependencies: [
+            .product(name: "PortholeCodecs", package: "Porthole"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
     ]
 )
