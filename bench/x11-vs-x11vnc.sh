@@ -32,7 +32,7 @@ drawer="$work/x11-draw"
 cc -O2 -Wall -o "$drawer" "$root/bench/x11-draw.c" $(pkg-config --cflags --libs xcb)
 
 csv="$out/x11-vs-x11vnc.csv"
-echo "server,workload,frames,frames_seen,cpu_ms_per_frame,bytes_per_frame,latency_median_ms,latency_p95_ms" > "$csv"
+echo "server,workload,frames,frames_seen,cpu_ms_per_frame,bytes_per_frame,bytes_per_seen_frame,latency_median_ms,latency_p95_ms" > "$csv"
 
 # Waits (at most 20 s) until something accepts connections on 127.0.0.1:$1.
 wait_port() {
@@ -79,19 +79,20 @@ function median(list,   n, a, i, j, t) {
     for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
-NR > 1 { k = $1 SUBSEP $2; seen[k] = seen[k] " " $4; cpu[k] = cpu[k] " " $5; bytes[k] = bytes[k] " " $6; lat[k] = lat[k] " " $7; p95[k] = p95[k] " " $8 }
+NR > 1 { k = $1 SUBSEP $2; seen[k] = seen[k] " " $4; cpu[k] = cpu[k] " " $5; bytes[k] = bytes[k] " " $6; sbytes[k] = sbytes[k] " " $7; lat[k] = lat[k] " " $8; p95[k] = p95[k] " " $9 }
 END {
     printf "%d runs per server and workload, %d frames at %s fps each, 1920x1080 Xvfb, ZRLE; load average after: %s\n\n", runs, frames, fps, load
-    print "| workload | server | frames seen | server CPU ms/frame | bytes/frame | latency median ms | latency p95 ms |"
-    print "|---|---|---:|---:|---:|---:|---:|"
+    print "| workload | server | frames seen | server CPU ms/frame | bytes/frame | bytes/seen frame | latency median ms | latency p95 ms |"
+    print "|---|---|---:|---:|---:|---:|---:|---:|"
     split("typing video", ws, " ")
     for (w = 1; w <= 2; w++) {
         for (s = 1; s <= 2; s++) {
             name = s == 1 ? "porthole" : "x11vnc"; k = name SUBSEP ws[w]
-            m[s, 1] = median(cpu[k]); m[s, 2] = median(bytes[k]); m[s, 3] = median(lat[k]); m[s, 4] = median(p95[k])
-            printf "| %s | %s | %d | %.2f | %.0f | %.1f | %.1f |\n", ws[w], name, median(seen[k]), m[s, 1], m[s, 2], m[s, 3], m[s, 4]
+            m[s, 0] = median(seen[k]); m[s, 1] = median(cpu[k]); m[s, 2] = median(bytes[k]); m[s, 5] = median(sbytes[k])
+            m[s, 3] = median(lat[k]); m[s, 4] = median(p95[k])
+            printf "| %s | %s | %d | %.2f | %.0f | %.0f | %.1f | %.1f |\n", ws[w], name, m[s, 0], m[s, 1], m[s, 2], m[s, 5], m[s, 3], m[s, 4]
         }
-        printf "| %s | Porthole / x11vnc | | %.2f | %.2f | %.2f | %.2f |\n", ws[w], m[1, 1] / m[2, 1], m[1, 2] / m[2, 2], m[1, 3] / m[2, 3], m[1, 4] / m[2, 4]
+        printf "| %s | Porthole / x11vnc | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", ws[w], m[1, 0] / m[2, 0], m[1, 1] / m[2, 1], m[1, 2] / m[2, 2], m[1, 5] / m[2, 5], m[1, 3] / m[2, 3], m[1, 4] / m[2, 4]
     }
 }' "$csv" > "$out/x11-vs-x11vnc.md"
 cat "$out/x11-vs-x11vnc.md"

@@ -18,9 +18,10 @@ import RFBClient
 /// frame number the stamp pixel at (8,8) shows (x11-draw paints 0x80 in red and the number in
 /// green and blue). Afterwards it prints one CSV row:
 ///
-///   server,workload,frames,frames_seen,cpu_ms_per_frame,bytes_per_frame,latency_median_ms,latency_p95_ms
+///   server,workload,frames,frames_seen,cpu_ms_per_frame,bytes_per_frame,bytes_per_seen_frame,latency_median_ms,latency_p95_ms
 ///
 /// CPU is the server process's utime+stime from /proc/PID/stat over the drawing, per drawn frame;
+/// bytes are everything the viewer received over the drawing, per drawn and per seen frame;
 /// latency is the viewer's receipt of a frame minus the time x11-draw saw that frame executed by
 /// the X server, over the frames the viewer saw (a server may skip frames by coalescing them).
 let arguments = CommandLine.arguments
@@ -161,5 +162,6 @@ guard !latencies.isEmpty else { fail("the viewer saw none of the drawn frames") 
 let row = [label, workload, "\(frames)", "\(seen.count)",
            String(format: "%.3f", cpu * 1000 / Double(frames)),
            String(format: "%.0f", Double(payload) / Double(frames)),
+           String(format: "%.0f", Double(payload) / Double(seen.count)),
            String(format: "%.2f", percentile(0.5)), String(format: "%.2f", percentile(0.95))]
 print(row.joined(separator: ","))
