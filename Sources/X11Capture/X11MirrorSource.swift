@@ -30,6 +30,8 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     private let log: (String) -> Void
     private var session: X11Session?
     private var lastAttempt = 0.0
+    /// The frame read into takes turns with the one last published (see FrameFlip).
+    private var flip = FrameFlip()
     /// The viewers' clipboard text, offered again after a reconnect.
     private var viewerText: String?
 
@@ -53,7 +55,9 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
 
     public func advance(to time: Double) -> FrameDamage {
         guard let session else { return reconnect(at: time) }
+        flip.flip(&frame)
         if let damage = session.update(&frame, cursor: &cursor, pointerAt: &cursorPosition) {
+            flip.finish(&frame, damage: damage)
             if let monitors = session.monitorsIfDue(at: time) { screens = monitors }
             if let text = viewerTextToOffer() { session.clipboard.offer(text) }
             return damage
@@ -61,6 +65,7 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
         log("lost the X server \(display) (" + X11Connection.explain(session.connection.errorCode) + "); "
             + (retry ? "showing the last picture and reconnecting every second" : "showing the last picture"))
         self.session = nil
+        flip.reset()
         cursorPosition = nil
         screens = []
         lastAttempt = time
