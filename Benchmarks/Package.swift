@@ -22,5 +22,10 @@ let package = Package(
             .product(name: "PortholeCodecs", package: "Porthole"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The viewer of bench/x11-vs-x11vnc.sh: Porthole's X11 mirror against x11vnc.
+        .executableTarget(name: "x11-bench", dependencies: [
+            .product(name: "PortholeCodecs", package: "Porthole"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
     ]
 )

@@ -42,3 +42,12 @@ public protocol BellRinging: FrameSource {
     /// Whether the bell rang since the last call. Called on the frame clock.
     func takeBell() -> Bool
 }
+
+/// A source whose picture is made of several screens (the X11 mirror's RandR monitors): viewers
+/// that take ExtendedDesktopSize see each as a screen of the output.
+public protocol ScreenLayoutProviding: FrameSource {
+    /// The screens as of the last `advance(to:)`; empty when the source knows none, and then the
+    /// output has one screen covering the frame. Screens not wholly inside the frame, or with
+    /// repeated ids, make the output fall back to that one screen too.
+    var screens: [SourceScreen] { get }
+}

@@ -20,7 +20,7 @@ public final class LiveOutput: @unchecked Sendable {
         /// The pointer as of this frame: viewers either draw it themselves or get it drawn in.
         public var cursor: CursorState
         /// The screens of the output (ExtendedDesktopSize); one covering it unless a viewer asked
-        /// for another layout.
+        /// for another layout or the source has screens of its own (ScreenLayoutProviding).
         public var layout: DesktopLayout
         /// The viewer whose SetDesktopSize made this frame's size or layout, if one did.
         public var resizedBy: ObjectIdentifier?
@@ -32,8 +32,9 @@ public final class LiveOutput: @unchecked Sendable {
 
     /// The pointer image and where it is. `imageSerial` changes whenever the image does, so viewers
     /// compare a number instead of pixels. The position is nil until something points (a viewer's
-    /// pointer event, or a source that knows its pointer): an output nobody points at shows no
-    /// cursor, so snapshots of an untouched output are the source's exact pixels.
+    /// pointer event, or a source's own pointer moving, CursorPositionProviding): an output
+    /// nobody points at shows no cursor, so snapshots of an untouched output are the source's
+    /// exact pixels.
     public struct CursorState: Equatable, Sendable {
         public var image: CursorImage
         public var imageSerial: Int
@@ -63,7 +64,18 @@ public final class LiveOutput: @unchecked Sendable {
         let image = (source as? CursorProviding)?.cursor ?? .arrow
         current = Frame(pixels: source.frame, sequence: 0,
                         cursor: CursorState(image: image, imageSerial: 1, position: nil),
-                        layout: DesktopLayout(singleScreen: source.frame.size), name: desktopName)
+                        layout: Self.layout(of: source), name: desktopName)
+    }
+
+    /// The screens the source reports (ScreenLayoutProviding) as a layout of its current frame, or
+    /// one screen covering the frame when it reports none or a set that is not a valid layout
+    /// (rfbproto "Screen Model": each screen non-empty and inside the framebuffer, ids unique).
+    static func layout(of source: FrameSource) -> DesktopLayout {
+        let size = source.frame.size
+        let single = DesktopLayout(singleScreen: size)
+        guard let screens = (source as? ScreenLayoutProviding)?.screens, !screens.isEmpty else { return single }
+        let layout = DesktopLayout(size: size, screens: screens.map { Screen(id: $0.id, rect: $0.rect) })
+        return layout.validationFailure(maximumSide: Int(UInt16.max)) == nil ? layout : single
     }
 
     /// The latest frame (a copy-on-write value; cheap to take).
@@ -175,14 +187,18 @@ public final class LiveOutput: @unchecked Sendable {
         let damage = source.advance(to: seconds)
         if let text = (source as? ClipboardSharing)?.takeClipboardChange() { handleClipboard(text, from: nil) }
         if (source as? BellRinging)?.takeBell() == true { ringBell() }
-        let image = (source as? CursorProviding)?.cursor
+        let provider = source as? CursorProviding
+        let image = provider?.cursor
         let cursorChanged = image != nil && image != frame.cursor.image
         let position = (source as? CursorPositionProviding)?.takeCursorPositionChange()
         let cursorMoved = position != nil && position != frame.cursor.position
-        guard !damage.isEmpty || cursorChanged || cursorMoved else { return }
+        let layout = source is ScreenLayoutProviding ? Self.layout(of: source) : nil
+        let relaidOut = layout != nil && layout != frame.layout
+        guard !damage.isEmpty || cursorChanged || cursorMoved || relaidOut else { return }
         publish(damage: damage) { frame in
             if let image, cursorChanged { frame.cursor.image = image; frame.cursor.imageSerial += 1 }
             if let position, cursorMoved { frame.cursor.position = position }
+            if let layout, relaidOut { frame.layout = layout }
         }
     }
 

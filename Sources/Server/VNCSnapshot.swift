@@ -23,8 +23,16 @@ public enum VNCSnapshot {
 
     public static func capture(address: HostAndPort, preferredEncoding: Encoding, password: [UInt8]?,
                                timeout: Double) async throws -> PixelBuffer {
+        try await captureWithLayout(address: address, preferredEncoding: preferredEncoding, password: password,
+                                    timeout: timeout, askForLayout: false).picture
+    }
+
+    /// Like `capture`, and with `askForLayout` also takes ExtendedDesktopSize, returning the
+    /// screen layout the server last sent with the picture (nil when it sent none).
+    public static func captureWithLayout(address: HostAndPort, preferredEncoding: Encoding, password: [UInt8]?,
+                                         timeout: Double, askForLayout: Bool) async throws -> (picture: PixelBuffer, layout: DesktopLayout?) {
         let group = MultiThreadedEventLoopGroup.singleton
-        let promise = group.next().makePromise(of: PixelBuffer.self)
+        let promise = group.next().makePromise(of: (picture: PixelBuffer, layout: DesktopLayout?).self)
         let channel = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.milliseconds(Int64(timeout * 1000)))
@@ -33,7 +41,7 @@ public enum VNCSnapshot {
                     let machine = ClientStateMachine(configuration: ClientConfiguration(password: password, shared: true),
                                                      decoders: DecoderRegistry.all())
                     try channel.pipeline.syncOperations.addHandler(
-                        SnapshotHandler(machine: machine, encoding: preferredEncoding, promise: promise))
+                        SnapshotHandler(machine: machine, encoding: preferredEncoding, askForLayout: askForLayout, promise: promise))
                 }
             }
             .connect(host: address.host, port: address.port).get()
@@ -52,13 +60,17 @@ private final class SnapshotHandler: ChannelInboundHandler {
 
     private var machine: ClientStateMachine
     private let encoding: Encoding
-    private let promise: EventLoopPromise<PixelBuffer>
+    private let askForLayout: Bool
+    private let promise: EventLoopPromise<(picture: PixelBuffer, layout: DesktopLayout?)>
     private var received = Region()
+    private var layout: DesktopLayout?
     private var done = false
 
-    init(machine: ClientStateMachine, encoding: Encoding, promise: EventLoopPromise<PixelBuffer>) {
+    init(machine: ClientStateMachine, encoding: Encoding, askForLayout: Bool,
+         promise: EventLoopPromise<(picture: PixelBuffer, layout: DesktopLayout?)>) {
         self.machine = machine
         self.encoding = encoding
+        self.askForLayout = askForLayout
         self.promise = promise
     }
 
@@ -71,13 +83,15 @@ private final class SnapshotHandler: ChannelInboundHandler {
             case .connected:
                 // Only the asked-for encoding (and the pseudo-encodings the machine handles), so the
                 // server cannot fall back to another one silently.
-                context.write(wrapOutboundOut(machine.setEncodings([encoding, .desktopSize, .lastRect, .desktopName])), promise: nil)
+                let layoutEncodings: [Encoding] = askForLayout ? [.extendedDesktopSize] : []
+                context.write(wrapOutboundOut(machine.setEncodings([encoding, .desktopSize, .lastRect, .desktopName] + layoutEncodings)),
+                              promise: nil)
                 context.writeAndFlush(wrapOutboundOut(machine.requestUpdate(incremental: false)), promise: nil)
             case .framebufferUpdated(let region):
                 received.formUnion(region)
                 if received.contains(machine.framebuffer.bounds) {
                     done = true
-                    promise.succeed(machine.framebuffer)
+                    promise.succeed((machine.framebuffer, layout))
                     context.close(promise: nil)
                 } else {
                     context.writeAndFlush(wrapOutboundOut(machine.requestUpdate(incremental: true)), promise: nil)
@@ -89,7 +103,9 @@ private final class SnapshotHandler: ChannelInboundHandler {
                 done = true
                 promise.fail(VNCSnapshot.SnapshotError.protocolError(error.description))
                 context.close(promise: nil)
-            case .nameChanged, .bell, .cutText, .needsMoreData, .desktopLayout, .extensionConfirmed, .endOfContinuousUpdates,
+            case .desktopLayout(let message):
+                layout = message.layout
+            case .nameChanged, .bell, .cutText, .needsMoreData, .extensionConfirmed, .endOfContinuousUpdates,
                  .fence, .cursorShape, .cursorMoved, .clipboard:
                 break
             }

@@ -23,6 +23,8 @@ final class X11Connection {
     let damageEventBase: UInt8?
     let xfixesEventBase: UInt8?
     let randrEventBase: UInt8?
+    /// The RandR version both sides speak ((0, 0) without RandR): 1.5 brings GetMonitors.
+    let randrVersion: (major: Int, minor: Int)
     let hasShm: Bool
     let hasXTest: Bool
     let setup: UnsafePointer<xcb_setup_t>
@@ -49,7 +51,7 @@ final class X11Connection {
 
         // Damage 1.1 (damageproto: "the client must negotiate the version before any other
         // request"), XFIXES 5.0 likewise; MIT-SHM 1.2 for attach_fd; RandR 1.2 for the screen
-        // change notification; XTEST 2.2.
+        // change notification (1.5 asked for, for GetMonitors); XTEST 2.2.
         let shm = cxcb_shm_data(c)
         let damage = cxcb_damage_data(c)
         let xfixes = cxcb_xfixes_data(c)
@@ -81,12 +83,13 @@ final class X11Connection {
             free(reply)
         }
         hasXTest = xtestOK
-        var randrOK = false
-        if present(randr), let reply = xcb_randr_query_version_reply(c, xcb_randr_query_version(c, 1, 2), nil) {
-            randrOK = reply.pointee.major_version >= 1
+        var version = (major: 0, minor: 0)
+        if present(randr), let reply = xcb_randr_query_version_reply(c, xcb_randr_query_version(c, 1, 5), nil) {
+            version = (Int(reply.pointee.major_version), Int(reply.pointee.minor_version))
             free(reply)
         }
-        randrEventBase = randrOK ? randr!.pointee.first_event : nil
+        randrVersion = version
+        randrEventBase = version >= (1, 2) ? randr!.pointee.first_event : nil
     }
 
     deinit { xcb_disconnect(raw) }

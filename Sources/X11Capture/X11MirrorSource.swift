@@ -4,27 +4,46 @@ import Geometry
 import Pixels
 
 /// An existing X display shown to viewers: the root window read through MIT-SHM where DAMAGE says
-/// it changed, the XFIXES cursor, input through XTEST, the clipboard through the X selections, and
+/// it changed, the XFIXES cursor image and the pointer's position (QueryPointer), the RandR
+/// monitors as screens, input through XTEST, the clipboard through the X selections, and
 /// RandR size changes passed on (they become DesktopSize for viewers).
 ///
 /// When the X server goes away, the last picture stays with a hazard-striped border and darkened
 /// contents drawn over it, so viewers can see the mirror is stale; with `retry` a reconnect is tried
 /// every second and the mirror resumes (at the new size if it changed). The RFB side never notices
 /// beyond the frames.
-public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding, ClipboardSharing {
+public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding, CursorPositionProviding, ClipboardSharing, ScreenLayoutProviding {
     /// The size shown while no X server was ever reached (with `retry` only).
     public static let placeholderSize = Size(width: 1024, height: 768)
 
     public private(set) var frame: PixelBuffer
     public private(set) var cursor: CursorImage = .arrow
+    /// The X pointer's position as of the last frame (QueryPointer), nil while no X server is
+    /// reached or the pointer is on another screen.
+    public private(set) var cursorPosition: Point?
+    /// The position last handed to the output, so only moves by X clients are reported.
+    private var reportedCursorPosition: Point?
+    /// The X screen's RandR monitors (RandR 1.5 GetMonitors); empty without RandR 1.5 or while no
+    /// X server is reached.
+    public private(set) var screens: [SourceScreen] = []
     public let display: String
     private let polling: Bool
     private let retry: Bool
     private let log: (String) -> Void
     private var session: X11Session?
     private var lastAttempt = 0.0
+    /// The frame read into takes turns with the one last published (see FrameFlip).
+    private var flip = FrameFlip()
     /// The viewers' clipboard text, offered again after a reconnect.
     private var viewerText: String?
+
+    /// The X pointer's position when X clients moved it since the last call: the output's shared
+    /// pointer follows it (a viewer's own moves arrive through XTEST and come back the same way).
+    public func takeCursorPositionChange() -> Point? {
+        guard let position = cursorPosition, position != reportedCursorPosition else { return nil }
+        reportedCursorPosition = position
+        return position
+    }
 
     /// Connects to `display` (`:N`). Without `retry` an unreachable display is an error; with it the
     /// source starts blank and keeps trying. `polling` compares tiles instead of trusting DAMAGE.
@@ -33,6 +52,8 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
         do {
             let session = try X11Session(display: display, polling: polling, log: log)
             frame = try session.readWholeScreen()
+            cursorPosition = session.pointerPosition()
+            screens = session.monitorsIfDue(at: 0) ?? []
             self.session = session
         } catch {
             guard retry else { throw error }
@@ -44,13 +65,19 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
 
     public func advance(to time: Double) -> FrameDamage {
         guard let session else { return reconnect(at: time) }
-        if let damage = session.update(&frame, cursor: &cursor) {
+        flip.flip(&frame)
+        if let damage = session.update(&frame, cursor: &cursor, pointerAt: &cursorPosition) {
+            flip.finish(&frame, damage: damage)
+            if let monitors = session.monitorsIfDue(at: time) { screens = monitors }
             if let text = viewerTextToOffer() { session.clipboard.offer(text) }
             return damage
         }
         log("lost the X server \(display) (" + X11Connection.explain(session.connection.errorCode) + "); "
             + (retry ? "showing the last picture and reconnecting every second" : "showing the last picture"))
         self.session = nil
+        flip.reset()
+        cursorPosition = nil
+        screens = []
         lastAttempt = time
         StaleNotice.draw(on: &frame)
         return .full(frame.bounds)
@@ -69,6 +96,7 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
         do {
             let session = try X11Session(display: display, polling: polling, log: log)
             frame = try session.readWholeScreen()
+            screens = session.monitorsIfDue(at: time) ?? []
             self.session = session
             offerPending = viewerText != nil
             log("reconnected to the X server \(display)")

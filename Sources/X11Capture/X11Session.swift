@@ -1,3 +1,4 @@
+import Capture
 import CXCB
 import Display
 import Geometry
@@ -19,6 +20,8 @@ final class X11Session {
     private var reader: X11ImageReader
     private let damage: X11DamageTracker?
     private let cursorWatcher: X11CursorWatcher?
+    private let pointer: X11PointerTracker
+    private let monitors: X11MonitorReader?
     let input: X11InputInjector
     let clipboard: X11ClipboardBridge
     private let randrNotifyCode: UInt8?
@@ -43,6 +46,8 @@ final class X11Session {
         }
         let connection = connection
         cursorWatcher = connection.xfixesEventBase.map { X11CursorWatcher(connection: connection, eventBase: $0) }
+        pointer = X11PointerTracker(connection: connection)
+        monitors = X11MonitorReader(connection: connection)
         input = X11InputInjector(connection: connection)
         if !connection.hasXTest { log("\(display) has no XTEST: viewers' keys and pointer are ignored") }
         clipboard = try X11ClipboardBridge(connection: connection, xfixesEventBase: connection.xfixesEventBase, log: log)
@@ -65,9 +70,19 @@ final class X11Session {
         return frame
     }
 
+    /// The RandR monitors when it is time to read them again (see X11MonitorReader), else nil.
+    /// Read after `update`, so a size change and the monitors that come with it are seen together.
+    func monitorsIfDue(at time: Double) -> [SourceScreen]? { monitors?.read(at: time) }
+
+    /// Where the X pointer is now (nil when it is on another screen): one QueryPointer round trip.
+    func pointerPosition() -> Point? { pointer.take() }
+
     /// Handles what the server sent and brings `frame` up to date: the damage since the last call,
     /// or nil when the connection is gone. A size change replaces `frame` and damages all of it.
-    func update(_ frame: inout PixelBuffer, cursor: inout CursorImage) -> FrameDamage? {
+    /// `pointerAt` becomes the X pointer's position as of this frame.
+    func update(_ frame: inout PixelBuffer, cursor: inout CursorImage, pointerAt position: inout Point?) -> FrameDamage? {
+        pointer.request()
+        defer { if !connection.isBroken { position = pointer.take() } }
         drainEvents()
         if connection.isBroken { return nil }
         if let image = cursorWatcher?.take() { cursor = image }
@@ -116,6 +131,7 @@ final class X11Session {
             if damage?.handle(e) == true || cursorWatcher?.handle(e) == true || clipboard.handle(e) { continue }
             if let code = randrNotifyCode, type == code {
                 sizeMayHaveChanged = true
+                monitors?.invalidate()
             } else if type == UInt8(XCB_MAPPING_NOTIFY) {
                 input.mappingChanged()
             }

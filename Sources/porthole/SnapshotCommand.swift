@@ -26,6 +26,9 @@ struct SnapshotCommand: AsyncParsableCommand {
     @Option(help: "Give up after this many seconds.")
     var timeout: Double = 20
 
+    @Flag(help: "Also ask for ExtendedDesktopSize and print the server's screens, one line each: screen ID X,Y WxH.")
+    var printLayout = false
+
     func run() async throws {
         let address = try HostAndPort(parsing: server)
         guard let preferred = Encoding(name: encoding), preferred != .copyRect else {
@@ -35,8 +38,15 @@ struct SnapshotCommand: AsyncParsableCommand {
         if let passwordFile {
             password = VNCAuthentication.password(fromFileContents: try Array(Data(contentsOf: URL(fileURLWithPath: passwordFile))))
         }
-        let frame = try await VNCSnapshot.capture(address: address, preferredEncoding: preferred, password: password, timeout: timeout)
+        let (frame, layout) = try await VNCSnapshot.captureWithLayout(address: address, preferredEncoding: preferred, password: password,
+                                                                     timeout: timeout, askForLayout: printLayout)
         try PNGImage.save(frame, to: output)
         print("saved \(frame.width)x\(frame.height) from \(address) to \(output)")
+        if printLayout {
+            guard let layout else { throw ValidationError("the server sent no ExtendedDesktopSize layout") }
+            for screen in layout.screens {
+                print("screen \(screen.id) \(screen.rect.x),\(screen.rect.y) \(screen.rect.width)x\(screen.rect.height)")
+            }
+        }
     }
 }

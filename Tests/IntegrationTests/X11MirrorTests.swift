@@ -58,6 +58,42 @@ import Testing
         #expect(press != nil, "xev saw no button 3 press at (150,160):\n\(xev.output)")
     }
 
+    /// The X pointer moved by a local X client (xdotool, not a viewer) shows where it is: a viewer
+    /// without the cursor pseudo-encodings (`porthole snapshot`) gets the X cursor drawn in, so its
+    /// picture differs from `xwd -root` (which has no cursor) only around the pointer, and the
+    /// drawing follows the pointer's next move. Before the pointer moves, the picture is exact.
+    @Test func xPointerMovedByAnXClientIsShown() async throws {
+        let scratch = try ScratchDirectory("x11-pointer-position")
+        let mirror = try await X11Mirror.start(scratch: scratch)
+        defer { mirror.server.stop() }
+        let (untouched, comparison) = try await mirror.snapshotMatchingScreen()
+        #expect(untouched, "before the pointer moved: \(comparison)\nserver log:\n\(mirror.server.log)")
+
+        for (x, y) in [(300, 200), (120, 450)] {
+            try await mirror.x("xdotool", ["mousemove", "\(x)", "\(y)"])
+            let box = try await X11Mirror.poll({ try await Self.differenceBounds(mirror) }) { box in
+                box.map { $0.minX <= x && x <= $0.maxX && $0.minY <= y && y <= $0.maxY } ?? false
+            }
+            guard let box else { Issue.record("no cursor drawn after xdotool mousemove \(x) \(y)\n\(mirror.server.log)"); continue }
+            #expect(box.maxX - box.minX < 64 && box.maxY - box.minY < 64 && abs(box.minX - x) < 64 && abs(box.minY - y) < 64,
+                    "pixels differing from xwd -root after moving to (\(x), \(y)) span \(box)")
+        }
+    }
+
+    /// The bounding box of the pixels in which a viewer's picture differs from `xwd -root`, or nil
+    /// when they are identical.
+    static func differenceBounds(_ mirror: X11Mirror) async throws -> (minX: Int, minY: Int, maxX: Int, maxY: Int)? {
+        let viewer = try await PortholeSnapshot.captureImage(port: mirror.server.port, encoding: "zrle", scratch: mirror.scratch)
+        let screen = try await mirror.display.grabScreen()
+        guard viewer.size == screen.size else { throw HarnessError("viewer is \(viewer.size), screen \(screen.size)") }
+        var box: (minX: Int, minY: Int, maxX: Int, maxY: Int)?
+        for i in 0..<screen.pixels.count where screen.pixels[i] & 0xffffff != viewer.pixels[i] & 0xffffff {
+            let (x, y) = (i % screen.width, i / screen.width)
+            box = box.map { (min($0.minX, x), min($0.minY, y), max($0.maxX, x), max($0.maxY, y)) } ?? (x, y, x, y)
+        }
+        return box
+    }
+
     /// Clipboard text with non-ASCII letters goes from X (xclip) to a viewer and from a viewer to X,
     /// through CLIPBOARD (and PRIMARY for the viewer's text).
     @Test func clipboardTravelsBothWays() async throws {
@@ -107,6 +143,38 @@ import Testing
         try await mirror.x("xrandr", ["--fb", "800x600", "--output", "screen", "--auto"])
         (matched, comparison) = try await mirror.snapshotMatchingScreen()
         #expect(matched, "after growing back to 800x600: \(comparison)\nserver log:\n\(mirror.server.log)")
+    }
+
+    /// The X screen's RandR monitors are the output's screens: after `xrandr --setmonitor` splits
+    /// the Xvfb screen into two virtual monitors, an ExtendedDesktopSize viewer (`porthole snapshot
+    /// --print-layout`) lists both beside the server's own monitor for the whole screen, and after
+    /// `--delmonitor` the deleted one is gone.
+    @Test func randrMonitorsBecomeScreens() async throws {
+        let scratch = try ScratchDirectory("x11-monitors")
+        let mirror = try await X11Mirror.start(width: 1280, height: 800, scratch: scratch)
+        defer { mirror.server.stop() }
+        let whole = "0,0 1280x800", left = "0,0 640x800", right = "640,0 640x800"
+        #expect(try await Self.screenRects(mirror) == [whole])
+
+        try await mirror.x("xrandr", ["--setmonitor", "Left", "640/170x800/210+0+0", "none"])
+        try await mirror.x("xrandr", ["--setmonitor", "Right", "640/170x800/210+640+0", "none"])
+        let split = try await X11Mirror.poll({ try await Self.screenRects(mirror) }) { $0 == [whole, left, right] }
+        #expect(split == [whole, left, right], "server log:\n\(mirror.server.log)")
+
+        try await mirror.x("xrandr", ["--delmonitor", "Left"])
+        let after = try await X11Mirror.poll({ try await Self.screenRects(mirror) }) { $0 == [whole, right] }
+        #expect(after == [whole, right], "server log:\n\(mirror.server.log)")
+    }
+
+    /// The screens `porthole snapshot --print-layout` reports, as "X,Y WxH", sorted.
+    static func screenRects(_ mirror: X11Mirror) async throws -> [String] {
+        let png = mirror.scratch.uniqueFile("layout", extension: "png")
+        let result = try await ProcessRunner.run(try PortholeServer.binary(),
+                                                 ["snapshot", "127.0.0.1:\(mirror.server.port)", png.path, "--print-layout"],
+                                                 in: mirror.scratch, timeout: 30)
+        guard result.succeeded else { throw HarnessError("porthole snapshot --print-layout failed: \(result.summary)") }
+        return result.output.split(separator: "\n").filter { $0.hasPrefix("screen ") }
+            .map { $0.split(separator: " ").dropFirst(2).joined(separator: " ") }.sorted()
     }
 
     static func clipboardDriver() throws -> URL {
