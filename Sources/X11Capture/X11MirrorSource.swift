@@ -39,8 +39,13 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
 
     /// The X pointer's position when X clients moved it since the last call: the output's shared
     /// pointer follows it (a viewer's own moves arrive through XTEST and come back the same way).
+    ///
+    /// The first position seen (at start, or after a reconnect) only sets the baseline: an output
+    /// nobody has pointed at shows no cursor, so snapshots of an untouched display stay exact.
     public func takeCursorPositionChange() -> Point? {
-        guard let position = cursorPosition, position != reportedCursorPosition else { return nil }
+        guard let position = cursorPosition else { reportedCursorPosition = nil; return nil }
+        guard let previous = reportedCursorPosition else { reportedCursorPosition = position; return nil }
+        guard position != previous else { return nil }
         reportedCursorPosition = position
         return position
     }
