@@ -38,6 +38,24 @@ import Testing
         #expect(text == "hello\nMixed Case: 42!\n", "server log:\n\(mirror.server.log)")
     }
 
+    /// Keysyms the X keymap does not have (é and ß on Xvfb's default US map) still arrive: the
+    /// mirror maps them onto spare keycodes with ChangeKeyboardMapping before sending them by XTEST.
+    @Test func keysymsMissingFromTheKeymapStillArrive() async throws {
+        let scratch = try ScratchDirectory("x11-spare-keycodes")
+        let mirror = try await X11Mirror.start(scratch: scratch)
+        defer { mirror.server.stop() }
+        let typed = scratch.file("typed.txt")
+        // A UTF-8 locale, so xterm writes é and ß as UTF-8.
+        try mirror.display.launch(try requirePeer("env"), ["LANG=C.UTF-8", try requirePeer("xterm"), "-geometry", "60x10+0+0",
+                                                          "-e", "sh", "-c", "cat > '\(typed.path)'"])
+        try await Task.sleep(for: .seconds(2))
+
+        try await mirror.vncdotool(["move", "60", "40", "type", "x", "key", "é", "key", "ß", "key", "enter"])
+
+        let text = try await X11Mirror.poll({ (try? String(contentsOf: typed, encoding: .utf8)) ?? "" }) { $0.hasSuffix("\n") }
+        #expect(text == "xéß\n", "server log:\n\(mirror.server.log)")
+    }
+
     /// A pointer move and click from vncdotool land where sent: xdotool reads the pointer position
     /// and xev reports the button press at those root coordinates.
     @Test func pointerClickLandsWhereSent() async throws {
