@@ -1,7 +1,7 @@
 import Display
 import Pixels
 
-/// A source that shows one picture forever (`porthole serve --image`, tests, a placeholder while a
+/// A source that shows one picture forever (`porthole serve --image`, tests, the card shown while a
 /// producer is away). The picture is in `frame` from the start, so a viewer gets it with its first
 /// full update; nothing ever changes afterwards, so `advance(to:)` always reports no damage.
 public final class StillImageSource: FrameSource {

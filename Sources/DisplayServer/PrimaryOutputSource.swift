@@ -19,12 +19,12 @@ public final class PrimaryOutputSource: FrameSource, ResizableSource, CursorProv
         var switched = false
     }
 
-    private let placeholder: PixelBuffer
+    private let waitingCard: PixelBuffer
     private let state = Mutex(State())
 
-    /// Follows `server`'s outputs. The card has `placeholderSize`.
-    public init(server: DeviceServer, placeholderSize: Size) {
-        placeholder = TextCard.render(size: placeholderSize, lines: [
+    /// Follows `server`'s outputs. The card has `waitingCardSize`.
+    public init(server: DeviceServer, waitingCardSize: Size) {
+        waitingCard = TextCard.render(size: waitingCardSize, lines: [
             "Porthole: waiting for a producer",
             "display device socket: \(server.socketPath)",
             "try: porthole produce --socket \(server.socketPath)",
@@ -53,7 +53,7 @@ public final class PrimaryOutputSource: FrameSource, ResizableSource, CursorProv
     /// The output shown now, nil while the card is.
     public var shownOutput: OutputID? { state.withLock { $0.shown } }
 
-    public var frame: PixelBuffer { current?.frame ?? placeholder }
+    public var frame: PixelBuffer { current?.frame ?? waitingCard }
 
     public func advance(to time: Double) -> FrameDamage {
         let switched = state.withLock { state in
@@ -61,7 +61,7 @@ public final class PrimaryOutputSource: FrameSource, ResizableSource, CursorProv
             return state.switched
         }
         guard let source = current else {
-            return switched ? FrameDamage.full(placeholder.bounds) : FrameDamage()
+            return switched ? FrameDamage.full(waitingCard.bounds) : FrameDamage()
         }
         let damage = source.advance(to: time)
         return switched ? FrameDamage.full(source.frame.bounds) : damage

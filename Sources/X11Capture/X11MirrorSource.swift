@@ -14,7 +14,7 @@ import Pixels
 /// beyond the frames.
 public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding, CursorPositionProviding, ClipboardSharing, ScreenLayoutProviding {
     /// The size shown while no X server was ever reached (with `retry` only).
-    public static let placeholderSize = Size(width: 1024, height: 768)
+    public static let unreachableDisplaySize = Size(width: 1024, height: 768)
 
     public private(set) var frame: PixelBuffer
     public private(set) var cursor: CursorImage = .arrow
@@ -63,7 +63,7 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
         } catch {
             guard retry else { throw error }
             log("cannot mirror \(display) yet (\(error)); retrying every second")
-            frame = PixelBuffer(width: Self.placeholderSize.width, height: Self.placeholderSize.height)
+            frame = PixelBuffer(width: Self.unreachableDisplaySize.width, height: Self.unreachableDisplaySize.height)
             StaleNotice.draw(on: &frame)
         }
     }

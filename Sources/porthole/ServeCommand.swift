@@ -96,7 +96,7 @@ struct ServeCommand: AsyncParsableCommand {
             defer { deviceServer.stop() }
             print("porthole: display device socket \(deviceServer.socketPath)")
             configuration.sourceFrameRate = 60
-            let source = PrimaryOutputSource(server: deviceServer, placeholderSize: try parseSize(size ?? "1024x768"))
+            let source = PrimaryOutputSource(server: deviceServer, waitingCardSize: try parseSize(size ?? "1024x768"))
             try await PortholeServer.serve(configuration: configuration, source: source)
             return
         }

@@ -24,7 +24,7 @@ import Testing
     @Test func theProducersClipboardReachesTheOutputsSources() throws {
         let fixture = try DeviceServerFixture()
         defer { fixture.close() }
-        let primary = PrimaryOutputSource(server: fixture.server, placeholderSize: Size(width: 100, height: 40))
+        let primary = PrimaryOutputSource(server: fixture.server, waitingCardSize: Size(width: 100, height: 40))
         let producer = try ProducerSetup(try fixture.producer("copier"))
         producer.draw(0, seed: 5)
         try producer.presentAndWait(0)
@@ -44,7 +44,7 @@ import Testing
     @Test func aViewersClipboardReachesTheProducer() throws {
         let fixture = try DeviceServerFixture()
         defer { fixture.close() }
-        let primary = PrimaryOutputSource(server: fixture.server, placeholderSize: Size(width: 100, height: 40))
+        let primary = PrimaryOutputSource(server: fixture.server, waitingCardSize: Size(width: 100, height: 40))
         primary.setClipboard("nobody hears this: the card shows")
         let producer = try ProducerSetup(try fixture.producer("pasted-into"))
         producer.draw(0, seed: 6)

@@ -54,7 +54,7 @@ import Testing
     @Test func aViewerWithPointerPosSeesTheCursorPlaneMove() async throws {
         let fixture = try DeviceServerFixture()
         defer { fixture.close() }
-        let source = PrimaryOutputSource(server: fixture.server, placeholderSize: Size(width: 100, height: 40))
+        let source = PrimaryOutputSource(server: fixture.server, waitingCardSize: Size(width: 100, height: 40))
         let producer = try ProducerSetup(try fixture.producer("pointer-viewer"))
         let (_, cursor) = try cursorFramebuffer(producer)
         producer.draw(0, seed: 10)

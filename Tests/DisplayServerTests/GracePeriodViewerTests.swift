@@ -18,7 +18,7 @@ import Testing
         let grace = 0.6
         let fixture = try DeviceServerFixture { $0.limits.gracePeriodNanoseconds = UInt64(grace * 1e9) }
         defer { fixture.close() }
-        let source = PrimaryOutputSource(server: fixture.server, placeholderSize: Size(width: 200, height: 80))
+        let source = PrimaryOutputSource(server: fixture.server, waitingCardSize: Size(width: 200, height: 80))
         let producer = try ProducerSetup(try fixture.producer("watched"))
         producer.draw(0, seed: 41)
         try producer.presentAndWait(0)

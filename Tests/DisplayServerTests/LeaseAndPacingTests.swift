@@ -142,7 +142,7 @@ import Testing
     @Test func aDisconnectedProducersOutputStaysForTheGracePeriodThenTheCardReturns() throws {
         let fixture = try DeviceServerFixture { $0.limits.gracePeriodNanoseconds = 700_000_000 }
         defer { fixture.close() }
-        let source = PrimaryOutputSource(server: fixture.server, placeholderSize: Size(width: 200, height: 80))
+        let source = PrimaryOutputSource(server: fixture.server, waitingCardSize: Size(width: 200, height: 80))
         let card = source.frame
         let producer = try ProducerSetup(try fixture.producer("leaving"))
         producer.draw(0, seed: 31)

@@ -25,7 +25,7 @@ import Testing
     @Test func showsTheWaitingCardThenTheFirstOutput() throws {
         let fixture = try DeviceServerFixture()
         defer { fixture.close() }
-        let source = PrimaryOutputSource(server: fixture.server, placeholderSize: Size(width: 320, height: 100))
+        let source = PrimaryOutputSource(server: fixture.server, waitingCardSize: Size(width: 320, height: 100))
         #expect(source.frame.size == Size(width: 320, height: 100))
         #expect(Set(source.frame.pixels).count > 1, "the card has text on it")
         _ = source.advance(to: 0)
@@ -57,7 +57,7 @@ import Testing
                 outcome.withLock { $0 = "\(error)" }
             }
         }
-        let source = PrimaryOutputSource(server: fixture.server, placeholderSize: Size(width: 100, height: 50))
+        let source = PrimaryOutputSource(server: fixture.server, waitingCardSize: Size(width: 100, height: 50))
         #expect(eventually { _ = source.advance(to: 0); return source.frame.size == Size(width: 96, height: 64) })
         _ = source.resize(to: Size(width: 128, height: 80))
         #expect(eventually { _ = source.advance(to: 0); return source.frame.size == Size(width: 128, height: 80) })
