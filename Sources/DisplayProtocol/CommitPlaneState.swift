@@ -40,12 +40,7 @@ public struct CommitPlaneState: Hashable, Sendable {
         destination = try WireRect(from: &reader)
         zpos = try reader.readU16()
         alpha = try reader.readU16()
-        let count = Int(try reader.readU16())
-        try reader.checkCount(count, field: "Commit damage rect count", limit: reader.limits.maximumDamageRects)
-        try reader.skipReserved(2)
-        damage = []
-        damage.reserveCapacity(count)
-        for _ in 0..<count { damage.append(try WireRect(from: &reader)) }
+        damage = try reader.readDamageRects(field: "Commit damage rect count")
     }
 
     func write(to writer: inout WireWriter) throws(DisplayProtocolEncodingError) {

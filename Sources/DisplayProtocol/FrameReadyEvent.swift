@@ -46,12 +46,7 @@ public struct FrameReadyEvent: Hashable, Sendable {
         self.flags = Flags(rawValue: flags)
         cursorX = try reader.readI32()
         cursorY = try reader.readI32()
-        let count = Int(try reader.readU16())
-        try reader.checkCount(count, field: "FrameReady damage rect count", limit: reader.limits.maximumDamageRects)
-        try reader.skipReserved(2)
-        damage = []
-        damage.reserveCapacity(count)
-        for _ in 0..<count { damage.append(try WireRect(from: &reader)) }
+        damage = try reader.readDamageRects(field: "FrameReady damage rect count")
     }
 
     func write(to writer: inout WireWriter) throws(DisplayProtocolEncodingError) {

@@ -52,6 +52,18 @@ struct WireReader {
         guard count <= limit else { throw .countTooLarge(field: field, count: count, limit: limit) }
     }
 
+    /// A damage list as Commit and FrameReady carry it: u16 count, 2 reserved bytes, then that many
+    /// rects (docs/protocol.md §5.8, §7.19). The count is checked before anything is allocated.
+    mutating func readDamageRects(field: String) throws(DisplayProtocolDecodingError.Kind) -> [WireRect] {
+        let count = Int(try readU16())
+        try checkCount(count, field: field, limit: limits.maximumDamageRects)
+        try skipReserved(2)
+        var rects: [WireRect] = []
+        rects.reserveCapacity(count)
+        for _ in 0..<count { rects.append(try WireRect(from: &self)) }
+        return rects
+    }
+
     /// `length` bytes of UTF-8, the length having been read from its own field.
     mutating func readString(length: Int, field: String, limit: Int) throws(DisplayProtocolDecodingError.Kind) -> String {
         guard length <= limit else { throw .stringTooLong(field: field, length: length, limit: limit) }
