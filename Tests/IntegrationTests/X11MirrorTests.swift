@@ -15,7 +15,7 @@ import Testing
         #expect(await mirror.server.waitForLogLine { $0.contains("mirroring X display") && $0.contains(polling ? "tile polling" : "DAMAGE") } != nil,
                 "no mirroring line naming the change detection:\n\(mirror.server.log)")
         try mirror.display.launch(try requirePeer("xterm"), ["-geometry", "60x12+20+30", "-e", "sh", "-c", "echo porthole mirror; ls /; sleep 600"])
-        try mirror.display.launch(try requirePeer("xclock"), ["-geometry", "160x160+500+300", "-update", "1"])
+        try mirror.display.launch(try requirePeer("xclock"), ["-geometry", "160x160+500+300", "-update", "60"])
         try await Task.sleep(for: .seconds(2))
 
         let (matched, comparison) = try await mirror.snapshotMatchingScreen()

@@ -9,13 +9,15 @@ import Testing
     @Test func losingAndRegainingTheXServer() async throws {
         let scratch = try ScratchDirectory("x11-reconnect")
         let xvfb = try requirePeer("Xvfb")
-        let first = try ChildProcess(xvfb, ["-displayfd", "1", "-noreset", "-screen", "0", "640x480x24", "-nolisten", "tcp"],
+        // A high display number, out of the way of the other tests' Xvfbs (which take the lowest
+        // free one with -displayfd), so that it is still free when the second server takes it.
+        let displayNumber = try #require((80...99).first { n in
+            !FileManager.default.fileExists(atPath: "/tmp/.X\(n)-lock") && !FileManager.default.fileExists(atPath: "/tmp/.X11-unix/X\(n)")
+        }, "no free X display number in 80...99")
+        let display = ":\(displayNumber)"
+        let first = try ChildProcess(xvfb, [display, "-noreset", "-screen", "0", "640x480x24", "-nolisten", "tcp"],
                                      logFile: scratch.uniqueFile("Xvfb-first", extension: "log"))
         defer { first.stop() }
-        let number = await first.waitForOutput(timeout: 45) { text in
-            text.split(separator: "\n").first { !$0.isEmpty && $0.allSatisfy(\.isNumber) }.map(String.init)
-        }
-        let display = ":\(try #require(number, "Xvfb reported no display number:\n\(first.output)"))"
         try await Self.waitForDisplay(display, scratch: scratch)
 
         let server = try await PortholeServer(["--x11", display, "--x11-retry"], scratch: scratch)
@@ -24,19 +26,23 @@ import Testing
         #expect(before.size.width == 640 && before.size.height == 480)
 
         first.stop()
-        let lost = await server.waitForLogLine(timeout: 10) { $0.contains("lost the X server \(display)") }
+        let lost = await server.waitForLogLine(timeout: 45) { $0.contains("lost the X server \(display)") }
         #expect(lost != nil, "no line about losing the X server:\n\(server.log)")
         let stale = try await PortholeSnapshot.captureImage(port: server.port, encoding: "zrle", scratch: scratch)
         #expect(server.isRunning)
         #expect(stale.size == before.size && [0xd0_1010, 0xf0_d000].contains(stale[0, 0]),
                 "the stale picture has no notice: corner pixel \(String(stale[0, 0], radix: 16))")
 
-        // The same display number comes back with another size.
+        // The same display number comes back with another size. The first server was ours and is
+        // gone; a lock file or socket it left (killed under load) would stop the second one from
+        // taking the number.
+        try? FileManager.default.removeItem(atPath: "/tmp/.X\(displayNumber)-lock")
+        try? FileManager.default.removeItem(atPath: "/tmp/.X11-unix/X\(displayNumber)")
         let second = try ChildProcess(xvfb, [display, "-noreset", "-screen", "0", "800x600x24", "-nolisten", "tcp"],
                                       logFile: scratch.uniqueFile("Xvfb-second", extension: "log"))
         defer { second.stop() }
         try await Self.waitForDisplay(display, scratch: scratch)
-        let back = await server.waitForLogLine(timeout: 15) { $0.contains("reconnected to the X server \(display)") }
+        let back = await server.waitForLogLine(timeout: 45) { $0.contains("reconnected to the X server \(display)") }
         #expect(back != nil, "no reconnect line:\n\(server.log)")
 
         var matched = false
@@ -56,7 +62,7 @@ import Testing
     }
 
     private static func waitForDisplay(_ display: String, scratch: ScratchDirectory) async throws {
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(45)
         while Date() < deadline {
             let result = try await ProcessRunner.run(try requirePeer("xwd"), ["-root", "-silent", "-display", display, "-out", "/dev/null"],
                                                      in: scratch, timeout: 10)

@@ -32,7 +32,7 @@ struct X11Mirror {
 
     /// The viewer's picture (`porthole snapshot`, lossless ZRLE) once it equals the X server's own
     /// dump of the root window, or the last pair compared when `timeout` passes first.
-    func snapshotMatchingScreen(timeout: Double = 20) async throws -> (matched: Bool, viewer: ImageComparison) {
+    func snapshotMatchingScreen(timeout: Double = 60) async throws -> (matched: Bool, viewer: ImageComparison) {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let screen = try await display.grabScreen()
@@ -45,7 +45,7 @@ struct X11Mirror {
     }
 
     /// Waits until `read` returns a value `accept` likes, or `timeout` passes; returns the last value.
-    static func poll<T>(timeout: Double = 15, _ read: () async throws -> T, until accept: (T) -> Bool) async throws -> T {
+    static func poll<T>(timeout: Double = 45, _ read: () async throws -> T, until accept: (T) -> Bool) async throws -> T {
         let deadline = Date().addingTimeInterval(timeout)
         var value = try await read()
         while !accept(value), Date() < deadline {
