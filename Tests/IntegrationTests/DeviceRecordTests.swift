@@ -15,7 +15,7 @@ import Testing
                                         ["produce", "--socket", socket, "--size", "160x120", "--refresh", "30", "--name", "Pattern-7"],
                                         logFile: scratch.uniqueFile("porthole-produce", extension: "log"))
         defer { producer.stop() }
-        let started = await producer.waitForOutput(timeout: 20) { $0.contains("porthole produce: output") ? true : nil }
+        let started = await producer.waitForOutput(timeout: 60) { $0.contains("porthole produce: output") ? true : nil }
         #expect(started == true, "porthole produce did not start; log:\n\(producer.output)")
 
         let frames = scratch.file("frames")
@@ -44,7 +44,7 @@ import Testing
         let producer = try ChildProcess(try PortholeServer.binary(), ["produce", "--socket", socket, "--size", "96x64"],
                                         logFile: scratch.uniqueFile("porthole-produce", extension: "log"))
         defer { producer.stop() }
-        let started = await producer.waitForOutput(timeout: 20) { $0.contains("porthole produce: output") ? true : nil }
+        let started = await producer.waitForOutput(timeout: 60) { $0.contains("porthole produce: output") ? true : nil }
         #expect(started == true, "porthole produce did not start; log:\n\(producer.output)")
 
         // By id this time; stdout alone goes to the file (the log lines go to stderr).

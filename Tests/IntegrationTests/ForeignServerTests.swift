@@ -46,7 +46,7 @@ import Testing
         let port = try FreeTCPPort.pick()
         let x11vnc = try screen.launch(try requirePeer("x11vnc"), ["-display", screen.display, "-rfbport", "\(port)", "-localhost",
                                                                   "-nopw", "-forever", "-shared", "-noxdamage", "-nocursor"])
-        let ready = await x11vnc.waitForOutput(timeout: 20) { $0.contains("PORT=\(port)") ? true : nil }
+        let ready = await x11vnc.waitForOutput(timeout: 60) { $0.contains("PORT=\(port)") ? true : nil }
         try #require(ready == true, "x11vnc did not start on port \(port):\n\(x11vnc.output)")
 
         let captured = try await PortholeSnapshot.captureImage(port: port, encoding: encoding, scratch: scratch)

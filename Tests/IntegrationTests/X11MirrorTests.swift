@@ -123,7 +123,7 @@ import Testing
 
         let receiver = try ChildProcess(try requirePeer("python3"), [driver.path, "--port", "\(mirror.server.port)", "receive", "--timeout", "20"],
                                         logFile: scratch.uniqueFile("clipboard-receive", extension: "log"))
-        let ready = await receiver.waitForOutput(timeout: 20) { $0.contains("ready") ? true : nil }
+        let ready = await receiver.waitForOutput(timeout: 60) { $0.contains("ready") ? true : nil }
         #expect(ready == true, "the receiving viewer did not connect:\n\(receiver.output)")
         let fromX = "grüße aus X, café"
         let input = scratch.file("from-x.txt")

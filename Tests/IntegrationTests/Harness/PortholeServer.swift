@@ -32,7 +32,7 @@ final class PortholeServer {
     }
 
     /// Starts `porthole serve --listen 127.0.0.1:0 <arguments>` and waits until it reports its port.
-    init(_ arguments: [String], scratch: ScratchDirectory, startTimeout: Double = 20) async throws {
+    init(_ arguments: [String], scratch: ScratchDirectory, startTimeout: Double = 60) async throws {
         process = try ChildProcess(try Self.binary(), ["serve", "--listen", "127.0.0.1:0"] + arguments,
                                    logFile: scratch.uniqueFile("porthole-serve", extension: "log"))
         let found = await process.waitForOutput(timeout: startTimeout) { text in

@@ -18,7 +18,7 @@ final class PythonProducer {
 
     /// Writes `picture` as PPM, starts the producer on `socket` and waits until it reports the
     /// page flip of its commit (docs/protocol.md §7.9).
-    init(socket: String, showing picture: PixelBuffer, scratch: ScratchDirectory, timeout: Double = 20) async throws {
+    init(socket: String, showing picture: PixelBuffer, scratch: ScratchDirectory, timeout: Double = 60) async throws {
         let ppm = scratch.uniqueFile("producer-picture", extension: "ppm")
         try PortablePixmap.write(picture, to: ppm)
         process = try ChildProcess(try requirePeer("python3"),

@@ -16,7 +16,7 @@ struct X11Mirror {
 
     /// Runs an X client on the display to completion and returns its output, failing on error.
     @discardableResult
-    func x(_ tool: String, _ arguments: [String], timeout: Double = 20) async throws -> String {
+    func x(_ tool: String, _ arguments: [String], timeout: Double = 60) async throws -> String {
         let result = try await ProcessRunner.run(try requirePeer(tool), arguments, in: scratch, timeout: timeout,
                                                  environment: ["DISPLAY": display.display])
         guard result.succeeded else { throw HarnessError(result.summary) }
