@@ -8,15 +8,13 @@ serve:
 	"$$(swift build -c release --show-bin-path)/porthole" serve $(ARGS)
 
 # Build everything and run all tests, the integration tests with real VNC peers included.
-# Three runs: the display-device server tests block threads in poll() and the integration tests
+# scripts/run-tests.sh makes three runs: the display-device server tests block threads in poll() and the integration tests
 # drive many processes, so each group runs on its own and cannot starve the other suites of
-# Swift's cooperative threads (as many as cores: two here).
+# Swift's cooperative threads (as many as cores: two here). It ends with a summary of failures.
 test:
 	scripts/install-deps.sh --peers
 	swift build --build-tests
-	swift test --skip-build --skip DisplayServerTests --skip IntegrationTests
-	swift test --skip-build --filter DisplayServerTests
-	PORTHOLE_BIN="$$(swift build --show-bin-path)/porthole" swift test --skip-build --filter IntegrationTests
+	scripts/run-tests.sh
 
 # Encoder and display-device benchmarks (see docs/benchmarks.md).
 bench:

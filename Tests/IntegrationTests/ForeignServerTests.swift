@@ -88,7 +88,8 @@ import Testing
 
         let viewer = try TigerVNCViewer.start(on: screen, port: port, encoding: "ZRLE", colour: colour)
         let tolerance = format == .xrgb8888 ? 0 : 1
-        let comparison = try await TigerVNCViewer.waitUntilShowing(picture, in: format, toleranceSteps: tolerance, on: screen)
+        let comparison = try await TigerVNCViewer.waitUntilShowing(picture, in: format, toleranceSteps: tolerance,
+                                                                   on: screen, viewer: viewer)
 
         #expect(comparison.isIdentical, "\(comparison)\nviewer log:\n\(viewer.output)")
         _ = xvnc

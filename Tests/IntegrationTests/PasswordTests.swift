@@ -48,7 +48,7 @@ import Testing
 
         let viewer = try TigerVNCViewer.start(on: screen, port: server.port, encoding: "ZRLE",
                                               obfuscatedPasswordFile: try await VNCPasswordFiles.obfuscated(Self.password, scratch: scratch))
-        let comparison = try await TigerVNCViewer.waitUntilShowing(served.image, in: .xrgb8888, on: screen)
+        let comparison = try await TigerVNCViewer.waitUntilShowing(served.image, in: .xrgb8888, on: screen, viewer: viewer)
 
         #expect(comparison.isIdentical, "\(comparison)\nviewer log:\n\(viewer.output)\nserver log:\n\(server.log)")
     }

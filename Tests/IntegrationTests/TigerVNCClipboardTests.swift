@@ -48,7 +48,7 @@ extension TigerVNCClipboardTests {
         let scratch: ScratchDirectory
         let server: PortholeServer
         let screen: VirtualX
-        let viewer: ChildProcess
+        let viewer: TigerVNCViewer.Running
 
         init(label: String) async throws {
             scratch = try ScratchDirectory("vncviewer-clipboard-\(label)")
@@ -62,7 +62,7 @@ extension TigerVNCClipboardTests {
             guard announced != nil else {
                 throw HarnessError("vncviewer did not announce ExtendedClipboard within 45 s\nviewer log:\n\(viewer.output)\nserver log:\n\(server.log)")
             }
-            let window = try await XDoTool.window(of: viewer, on: screen, scratch: scratch)
+            let window = try await XDoTool.window(of: viewer.process, on: screen, scratch: scratch)
             try await XDoTool.focus(window, on: screen, scratch: scratch)
         }
 

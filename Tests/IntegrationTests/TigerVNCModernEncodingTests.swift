@@ -11,7 +11,7 @@ import Testing
     @Test func tightLosslessIsExact() async throws {
         let run = try await ViewerRun(label: "tight-lossless", image: Fixtures.desktop(), encoding: "Tight",
                                       viewerArguments: ["-NoJPEG=1"])
-        let comparison = try await TigerVNCViewer.waitUntilShowing(run.served.image, in: .xrgb8888, on: run.screen)
+        let comparison = try await TigerVNCViewer.waitUntilShowing(run.served.image, in: .xrgb8888, on: run.screen, viewer: run.viewer)
         #expect(comparison.isIdentical, "vncviewer Tight lossless: \(comparison)\n\(run.logs)")
         try run.expectEncodingLogged("Tight")
         #expect(!run.requestedEncodings.contains { $0.hasPrefix("QualityLevel") },
@@ -24,7 +24,7 @@ import Testing
         let run = try await ViewerRun(label: "tight-jpeg", image: Fixtures.photographic(), encoding: "Tight",
                                       viewerArguments: ["-NoJPEG=0", "-QualityLevel=6"])
         let image = run.served.image
-        let result = try await run.screen.waitForScreen(timeout: 45) { Self.psnr(image, $0) >= 30 }
+        let result = try await TigerVNCViewer.waitForScreen(on: run.screen, viewer: run.viewer, timeout: 45) { Self.psnr(image, $0) >= 30 }
         let psnr = Self.psnr(image, result.screen)
         #expect(psnr >= 30, "vncviewer Tight JPEG: PSNR \(psnr) dB, expected at least 30\n\(run.logs)")
         #expect(psnr < 99, "vncviewer Tight JPEG: PSNR \(psnr) dB, so the picture is lossless: JPEG was not used\n\(run.logs)")
@@ -35,7 +35,7 @@ import Testing
 
     @Test func zrleIsExact() async throws {
         let run = try await ViewerRun(label: "zrle", image: Fixtures.desktop(), encoding: "ZRLE", viewerArguments: [])
-        let comparison = try await TigerVNCViewer.waitUntilShowing(run.served.image, in: .xrgb8888, on: run.screen)
+        let comparison = try await TigerVNCViewer.waitUntilShowing(run.served.image, in: .xrgb8888, on: run.screen, viewer: run.viewer)
         #expect(comparison.isIdentical, "vncviewer ZRLE: \(comparison)\n\(run.logs)")
         try run.expectEncodingLogged("ZRLE")
     }
@@ -53,7 +53,7 @@ extension TigerVNCModernEncodingTests {
         let served: PixelBufferFile
         let server: PortholeServer
         let screen: VirtualX
-        let viewer: ChildProcess
+        let viewer: TigerVNCViewer.Running
 
         init(label: String, image: PixelBuffer, encoding: String, viewerArguments: [String]) async throws {
             scratch = try ScratchDirectory("vncviewer-modern-\(label)")

@@ -26,7 +26,7 @@ import Testing
                 "porthole snapshot saw \(connected.width)x\(connected.height), expected 700x500\n\(logs())")
 
         // The window shrinks: the viewer asks again (after its half-second debounce).
-        let window = try await XDoTool.window(of: viewer, on: screen, scratch: scratch)
+        let window = try await XDoTool.window(of: viewer.process, on: screen, scratch: scratch)
         try await XDoTool.resize(window, width: 640, height: 480, on: screen, scratch: scratch)
         let second = await server.waitForLogLine(timeout: 45) { $0.contains("resized the output to 640x480") }
         #expect(second != nil, "the server never logged `resized the output to 640x480`\n\(logs())")

@@ -34,7 +34,7 @@ import Testing
 
         let viewer = try TigerVNCViewer.start(on: screen, port: server.port, encoding: encoding, colour: colour)
         let comparison = try await TigerVNCViewer.waitUntilShowing(TestImages.quantized(served.image, to: format), in: format,
-                                                                   toleranceSteps: toleranceSteps, on: screen)
+                                                                   toleranceSteps: toleranceSteps, on: screen, viewer: viewer)
 
         #expect(comparison.isIdentical, "vncviewer \(encoding) depth \(screenDepth): \(comparison)\nviewer log:\n\(viewer.output)\nserver log:\n\(server.log)")
     }
