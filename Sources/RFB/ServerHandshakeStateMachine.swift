@@ -43,9 +43,11 @@ public enum ServerHandshakeAction: Equatable, Sendable {
 /// - 3.7: a list of types and the viewer's choice; no SecurityResult after None.
 /// - 3.8: as 3.7, but SecurityResult always follows, and a failure carries a reason string.
 ///
-/// When the edge's `AuthenticationThrottle` blocks the viewer's address, the machine refuses in the
-/// security step, before any challenge, with "too many authentication failures": in 3.3 as type 0
-/// plus reason, in 3.7 and 3.8 as an empty type list plus reason (§7.1.2), which every viewer shows.
+/// The machine refuses a viewer in the security step, before any challenge, when the edge's
+/// `AuthenticationThrottle` blocks its address ("too many authentication failures") or when the
+/// edge hands in a refusal of its own (the server is full): in 3.3 as type 0 plus reason, in 3.7
+/// and 3.8 as an empty type list plus reason (§7.1.2). Every viewer shows that reason to its user,
+/// which a bare close would not give.
 public struct ServerHandshakeStateMachine {
     public static let throttledReason = "too many authentication failures"
     public static let authenticationFailedReason = "authentication failed"
@@ -62,6 +64,7 @@ public struct ServerHandshakeStateMachine {
     private let security: ServerSecurity
     private let challenge: [UInt8]
     private let authenticationAllowed: Bool
+    private let refusal: String?
     private var phase = Phase.notStarted
     private var buffer = ByteBuffer()
     /// The version spoken, once the viewer has answered.
@@ -72,11 +75,14 @@ public struct ServerHandshakeStateMachine {
     ///   - challenge: 16 random bytes from the edge, used if VNC Authentication runs.
     ///   - authenticationAllowed: false when the throttle blocks this viewer's address; ignored
     ///     for security None, which has no password to guess.
-    public init(security: ServerSecurity, challenge: [UInt8], authenticationAllowed: Bool = true) {
+    ///   - refusal: when given, every viewer is refused in the security step with this reason,
+    ///     whatever the security type (the edge uses it when `--max-viewers` are connected).
+    public init(security: ServerSecurity, challenge: [UInt8], authenticationAllowed: Bool = true, refusal: String? = nil) {
         precondition(challenge.count == 16, "the VNC Authentication challenge is 16 bytes (RFC 6143 §7.2.2)")
         self.security = security
         self.challenge = challenge
         self.authenticationAllowed = authenticationAllowed
+        self.refusal = refusal
     }
 
     /// Begins the handshake: the server speaks first with its version (RFC 6143 §7.1.1).
@@ -133,21 +139,22 @@ public struct ServerHandshakeStateMachine {
         }
         version = negotiated
         var out = ByteBuffer()
-        let blocked = !authenticationAllowed && security.type == .vncAuthentication
+        let throttled = !authenticationAllowed && security.type == .vncAuthentication
+        let refusal = self.refusal ?? (throttled ? Self.throttledReason : nil)
         if negotiated == .v3_3 {
             // RFC 6143 §7.1.2, version 3.3: the server decides, as a U32.
-            if blocked {
+            if let refusal {
                 out.writeInteger(UInt32(SecurityType.invalid.rawValue))
-                out.writeReasonString(Self.throttledReason)
-                return [.send(out)] + fail(Self.throttledReason)
+                out.writeReasonString(refusal)
+                return [.send(out)] + fail(refusal)
             }
             out.writeInteger(UInt32(security.type.rawValue))
             return [.send(out)] + securityChosen()
         }
-        if blocked {
+        if let refusal {
             out.writeInteger(UInt8(0))
-            out.writeReasonString(Self.throttledReason)
-            return [.send(out)] + fail(Self.throttledReason)
+            out.writeReasonString(refusal)
+            return [.send(out)] + fail(refusal)
         }
         out.writeInteger(UInt8(1))
         out.writeInteger(security.type.rawValue)

@@ -57,10 +57,13 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         self.context = context
         peer = context.remoteAddress.map(Self.describe) ?? "unknown"
         logger[metadataKey: "viewer"] = "\(peer)"
-        guard let number = registry.admit() else {
+        // A viewer past `--max-viewers` still gets the version exchange, so that it can be told
+        // why in the security step (RFC 6143 §7.1.2) rather than see the connection drop.
+        let number = registry.admit()
+        var refusal: String?
+        if number == nil {
+            refusal = "the server is full: \(registry.maxViewers) viewers are connected"
             logger.notice("viewer \(peer) refused: \(registry.maxViewers) viewers already connected (--max-viewers)")
-            context.close(promise: nil)
-            return
         }
         viewerNumber = number
         var security = ServerSecurity.none
@@ -72,7 +75,8 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         for i in challenge.indices { challenge[i] = rng.next() }
         var handshake = ServerHandshakeStateMachine(
             security: security, challenge: challenge,
-            authenticationAllowed: registry.mayAttemptAuthentication(from: Self.host(of: context.remoteAddress)))
+            authenticationAllowed: registry.mayAttemptAuthentication(from: Self.host(of: context.remoteAddress)),
+            refusal: refusal)
         let actions = handshake.start()
         phase = .handshake(handshake)
         let limit = configuration.handshakeTimeout

@@ -118,6 +118,21 @@ struct ServerHandshakeStateMachineTests {
         #expect(bytes(feed(&machine, Array("RFB 003.008\n".utf8))) == [1, 1])
     }
 
+    /// A refusal from the edge (the server is full) applies whatever the security type, and comes
+    /// in each version's form (RFC 6143 §7.1.2), even when the version arrives a byte at a time.
+    @Test(arguments: [("RFB 003.008\n", [UInt8(0)]), ("RFB 003.007\n", [UInt8(0)]), ("RFB 003.003\n", [UInt8](repeating: 0, count: 4))])
+    func refusalIsSentWithItsReason(version: String, refusedPrefix: [UInt8]) {
+        for security in [ServerSecurity.none, Self.vncAuth] {
+            var machine = ServerHandshakeStateMachine(security: security, challenge: Self.challenge, refusal: "the server is full")
+            _ = machine.start()
+            var actions: [ServerHandshakeAction] = []
+            for byte in Array(version.utf8) { actions += feed(&machine, [byte]) }
+            #expect(bytes(actions) == refusedPrefix + reasonString("the server is full"))
+            #expect(actions.last == .close(reason: "the server is full"))
+            #expect(!actions.contains { if case .completed = $0 { true } else { false } })
+        }
+    }
+
     @Test func garbageVersionCloses() {
         var machine = ServerHandshakeStateMachine(security: .none, challenge: Self.challenge)
         _ = machine.start()

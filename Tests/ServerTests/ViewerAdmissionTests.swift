@@ -1,6 +1,6 @@
 import Testing
 
-/// `--max-viewers`: past the limit a viewer is refused with a log line before the handshake, and
+/// `--max-viewers`: past the limit a viewer is refused with a log line and a reason it can show, and
 /// the viewers already connected keep working.
 struct ViewerAdmissionTests {
     @Test func viewerBeyondTheLimitIsRefused() async throws {
@@ -9,9 +9,14 @@ struct ViewerAdmissionTests {
         try await TestServer.with(configuration: configuration) { server in
             let first = try await server.connectViewerWithPicture()
             let second = try await server.connectViewerWithPicture()
+            // The third is told why, in the security step (RFC 6143 §7.1.2), and then closed.
             let third = try await RawTestClient.connect(to: server.address)
+            #expect(try await third.read(12) == Array("RFB 003.008\n".utf8))
+            await third.send(Array("RFB 003.008\n".utf8))
+            let reason = "the server is full: 2 viewers are connected"
+            let refusal = try await third.read(5 + reason.utf8.count)
+            #expect(refusal == [0, 0, 0, 0, UInt8(reason.utf8.count)] + Array(reason.utf8))
             #expect(await third.waitUntilClosed())
-            #expect(third.takeAll().isEmpty, "the refused viewer was sent a handshake")
             #expect(await server.log.waitForLine(containing: "refused: 2 viewers already connected"))
             #expect(server.server.viewerCount == 2)
 
