@@ -35,6 +35,9 @@ struct ClientOutbox<Attachment> {
         var byteCount: Int
         fileprivate var slot: Slot?
         fileprivate var countsAsEvent: Bool
+        /// A merged FrameReady's whole damage, kept so that later merges cost one region union
+        /// and the region stays exact even when the message carries its bounding box.
+        fileprivate var mergedDamage: Region?
     }
 
     enum Admission: Equatable {
@@ -90,7 +93,8 @@ struct ClientOutbox<Attachment> {
 
     /// Queues `message` (its encoded size is `byteCount`), merging it where §12 says so.
     mutating func push(_ message: ServerToClientMessage, requestID: UInt32 = 0, attachment: Attachment, byteCount: Int) -> Admission {
-        var item = Item(message: message, requestID: requestID, attachment: attachment, byteCount: byteCount, slot: nil, countsAsEvent: false)
+        var item = Item(message: message, requestID: requestID, attachment: attachment, byteCount: byteCount, slot: nil,
+                        countsAsEvent: false, mergedDamage: nil)
         switch message {
         case .pageFlip(let event): item.slot = .pageFlip(event.outputID)
         case .frameReady(let event): item.slot = .frameReady(event.outputID)
@@ -109,7 +113,7 @@ struct ClientOutbox<Attachment> {
         }
         var admission = Admission.queued
         if let slot = item.slot, let position = slots[slot], let old = remove(at: position) {
-            item.message = Self.merge(old.message, into: item.message)
+            (item.message, item.mergedDamage) = Self.merge(old, into: item.message)
             admission = .merged
         }
         append(item)
@@ -149,26 +153,28 @@ struct ClientOutbox<Attachment> {
 
     // MARK: - Merging
 
-    private static func merge(_ old: ServerToClientMessage, into new: ServerToClientMessage) -> ServerToClientMessage {
-        switch (old, new) {
+    private static func merge(_ old: Item, into new: ServerToClientMessage) -> (ServerToClientMessage, Region?) {
+        switch (old.message, new) {
         case (.frameReady(let older), .frameReady(var newer)):
-            var region = Region()
-            for rect in older.damage + newer.damage {
-                region.formUnion(Rect(x: Int(rect.x), y: Int(rect.y), width: Int(rect.width), height: Int(rect.height)))
-            }
+            var region = old.mergedDamage ?? region(of: older.damage)
+            region.formUnion(Self.region(of: newer.damage))
             var rects = region.rects
             if rects.count > maximumDamageRects { rects = [region.bounds] }
             newer.damage = rects.map { WireRect(x: Int32($0.x), y: Int32($0.y), width: UInt32($0.width), height: UInt32($0.height)) }
             newer.flags.formUnion(older.flags.intersection(.cursorImageChanged))
-            return .frameReady(newer)
+            return (.frameReady(newer), region)
         case (.layoutRequest(let older), .layoutRequest(let newer)):
             let replaced = Set(newer.map(\.outputID))
             let merged = older.filter { !replaced.contains($0.outputID) } + newer
-            return .layoutRequest(Array(merged.suffix(DisplayProtocolLimits.version1.maximumListEntries)))
+            return (.layoutRequest(Array(merged.suffix(DisplayProtocolLimits.version1.maximumListEntries))), nil)
         default:
             // PageFlip, CursorImage, ClipboardText: the latest wins.
-            return new
+            return (new, nil)
         }
+    }
+
+    private static func region(of rects: [WireRect]) -> Region {
+        Region(rects: rects.map { Rect(x: Int($0.x), y: Int($0.y), width: Int($0.width), height: Int($0.height)) })
     }
 
     /// Pure pointer motion replaces the position of the last queued input event.
