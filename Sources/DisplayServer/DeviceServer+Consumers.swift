@@ -64,16 +64,17 @@ extension DeviceServer {
         send(.subscribed(outputID: output.rawValue), requestID: requestID, to: client)
         client.outbox.discardPendingFrames(of: output.rawValue)
         let (event, fds) = subscription.buffersEvent
-        send(.scanoutBuffers(event), to: client, fds: fds)
+        send(.scanoutBuffers(event), to: client, fds: fds, pumping: false)
         // §6.2: the cursor image, when there is one, before the first FrameReady.
         let cursor = ExportedCursor(layers: device.scanoutLayers(of: output))
         if subscription.cursorImageChanged(to: cursor), let message = cursorImageMessage(output, cursor) {
-            send(.cursorImage(message.event), to: client, fds: message.fds)
+            send(.cursorImage(message.event), to: client, fds: message.fds, pumping: false)
         }
         let frame = pipeline.source.latestFrame
         if let ready = subscription.publish(frame, damage: Region(Rect(size: frame.size)), sequence: model.sequence, cursor: cursor) {
-            send(.frameReady(ready), to: client)
+            send(.frameReady(ready), to: client, pumping: false)
         }
+        pump(client)
     }
 
     func unsubscribe(_ output: OutputID, requestID: UInt32, client: DeviceClient) {
@@ -108,16 +109,17 @@ extension DeviceServer {
                 client.subscriptions[output] = subscription
                 client.outbox.discardPendingFrames(of: output.rawValue)
                 let (event, fds) = subscription.buffersEvent
-                send(.scanoutBuffers(event), to: client, fds: fds)
+                send(.scanoutBuffers(event), to: client, fds: fds, pumping: false)
             }
             if subscription.cursorImageChanged(to: cursor) {
                 if cursorMessage == nil { cursorMessage = .some(cursorImageMessage(output, cursor)) }
-                if let message = cursorMessage ?? nil { send(.cursorImage(message.event), to: client, fds: message.fds) }
+                if let message = cursorMessage ?? nil { send(.cursorImage(message.event), to: client, fds: message.fds, pumping: false) }
             }
             let pending = client.outbox.pendingFrameReady(for: output.rawValue)?.bufferIndex
             if let ready = subscription.publish(scanout, damage: damage, sequence: sequence, cursor: cursor, pendingBuffer: pending) {
-                send(.frameReady(ready), to: client)
+                send(.frameReady(ready), to: client, pumping: false)
             }
+            if !client.closing { pump(client) }
         }
     }
 

@@ -238,11 +238,15 @@ public final class DeviceServer: @unchecked Sendable {
 
     /// The bytes a channel may hold before further messages wait in the client's outbox, where
     /// they can still be merged. The kernel's socket buffer comes on top.
-    static let channelBacklogBytes = 64 * 1024
+    static let channelBacklogBytes = 16 * 1024
 
-    /// Queues a message for `client` and sends what the channel takes. A client whose outbox
-    /// refuses it (it stopped reading, §12) is disconnected; a dropped input event is logged once.
-    func send(_ message: ServerToClientMessage, requestID: UInt32 = 0, to client: DeviceClient, fds: [FileDescriptorHandle] = []) {
+    /// Queues a message for `client` and, unless `pumping` is false, sends what the channel takes.
+    /// A client whose outbox refuses it (it stopped reading, §12) is disconnected; a dropped input
+    /// event is logged once. Messages that belong together (a CursorImage and the FrameReady it
+    /// goes with) are queued with `pumping: false` and pumped after the last, so the outbox can
+    /// never hand out the one before the other has been merged.
+    func send(_ message: ServerToClientMessage, requestID: UInt32 = 0, to client: DeviceClient, fds: [FileDescriptorHandle] = [],
+              pumping: Bool = true) {
         let byteCount: Int
         do {
             byteCount = try Self.encode(message, requestID: requestID).count
@@ -263,7 +267,7 @@ public final class DeviceServer: @unchecked Sendable {
             client.channel.close()
             return
         }
-        pump(client)
+        if pumping { pump(client) }
     }
 
     /// Hands the outbox's messages to the channel while the channel's backlog is short; when some
