@@ -195,6 +195,7 @@ struct ClientOutbox<Attachment> {
         if let slot = item.slot { slots[slot] = position }
         if item.countsAsEvent || Self.isEventSlot(item.slot) { queuedEvents += 1 }
         if item.countsAsEvent { eventPositions.append(position) }
+        compactIfWorthIt()
     }
 
     private static func isEventSlot(_ slot: Slot?) -> Bool {
@@ -239,21 +240,26 @@ struct ClientOutbox<Attachment> {
         return false
     }
 
-    /// Drops the sent prefix now and then, so a queue that never runs empty stays small.
+    /// Rebuilds the storage from the live items once most of it is sent, merged-away or dropped
+    /// entries, so that a client that never reads (whose events keep merging) costs memory for
+    /// what waits, not for how long it has been waiting. Amortized O(1) per push or pop.
     private mutating func compactIfWorthIt() {
-        if head == items.count {
-            items.removeAll(keepingCapacity: true)
-            head = 0
-            eventPositions.removeAll(keepingCapacity: true)
-            eventHead = 0
-            return
-        }
-        guard head >= 64, head * 2 >= items.count else { return }
-        let shift = head
-        items.removeFirst(shift)
-        head = 0
-        slots = slots.mapValues { $0 - shift }
-        eventPositions = eventPositions[eventHead...].filter { $0 >= shift }.map { $0 - shift }
+        guard items.count >= 64, items.count > 2 * count else { return }
+        var live: [Item?] = []
+        live.reserveCapacity(2 * count)
+        slots = [:]
+        eventPositions = []
         eventHead = 0
+        for case let item? in items[head...] {
+            let position = live.count
+            live.append(item)
+            if let slot = item.slot { slots[slot] = position }
+            if item.countsAsEvent { eventPositions.append(position) }
+        }
+        items = live
+        head = 0
     }
+
+    /// Entries in storage, live or not: what `compactIfWorthIt` keeps bounded (for tests).
+    var storedEntries: Int { items.count }
 }

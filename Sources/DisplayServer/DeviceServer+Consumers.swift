@@ -87,6 +87,21 @@ extension DeviceServer {
         send(.done, requestID: requestID, to: client)
     }
 
+    /// FrameReleased (§6.7). When frames were skipped while the consumer held every buffer, the
+    /// newest picture goes into the freed buffer at once, with the merged damage (§7.19):
+    /// otherwise a consumer that fell behind on the last frames before the output went still
+    /// would not see the final picture until the next commit.
+    func frameReleased(_ output: OutputID, bufferIndex: Int, sequence: UInt64, client: DeviceClient) {
+        guard let subscription = client.subscriptions[output], subscription.release(bufferIndex: bufferIndex, sequence: sequence),
+              let skipped = subscription.skippedSequence, let pipeline = pipelines[output] else { return }
+        let cursor = ExportedCursor(layers: device.scanoutLayers(of: output))
+        let pending = client.outbox.pendingFrameReady(for: output.rawValue)?.bufferIndex
+        if let ready = subscription.publish(pipeline.source.latestFrame, damage: Region(), sequence: skipped, cursor: cursor,
+                                            pendingBuffer: pending) {
+            send(.frameReady(ready), to: client)
+        }
+    }
+
     /// A new scanout for every subscriber of `output`: new buffers first when the size changed,
     /// a CursorImage when the cursor plane's image changed (§7.20), then FrameReady with the
     /// cursor's position (§7.19). Behind a consumer that does not read, the FrameReady and

@@ -32,6 +32,9 @@ final class ScanoutSubscription {
     private var pendingDamage: Region
     /// The cursor image the consumer was last sent; nil: none (or a 0 × 0 CursorImage).
     private(set) var announcedCursor: CursorImage?
+    /// The sequence of a frame skipped because the consumer held every buffer; the next release
+    /// brings it. nil when the last frame was handed out.
+    private(set) var skippedSequence: UInt64?
     /// A CursorImage went out since the last FrameReady.
     private var cursorImageChangedSinceFrameReady = false
 
@@ -83,7 +86,11 @@ final class ScanoutSubscription {
         pendingDamage.formUnion(damage.intersection(Rect(size: size)))
         let free = pendingBuffer.map(Int.init).flatMap { heldSequence.indices.contains($0) ? $0 : nil }
             ?? heldSequence.firstIndex(where: { $0 == nil })
-        guard scanout.size == size, let index = free, let target = mappings[index].mutableBytes else { return nil }
+        guard scanout.size == size, let index = free, let target = mappings[index].mutableBytes else {
+            skippedSequence = sequence
+            return nil
+        }
+        skippedSequence = nil
         scanout.pixels.withUnsafeBytes { source in
             target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source.prefix(bufferSize)))
         }
@@ -100,9 +107,12 @@ final class ScanoutSubscription {
                                damage: rects.map { WireRect(x: Int32($0.x), y: Int32($0.y), width: UInt32($0.width), height: UInt32($0.height)) })
     }
 
-    /// FrameReleased (§6.7); a release naming another sequence is ignored.
-    func release(bufferIndex: Int, sequence: UInt64) {
-        guard heldSequence.indices.contains(bufferIndex), heldSequence[bufferIndex] == sequence else { return }
+    /// FrameReleased (§6.7); a release naming another sequence is ignored. True when it freed a
+    /// buffer.
+    @discardableResult
+    func release(bufferIndex: Int, sequence: UInt64) -> Bool {
+        guard heldSequence.indices.contains(bufferIndex), heldSequence[bufferIndex] == sequence else { return false }
         heldSequence[bufferIndex] = nil
+        return true
     }
 }

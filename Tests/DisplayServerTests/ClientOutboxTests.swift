@@ -166,6 +166,25 @@ import Testing
                                                   .layoutRequest([b, a2])])
     }
 
+    @Test func anOutboxThatIsNeverEmptiedKeepsItsStorageBounded() {
+        // A client that never reads: nothing is popped, everything merges or is dropped. The
+        // storage must not keep an entry per merged-away or dropped message.
+        var outbox = Outbox(maximumQueuedBytes: 1 << 20)
+        _ = outbox.push(.done, requestID: 1, attachment: "", byteCount: 12)
+        for i in 0..<20_000 {
+            _ = outbox.push(cursor(5, side: 1), attachment: "", byteCount: 32)
+            _ = outbox.push(frame(5, sequence: UInt64(i), damage: [WireRect(x: 0, y: 0, width: 1, height: 1)]), attachment: "", byteCount: 56)
+            _ = outbox.push(flip(5, sequence: UInt64(i), commit: 1), attachment: "", byteCount: 36)
+            _ = outbox.push(key(UInt32(i)), attachment: "", byteCount: 28)
+        }
+        #expect(outbox.count == 1 + 3 + 256)
+        #expect(outbox.storedEntries <= 2 * outbox.count + 64, "\(outbox.storedEntries) entries stored for \(outbox.count) messages")
+        let items = drain(&outbox)
+        #expect(items.first?.message == .done)
+        #expect(items.last?.message == key(19_999))
+        #expect(outbox.pendingFrameReady(for: 5) == nil && outbox.isEmpty)
+    }
+
     @Test func aQueueThatNeverRunsEmptyKeepsItsSlotsRightAcrossCompaction() {
         var outbox = Outbox(maximumQueuedBytes: 1 << 20)
         // Many pops and pushes, with a FrameReady kept pending throughout: the slot must still be

@@ -139,6 +139,40 @@ import Testing
         }
     }
 
+    @Test func aReleaseAfterSkippedFramesBringsTheNewestFrameAtOnce() throws {
+        let fixture = try DeviceServerFixture()
+        defer { fixture.close() }
+        let producer = try ProducerSetup(try fixture.producer("still"))
+        producer.draw(0, seed: 1)
+        try producer.presentAndWait(0)
+        let consumer = try DisplayClient(socketPath: fixture.server.socketPath, role: .consumer, name: "holder", timeout: 5)
+        defer { consumer.close() }
+        _ = try consumer.request(.subscribe(outputID: producer.output.outputID))
+        var held = try eventsThroughFrameReady(consumer)
+        for case .scanoutBuffers(let set) in held { for fd in set.fds { try? FileDescriptorHandle(adopting: fd).close() } }
+        // Frame 2 takes the second buffer; frames 3 and 4 find both held and are skipped.
+        var lastFlip: UInt64 = 0
+        for (index, seed) in [(1, 2), (0, 3), (1, 4)] as [(Int, UInt32)] {
+            producer.draw(index, seed: seed)
+            lastFlip = try producer.presentAndWait(index).sequence
+            _ = producer.client.takeEvents { if case .release = $0 { return true } else { return false } }
+        }
+        held += try eventsThroughFrameReady(consumer)
+        let frames = held.compactMap { event -> FrameReadyEvent? in if case .frameReady(let ready) = event { ready } else { nil } }
+        #expect(frames.count == 2)
+        #expect(try consumer.nextEvent(timeout: 0.3) == nil, "a FrameReady while every buffer is held")
+        // No commit follows; releasing one buffer brings frame 4 into it at once.
+        let released = try #require(frames.first)
+        try consumer.send(.frameReleased(outputID: released.outputID, bufferIndex: released.bufferIndex, sequence: released.sequence))
+        guard case .frameReady(let newest)? = try consumer.nextEvent(timeout: 2) else {
+            Issue.record("no FrameReady after the release")
+            return
+        }
+        #expect(newest.bufferIndex == released.bufferIndex)
+        #expect(newest.sequence == lastFlip, "frame 4's sequence, as in its PageFlip")
+        #expect(newest.damage == [WireRect(x: 0, y: 0, width: 64, height: 48)])
+    }
+
     /// What a reading consumer saw while the producer ran.
     private final class ReaderLog: Sendable {
         let frames = Mutex<[UInt32]>([])
