@@ -138,10 +138,11 @@ struct ClientOutbox<Attachment> {
         return nil
     }
 
-    /// Drops the FrameReady and CursorImage of `output` that still wait: the consumer unsubscribed,
-    /// the output is gone, or its buffers were replaced (§6.3, §7.15, §7.18).
-    mutating func discardPendingFrames(of output: UInt32) {
-        for slot in [Slot.frameReady(output), .cursorImage(output)] {
+    /// Drops the FrameReady of `output` that still waits, and its CursorImage unless
+    /// `keepingCursor`: the consumer unsubscribed or subscribed again (§6.2, §6.3), or the
+    /// output's buffers were replaced (§7.18; the cursor stays valid then).
+    mutating func discardPendingFrames(of output: UInt32, keepingCursor: Bool = false) {
+        for slot in keepingCursor ? [Slot.frameReady(output)] : [.frameReady(output), .cursorImage(output)] {
             if let position = slots[slot] { _ = remove(at: position) }
         }
     }

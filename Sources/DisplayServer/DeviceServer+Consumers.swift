@@ -115,14 +115,14 @@ extension DeviceServer {
             guard var subscription = client.subscriptions[output] else { continue }
             if subscription.size != scanout.size {
                 do {
-                    subscription = try ScanoutSubscription(output: output, size: scanout.size)
+                    subscription = try ScanoutSubscription(output: output, size: scanout.size, replacing: subscription)
                 } catch {
                     logger.error("display device: cannot make scanout buffers for \(client.label): \(error)")
                     client.subscriptions[output] = nil
                     continue
                 }
                 client.subscriptions[output] = subscription
-                client.outbox.discardPendingFrames(of: output.rawValue)
+                client.outbox.discardPendingFrames(of: output.rawValue, keepingCursor: true)
                 let (event, fds) = subscription.buffersEvent
                 send(.scanoutBuffers(event), to: client, fds: fds, pumping: false)
             }

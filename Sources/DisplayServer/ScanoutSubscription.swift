@@ -39,7 +39,9 @@ final class ScanoutSubscription {
     private var cursorImageChangedSinceFrameReady = false
 
     /// Creates the buffers for a picture of `size`; the consumer gets them with ScanoutBuffers.
-    init(output: OutputID, size: Size) throws(SystemError) {
+    /// A subscription that replaces `previous` (the output's size changed) keeps what the consumer
+    /// knows of the cursor, since CursorImage does not depend on the buffers.
+    init(output: OutputID, size: Size, replacing previous: ScanoutSubscription? = nil) throws(SystemError) {
         self.output = output
         self.size = size
         stride = max(1, size.width) * 4
@@ -58,6 +60,8 @@ final class ScanoutSubscription {
         self.mappings = mappings
         heldSequence = Array(repeating: nil, count: Self.bufferCount)
         pendingDamage = Region(Rect(size: size))
+        announcedCursor = previous?.announcedCursor
+        cursorImageChangedSinceFrameReady = previous?.cursorImageChangedSinceFrameReady ?? false
     }
 
     /// The ScanoutBuffers event and its fds (§7.18).

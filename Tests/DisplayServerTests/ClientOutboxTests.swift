@@ -114,9 +114,13 @@ import Testing
         _ = outbox.push(cursor(5, side: 1), attachment: "", byteCount: 32)
         _ = outbox.push(frame(5, sequence: 1, damage: []), attachment: "", byteCount: 40)
         _ = outbox.push(frame(6, sequence: 1, damage: []), attachment: "", byteCount: 40)
+        var resized = outbox
         outbox.discardPendingFrames(of: 5)
         #expect(outbox.count == 1)
         #expect(drain(&outbox).map(\.message) == [frame(6, sequence: 1, damage: [])])
+        // New buffers (a size change) make the FrameReady stale, not the cursor.
+        resized.discardPendingFrames(of: 5, keepingCursor: true)
+        #expect(drain(&resized).map(\.message) == [cursor(5, side: 1), frame(6, sequence: 1, damage: [])])
     }
 
     @Test func keyEventsPastTheCapDropTheOldestFirstAndSayItOnce() {
