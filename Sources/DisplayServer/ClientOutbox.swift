@@ -15,8 +15,9 @@ import Geometry
 /// - CursorImage: one per output, the latest; a pending FrameReady of that output moves behind it,
 ///   so FrameReady's "a CursorImage came just before" stays true;
 /// - ClipboardText: one per output, the latest; LayoutRequest: one, entries merged per output;
-/// - PointerEvent: merged into the last queued input event when that is a PointerEvent of the
-///   same output with the same buttons (pure motion);
+/// - PointerEvent: a motion (the buttons of the output's previous PointerEvent) replaces the last
+///   queued input event when that is a motion of the same output too; a press or release is
+///   never merged, nor merged into, so it keeps its position;
 /// - KeyEvent and other PointerEvents count against `maximumQueuedEvents` (256) together with
 ///   the clipboard and layout slots; past it the oldest queued key or pointer event is dropped.
 ///
@@ -38,6 +39,8 @@ struct ClientOutbox<Attachment> {
         /// A merged FrameReady's whole damage, kept so that later merges cost one region union
         /// and the region stays exact even when the message carries its bounding box.
         fileprivate var mergedDamage: Region?
+        /// A PointerEvent whose buttons are those of the output's previous one.
+        fileprivate var isMotion = false
     }
 
     enum Admission: Equatable {
@@ -77,6 +80,8 @@ struct ClientOutbox<Attachment> {
     private(set) var queuedBytes = 0
     /// Key and pointer events dropped so far.
     private(set) var droppedEvents = 0
+    /// The buttons of each output's last PointerEvent pushed, sent or not.
+    private var lastButtons: [UInt32: UInt16] = [:]
 
     init(maximumQueuedEvents: Int = Self.defaultMaximumQueuedEvents, maximumQueuedBytes: Int) {
         self.maximumQueuedEvents = maximumQueuedEvents
@@ -103,7 +108,9 @@ struct ClientOutbox<Attachment> {
         case .layoutRequest: item.slot = .layout
         case .keyEvent: item.countsAsEvent = true
         case .pointerEvent(let pointer):
-            if mergeMotion(pointer) { return .merged }
+            item.isMotion = lastButtons[pointer.outputID] == pointer.buttons
+            lastButtons[pointer.outputID] = pointer.buttons
+            if item.isMotion, mergeMotion(pointer) { return .merged }
             item.countsAsEvent = true
         default:
             if queuedBytes > 0, queuedBytes + byteCount > maximumQueuedBytes { return .refused }
@@ -149,7 +156,9 @@ struct ClientOutbox<Attachment> {
 
     /// Drops everything (the connection is gone).
     mutating func removeAll() {
+        let buttons = lastButtons
         self = ClientOutbox(maximumQueuedEvents: maximumQueuedEvents, maximumQueuedBytes: maximumQueuedBytes)
+        lastButtons = buttons
     }
 
     // MARK: - Merging
@@ -178,9 +187,10 @@ struct ClientOutbox<Attachment> {
         Region(rects: rects.map { Rect(x: Int($0.x), y: Int($0.y), width: Int($0.width), height: Int($0.height)) })
     }
 
-    /// Pure pointer motion replaces the position of the last queued input event.
+    /// A motion replaces the position of the last queued input event when that is a motion of
+    /// the same output.
     private mutating func mergeMotion(_ pointer: PointerInput) -> Bool {
-        guard eventHead < eventPositions.count, let last = eventPositions.last, let item = items[last],
+        guard eventHead < eventPositions.count, let last = eventPositions.last, let item = items[last], item.isMotion,
               case .pointerEvent(let queued) = item.message, queued.outputID == pointer.outputID, queued.buttons == pointer.buttons
         else { return false }
         items[last]?.message = .pointerEvent(pointer)

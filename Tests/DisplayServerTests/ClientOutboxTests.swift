@@ -138,21 +138,28 @@ import Testing
         #expect(outbox.queuedEvents == 0)
     }
 
-    @Test func pointerMotionMergesIntoTheLastInputEventButButtonChangesDoNot() {
+    @Test func pointerMotionMergesButPressesAndReleasesKeepTheirPlace() {
         var outbox = Outbox(maximumQueuedBytes: 1 << 20)
         func pointer(_ x: Int32, _ buttons: UInt16, output: UInt32 = 5) -> ServerToClientMessage {
             .pointerEvent(PointerInput(outputID: output, x: x, y: 0, buttons: buttons))
         }
+        // The output's first event is not a motion; the first motion is kept, later ones merge.
         #expect(outbox.push(pointer(1, 0), attachment: "", byteCount: 28) == .queued)
-        for x in 2...5_000 as ClosedRange<Int32> { #expect(outbox.push(pointer(x, 0), attachment: "", byteCount: 28) == .merged) }
+        #expect(outbox.push(pointer(2, 0), attachment: "", byteCount: 28) == .queued)
+        for x in 3...5_000 as ClosedRange<Int32> { #expect(outbox.push(pointer(x, 0), attachment: "", byteCount: 28) == .merged) }
+        // A press keeps its position: the drag after it does not merge into it.
         #expect(outbox.push(pointer(5_000, 1), attachment: "", byteCount: 28) == .queued, "a press is kept")
-        #expect(outbox.push(pointer(5_001, 1), attachment: "", byteCount: 28) == .merged, "a drag merges")
+        #expect(outbox.push(pointer(5_001, 1), attachment: "", byteCount: 28) == .queued, "the drag's first motion is kept")
+        #expect(outbox.push(pointer(5_002, 1), attachment: "", byteCount: 28) == .merged, "the drag merges")
+        #expect(outbox.push(pointer(5_002, 0), attachment: "", byteCount: 28) == .queued, "a release is kept")
         #expect(outbox.push(pointer(7, 1, output: 6), attachment: "", byteCount: 28) == .queued, "another output's pointer is kept")
+        #expect(outbox.push(pointer(8, 1, output: 6), attachment: "", byteCount: 28) == .queued, "no motion merges into a press")
         #expect(outbox.push(key(1), attachment: "", byteCount: 28) == .queued)
-        #expect(outbox.push(pointer(7, 1, output: 6), attachment: "", byteCount: 28) == .queued, "motion after a key stays behind it")
-        #expect(drain(&outbox).map(\.message) == [pointer(5_000, 0), pointer(5_001, 1), pointer(7, 1, output: 6), key(1), pointer(7, 1, output: 6)])
+        #expect(outbox.push(pointer(9, 1, output: 6), attachment: "", byteCount: 28) == .queued, "motion after a key stays behind it")
+        #expect(drain(&outbox).map(\.message) == [pointer(1, 0), pointer(5_000, 0), pointer(5_000, 1), pointer(5_002, 1), pointer(5_002, 0),
+                                                  pointer(7, 1, output: 6), pointer(8, 1, output: 6), key(1), pointer(9, 1, output: 6)])
         // Once sent, an event is not merged into any more.
-        #expect(outbox.push(pointer(8, 1, output: 6), attachment: "", byteCount: 28) == .queued)
+        #expect(outbox.push(pointer(10, 1, output: 6), attachment: "", byteCount: 28) == .queued)
     }
 
     @Test func clipboardAndLayoutKeepTheLatestPerOutput() {

@@ -319,13 +319,14 @@ import Testing
         #expect(keysyms.last == UInt32(flood))
         #expect(zip(keysyms, keysyms.dropFirst()).allSatisfy { $0 < $1 })
 
-        // Pointer motion merges: 10_000 moves leave one event waiting, at the last position.
+        // Pointer motion merges: 10_000 moves leave at most two events waiting (the first motion
+        // that found the queue empty, and the merged rest), the last at the last position.
         for x in 1...flood {
             try consumer.send(.pointerInput(PointerInput(outputID: output, x: Int32(x), y: 7, buttons: 0)))
         }
         _ = try consumer.request(.listOutputs)
         let moved = try #require(fixture.server.queueState(of: producerID))
-        #expect(moved.outboxEvents <= 1, "\(moved)")
+        #expect(moved.outboxEvents <= 2, "\(moved)")
         #expect(moved.droppedEvents == state.droppedEvents)
         var pointers: [PointerInput] = []
         while let event = try producer.client.nextEvent(timeout: 0.5) {
