@@ -335,4 +335,33 @@ import Testing
         #expect(pointers.last == PointerInput(outputID: output, x: Int32(flood), y: 7, buttons: 0))
         #expect(zip(pointers, pointers.dropFirst()).allSatisfy { $0.x < $1.x })
     }
+
+    @Test func aClientThatSendsRequestsButNeverReadsRepliesIsDisconnectedAtTheByteBound() throws {
+        // Replies cannot be merged: past the bound (4 KiB here, 1 MiB by default) the client goes.
+        let fixture = try DeviceServerFixture { $0.maximumQueuedBytesPerClient = 4096 }
+        defer { fixture.close() }
+        let bystander = try ProducerSetup(try fixture.producer("bystander"))
+        let greedy = try DisplayClient(socketPath: fixture.server.socketPath, role: .producer, name: "greedy", timeout: 5)
+        defer { greedy.close() }
+        let greedyID = ClientID(greedy.welcome.clientID)
+        var sent = 0
+        do {
+            for id in 1...20_000 as ClosedRange<UInt32> {
+                try greedy.send(.listOutputs, requestID: id)
+                sent += 1
+            }
+        } catch {
+            // The server closed the connection while the requests were still coming.
+        }
+        var disconnected = false
+        for _ in 0..<500 where !disconnected {
+            disconnected = fixture.server.queueState(of: greedyID) == nil
+            usleep(10_000)
+        }
+        #expect(disconnected, "a client with \(sent) unread replies is still connected")
+        // Nobody else noticed.
+        bystander.draw(0, seed: 5)
+        try bystander.presentAndWait(0)
+        #expect(shownFrame(fixture.server, output: bystander.output.outputID) == bystander.expectedFrame(seed: 5))
+    }
 }
