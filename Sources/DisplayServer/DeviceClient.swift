@@ -17,12 +17,15 @@ final class DeviceClient: @unchecked Sendable {
     var flipEventFD: EventFD?
     /// The consumer's subscriptions (§6.2).
     var subscriptions: [OutputID: ScanoutSubscription] = [:]
+    /// Messages not handed to the channel yet, merged and bounded (docs/protocol.md §12).
+    var outbox: ClientOutbox<[FileDescriptorHandle]>
     /// Set once the server gave up on the connection: nothing more is read or answered.
     var closing = false
 
-    init(key: Int, channel: FDPassingChannel) {
+    init(key: Int, channel: FDPassingChannel, maximumQueuedBytes: Int) {
         self.key = key
         self.channel = channel
+        outbox = ClientOutbox(maximumQueuedBytes: maximumQueuedBytes)
     }
 
     var label: String {

@@ -62,12 +62,19 @@ extension DeviceServer {
         }
         client.subscriptions[output] = subscription
         send(.subscribed(outputID: output.rawValue), requestID: requestID, to: client)
+        client.outbox.discardPendingFrames(of: output.rawValue)
         let (event, fds) = subscription.buffersEvent
-        send(.scanoutBuffers(event), to: client, fds: fds)
-        let frame = pipeline.source.latestFrame
-        if let ready = subscription.publish(frame, damage: Region(Rect(size: frame.size)), sequence: model.sequence) {
-            send(.frameReady(ready), to: client)
+        send(.scanoutBuffers(event), to: client, fds: fds, pumping: false)
+        // §6.2: the cursor image, when there is one, before the first FrameReady.
+        let cursor = ExportedCursor(layers: device.scanoutLayers(of: output))
+        if subscription.cursorImageChanged(to: cursor), let message = cursorImageMessage(output, cursor) {
+            send(.cursorImage(message.event), to: client, fds: message.fds, pumping: false)
         }
+        let frame = pipeline.source.latestFrame
+        if let ready = subscription.publish(frame, damage: Region(Rect(size: frame.size)), sequence: model.sequence, cursor: cursor) {
+            send(.frameReady(ready), to: client, pumping: false)
+        }
+        pump(client)
     }
 
     func unsubscribe(_ output: OutputID, requestID: UInt32, client: DeviceClient) {
@@ -75,26 +82,69 @@ extension DeviceServer {
             send(.error(.bounded(.noSuchObject, detail: output.rawValue, "not subscribed to output \(output.rawValue)")), requestID: requestID, to: client)
             return
         }
+        // §6.3: no FrameReady for the output follows Done.
+        client.outbox.discardPendingFrames(of: output.rawValue)
         send(.done, requestID: requestID, to: client)
     }
 
-    /// A new scanout for every subscriber of `output`: new buffers first when the size changed.
+    /// FrameReleased (§6.7). When frames were skipped while the consumer held every buffer, the
+    /// newest picture goes into the freed buffer at once, with the merged damage (§7.19):
+    /// otherwise a consumer that fell behind on the last frames before the output went still
+    /// would not see the final picture until the next commit.
+    func frameReleased(_ output: OutputID, bufferIndex: Int, sequence: UInt64, client: DeviceClient) {
+        guard let subscription = client.subscriptions[output], subscription.release(bufferIndex: bufferIndex, sequence: sequence),
+              let skipped = subscription.skippedSequence, let pipeline = pipelines[output] else { return }
+        let cursor = ExportedCursor(layers: device.scanoutLayers(of: output))
+        let pending = client.outbox.pendingFrameReady(for: output.rawValue)?.bufferIndex
+        if let ready = subscription.publish(pipeline.source.latestFrame, damage: Region(), sequence: skipped, cursor: cursor,
+                                            pendingBuffer: pending) {
+            send(.frameReady(ready), to: client)
+        }
+    }
+
+    /// A new scanout for every subscriber of `output`: new buffers first when the size changed,
+    /// a CursorImage when the cursor plane's image changed (§7.20), then FrameReady with the
+    /// cursor's position (§7.19). Behind a consumer that does not read, the FrameReady and
+    /// CursorImage still waiting in its outbox are merged with these (§12).
     func publishToSubscribers(of output: OutputID, scanout: PixelBuffer, damage: Region, sequence: UInt64) {
-        for client in clients.values where !client.closing {
+        let subscribers = clients.values.filter { !$0.closing && $0.subscriptions[output] != nil }
+        guard !subscribers.isEmpty else { return }
+        let cursor = ExportedCursor(layers: device.scanoutLayers(of: output))
+        var cursorMessage: CursorImageMessage??
+        for client in subscribers {
             guard var subscription = client.subscriptions[output] else { continue }
             if subscription.size != scanout.size {
                 do {
-                    subscription = try ScanoutSubscription(output: output, size: scanout.size)
+                    subscription = try ScanoutSubscription(output: output, size: scanout.size, replacing: subscription)
                 } catch {
                     logger.error("display device: cannot make scanout buffers for \(client.label): \(error)")
                     client.subscriptions[output] = nil
                     continue
                 }
                 client.subscriptions[output] = subscription
+                client.outbox.discardPendingFrames(of: output.rawValue, keepingCursor: true)
                 let (event, fds) = subscription.buffersEvent
-                send(.scanoutBuffers(event), to: client, fds: fds)
+                send(.scanoutBuffers(event), to: client, fds: fds, pumping: false)
             }
-            if let ready = subscription.publish(scanout, damage: damage, sequence: sequence) { send(.frameReady(ready), to: client) }
+            if subscription.cursorImageChanged(to: cursor) {
+                if cursorMessage == nil { cursorMessage = .some(cursorImageMessage(output, cursor)) }
+                if let message = cursorMessage ?? nil { send(.cursorImage(message.event), to: client, fds: message.fds, pumping: false) }
+            }
+            let pending = client.outbox.pendingFrameReady(for: output.rawValue)?.bufferIndex
+            if let ready = subscription.publish(scanout, damage: damage, sequence: sequence, cursor: cursor, pendingBuffer: pending) {
+                send(.frameReady(ready), to: client, pumping: false)
+            }
+            if !client.closing { pump(client) }
+        }
+    }
+
+    /// The CursorImage for `cursor`, or nil (logged) when its memfd cannot be made.
+    private func cursorImageMessage(_ output: OutputID, _ cursor: ExportedCursor?) -> CursorImageMessage? {
+        do {
+            return try CursorImageMessage(output: output, cursor: cursor)
+        } catch {
+            logger.error("display device: cannot make the cursor image memfd of \(output): \(error)")
+            return nil
         }
     }
 

@@ -73,7 +73,7 @@ extension DeviceServer {
         case .subscribe(let output): subscribe(OutputID(output), requestID: requestID, client: client)
         case .unsubscribe(let output): unsubscribe(OutputID(output), requestID: requestID, client: client)
         case .frameReleased(let output, let index, let sequence):
-            client.subscriptions[OutputID(output)]?.release(bufferIndex: Int(index), sequence: sequence)
+            frameReleased(OutputID(output), bufferIndex: Int(index), sequence: sequence, client: client)
         case .keyInput(let key): routeInput(to: OutputID(key.outputID), requestID: requestID, from: client) { .keyEvent(key) }
         case .pointerInput(let pointer): routeInput(to: OutputID(pointer.outputID), requestID: requestID, from: client) { .pointerEvent(pointer) }
         case .setClipboardText(let output, let text): clipboard(text, output: output, requestID: requestID, from: client)

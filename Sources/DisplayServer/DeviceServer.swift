@@ -13,8 +13,12 @@ import SystemIO
 ///
 /// Threading: every piece of state, the device model included, lives on one serial dispatch
 /// queue. Each client has an `FDPassingChannel` whose callbacks hop onto that queue, so messages
-/// are handled one at a time, in the order each client sent them. Sends never block (the channel
-/// queues, bounded by `maximumQueuedBytesPerClient`; a client that stops reading is dropped).
+/// are handled one at a time, in the order each client sent them. Sends never block: messages go
+/// into the client's `ClientOutbox`, which hands them to the channel while the channel holds less
+/// than `channelBacklogBytes`; behind a client that does not read, state events are merged per
+/// output, input events are capped at 256, and a client whose unmergeable messages pass
+/// `maximumQueuedBytesPerClient` is dropped (§12). So a stalled client costs a bounded amount of
+/// memory and never holds up anyone else.
 ///
 /// Isolation (§4.2, §12): a client that breaks the protocol gets one Error with the code of §9
 /// and is disconnected, with a log line; the device forgets nothing of anyone else. Fds received
@@ -118,7 +122,9 @@ public final class DeviceServer: @unchecked Sendable {
             guard let socket else { return }
             let key = nextConnectionKey
             nextConnectionKey += 1
-            let channelConfiguration = FDPassingChannel.Configuration(maxQueuedBytes: configuration.maximumQueuedBytesPerClient)
+            // The outbox keeps the channel's queue short; the channel's own bound is a backstop.
+            let channelConfiguration = FDPassingChannel.Configuration(
+                maxQueuedBytes: Self.channelBacklogBytes + configuration.maximumQueuedBytesPerClient)
             do {
                 let channel = try FDPassingChannel(
                     socket: socket, configuration: channelConfiguration, label: "porthole.display-client.\(key)",
@@ -129,8 +135,12 @@ public final class DeviceServer: @unchecked Sendable {
                     onClose: { [weak self] reason in
                         guard let self else { return }
                         queue.async { self.channelClosed(key, reason: reason) }
+                    },
+                    onDrained: { [weak self] in
+                        guard let self else { return }
+                        queue.async { if let client = self.clients[key] { self.pump(client) } }
                     })
-                let client = DeviceClient(key: key, channel: channel)
+                let client = DeviceClient(key: key, channel: channel, maximumQueuedBytes: configuration.maximumQueuedBytesPerClient)
                 clients[key] = client
                 channel.start()
                 logger.debug("display device: connection \(key) accepted")
@@ -171,6 +181,7 @@ public final class DeviceServer: @unchecked Sendable {
 
     private func channelClosed(_ key: Int, reason: FDPassingChannel.CloseReason) {
         guard let client = clients.removeValue(forKey: key) else { return }
+        client.outbox.removeAll()
         if client.closing { return }
         switch reason {
         case .peerClosed:
@@ -199,7 +210,8 @@ public final class DeviceServer: @unchecked Sendable {
     }
 
     private func closeWhenFlushed(_ client: DeviceClient, deadline: DispatchTime) {
-        if client.channel.queuedBytes == 0 || DispatchTime.now() >= deadline {
+        pump(client)
+        if (client.outbox.isEmpty && client.channel.queuedBytes == 0) || DispatchTime.now() >= deadline {
             client.channel.close()
             return
         }
@@ -222,24 +234,62 @@ public final class DeviceServer: @unchecked Sendable {
         pruneRemovedOutputs()
     }
 
-    // MARK: - Sending
+    // MARK: - Sending (§12 "Bounded queues")
 
-    /// Sends a message; a client whose queue is full is disconnected (§12, "Bounded queues").
-    func send(_ message: ServerToClientMessage, requestID: UInt32 = 0, to client: DeviceClient, fds: [FileDescriptorHandle] = []) {
-        var buffer = ByteBuffer()
+    /// The bytes a channel may hold before further messages wait in the client's outbox, where
+    /// they can still be merged. The kernel's socket buffer comes on top.
+    static let channelBacklogBytes = 16 * 1024
+
+    /// Queues a message for `client` and, unless `pumping` is false, sends what the channel takes.
+    /// A client whose outbox refuses it (it stopped reading, §12) is disconnected; a dropped input
+    /// event is logged once. Messages that belong together (a CursorImage and the FrameReady it
+    /// goes with) are queued with `pumping: false` and pumped after the last, so the outbox can
+    /// never hand out the one before the other has been merged.
+    func send(_ message: ServerToClientMessage, requestID: UInt32 = 0, to client: DeviceClient, fds: [FileDescriptorHandle] = [],
+              pumping: Bool = true) {
+        let byteCount: Int
         do {
-            try buffer.writeDisplayMessage(message, requestID: requestID)
+            byteCount = try Self.encode(message, requestID: requestID).count
         } catch {
             logger.error("display device: cannot encode \(message.messageType) for \(client.label): \(error)")
             return
         }
-        switch client.channel.send(Array(buffer.readableBytesView), fds: fds) {
-        case .queued, .closed: break
-        case .queueLimitExceeded:
+        switch client.outbox.push(message, requestID: requestID, attachment: fds, byteCount: byteCount) {
+        case .queued, .merged: break
+        case .droppedOldestEvent(let first):
+            if first {
+                logger.warning("display device: \(client.label) is not reading its events; more than \(client.outbox.maximumQueuedEvents) input events are queued, dropping the oldest")
+            }
+        case .refused:
             logger.warning("display device: disconnecting \(client.label): it stopped reading (more than \(configuration.maximumQueuedBytesPerClient) bytes queued)")
             detach(client)
+            client.outbox.removeAll()
             client.channel.close()
+            return
         }
+        if pumping { pump(client) }
+    }
+
+    /// Hands the outbox's messages to the channel while the channel's backlog is short; when some
+    /// are left, the channel calls back once it has drained.
+    func pump(_ client: DeviceClient) {
+        while client.channel.queuedBytes < Self.channelBacklogBytes, let item = client.outbox.popFirst() {
+            let bytes: [UInt8]
+            do {
+                bytes = try Self.encode(item.message, requestID: item.requestID)
+            } catch {
+                logger.error("display device: cannot encode \(item.message.messageType) for \(client.label): \(error)")
+                continue
+            }
+            if client.channel.send(bytes, fds: item.attachment) != .queued { return }
+        }
+        if !client.outbox.isEmpty { client.channel.notifyWhenDrained() }
+    }
+
+    private static func encode(_ message: ServerToClientMessage, requestID: UInt32) throws(DisplayProtocolEncodingError) -> [UInt8] {
+        var buffer = ByteBuffer()
+        try buffer.writeDisplayMessage(message, requestID: requestID)
+        return Array(buffer.readableBytesView)
     }
 
     func send(_ message: ServerToClientMessage, to id: ClientID) {

@@ -10,6 +10,12 @@ import SystemIO
 ///
 /// A buffer is written only while the consumer does not hold it. When it holds them all, frames
 /// are skipped and their damage is merged, so a slow consumer costs one region, never a queue.
+/// A FrameReady that still waits in the client's outbox (§12) has not reached the consumer, so a
+/// newer frame is written into that same buffer and the outbox merges the two events.
+///
+/// It also remembers the cursor image the consumer was last told of (§7.20), so CursorImage goes
+/// out only when the image changes, and FrameReady carries the cursor position, visibility and
+/// whether a CursorImage came since the previous FrameReady (§7.19 flags).
 final class ScanoutSubscription {
     static let bufferCount = 2
     /// Damage rects per FrameReady (§8); more are sent as their bounding box.
@@ -24,9 +30,18 @@ final class ScanoutSubscription {
     /// The sequence each buffer was handed out with, while the consumer holds it.
     private var heldSequence: [UInt64?]
     private var pendingDamage: Region
+    /// The cursor image the consumer was last sent; nil: none (or a 0 × 0 CursorImage).
+    private(set) var announcedCursor: CursorImage?
+    /// The sequence of a frame skipped because the consumer held every buffer; the next release
+    /// brings it. nil when the last frame was handed out.
+    private(set) var skippedSequence: UInt64?
+    /// A CursorImage went out since the last FrameReady.
+    private var cursorImageChangedSinceFrameReady = false
 
     /// Creates the buffers for a picture of `size`; the consumer gets them with ScanoutBuffers.
-    init(output: OutputID, size: Size) throws(SystemError) {
+    /// A subscription that replaces `previous` (the output's size changed) keeps what the consumer
+    /// knows of the cursor, since CursorImage does not depend on the buffers.
+    init(output: OutputID, size: Size, replacing previous: ScanoutSubscription? = nil) throws(SystemError) {
         self.output = output
         self.size = size
         stride = max(1, size.width) * 4
@@ -45,6 +60,8 @@ final class ScanoutSubscription {
         self.mappings = mappings
         heldSequence = Array(repeating: nil, count: Self.bufferCount)
         pendingDamage = Region(Rect(size: size))
+        announcedCursor = previous?.announcedCursor
+        cursorImageChangedSinceFrameReady = previous?.cursorImageChangedSinceFrameReady ?? false
     }
 
     /// The ScanoutBuffers event and its fds (§7.18).
@@ -56,12 +73,28 @@ final class ScanoutSubscription {
         return (event, handles)
     }
 
-    /// Writes `scanout` into a buffer the consumer does not hold and returns the FrameReady for
+    /// Records `cursor`'s image as the one the consumer knows. True when it differs from the last
+    /// one, and a CursorImage must go out before the next FrameReady.
+    func cursorImageChanged(to cursor: ExportedCursor?) -> Bool {
+        guard cursor?.image != announcedCursor else { return false }
+        announcedCursor = cursor?.image
+        cursorImageChangedSinceFrameReady = true
+        return true
+    }
+
+    /// Writes `scanout` into a buffer the consumer does not hold (or into `pendingBuffer`, the
+    /// buffer of a FrameReady that has not left the server yet) and returns the FrameReady for
     /// it, with all damage since the last one; nil (and the damage kept) when every buffer is held.
-    func publish(_ scanout: PixelBuffer, damage: Region, sequence: UInt64) -> FrameReadyEvent? {
+    func publish(_ scanout: PixelBuffer, damage: Region, sequence: UInt64, cursor: ExportedCursor?,
+                 pendingBuffer: UInt16? = nil) -> FrameReadyEvent? {
         pendingDamage.formUnion(damage.intersection(Rect(size: size)))
-        guard scanout.size == size, let index = heldSequence.firstIndex(where: { $0 == nil }),
-              let target = mappings[index].mutableBytes else { return nil }
+        let free = pendingBuffer.map(Int.init).flatMap { heldSequence.indices.contains($0) ? $0 : nil }
+            ?? heldSequence.firstIndex(where: { $0 == nil })
+        guard scanout.size == size, let index = free, let target = mappings[index].mutableBytes else {
+            skippedSequence = sequence
+            return nil
+        }
+        skippedSequence = nil
         scanout.pixels.withUnsafeBytes { source in
             target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source.prefix(bufferSize)))
         }
@@ -69,13 +102,21 @@ final class ScanoutSubscription {
         var rects = pendingDamage.rects
         if rects.count > Self.maximumDamageRects { rects = [pendingDamage.bounds] }
         pendingDamage = Region()
-        return FrameReadyEvent(outputID: output.rawValue, sequence: sequence, bufferIndex: UInt16(index),
+        var flags: FrameReadyEvent.Flags = cursor == nil ? [] : .cursorVisible
+        if cursorImageChangedSinceFrameReady { flags.insert(.cursorImageChanged) }
+        cursorImageChangedSinceFrameReady = false
+        // §7.19: the hotspot's position on the output; 0, 0 while no cursor is shown.
+        return FrameReadyEvent(outputID: output.rawValue, sequence: sequence, bufferIndex: UInt16(index), flags: flags,
+                               cursorX: Int32(clamping: cursor?.position.x ?? 0), cursorY: Int32(clamping: cursor?.position.y ?? 0),
                                damage: rects.map { WireRect(x: Int32($0.x), y: Int32($0.y), width: UInt32($0.width), height: UInt32($0.height)) })
     }
 
-    /// FrameReleased (§6.7); a release naming another sequence is ignored.
-    func release(bufferIndex: Int, sequence: UInt64) {
-        guard heldSequence.indices.contains(bufferIndex), heldSequence[bufferIndex] == sequence else { return }
+    /// FrameReleased (§6.7); a release naming another sequence is ignored. True when it freed a
+    /// buffer.
+    @discardableResult
+    func release(bufferIndex: Int, sequence: UInt64) -> Bool {
+        guard heldSequence.indices.contains(bufferIndex), heldSequence[bufferIndex] == sequence else { return false }
         heldSequence[bufferIndex] = nil
+        return true
     }
 }

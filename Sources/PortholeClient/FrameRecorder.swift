@@ -3,13 +3,16 @@ import SystemIO
 
 /// A consumer of one output (docs/protocol.md §6): it subscribes, maps each ScanoutBuffers set
 /// read-only (§7.18), copies the picture out of the buffer each FrameReady names (§7.19) and
-/// sends FrameReleased at once (§6.7), so it holds a buffer only while it copies. `porthole
-/// record` runs it.
+/// sends FrameReleased at once (§6.7), so it holds a buffer only while it copies. It keeps the
+/// latest CursorImage (§7.20) and hands it out with each frame at FrameReady's cursor position.
+/// `porthole record` runs it.
 public final class FrameRecorder {
     public let client: DisplayClient
     public let output: OutputListing
     private var buffers: [SharedMemoryMapping] = []
     private var layout: ScanoutBuffersEvent?
+    /// The output's cursor image, from the latest CursorImage; nil: none.
+    public private(set) var cursorPicture: CursorPicture?
 
     /// Finds the output named by `selector` (its id, or its name) among ListOutputs' entries and
     /// subscribes to it.
@@ -37,6 +40,8 @@ public final class FrameRecorder {
             switch event {
             case .scanoutBuffers(let set) where set.outputID == output.outputID:
                 try adopt(set)
+            case .cursorImage(let image) where image.outputID == output.outputID:
+                cursorPicture = try CursorPicture.read(image)
             case .scanoutBuffers, .cursorImage:
                 Self.close(event.fds)
             case .frameReady(let ready) where ready.outputID == output.outputID:
@@ -82,8 +87,11 @@ public final class FrameRecorder {
             }
         }
         for i in pixels.indices { pixels[i] &= 0x00ff_ffff }
+        let cursor = ready.flags.contains(.cursorVisible) ? cursorPicture.map {
+            RecordedFrame.Cursor(picture: $0, x: Int(ready.cursorX), y: Int(ready.cursorY))
+        } : nil
         return RecordedFrame(outputID: ready.outputID, sequence: ready.sequence, width: width, height: height,
-                             pixels: pixels, damage: ready.damage)
+                             pixels: pixels, damage: ready.damage, cursor: cursor)
     }
 
     private static func close(_ fds: [Int32]) {

@@ -11,6 +11,15 @@ public struct RecordedFrame: Sendable {
     public var pixels: [UInt32]
     /// What changed since the previous frame this consumer got.
     public var damage: [WireRect]
+    /// The cursor, when the output shows one (§7.19 flag bit 1): its latest image (§7.20) and the
+    /// hotspot's position on the output. The picture itself never contains it.
+    public var cursor: Cursor?
+
+    public struct Cursor: Equatable, Sendable {
+        public var picture: CursorPicture
+        public var x: Int
+        public var y: Int
+    }
 
     /// The frame in XR24 byte order (B, G, R, X per pixel), rows packed: `porthole record --raw`.
     public var xr24Bytes: [UInt8] {

@@ -17,6 +17,9 @@ import Synchronization
 /// can disconnect that peer instead of buffering without end. (A single message larger than the
 /// limit is still accepted when the queue is empty, so every message can be sent.)
 /// Queued fd handles are kept alive until their bytes are on the socket, then released.
+/// `notifyWhenDrained()` asks for one `onDrained` call once the queue is empty, so a server that
+/// keeps its own (coalescing) queue in front of the channel hands over more only when the peer
+/// has taken what was sent (docs/protocol.md §12).
 ///
 /// Threading: `onChunk` and `onClose` run on the channel's own serial dispatch queue, one at a
 /// time, never concurrently; a NIO server hops to its event loop from there
@@ -71,6 +74,7 @@ public final class FDPassingChannel: @unchecked Sendable {
         var queuedBytes = 0
         var flushScheduled = false
         var closed = false
+        var drainNoticeRequested = false
     }
 
     public let configuration: Configuration
@@ -78,6 +82,7 @@ public final class FDPassingChannel: @unchecked Sendable {
     private let dispatchQueue: DispatchQueue
     private let onChunk: @Sendable (ReceivedChunk) -> Void
     private let onClose: @Sendable (CloseReason) -> Void
+    private let onDrained: (@Sendable () -> Void)?
     private let sendState = Mutex(SendState())
 
     // Confined to `dispatchQueue`.
@@ -90,13 +95,15 @@ public final class FDPassingChannel: @unchecked Sendable {
     /// Takes ownership of a connected AF_UNIX stream socket and makes it nonblocking. Nothing is
     /// read until `start()`.
     public init(socket: FileDescriptorHandle, configuration: Configuration = Configuration(), label: String = "porthole.fd-channel",
-                onChunk: @escaping @Sendable (ReceivedChunk) -> Void, onClose: @escaping @Sendable (CloseReason) -> Void) throws(SystemError) {
+                onChunk: @escaping @Sendable (ReceivedChunk) -> Void, onClose: @escaping @Sendable (CloseReason) -> Void,
+                onDrained: (@Sendable () -> Void)? = nil) throws(SystemError) {
         try UnixSocket.setNonblocking(socket, true)
         self.connection = FDPassingConnection(socket)
         self.configuration = configuration
         self.dispatchQueue = DispatchQueue(label: label)
         self.onChunk = onChunk
         self.onClose = onClose
+        self.onDrained = onDrained
     }
 
     /// Starts reading.
@@ -135,6 +142,18 @@ public final class FDPassingChannel: @unchecked Sendable {
         return result
     }
 
+    /// Asks for one `onDrained` call, on the channel's queue, as soon as no queued byte is left
+    /// (at once when the queue is empty now). Nothing is called once the channel closed.
+    public func notifyWhenDrained() {
+        let drainedNow = sendState.withLock { state -> Bool in
+            if state.closed { return false }
+            if state.queuedBytes == 0, !state.flushScheduled { return true }
+            state.drainNoticeRequested = true
+            return false
+        }
+        if drainedNow { dispatchQueue.async { [self] in if !shutDown { onDrained?() } } }
+    }
+
     /// Bytes queued and not yet on the socket.
     public var queuedBytes: Int {
         sendState.withLock { $0.queuedBytes }
@@ -171,16 +190,18 @@ public final class FDPassingChannel: @unchecked Sendable {
 
     private func flush() {
         while !shutDown {
-            let next = sendState.withLock { state -> Outgoing? in
-                if state.head < state.queue.count { return state.queue[state.head] }
+            let (next, drained) = sendState.withLock { state -> (Outgoing?, Bool) in
+                if state.head < state.queue.count { return (state.queue[state.head], false) }
                 state.queue.removeAll(keepingCapacity: true)
                 state.head = 0
                 state.flushScheduled = false
-                return nil
+                defer { state.drainNoticeRequested = false }
+                return (nil, state.drainNoticeRequested)
             }
             guard let item = next else {
                 writeSource?.cancel()
                 writeSource = nil
+                if drained { onDrained?() }
                 return
             }
             let attempt = item.bytes.withUnsafeBytes { buffer in

@@ -58,7 +58,8 @@ struct RecordCommand: ParsableCommand {
                 let path = (directory as NSString).appendingPathComponent(String(format: "frame-%06d.png", recorded))
                 try PNGImage.save(PixelBuffer(width: frame.width, height: frame.height, pixels: frame.pixels), to: path)
             }
-            log.write(Data("porthole record: frame \(recorded) sequence \(frame.sequence) \(frame.width)x\(frame.height) damage \(frame.damage.count) rects\n".utf8))
+            let cursor = frame.cursor.map { " cursor \($0.picture.width)x\($0.picture.height) at \($0.x),\($0.y)" } ?? ""
+            log.write(Data("porthole record: frame \(recorded) sequence \(frame.sequence) \(frame.width)x\(frame.height) damage \(frame.damage.count) rects\(cursor)\n".utf8))
         }
     }
 }

@@ -52,11 +52,11 @@ struct ProducerSetup {
     let width: UInt32
     let height: UInt32
 
-    init(_ client: DisplayClient, width: UInt32 = 64, height: UInt32 = 48) throws {
+    init(_ client: DisplayClient, width: UInt32 = 64, height: UInt32 = 48, refreshMillihertz: UInt32 = 60_000) throws {
         self.client = client
         self.width = width
         self.height = height
-        output = try client.createOutput(name: "Virtual-1", width: width, height: height)
+        output = try client.createOutput(name: "Virtual-1", width: width, height: height, refreshMillihertz: refreshMillihertz)
         buffers = try (0..<2).map { _ in try ProducerBuffer(width: width, height: height) }
         framebuffers = try buffers.map { try client.createFramebuffer($0) }
     }

@@ -106,6 +106,40 @@ struct FDPassingChannelTests {
         channel.close()
     }
 
+    @Test func aDrainNoticeComesOnceWhenTheQueueRunsEmpty() throws {
+        let (a, b) = try UnixSocket.pair()
+        let drained = Recorder<Int>()
+        let channel = try FDPassingChannel(socket: a, onChunk: { _ in }, onClose: { _ in }, onDrained: { drained.record(1) })
+        channel.start()
+        // Nothing queued: the notice comes at once.
+        channel.notifyWhenDrained()
+        #expect(drained.wait { $0.count == 1 })
+        // Fill the socket until the channel has to queue, then ask: no notice while the peer
+        // does not read.
+        let block = [UInt8](repeating: 7, count: 64 * 1024)
+        var sent = 0
+        while channel.queuedBytes == 0 {
+            #expect(channel.send(block) == .queued)
+            sent += block.count
+            usleep(2000)
+        }
+        channel.notifyWhenDrained()
+        usleep(100_000)
+        #expect(drained.all.count == 1)
+        // The peer reads everything: exactly one more notice.
+        let peer = FDPassingConnection(b)
+        var total = 0
+        while total < sent {
+            total += try #require(try peer.receive(maxBytes: 65536, maxFds: 0)).bytes.count
+        }
+        #expect(drained.wait { $0.count == 2 })
+        #expect(channel.send([1]) == .queued)
+        _ = try peer.receive(maxBytes: 16, maxFds: 0)
+        usleep(100_000)
+        #expect(drained.all.count == 2, "a notice without a request")
+        channel.close()
+    }
+
     @Test func manyQueuedMessagesArriveInOrder() throws {
         let (a, b) = try UnixSocket.pair()
         let (channel, _) = try makeChannel(a, .init(maxQueuedBytes: 64 * 1024 * 1024))
