@@ -65,19 +65,22 @@ public final class DisplayClient {
     }
 
     /// CreateFramebuffer (§5.6) over `memory` (a memfd sealed against shrinking, or a dma-buf).
+    /// With `copy` the framebuffer takes the copy path (§11, version 1.1): the server copies it at
+    /// the tick that applies a commit and sends Release right then, so one buffer is enough.
     public func createFramebuffer(memory: FileDescriptorHandle, format: UInt32, width: UInt32, height: UInt32, stride: UInt32,
-                                  offset: UInt32 = 0, kind: FramebufferMemoryKind = .sharedMemory) throws(DisplayClientError) -> UInt32 {
+                                  offset: UInt32 = 0, kind: FramebufferMemoryKind = .sharedMemory,
+                                  copy: Bool = false) throws(DisplayClientError) -> UInt32 {
         let request = CreateFramebufferRequest(format: format, width: width, height: height, stride: stride, offset: offset,
-                                               memoryKind: kind, fd: memory.rawValue)
+                                               memoryKind: kind, flags: copy ? .copy : [], fd: memory.rawValue)
         let reply = try self.request(.createFramebuffer(request), fds: [memory])
         guard case .framebufferCreated(let id) = reply else { throw .unexpectedReply(reply) }
         return id
     }
 
-    /// CreateFramebuffer for a `ProducerBuffer`.
-    public func createFramebuffer(_ buffer: ProducerBuffer) throws(DisplayClientError) -> UInt32 {
+    /// CreateFramebuffer for a `ProducerBuffer`, on the copy path when `copy` is set.
+    public func createFramebuffer(_ buffer: ProducerBuffer, copy: Bool = false) throws(DisplayClientError) -> UInt32 {
         try createFramebuffer(memory: buffer.memfd.handle, format: buffer.format, width: buffer.width, height: buffer.height,
-                              stride: buffer.stride)
+                              stride: buffer.stride, copy: copy)
     }
 
     /// Commit (§5.8). Returns the commit's request id (PageFlip's "commit request id"); throws
