@@ -46,7 +46,7 @@ public struct Composer: Sendable {
         let region: Region
         if let previous = drawnPlacements, scanout.size == size {
             region = damage(previous: previous, layers: drawn, placements: placements, planeDamage: planeDamage, bounds: bounds)
-            if !region.isEmpty { flip.flip(&scanout) }
+            if !region.isEmpty { flip.flip(&scanout, redrawn: region) }
         } else {
             scanout = PixelBuffer(width: size.width, height: size.height, fill: Self.background)
             flip.reset()

@@ -13,7 +13,7 @@ extension Device {
     /// Brings the copies of the planes `flip` sets up to date, before its states are applied.
     /// Where the plane keeps its place and size and its last copy has the framebuffer's size and
     /// format, only the damage is copied over the last copy (frame damage, §5.8); otherwise the
-    /// framebuffer is copied whole. Planes that leave the copy path drop their copy. Returns the
+    /// framebuffer is copied whole (into the last copy's bytes when the size and format allow). Planes that leave the copy path drop their copy. Returns the
     /// bytes copied and the framebuffers copied, which the tick releases.
     mutating func copyPlanes(of flip: PendingFlip) -> (bytes: Int, framebuffers: Set<FramebufferID>) {
         var copied = 0
@@ -27,9 +27,12 @@ extension Device {
             guard willCopy(planeID, state: state, damage: damage) else { continue }
             framebuffers.insert(fbID)
             let old = planesByID[planeID]?.state
-            if case .rects(let rects) = damage, let old, old.source == state.source, old.destination == state.destination,
-               planeCopies[planeID]?.isCompatible(with: framebuffer) == true {
+            let compatible = planeCopies[planeID]?.isCompatible(with: framebuffer) == true
+            if case .rects(let rects) = damage, let old, old.source == state.source, old.destination == state.destination, compatible {
                 copied += planeCopies[planeID]!.update(rects, from: framebuffer)
+            } else if compatible {
+                // Everything is copied, into the bytes the plane already has.
+                copied += planeCopies[planeID]!.update([framebuffer.descriptor.bounds], from: framebuffer)
             } else {
                 planeCopies[planeID] = nil  // let go of the old bytes before allocating new ones
                 let copy = PlaneCopy(of: framebuffer)

@@ -16,12 +16,13 @@ struct ScanoutFlip {
     private var spare: PixelBuffer?
     private var stale = Region()
 
-    /// Makes `front` the spare picture brought up to date (equal to the current front), and keeps
-    /// the current front as the spare. Without a spare of the same size the front becomes the
-    /// spare as well, so the next write copies it once and the two take turns from then on.
-    mutating func flip(_ front: inout PixelBuffer) {
+    /// Makes `front` the spare picture brought up to date (equal to the current front outside
+    /// `redrawn`, which the caller draws next), and keeps the current front as the spare. Without
+    /// a spare of the same size the front becomes the spare as well, so the next write copies it
+    /// once and the two take turns from then on.
+    mutating func flip(_ front: inout PixelBuffer, redrawn: Region) {
         guard var back = spare.take(), back.size == front.size else { spare = front; stale = Region(); return }
-        for rect in stale.rects { Self.copy(rect, from: front, into: &back) }
+        for rect in stale.subtracting(redrawn).rects { Self.copy(rect, from: front, into: &back) }
         swap(&front, &back)
         spare = consume back
         stale = Region()

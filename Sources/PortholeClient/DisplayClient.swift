@@ -21,9 +21,11 @@ public final class DisplayClient {
     private var events: [ServerToClientMessage] = []
     private var nextRequestID: UInt32 = 1
 
-    /// Connects to `socketPath` (§2's default when nil) and says Hello (§4.1).
+    /// Connects to `socketPath` (§2's default when nil) and says Hello (§4.1), offering `version`
+    /// (this codec's own by default; Welcome says what the connection speaks, §10).
     public convenience init(socketPath: String? = nil, role: ClientRole, name: String,
-                            leaseToken: LeaseToken? = nil, timeout: Double = 10) throws(DisplayClientError) {
+                            leaseToken: LeaseToken? = nil, timeout: Double = 10,
+                            version: DisplayProtocolVersion = .current) throws(DisplayClientError) {
         let path = socketPath ?? DisplaySocketPath.defaultPath(runtimeDirectory: getenv("XDG_RUNTIME_DIR").map { String(cString: $0) },
                                                                userID: getuid())
         let socket: FileDescriptorHandle
@@ -32,17 +34,17 @@ public final class DisplayClient {
         } catch {
             throw .system(error)
         }
-        try self.init(socket: socket, role: role, name: name, leaseToken: leaseToken, timeout: timeout)
+        try self.init(socket: socket, role: role, name: name, leaseToken: leaseToken, timeout: timeout, version: version)
     }
 
     /// Says Hello on a connected socket (a socketpair end, for instance).
     public init(socket: FileDescriptorHandle, role: ClientRole, name: String, leaseToken: LeaseToken? = nil,
-                timeout: Double = 10) throws(DisplayClientError) {
+                timeout: Double = 10, version: DisplayProtocolVersion = .current) throws(DisplayClientError) {
         connection = FDPassingConnection(socket)
         self.timeout = timeout
         welcome = WelcomeMessage(clientID: 0, leaseToken: LeaseToken(high: 0, low: 0), maximumMessageSize: 0,
                                  maximumFramebuffers: 0, maximumDamageRects: 0)
-        let reply = try request(.hello(HelloMessage(role: role, clientName: name, leaseToken: leaseToken)))
+        let reply = try request(.hello(HelloMessage(version: version, role: role, clientName: name, leaseToken: leaseToken)))
         guard case .welcome(let welcome) = reply else { throw .unexpectedReply(reply) }
         self.welcome = welcome
     }
