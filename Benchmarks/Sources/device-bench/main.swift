@@ -240,33 +240,40 @@ removeDevice(device)
 
 // MARK: - 3: 3840x2160 full-frame commits per second
 
-/// Full-frame 4K commits, each waiting for its PageFlip: the zero-copy producer alternates its two
-/// buffers, the copy-path producer commits its one buffer again (released at every tick). Returns
-/// the median and the mean time of one commit → PageFlip.
-func fullFrameCommitTimes(copy: Bool, frames: Int) throws -> (median: Double, mean: Double) {
+/// 4K commits, each waiting for its PageFlip: the zero-copy producer alternates its two buffers,
+/// the copy-path producer commits its one buffer again (released at every tick). Full frames
+/// (no damage rects), or with `square` a 256×256 square drawn (untimed) and committed as the
+/// damage. Returns the median and the mean time of one commit → PageFlip, and the median time from
+/// the tick (the PageFlip's timestamp) to the PageFlip's arrival: the server's work.
+func commitTimes4K(copy: Bool, square: Bool = false, frames: Int) throws -> (median: Double, mean: Double, afterTick: Double) {
     let server = try makeDevice(maximumRefreshMillihertz: 1_000_000)
     let producer = try Producer(server: server, width: 3840, height: 2160, refreshMillihertz: 1_000_000, copy: copy)
     var index = 0
     _ = try producer.commit(index, damage: [])
     _ = try producer.client.waitForPageFlip(output: producer.output.outputID)
-    var times: [Double] = []
-    for _ in 0..<frames {
+    var times: [Double] = [], afterTick: [Double] = []
+    for frame in 0..<frames {
         if !copy { index ^= 1 }
+        let damage = square ? [producer.drawSquare(index, frame: frame)] : []
         let start = now()
-        let request = try producer.commit(index, damage: [])
-        _ = try producer.client.waitForPageFlip(output: producer.output.outputID, commitRequestID: request)
-        times.append(now() - start)
+        let request = try producer.commit(index, damage: damage)
+        let flip = try producer.client.waitForPageFlip(output: producer.output.outputID, commitRequestID: request)
+        let end = now()
+        times.append(end - start)
+        afterTick.append(end - Double(flip.timestampNanoseconds) / 1e9)
         producer.dropReleases()
     }
     producer.client.close()
     removeDevice(server)
-    return (percentile(times, 0.5), times.reduce(0, +) / Double(times.count))
+    return (percentile(times, 0.5), times.reduce(0, +) / Double(times.count), percentile(afterTick, 0.5))
 }
 
 let frameBytes = 3840 * 2160 * 4
 let fullFrames = max(60, commits / 2)
-let zeroCopy = try fullFrameCommitTimes(copy: false, frames: fullFrames)
-let copyPath = try fullFrameCommitTimes(copy: true, frames: fullFrames)
+let zeroCopy = try commitTimes4K(copy: false, frames: fullFrames)
+let copyPath = try commitTimes4K(copy: true, frames: fullFrames)
+let zeroCopySquare = try commitTimes4K(copy: false, square: true, frames: fullFrames)
+let copyPathSquare = try commitTimes4K(copy: true, square: true, frames: fullFrames)
 
 var source = [UInt32](repeating: 0x0011_2233, count: frameBytes / 4)
 var target = [UInt32](repeating: 0, count: frameBytes / 4)
@@ -288,13 +295,19 @@ print("| … of which: waiting for the frame tick | \(milliseconds(percentile(ti
 print("| … of which: tick → PageFlip received (compose, deliver, send) | \(milliseconds(percentile(afterTick, 0.5))) | \(milliseconds(percentile(afterTick, 0.99))) |")
 print("| commit → first byte of the FramebufferUpdate at an RFB viewer (Raw) | \(milliseconds(percentile(toViewer, 0.5))) | \(milliseconds(percentile(toViewer, 0.99))) |")
 print("")
-/// Frames per second, GB/s and the ratio to memcpy from the median time; the mean alongside.
-func row(_ name: String, median: Double, mean: Double) {
+/// Commits per second from the median time; GB/s of the pixels changed (`bytes` per commit); the
+/// ratio to memcpy of the same number of bytes (full frames only); the mean alongside.
+func row(_ name: String, median: Double, mean: Double, afterTick: Double? = nil, bytes: Int = frameBytes) {
     let fps = 1 / median
-    print("| \(name) | \(String(format: "%.1f", fps)) | \(String(format: "%.2f", fps * Double(frameBytes) / 1e9)) | \(milliseconds(median)) | \(milliseconds(mean)) | \(String(format: "%.3f", memcpySeconds / median)) |")
+    let ratio = bytes == frameBytes ? String(format: "%.3f", memcpySeconds / median) : "-"
+    print("| \(name) | \(String(format: "%.1f", fps)) | \(String(format: "%.2f", fps * Double(bytes) / 1e9)) | \(milliseconds(median)) | \(milliseconds(mean)) | \(afterTick.map(milliseconds) ?? "-") | \(ratio) |")
 }
-print("| measurement | frames/s | GB/s | median ms/frame | mean ms/frame | vs memcpy |")
-print("|---|---:|---:|---:|---:|---:|")
-row("3840×2160 full-frame commit → PageFlip, zero-copy path, 1 kHz clock", median: zeroCopy.median, mean: zeroCopy.mean)
-row("3840×2160 full-frame commit → PageFlip, copy path, 1 kHz clock", median: copyPath.median, mean: copyPath.mean)
+print("| measurement | commits/s | GB/s changed | median ms/commit | mean ms/commit | median ms after the tick | vs memcpy |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+row("3840×2160 full-frame commit → PageFlip, zero-copy path, 1 kHz clock", median: zeroCopy.median, mean: zeroCopy.mean, afterTick: zeroCopy.afterTick)
+row("3840×2160 full-frame commit → PageFlip, copy path, 1 kHz clock", median: copyPath.median, mean: copyPath.mean, afterTick: copyPath.afterTick)
+row("3840×2160, 256×256 damage, commit → PageFlip, zero-copy path, 1 kHz clock", median: zeroCopySquare.median, mean: zeroCopySquare.mean, afterTick: zeroCopySquare.afterTick,
+    bytes: 256 * 256 * 4)
+row("3840×2160, 256×256 damage, commit → PageFlip, copy path, 1 kHz clock", median: copyPathSquare.median, mean: copyPathSquare.mean, afterTick: copyPathSquare.afterTick,
+    bytes: 256 * 256 * 4)
 row("memcpy of the same 3840×2160 frame (33 MB), median of 15", median: memcpySeconds, mean: copies.reduce(0, +) / Double(copies.count))
