@@ -27,7 +27,7 @@ struct PlaneCopy: Sendable {
         width = framebuffer.width
         height = framebuffer.height
         bytes = [UInt8](repeating: 0, count: width * height * format.bytesPerPixel)
-        copy(Rect(x: 0, y: 0, width: width, height: height), from: framebuffer)
+        _ = copy(Rect(x: 0, y: 0, width: width, height: height), from: framebuffer)
     }
 
     var rowBytes: Int { width * format.bytesPerPixel }
