@@ -14,11 +14,17 @@ import Pixels
 ///
 /// The cursor plane is left out of the picture unless `includesCursorPlane` is set: RFB viewers
 /// take it as a cursor (`exportedCursor(in:)`) and the server draws it for those that cannot.
+///
+/// Each frame that redraws something is drawn into the other of two pictures (`ScanoutFlip`), so
+/// a picture handed out the tick before is never written and never copied whole: a tick costs the
+/// damaged area, twice at most. A damaged area that an opaque plane covers is drawn from that plane
+/// alone, and opaque 1:1 rows are converted a row at a time.
 public struct Composer: Sendable {
     public private(set) var scanout: PixelBuffer
     public let includesCursorPlane: Bool
     /// Placements drawn last time; `nil` before the first frame.
     private var drawnPlacements: [PlaneID: ComposerLayer.Placement]?
+    private var flip = ScanoutFlip()
 
     public static let background: UInt32 = 0x0000_0000
 
@@ -40,12 +46,15 @@ public struct Composer: Sendable {
         let region: Region
         if let previous = drawnPlacements, scanout.size == size {
             region = damage(previous: previous, layers: drawn, placements: placements, planeDamage: planeDamage, bounds: bounds)
+            if !region.isEmpty { flip.flip(&scanout, redrawn: region) }
         } else {
             scanout = PixelBuffer(width: size.width, height: size.height, fill: Self.background)
+            flip.reset()
             region = Region(bounds)
         }
         drawnPlacements = placements
         for rect in region.rects { draw(rect, layers: drawn) }
+        if !region.isEmpty { flip.finish(drawn: region) }
         return FrameDamage(region: region)
     }
 
@@ -110,12 +119,14 @@ public struct Composer: Sendable {
                 NearestSampling(source: (s.y, s.height), destination: (d.y, d.height)))
     }
 
-    /// Redraws `rect` (inside the scanout) from the layers, bottom to top.
+    /// Redraws `rect` (inside the scanout) from the layers, bottom to top. Layers under the
+    /// topmost opaque layer that covers all of `rect` cannot show there and are not drawn.
     private mutating func draw(_ rect: Rect, layers: [ComposerLayer]) {
-        scanout.fill(rect, with: Self.background)
+        let covering = layers.lastIndex { $0.isOpaque && $0.state.destination.contains(rect) }
+        if covering == nil { scanout.fill(rect, with: Self.background) }
         let width = scanout.width
         scanout.pixels.withUnsafeMutableBufferPointer { output in
-            for layer in layers {
+            for layer in layers[(covering ?? 0)...] {
                 let area = rect.intersection(layer.state.destination)
                 if area.isEmpty { continue }
                 Self.draw(layer, area: area, into: output, outputWidth: width)
@@ -127,9 +138,21 @@ public struct Composer: Sendable {
         let framebuffer = layer.framebuffer, format = framebuffer.format
         let bpp = format.bytesPerPixel, stride = framebuffer.descriptor.stride, offset = framebuffer.descriptor.offset
         let (xs, ys) = samplings(layer)
-        let columnOffsets = (area.minX..<area.maxX).map { xs.sourcePixel(at: $0) * bpp }
         let planeAlpha = layer.state.alpha
-        let opaque = !format.hasAlpha && planeAlpha == 0xffff
+        let opaque = layer.isOpaque
+        if opaque && xs.isOneToOne {
+            // Source columns are consecutive: convert whole rows.
+            let firstColumn = xs.sourcePixel(at: area.minX) * bpp
+            framebuffer.memory.withUnsafeBytes { bytes in
+                for y in area.minY..<area.maxY {
+                    let source = bytes.baseAddress! + offset + ys.sourcePixel(at: y) * stride + firstColumn
+                    PixelConversion.convertOpaqueRow(format, from: source, to: output.baseAddress! + y * outputWidth + area.minX,
+                                                     count: area.width)
+                }
+            }
+            return
+        }
+        let columnOffsets = (area.minX..<area.maxX).map { xs.sourcePixel(at: $0) * bpp }
         framebuffer.memory.withUnsafeBytes { bytes in
             for y in area.minY..<area.maxY {
                 let rowStart = offset + ys.sourcePixel(at: y) * stride

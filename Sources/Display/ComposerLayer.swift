@@ -12,6 +12,9 @@ public struct ComposerLayer: Sendable {
         self.plane = plane; self.type = type; self.framebuffer = framebuffer; self.state = state
     }
 
+    /// Every pixel it draws replaces what is under it: no alpha in the format, full plane alpha.
+    var isOpaque: Bool { !framebuffer.format.hasAlpha && state.alpha == 0xffff }
+
     /// Everything about the layer except its pixels: when it differs from the last frame, the
     /// layer's old and new destinations are damaged whatever the damage clips say.
     var placement: Placement {

@@ -12,8 +12,9 @@ extension Device {
     }
 
     /// The output's frame tick (its vblank): the sequence advances and the pending commit, if any,
-    /// reaches the screen. The producer gets a page-flip event if it asked for one, framebuffers
-    /// that left the screen are released, and consumers hear about configuration changes.
+    /// reaches the screen. Copy-path framebuffers are copied first (docs/protocol.md §11). The
+    /// producer gets a page-flip event if it asked for one, framebuffers that left the screen (and
+    /// copy-path ones just copied) are released, and consumers hear about configuration changes.
     /// `timestampNanoseconds` is the edge's clock at the tick.
     public mutating func frameTick(_ id: OutputID, timestampNanoseconds: UInt64) -> FrameTick {
         guard var output = outputsByID[id] else { return FrameTick(sequence: 0, applied: false) }
@@ -22,7 +23,9 @@ extension Device {
             outputsByID[id] = output
             return FrameTick(sequence: output.sequence, applied: false)
         }
-        let before = referencedFramebuffers()
+        let copied = copyPlanes(of: flip)
+        // The pending commit left the mailbox above; what it copied counts as read until now.
+        let before = referencedFramebuffers().union(copied.framebuffers)
         let changed = output.configuration != flip.configuration
         output.configuration = flip.configuration
         outputsByID[id] = output
@@ -35,7 +38,7 @@ extension Device {
         events += releases(before: before, after: referencedFramebuffers())
         if changed { events += consumers.map { .outputChanged(to: $0, output) } }
         return FrameTick(sequence: output.sequence, applied: true, configurationChanged: changed,
-                         planeDamage: flip.damage.filter { !$0.value.isEmpty }, events: events)
+                         planeDamage: flip.damage.filter { !$0.value.isEmpty }, events: events, copiedBytes: copied.bytes)
     }
 }
 
@@ -51,10 +54,13 @@ public struct FrameTick: Sendable {
     /// moved, restacked, or given another framebuffer are found by the composer itself.
     public var planeDamage: [PlaneID: PlaneDamage]
     public var events: [DisplayEvent]
+    /// Bytes of copy-path framebuffers copied at this tick (docs/protocol.md §11): the damage, or
+    /// whole framebuffers new to their plane.
+    public var copiedBytes: Int
 
     public init(sequence: UInt64, applied: Bool, configurationChanged: Bool = false,
-                planeDamage: [PlaneID: PlaneDamage] = [:], events: [DisplayEvent] = []) {
+                planeDamage: [PlaneID: PlaneDamage] = [:], events: [DisplayEvent] = [], copiedBytes: Int = 0) {
         self.sequence = sequence; self.applied = applied; self.configurationChanged = configurationChanged
-        self.planeDamage = planeDamage; self.events = events
+        self.planeDamage = planeDamage; self.events = events; self.copiedBytes = copiedBytes
     }
 }

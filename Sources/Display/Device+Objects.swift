@@ -50,7 +50,10 @@ extension Device {
     mutating func removeOutput(_ id: OutputID) -> [DisplayEvent] {
         let before = referencedFramebuffers()
         pendingByOutput[id] = nil
-        for planeID in planeIDsByOutput.removeValue(forKey: id) ?? [] { planesByID[planeID] = nil }
+        for planeID in planeIDsByOutput.removeValue(forKey: id) ?? [] {
+            planesByID[planeID] = nil
+            planeCopies[planeID] = nil
+        }
         outputsByID[id] = nil
         return releases(before: before, after: referencedFramebuffers()) + consumers.map { .outputRemoved(to: $0, id) }
     }
@@ -77,27 +80,32 @@ extension Device {
             throw .planeInUse(id)
         }
         planesByID[id] = nil
+        planeCopies[id] = nil
         pendingByOutput[plane.output]?.planes[id] = nil
         planeIDsByOutput[plane.output]?.removeAll { $0 == id }
     }
 
-    /// Registers a framebuffer (KMS ADDFB2), checking its layout against its memory first.
+    /// Registers a framebuffer (KMS ADDFB2), checking its layout against its memory first. `path`
+    /// says whether the server reads the memory in place or copies it at each tick that applies
+    /// it (docs/protocol.md §11).
     public mutating func addFramebuffer(_ descriptor: FramebufferDescriptor, memory: any FramebufferMemory,
-                                        by client: ClientID) throws(DisplayError) -> FramebufferID {
+                                        path: FramebufferPath = .zeroCopy, by client: ClientID) throws(DisplayError) -> FramebufferID {
         _ = try connectedProducer(client)
         let owned = framebuffersByID.values.lazy.filter { $0.owner == client }.count
         guard owned < limits.maximumFramebuffersPerClient else {
             throw .tooManyFramebuffers(client, maximum: limits.maximumFramebuffersPerClient)
         }
         let id = FramebufferID(nextObjectID)
-        let framebuffer = try Framebuffer(id: id, owner: client, descriptor: descriptor, memory: memory, maximumSize: limits.maximumSize)
+        let framebuffer = try Framebuffer(id: id, owner: client, descriptor: descriptor, memory: memory, path: path,
+                                          maximumSize: limits.maximumSize)
         _ = allocateObjectID()
         framebuffersByID[id] = framebuffer
         return id
     }
 
-    /// Forgets a framebuffer (KMS RMFB). Refused while it is on screen or pending: the server may
-    /// still read it, so the producer waits for its release event.
+    /// Forgets a framebuffer (KMS RMFB). Refused while the server may still read it (on screen on
+    /// the zero-copy path, or pending), so the producer waits for its release event. A copy-path
+    /// framebuffer on screen may go: its planes keep showing their copy (docs/protocol.md §5.7).
     public mutating func removeFramebuffer(_ id: FramebufferID, by client: ClientID) throws(DisplayError) {
         _ = try connectedProducer(client)
         guard let framebuffer = framebuffersByID[id], framebuffer.owner == client else { throw .noSuchFramebuffer(id) }

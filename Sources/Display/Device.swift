@@ -17,6 +17,8 @@ public struct Device: Sendable {
     var planeIDsByOutput: [OutputID: [PlaneID]] = [:]
     var framebuffersByID: [FramebufferID: Framebuffer] = [:]
     var pendingByOutput: [OutputID: PendingFlip] = [:]
+    /// The server's copies of copy-path framebuffers on screen, per plane (docs/protocol.md §11).
+    var planeCopies: [PlaneID: PlaneCopy] = [:]
     var nextObjectID: UInt32 = 1
     var nextClientID: UInt32 = 1
 
@@ -59,8 +61,11 @@ public struct Device: Sendable {
     public func scanoutLayers(of id: OutputID) -> [ComposerLayer] {
         guard let output = outputsByID[id], output.configuration.enabled else { return [] }
         return (planeIDsByOutput[id] ?? []).compactMap { planeID -> ComposerLayer? in
-            guard let plane = planesByID[planeID], let fbID = plane.state.framebuffer,
-                  let framebuffer = framebuffersByID[fbID] else { return nil }
+            guard let plane = planesByID[planeID], let fbID = plane.state.framebuffer else { return nil }
+            if let copy = planeCopies[planeID], copy.source == fbID {
+                return ComposerLayer(plane: plane.id, type: plane.type, framebuffer: copy.framebuffer, state: plane.state)
+            }
+            guard let framebuffer = framebuffersByID[fbID] else { return nil }
             return ComposerLayer(plane: plane.id, type: plane.type, framebuffer: framebuffer, state: plane.state)
         }
     }
@@ -90,12 +95,20 @@ public struct Device: Sendable {
         return nextObjectID
     }
 
-    /// Framebuffers on a plane on screen or in a pending commit: the ones not yet released.
+    /// Framebuffers whose memory the server may still read: the ones not yet released. Those are
+    /// zero-copy framebuffers on a plane on screen or in a pending commit, and copy-path ones that
+    /// a pending commit will copy at its tick (docs/protocol.md §11); a copy-path framebuffer on
+    /// screen is read from its copy.
     func referencedFramebuffers() -> Set<FramebufferID> {
         var ids = Set<FramebufferID>()
-        for plane in planesByID.values { if let fb = plane.state.framebuffer { ids.insert(fb) } }
+        for plane in planesByID.values {
+            if let fb = plane.state.framebuffer, framebuffersByID[fb]?.path != .copy { ids.insert(fb) }
+        }
         for pending in pendingByOutput.values {
-            for state in pending.planes.values { if let fb = state.framebuffer { ids.insert(fb) } }
+            for (plane, state) in pending.planes {
+                guard let fb = state.framebuffer else { continue }
+                if framebuffersByID[fb]?.path != .copy || willCopy(plane, state: state, damage: pending.damage[plane]) { ids.insert(fb) }
+            }
         }
         return ids
     }

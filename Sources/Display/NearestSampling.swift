@@ -17,6 +17,10 @@ struct NearestSampling {
 
     var destinationEnd: Int { destinationStart + destinationLength }
 
+    /// No scaling: consecutive destination pixels show consecutive source pixels, since
+    /// `sourcePixel(at: d)` is then `(sourceStart + 32768 + (d - destinationStart) * 65536) >> 16`.
+    var isOneToOne: Bool { sourceLength == destinationLength << 16 }
+
     /// The source pixel shown at destination pixel `d` (which must lie in the destination).
     @inline(__always) func sourcePixel(at d: Int) -> Int {
         (sourceStart + ((2 * (d - destinationStart) + 1) * sourceLength) / (2 * destinationLength)) >> 16

@@ -12,8 +12,8 @@ public struct DisplayProtocolVersion: Hashable, Sendable, Comparable, CustomStri
         self.minor = minor
     }
 
-    /// The version this codec implements: 1.0.
-    public static let current = DisplayProtocolVersion(major: 1, minor: 0)
+    /// The version this codec implements: 1.1 (1.1 added CreateFramebuffer's copy flag, §5.6).
+    public static let current = DisplayProtocolVersion(major: 1, minor: 1)
 
     /// The version packed as `major << 16 | minor`, as in the detail field of Error code 8.
     public var packed: UInt32 { UInt32(major) << 16 | UInt32(minor) }

@@ -13,6 +13,8 @@ final class DeviceClient: @unchecked Sendable {
     var role: ClientRole?
     var clientID: ClientID?
     var name = ""
+    /// The protocol version Welcome settled on (§10): the client sends nothing it does not define.
+    var version = DisplayProtocolVersion(major: 1, minor: 0)
     /// The producer's flip eventfd (§5.9), signalled at every page flip of its outputs.
     var flipEventFD: EventFD?
     /// The consumer's subscriptions (§6.2).

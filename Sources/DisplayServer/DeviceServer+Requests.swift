@@ -133,8 +133,9 @@ extension DeviceServer {
         client.clientID = id
         client.name = hello.clientName
         connectionByClient[id] = client.key
+        client.version = DisplayProtocolVersion(major: server.major, minor: min(server.minor, hello.version.minor))
         let welcome = WelcomeMessage(
-            version: DisplayProtocolVersion(major: server.major, minor: min(server.minor, hello.version.minor)),
+            version: client.version,
             clientID: id.rawValue, leaseToken: token,
             maximumMessageSize: UInt32(client.decoder.limits.maximumMessageSize),
             maximumFramebuffers: UInt32(device.limits.maximumFramebuffersPerClient),
@@ -191,6 +192,8 @@ extension DeviceServer {
 
     // MARK: - Framebuffers (§5.6, §11)
 
+    /// CreateFramebuffer: the memory is checked and mapped read-only on both paths; on the copy
+    /// path the device copies from the mapping at each tick that applies the framebuffer.
     private func createFramebuffer(_ request: CreateFramebufferRequest, memory fd: FileDescriptorHandle, requestID: UInt32,
                                    by id: ClientID, client: DeviceClient) {
         func refuse(_ code: ProtocolErrorCode, _ text: String) {
@@ -202,6 +205,10 @@ extension DeviceServer {
         }
         guard request.modifier == FormatModifier.linear else {
             return refuse(.unsupportedFormat, "modifier 0x\(String(request.modifier, radix: 16)) is not linear (0)")
+        }
+        // §10: the copy flag is defined from version 1.1 on.
+        guard request.flags.isEmpty || client.version.minor >= 1 else {
+            return refuse(.invalidArgument, "CreateFramebuffer flags need protocol version 1.1; this connection speaks \(client.version)")
         }
         guard request.width > 0, request.height > 0 else { return refuse(.invalidArgument, "size \(request.width)x\(request.height) has no pixels") }
         let maximum = device.limits.maximumSize
@@ -239,7 +246,8 @@ extension DeviceServer {
         let descriptor = FramebufferDescriptor(formatCode: request.format, modifier: request.modifier, width: Int(request.width),
                                                height: Int(request.height), stride: Int(request.stride), offset: Int(request.offset))
         reply(client, requestID) { () throws(DisplayError) in
-            let framebuffer = try device.addFramebuffer(descriptor, memory: memory, by: id)
+            let path: FramebufferPath = request.flags.contains(.copy) ? .copy : .zeroCopy
+            let framebuffer = try device.addFramebuffer(descriptor, memory: memory, path: path, by: id)
             send(.framebufferCreated(framebufferID: framebuffer.rawValue), requestID: requestID, to: client)
         }
     }

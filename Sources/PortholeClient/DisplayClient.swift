@@ -21,9 +21,11 @@ public final class DisplayClient {
     private var events: [ServerToClientMessage] = []
     private var nextRequestID: UInt32 = 1
 
-    /// Connects to `socketPath` (§2's default when nil) and says Hello (§4.1).
+    /// Connects to `socketPath` (§2's default when nil) and says Hello (§4.1), offering `version`
+    /// (this codec's own by default; Welcome says what the connection speaks, §10).
     public convenience init(socketPath: String? = nil, role: ClientRole, name: String,
-                            leaseToken: LeaseToken? = nil, timeout: Double = 10) throws(DisplayClientError) {
+                            leaseToken: LeaseToken? = nil, timeout: Double = 10,
+                            version: DisplayProtocolVersion = .current) throws(DisplayClientError) {
         let path = socketPath ?? DisplaySocketPath.defaultPath(runtimeDirectory: getenv("XDG_RUNTIME_DIR").map { String(cString: $0) },
                                                                userID: getuid())
         let socket: FileDescriptorHandle
@@ -32,17 +34,17 @@ public final class DisplayClient {
         } catch {
             throw .system(error)
         }
-        try self.init(socket: socket, role: role, name: name, leaseToken: leaseToken, timeout: timeout)
+        try self.init(socket: socket, role: role, name: name, leaseToken: leaseToken, timeout: timeout, version: version)
     }
 
     /// Says Hello on a connected socket (a socketpair end, for instance).
     public init(socket: FileDescriptorHandle, role: ClientRole, name: String, leaseToken: LeaseToken? = nil,
-                timeout: Double = 10) throws(DisplayClientError) {
+                timeout: Double = 10, version: DisplayProtocolVersion = .current) throws(DisplayClientError) {
         connection = FDPassingConnection(socket)
         self.timeout = timeout
         welcome = WelcomeMessage(clientID: 0, leaseToken: LeaseToken(high: 0, low: 0), maximumMessageSize: 0,
                                  maximumFramebuffers: 0, maximumDamageRects: 0)
-        let reply = try request(.hello(HelloMessage(role: role, clientName: name, leaseToken: leaseToken)))
+        let reply = try request(.hello(HelloMessage(version: version, role: role, clientName: name, leaseToken: leaseToken)))
         guard case .welcome(let welcome) = reply else { throw .unexpectedReply(reply) }
         self.welcome = welcome
     }
@@ -65,19 +67,22 @@ public final class DisplayClient {
     }
 
     /// CreateFramebuffer (§5.6) over `memory` (a memfd sealed against shrinking, or a dma-buf).
+    /// With `copy` the framebuffer takes the copy path (§11, version 1.1): the server copies it at
+    /// the tick that applies a commit and sends Release right then, so one buffer is enough.
     public func createFramebuffer(memory: FileDescriptorHandle, format: UInt32, width: UInt32, height: UInt32, stride: UInt32,
-                                  offset: UInt32 = 0, kind: FramebufferMemoryKind = .sharedMemory) throws(DisplayClientError) -> UInt32 {
+                                  offset: UInt32 = 0, kind: FramebufferMemoryKind = .sharedMemory,
+                                  copy: Bool = false) throws(DisplayClientError) -> UInt32 {
         let request = CreateFramebufferRequest(format: format, width: width, height: height, stride: stride, offset: offset,
-                                               memoryKind: kind, fd: memory.rawValue)
+                                               memoryKind: kind, flags: copy ? .copy : [], fd: memory.rawValue)
         let reply = try self.request(.createFramebuffer(request), fds: [memory])
         guard case .framebufferCreated(let id) = reply else { throw .unexpectedReply(reply) }
         return id
     }
 
-    /// CreateFramebuffer for a `ProducerBuffer`.
-    public func createFramebuffer(_ buffer: ProducerBuffer) throws(DisplayClientError) -> UInt32 {
+    /// CreateFramebuffer for a `ProducerBuffer`, on the copy path when `copy` is set.
+    public func createFramebuffer(_ buffer: ProducerBuffer, copy: Bool = false) throws(DisplayClientError) -> UInt32 {
         try createFramebuffer(memory: buffer.memfd.handle, format: buffer.format, width: buffer.width, height: buffer.height,
-                              stride: buffer.stride)
+                              stride: buffer.stride, copy: copy)
     }
 
     /// Commit (§5.8). Returns the commit's request id (PageFlip's "commit request id"); throws

@@ -6,6 +6,8 @@ import SystemIO
 /// memfd framebuffers only, commits each frame with the damage that frame changed, and paces
 /// itself on page flips (docs/protocol.md §12). A viewer's resize (LayoutRequest, §7.11) is
 /// followed: new framebuffers of the new size, and a commit that changes the output's mode.
+/// With `copy` it uses one framebuffer on the copy path (§11): the server copies each frame's
+/// damage at the tick and releases the buffer at once, so it is drawn again for the next frame.
 /// What `porthole produce` runs.
 public final class PatternProducer {
     public struct Statistics: Sendable {
@@ -17,12 +19,16 @@ public final class PatternProducer {
     public static let squareSide = 64
     static let barHeight = 8
     static let bufferCount = 3
+    /// On the copy path: one buffer, the server's copy is shown while it is drawn.
+    static let copyBufferCount = 1
 
     private let client: DisplayClient
     public let output: OutputCreatedReply
     private var width: UInt32
     private var height: UInt32
     private let refreshMillihertz: UInt32
+    /// Framebuffers take the copy path (§11).
+    public let copy: Bool
     private var buffers: [(buffer: ProducerBuffer, framebuffer: UInt32)] = []
     private var free: Set<UInt32> = []
     /// Framebuffers of an older size, destroyed once the server releases them.
@@ -33,8 +39,9 @@ public final class PatternProducer {
     public private(set) var statistics = Statistics()
 
     /// Creates the output and its framebuffers.
-    public init(client: DisplayClient, name: String, width: UInt32, height: UInt32, refreshMillihertz: UInt32) throws {
+    public init(client: DisplayClient, name: String, width: UInt32, height: UInt32, refreshMillihertz: UInt32, copy: Bool = false) throws {
         self.client = client
+        self.copy = copy
         self.width = width
         self.height = height
         self.refreshMillihertz = refreshMillihertz
@@ -121,9 +128,9 @@ public final class PatternProducer {
     }
 
     private func makeBuffers() throws {
-        for _ in 0..<Self.bufferCount {
+        for _ in 0..<(copy ? Self.copyBufferCount : Self.bufferCount) {
             let buffer = try ProducerBuffer(width: width, height: height)
-            let id = try client.createFramebuffer(buffer)
+            let id = try client.createFramebuffer(buffer, copy: copy)
             buffers.append((buffer, id))
             free.insert(id)
         }

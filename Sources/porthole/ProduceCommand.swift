@@ -24,6 +24,9 @@ struct ProduceCommand: ParsableCommand {
     @Option(help: "Name of the output.")
     var name: String = "Pattern-1"
 
+    @Flag(help: "Use the copy path (docs/protocol.md §11): one framebuffer, copied by the server at each tick and released at once.")
+    var copy = false
+
     func run() throws {
         let parts = size.lowercased().split(separator: "x")
         guard parts.count == 2, let width = UInt32(parts[0]), let height = UInt32(parts[1]),
@@ -35,8 +38,8 @@ struct ProduceCommand: ParsableCommand {
         let client = try DisplayClient(socketPath: socket, role: .producer, name: "porthole produce")
         defer { client.close() }
         let producer = try PatternProducer(client: client, name: name, width: width, height: height,
-                                           refreshMillihertz: UInt32(refresh * 1000))
-        print("porthole produce: output \(producer.output.outputID) \"\(name)\" \(width)x\(height) at \(refresh) Hz")
+                                           refreshMillihertz: UInt32(refresh * 1000), copy: copy)
+        print("porthole produce: output \(producer.output.outputID) \"\(name)\" \(width)x\(height) at \(refresh) Hz\(copy ? ", copy path" : "")")
         fflush(stdout)  // scripts and tests wait for this line while the producer runs on
         do {
             try producer.run(frameCount: frames)

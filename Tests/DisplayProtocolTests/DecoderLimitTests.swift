@@ -279,6 +279,25 @@ struct DecoderLimitTests {
         kindDecoder.appendFDs([3])
         expectFailure(&kindDecoder, .invalidValue(field: "CreateFramebuffer memory kind", value: 3))
 
+        // Byte 41 holds the flags (version 1.1): bit 0 is the copy path, the others must be zero.
+        var unknownFlag = framebuffer
+        unknownFlag[41] = 2
+        var unknownFlagDecoder = ClientToServerDecoder()
+        unknownFlagDecoder.append(unknownFlag)
+        unknownFlagDecoder.appendFDs([3])
+        expectFailure(&unknownFlagDecoder, .invalidValue(field: "CreateFramebuffer flags", value: 2))
+        var copy = framebuffer
+        copy[41] = 1
+        var copyDecoder = ClientToServerDecoder()
+        copyDecoder.append(copy)
+        copyDecoder.appendFDs([3])
+        guard case .createFramebuffer(let request)? = try copyDecoder.next()?.message else {
+            Issue.record("CreateFramebuffer with the copy flag did not decode")
+            return
+        }
+        #expect(request.flags == .copy)
+        #expect(try clientBytes(.createFramebuffer(request)) == copy)
+
         var commit = try clientBytes(.commit(CommitRequest()))
         commit[12] = 4
         var commitDecoder = ClientToServerDecoder()

@@ -16,7 +16,8 @@ enum SampleMessages {
 
     /// One message per client-to-server type, the ones docs/protocol.md shows as examples.
     static let goldenClient: [(requestID: UInt32, message: ClientToServerMessage)] = [
-        (1, .hello(HelloMessage(role: .producer, clientName: "vm1"))),
+        // docs/protocol.md's examples are a version 1.0 client and server.
+        (1, .hello(HelloMessage(version: DisplayProtocolVersion(major: 1, minor: 0), role: .producer, clientName: "vm1"))),
         (2, .createOutput(CreateOutputRequest(name: "V-1", mode: WireMode(width: 1920, height: 1080, refreshMillihertz: 60000),
                                               preferredMode: WireMode(width: 1280, height: 720, refreshMillihertz: 60000),
                                               x: 0, y: 0, physicalWidthMillimetres: 520, physicalHeightMillimetres: 290))),
@@ -45,7 +46,7 @@ enum SampleMessages {
 
     /// One message per server-to-client type, the ones docs/protocol.md shows as examples.
     static let goldenServer: [(requestID: UInt32, message: ServerToClientMessage)] = [
-        (1, .welcome(WelcomeMessage(clientID: 2, leaseToken: token, maximumMessageSize: 65536,
+        (1, .welcome(WelcomeMessage(version: DisplayProtocolVersion(major: 1, minor: 0), clientID: 2, leaseToken: token, maximumMessageSize: 65536,
                                     maximumFramebuffers: 64, maximumDamageRects: 256))),
         (6, .error(ErrorReport(code: .badMemory, detail: 0, message: "not sealed"))),
         (3, .done),

@@ -109,6 +109,27 @@ struct ComposerDamageTests {
         }
     }
 
+    /// The composer draws each frame into the picture it handed out the frame before last
+    /// (`ScanoutFlip`), brought up to date first. Here a viewer keeps every picture, so each flip
+    /// finds its spare still shared (and Swift copies it): the pictures must still be exact.
+    @Test func partialRecompositionIsExactWhileEveryPictureIsKept() {
+        var rng = SplitMix(seed: 77)
+        for _ in 0..<40 {
+            var scene = makeScene(rng: &rng)
+            var incremental = Composer()
+            _ = incremental.compose(size: Self.outputSize, layers: scene.layers, planeDamage: [:])
+            var kept = [incremental.scanout]
+            for _ in 0..<6 {
+                let reported = change(&scene, rng: &rng)
+                _ = incremental.compose(size: Self.outputSize, layers: scene.layers, planeDamage: reported)
+                var fresh = Composer()
+                _ = fresh.compose(size: Self.outputSize, layers: scene.layers, planeDamage: [:])
+                #expect(firstDifference(incremental.scanout, fresh.scanout) == nil)
+                kept.append(incremental.scanout)
+            }
+        }
+    }
+
     /// The first pixel where two pictures differ, for short failure messages.
     func firstDifference(_ a: PixelBuffer, _ b: PixelBuffer) -> Point? {
         guard a.size == b.size else { return Point(x: -1, y: -1) }

@@ -36,6 +36,35 @@ import Testing
         #expect(pictures.contains { picture in picture.pixels.contains { $0 != picture.pixels[0] } }, "every frame is one flat colour")
     }
 
+    /// `porthole produce --copy`: one framebuffer on the copy path (docs/protocol.md §11), drawn
+    /// again as soon as each Release arrives; the recorder still sees distinct, whole frames.
+    @Test func theCopyPathProducerIsRecordedLikeAnyOther() async throws {
+        let scratch = try ScratchDirectory("device-record-copy")
+        let socket = scratch.file("device.sock").path
+        let server = try await PortholeServer(["--device", "--socket", socket], scratch: scratch)
+        defer { server.stop() }
+        let producer = try ChildProcess(try PortholeServer.binary(),
+                                        ["produce", "--socket", socket, "--size", "128x96", "--copy", "--name", "Copy-1"],
+                                        logFile: scratch.uniqueFile("porthole-produce", extension: "log"))
+        defer { producer.stop() }
+        let started = await producer.waitForOutput(timeout: 60) { $0.contains("porthole produce: output") ? true : nil }
+        #expect(started == true, "porthole produce did not start; log:\n\(producer.output)")
+        #expect(producer.output.contains("copy path"))
+
+        let frames = scratch.file("frames")
+        let record = try await ProcessRunner.run(try PortholeServer.binary(),
+                                                 ["record", "Copy-1", frames.path, "--frames", "3", "--socket", socket],
+                                                 in: scratch, timeout: 30)
+        try #require(record.succeeded, "\(record.summary)\nproducer log:\n\(producer.output)")
+        var pictures: [PixelBuffer] = []
+        for index in 1...3 {
+            pictures.append(try await ImageFiles.readPNG(frames.appendingPathComponent(String(format: "frame-%06d.png", index)), scratch: scratch))
+        }
+        #expect(pictures.allSatisfy { $0.width == 128 && $0.height == 96 })
+        #expect(pictures[1] != pictures[0] && pictures[2] != pictures[1], "the copy-path pattern did not move")
+        #expect(pictures.allSatisfy { picture in picture.pixels.contains { $0 != picture.pixels[0] } }, "a frame is one flat colour")
+    }
+
     @Test func rawRecordingIsWidthTimesHeightTimesFourBytesPerFrame() async throws {
         let scratch = try ScratchDirectory("device-record-raw")
         let socket = scratch.file("device.sock").path

@@ -16,8 +16,10 @@ import Server
 /// 2. commit → the first byte of the FramebufferUpdate reaching an RFB viewer (Raw encoding) of
 ///    that output, through the real RFB server (`Server`) polling the output at 60 Hz;
 /// 3. full-frame 3840×2160 commits per second through the zero-copy path (the server composes
-///    straight from the producer's mapped memfd), with the frame clock raised to 1 kHz so the
-///    server's work is the limit, next to memcpy of the same frame in the same run.
+///    straight from the producer's mapped memfd) and through the copy path (docs/protocol.md §11:
+///    one framebuffer, copied by the server at the tick and released at once), with the frame
+///    clock raised to 1 kHz so the server's work is the limit, next to memcpy of the same frame in
+///    the same run.
 ///
 /// Producer, device server and RFB server run in this one process, on their own threads, over
 /// real Unix and TCP sockets.
@@ -62,7 +64,7 @@ func removeDevice(_ server: DeviceServer) {
     rmdir((server.socketPath as NSString).deletingLastPathComponent)
 }
 
-/// A producer with one output and two memfd framebuffers.
+/// A producer with one output and two memfd framebuffers (one on the copy path).
 struct Producer {
     let client: DisplayClient
     let output: OutputCreatedReply
@@ -70,16 +72,16 @@ struct Producer {
     let framebuffers: [UInt32]
     let width: UInt32, height: UInt32
 
-    init(server: DeviceServer, width: UInt32, height: UInt32, refreshMillihertz: UInt32) throws {
+    init(server: DeviceServer, width: UInt32, height: UInt32, refreshMillihertz: UInt32, copy: Bool = false) throws {
         let client = try DisplayClient(socketPath: server.socketPath, role: .producer, name: "bench", timeout: 10)
         self.client = client
         self.width = width
         self.height = height
         output = try client.createOutput(name: "Bench-1", width: width, height: height, refreshMillihertz: refreshMillihertz)
-        let buffers = try (0..<2).map { _ in try ProducerBuffer(width: width, height: height) }
+        let buffers = try (0..<(copy ? 1 : 2)).map { _ in try ProducerBuffer(width: width, height: height) }
         for buffer in buffers { buffer.withPixels { $0.update(repeating: 0x0020_4060) } }
         self.buffers = buffers
-        framebuffers = try buffers.map { try client.createFramebuffer($0) }
+        framebuffers = try buffers.map { try client.createFramebuffer($0, copy: copy) }
     }
 
     /// Draws a 256×256 square at a position that moves with `frame` into buffer `index`.
@@ -238,23 +240,40 @@ removeDevice(device)
 
 // MARK: - 3: 3840x2160 full-frame commits per second
 
-let bigDevice = try makeDevice(maximumRefreshMillihertz: 1_000_000)
-let big = try Producer(server: bigDevice, width: 3840, height: 2160, refreshMillihertz: 1_000_000)
-let frameBytes = 3840 * 2160 * 4
-index = 0
-_ = try big.commit(index, damage: [])
-_ = try big.client.waitForPageFlip(output: big.output.outputID)
-let fullFrames = max(60, commits / 2)
-let bigStart = now()
-for _ in 0..<fullFrames {
-    index ^= 1
-    let request = try big.commit(index, damage: [])
-    _ = try big.client.waitForPageFlip(output: big.output.outputID, commitRequestID: request)
-    big.dropReleases()
+/// 4K commits, each waiting for its PageFlip: the zero-copy producer alternates its two buffers,
+/// the copy-path producer commits its one buffer again (released at every tick). Full frames
+/// (no damage rects), or with `square` a 256×256 square drawn (untimed) and committed as the
+/// damage. Returns the median and the mean time of one commit → PageFlip, and the median time from
+/// the tick (the PageFlip's timestamp) to the PageFlip's arrival: the server's work.
+func commitTimes4K(copy: Bool, square: Bool = false, frames: Int) throws -> (median: Double, mean: Double, afterTick: Double) {
+    let server = try makeDevice(maximumRefreshMillihertz: 1_000_000)
+    let producer = try Producer(server: server, width: 3840, height: 2160, refreshMillihertz: 1_000_000, copy: copy)
+    var index = 0
+    _ = try producer.commit(index, damage: [])
+    _ = try producer.client.waitForPageFlip(output: producer.output.outputID)
+    var times: [Double] = [], afterTick: [Double] = []
+    for frame in 0..<frames {
+        if !copy { index ^= 1 }
+        let damage = square ? [producer.drawSquare(index, frame: frame)] : []
+        let start = now()
+        let request = try producer.commit(index, damage: damage)
+        let flip = try producer.client.waitForPageFlip(output: producer.output.outputID, commitRequestID: request)
+        let end = now()
+        times.append(end - start)
+        afterTick.append(end - Double(flip.timestampNanoseconds) / 1e9)
+        producer.dropReleases()
+    }
+    producer.client.close()
+    removeDevice(server)
+    return (percentile(times, 0.5), times.reduce(0, +) / Double(times.count), percentile(afterTick, 0.5))
 }
-let bigSeconds = now() - bigStart
-big.client.close()
-removeDevice(bigDevice)
+
+let frameBytes = 3840 * 2160 * 4
+let fullFrames = max(60, commits / 2)
+let zeroCopy = try commitTimes4K(copy: false, frames: fullFrames)
+let copyPath = try commitTimes4K(copy: true, frames: fullFrames)
+let zeroCopySquare = try commitTimes4K(copy: false, square: true, frames: fullFrames)
+let copyPathSquare = try commitTimes4K(copy: true, square: true, frames: fullFrames)
 
 var source = [UInt32](repeating: 0x0011_2233, count: frameBytes / 4)
 var target = [UInt32](repeating: 0, count: frameBytes / 4)
@@ -276,8 +295,19 @@ print("| … of which: waiting for the frame tick | \(milliseconds(percentile(ti
 print("| … of which: tick → PageFlip received (compose, deliver, send) | \(milliseconds(percentile(afterTick, 0.5))) | \(milliseconds(percentile(afterTick, 0.99))) |")
 print("| commit → first byte of the FramebufferUpdate at an RFB viewer (Raw) | \(milliseconds(percentile(toViewer, 0.5))) | \(milliseconds(percentile(toViewer, 0.99))) |")
 print("")
-print("| measurement | frames/s | GB/s | ms/frame |")
-print("|---|---:|---:|---:|")
-let fps = Double(fullFrames) / bigSeconds
-print("| 3840×2160 full-frame commit → PageFlip, zero-copy path, 1 kHz clock | \(String(format: "%.1f", fps)) | \(String(format: "%.2f", fps * Double(frameBytes) / 1e9)) | \(milliseconds(bigSeconds / Double(fullFrames))) |")
-print("| memcpy of the same 3840×2160 frame (33 MB), median of 15 | \(String(format: "%.1f", 1 / memcpySeconds)) | \(String(format: "%.2f", Double(frameBytes) / memcpySeconds / 1e9)) | \(milliseconds(memcpySeconds)) |")
+/// Commits per second from the median time; GB/s of the pixels changed (`bytes` per commit); the
+/// ratio to memcpy of the same number of bytes (full frames only); the mean alongside.
+func row(_ name: String, median: Double, mean: Double, afterTick: Double? = nil, bytes: Int = frameBytes) {
+    let fps = 1 / median
+    let ratio = bytes == frameBytes ? String(format: "%.3f", memcpySeconds / median) : "-"
+    print("| \(name) | \(String(format: "%.1f", fps)) | \(String(format: "%.2f", fps * Double(bytes) / 1e9)) | \(milliseconds(median)) | \(milliseconds(mean)) | \(afterTick.map(milliseconds) ?? "-") | \(ratio) |")
+}
+print("| measurement | commits/s | GB/s changed | median ms/commit | mean ms/commit | median ms after the tick | vs memcpy |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+row("3840×2160 full-frame commit → PageFlip, zero-copy path, 1 kHz clock", median: zeroCopy.median, mean: zeroCopy.mean, afterTick: zeroCopy.afterTick)
+row("3840×2160 full-frame commit → PageFlip, copy path, 1 kHz clock", median: copyPath.median, mean: copyPath.mean, afterTick: copyPath.afterTick)
+row("3840×2160, 256×256 damage, commit → PageFlip, zero-copy path, 1 kHz clock", median: zeroCopySquare.median, mean: zeroCopySquare.mean, afterTick: zeroCopySquare.afterTick,
+    bytes: 256 * 256 * 4)
+row("3840×2160, 256×256 damage, commit → PageFlip, copy path, 1 kHz clock", median: copyPathSquare.median, mean: copyPathSquare.mean, afterTick: copyPathSquare.afterTick,
+    bytes: 256 * 256 * 4)
+row("memcpy of the same 3840×2160 frame (33 MB), median of 15", median: memcpySeconds, mean: copies.reduce(0, +) / Double(copies.count))
