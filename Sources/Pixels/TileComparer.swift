@@ -14,13 +14,13 @@ import Geometry
 /// tiles that differ, each clipped to the hint, so it never grows past what the source reported.
 ///
 /// The comparison runs at memcmp speed: each row of a band of tiles is compared with one memcmp
-/// over the whole span of tiles not yet known to differ, and only a row that differs is compared
-/// tile by tile. A tile found changed is not read again, and a band stops as soon as all its tiles
-/// have changed.
+/// over the whole span of tiles not yet known to differ; where it finds a difference, the pixels it
+/// has just read are scanned again (in cache) to find the tile, and memcmp goes on after it. A tile found changed is not read again, and a
+/// band stops as soon as all its tiles have changed.
 public struct TileComparer: Sendable {
     public let tileSize: Int
 
-    public init(tileSize: Int = 32) {
+    public init(tileSize: Int = 64) {
         precondition(tileSize > 0, "tiles must have a positive size")
         self.tileSize = tileSize
     }
@@ -75,26 +75,30 @@ public struct TileComparer: Sendable {
         var differs = [Bool](repeating: false, count: cells.count)
         var remaining = cells.count
         // Runs of neighbouring cells not yet known to differ: each is one memcmp per row.
-        var runs = Self.runs(of: cells, skipping: differs)
+        var runs: [Range<Int>] = []
+        Self.collectRuns(of: cells, skipping: differs, into: &runs)
         for y in rows {
-            let a = UnsafeRawPointer(previous.row(y)), b = UnsafeRawPointer(current.row(y))
+            let a = previous.row(y), b = current.row(y)
             var found = false
             for run in runs {
-                let span = cells[run.lowerBound].lowerBound..<cells[run.upperBound - 1].upperBound
-                guard memcmp(a + span.lowerBound * 4, b + span.lowerBound * 4, span.count * 4) != 0 else { continue }
-                found = true
-                if run.count == 1 {
-                    differs[run.lowerBound] = true
-                    remaining -= 1
-                    continue
-                }
-                for k in run where memcmp(a + cells[k].lowerBound * 4, b + cells[k].lowerBound * 4, cells[k].count * 4) != 0 {
+                let end = cells[run.upperBound - 1].upperBound
+                // memcmp reads the run up to its first difference; the scan that locates it then
+                // runs in cache, and the rest of the run goes back to memcmp. So every pixel is
+                // read from memory once, and a cell found to differ is not read any further.
+                var k = run.lowerBound
+                while k < run.upperBound {
+                    let from = cells[k].lowerBound
+                    guard memcmp(a + from, b + from, (end - from) * 4) != 0,
+                          let x = Self.firstDifference(a, b, in: from..<end) else { break }
+                    while cells[k].upperBound <= x { k += 1 }
                     differs[k] = true
                     remaining -= 1
+                    found = true
+                    k += 1
                 }
             }
             if remaining == 0 { break }
-            if found { runs = Self.runs(of: cells, skipping: differs) }
+            if found { Self.collectRuns(of: cells, skipping: differs, into: &runs) }
         }
         var out: [Range<Int>] = []
         for k in cells.indices where differs[k] {
@@ -107,9 +111,28 @@ public struct TileComparer: Sendable {
         return out
     }
 
+    /// The first column in `columns` where the two rows differ, or nil. It compares 16 pixels at a
+    /// time, and runs only over pixels memcmp has just read up to a difference (in cache).
+    @inline(__always)
+    private static func firstDifference(_ a: UnsafePointer<UInt32>, _ b: UnsafePointer<UInt32>, in columns: Range<Int>) -> Int? {
+        var x = columns.lowerBound
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        while x + 16 <= columns.upperBound {
+            let va = ra.loadUnaligned(fromByteOffset: x * 4, as: SIMD16<UInt32>.self)
+            let vb = rb.loadUnaligned(fromByteOffset: x * 4, as: SIMD16<UInt32>.self)
+            if any(va .!= vb) { break }
+            x += 16
+        }
+        while x < columns.upperBound {
+            if a[x] != b[x] { return x }
+            x += 1
+        }
+        return nil
+    }
+
     /// Index ranges of cells that touch each other and are not marked in `skipping`.
-    private static func runs(of cells: [Range<Int>], skipping: [Bool]) -> [Range<Int>] {
-        var out: [Range<Int>] = []
+    private static func collectRuns(of cells: [Range<Int>], skipping: [Bool], into out: inout [Range<Int>]) {
+        out.removeAll(keepingCapacity: true)
         var k = 0
         while k < cells.count {
             if skipping[k] { k += 1; continue }
@@ -118,6 +141,5 @@ public struct TileComparer: Sendable {
             out.append(k..<end)
             k = end
         }
-        return out
     }
 }

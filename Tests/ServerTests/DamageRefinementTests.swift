@@ -18,7 +18,7 @@ struct DamageRefinementTests {
             }
             #expect(await viewer.waitForFramebuffer(server.source.latest))
             #expect(viewer.updateCount == updates + 1)
-            let tile = Rect(x: 64, y: 32, width: 32, height: 32)
+            let tile = Rect(x: 64, y: 0, width: 64, height: 64)
             let rects = viewer.updates.last?.rectangles.map(\.rect) ?? []
             #expect(!rects.isEmpty && rects.allSatisfy { tile.contains($0) }, "rectangles \(rects) outside the changed tile \(tile)")
         }

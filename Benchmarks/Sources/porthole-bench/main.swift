@@ -30,6 +30,12 @@ func measure(_ body: () -> Void) -> Double {
     return median(times)
 }
 
+// `porthole-bench tiles` runs only the tile comparison (it also runs last in a full run).
+if CommandLine.arguments.dropFirst().contains("tiles") {
+    TileCompareBenchmark.run(runs: runs)
+    exit(0)
+}
+
 let frames: [(String, PixelBuffer)] = [
     ("desktop", TestImages.desktop(width: width, height: height)),
     ("photo", TestImages.photographic(width: width, height: height)),
@@ -132,4 +138,5 @@ for (name, preferences) in [
     }
     print("| \(name) | \(total / frameCount) | \(String(format: "%.2f", encodeSeconds * 1000 / Double(frameCount))) |")
 }
+TileCompareBenchmark.run(runs: runs)
 if sink == 42 { print("") }
