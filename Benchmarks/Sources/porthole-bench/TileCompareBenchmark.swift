@@ -4,8 +4,9 @@ import Pixels
 import PortholeTestSupport
 
 /// The damage refinery's tile comparison on a 3840x2160 frame, against memcmp of the same bytes in
-/// the same run (docs/benchmarks.md, "Tile comparison"). Every figure is a median of `runs`
-/// timings; the ratio to memcmp is the number to compare across runs.
+/// the same run (docs/benchmarks.md, "Tile comparison"). Each workload is timed alternately with
+/// its memcmp, `runs` times; the figures are medians, and the ratio (the number to compare across
+/// runs) is the median of the per-run ratios. Each comparison's result is checked as well.
 enum TileCompareBenchmark {
     static let width = 3840, height = 2160
 
@@ -16,56 +17,62 @@ enum TileCompareBenchmark {
         let frameBytes = Double(width * height * 4)
         var sink = 0
 
-        func median(_ body: () -> Void) -> Double {
+        func seconds(_ body: () -> Void) -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
             body()
-            var times: [Double] = []
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+        /// Times `body` and its memcmp `reference` alternately, `runs` times each after a warm-up,
+        /// so that load on the shared machine hits both alike; returns both medians and the median
+        /// of the per-run ratios (reference time / body time).
+        func paired(_ body: () -> Void, reference: () -> Void) -> (seconds: Double, reference: Double, ratio: Double) {
+            body(); reference()
+            var times: [Double] = [], references: [Double] = [], ratios: [Double] = []
             for _ in 0..<runs {
-                let start = DispatchTime.now().uptimeNanoseconds
-                body()
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                let r = seconds(reference), t = seconds(body)
+                times.append(t); references.append(r); ratios.append(r / t)
             }
-            return times.sorted()[times.count / 2]
+            return (median(times), median(references), median(ratios))
         }
 
         // memcmp of the whole frame (one call) and of the same bytes row by row.
-        let memcmpSeconds = previous.pixels.withUnsafeBytes { a in
-            unchanged.pixels.withUnsafeBytes { b in median { sink &+= Int(memcmp(a.baseAddress!, b.baseAddress!, a.count)) } }
+        let wholeMemcmp = {
+            previous.pixels.withUnsafeBytes { a in unchanged.pixels.withUnsafeBytes { b in sink &+= Int(memcmp(a.baseAddress!, b.baseAddress!, a.count)) } }
         }
-        func rowwiseMemcmpSeconds(of region: Region) -> Double {
-            previous.withView { a in unchanged.withView { b in median {
-                for r in region.rects {
-                    for y in r.minY..<r.maxY { sink &+= Int(memcmp(a.row(y) + r.minX, b.row(y) + r.minX, r.width * 4)) }
-                }
-            } } }
+        func rowwiseMemcmp(of region: Region) -> () -> Void {
+            {
+                previous.withView { a in unchanged.withView { b in
+                    for r in region.rects {
+                        for y in r.minY..<r.maxY { sink &+= Int(memcmp(a.row(y) + r.minX, b.row(y) + r.minX, r.width * 4)) }
+                    }
+                } }
+            }
         }
 
         print("")
-        print("## Tile comparison, \(width)x\(height) (\(Int(frameBytes) >> 20) MiB per frame), median of \(runs) runs")
+        print("## Tile comparison, \(width)x\(height) (\(Int(frameBytes) >> 20) MiB per frame), median of \(runs) paired runs")
         print("")
-        print("| workload | tile | ms | GB/s | vs memcmp of the same bytes |")
-        print("|---|---:|---:|---:|---:|")
-        func row(_ name: String, _ tile: String, _ seconds: Double, bytes: Double, memcmp reference: Double) {
-            let gbs = bytes / seconds / 1e9
-            print("| \(name) | \(tile) | \(String(format: "%.2f", seconds * 1000)) | \(String(format: "%.1f", gbs)) | \(String(format: "%.2f", reference / seconds)) |")
+        print("| workload | tile | ms | GB/s | memcmp of the same bytes, ms | ratio to memcmp |")
+        print("|---|---:|---:|---:|---:|---:|")
+        func row(_ name: String, _ tile: String, _ m: (seconds: Double, reference: Double, ratio: Double), bytes: Double) {
+            let gbs = bytes / m.seconds / 1e9
+            print("| \(name) | \(tile) | \(String(format: "%.2f", m.seconds * 1000)) | \(String(format: "%.1f", gbs)) | \(String(format: "%.2f", m.reference * 1000)) | \(String(format: "%.2f", m.ratio)) |")
         }
-        row("memcmp, whole frame in one call", "-", memcmpSeconds, bytes: frameBytes, memcmp: memcmpSeconds)
-        let rowwise = rowwiseMemcmpSeconds(of: Region(previous.bounds))
-        row("memcmp, row by row", "-", rowwise, bytes: frameBytes, memcmp: memcmpSeconds)
+        row("memcmp, row by row", "-", paired(rowwiseMemcmp(of: Region(previous.bounds)), reference: wholeMemcmp), bytes: frameBytes)
 
         for tileSize in [32, 64] {
             let comparer = TileComparer(tileSize: tileSize)
-            func time(_ current: PixelBuffer, within hint: Region?) -> (Double, Region) {
-                var found = Region()
-                let seconds = previous.withView { a in current.withView { b in median {
-                    found = hint.map { comparer.changedRegion(from: a, to: b, within: $0) } ?? comparer.changedRegion(from: a, to: b)
-                } } }
-                return (seconds, found)
+            func compare(_ current: PixelBuffer, within hint: Region?, expect expected: Region) -> () -> Void {
+                {
+                    let found = previous.withView { a in current.withView { b in
+                        hint.map { comparer.changedRegion(from: a, to: b, within: $0) } ?? comparer.changedRegion(from: a, to: b)
+                    } }
+                    precondition(found == expected, "the comparison found \(found.area) pixels, not \(expected.area)")
+                }
             }
             let label = "\(tileSize)"
-
-            let (same, none) = time(unchanged, within: nil)
-            precondition(none.isEmpty)
-            row("no change, whole frame", label, same, bytes: frameBytes, memcmp: memcmpSeconds)
+            row("no change, whole frame", label, paired(compare(unchanged, within: nil, expect: Region()), reference: wholeMemcmp), bytes: frameBytes)
 
             // One changed pixel in every tile: at a random place, and at the tile's last pixel
             // (every byte of every tile must then be read: the worst case).
@@ -78,23 +85,19 @@ enum TileCompareBenchmark {
                     lastPixel[tx + w - 1, ty + h - 1] ^= 1
                 }
             }
-            let (random, all1) = time(scattered, within: nil)
-            precondition(all1 == Region(previous.bounds))
-            row("1 pixel per tile at random, whole frame", label, random, bytes: frameBytes, memcmp: memcmpSeconds)
-            let (worst, all2) = time(lastPixel, within: nil)
-            precondition(all2 == Region(previous.bounds))
-            row("1 pixel per tile at its end, whole frame", label, worst, bytes: frameBytes, memcmp: memcmpSeconds)
+            let everything = Region(previous.bounds)
+            row("1 pixel per tile at random, whole frame", label,
+                paired(compare(scattered, within: nil, expect: everything), reference: wholeMemcmp), bytes: frameBytes)
+            row("1 pixel per tile at its end, whole frame", label,
+                paired(compare(lastPixel, within: nil, expect: everything), reference: wholeMemcmp), bytes: frameBytes)
 
             // A hint of 24 window-sized rectangles (a toolkit's damage), nothing changed inside.
             var hintRng = SplitMix(seed: 23)
             let hint = Region(rects: (0..<24).map { _ in
                 Rect(x: hintRng.int(0...(width - 1)), y: hintRng.int(0...(height - 1)), width: hintRng.int(100...900), height: hintRng.int(50...600))
             }).intersection(previous.bounds)
-            let hintBytes = Double(hint.area * 4)
-            let (limited, nothing) = time(unchanged, within: hint)
-            precondition(nothing.isEmpty)
-            row("no change, hint of 24 rects (\(hint.area * 100 / (width * height))% of the frame)", label, limited, bytes: hintBytes,
-                memcmp: rowwiseMemcmpSeconds(of: hint))
+            row("no change, hint of 24 rects (\(hint.area * 100 / (width * height))% of the frame)", label,
+                paired(compare(unchanged, within: hint, expect: Region()), reference: rowwiseMemcmp(of: hint)), bytes: Double(hint.area * 4))
         }
         if sink == 42 { print("") }
     }
