@@ -56,6 +56,9 @@ public final class LiveOutput: @unchecked Sendable {
     private var ticker: RepeatedTask?
     /// Shrinks the source's damage to the tiles that changed since the previous frame.
     private let refinery = DamageRefinery()
+    /// Rectangles of the latest frame encoded by one viewer, for the others with the same format
+    /// and a stateless encoding (Raw, RRE, Hextile).
+    let sharedRectangles = EncodedRectangleCache()
     private let startTime = NIODeadline.now()
 
     public init(name: String, desktopName: String = "Porthole", source: FrameSource, eventLoop: EventLoop, frameRate: Double) {

@@ -142,7 +142,8 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
 
     private func startSession(version: ProtocolVersion, shared: Bool, remaining: ByteBuffer, context: ChannelHandlerContext) {
         handshakeTimer?.cancel()
-        updates = ViewerUpdateScheduler(viewer: ObjectIdentifier(self), minimumUpdateInterval: configuration.minimumUpdateInterval)
+        updates = ViewerUpdateScheduler(viewer: ObjectIdentifier(self), minimumUpdateInterval: configuration.minimumUpdateInterval,
+                                        sharedRectangles: output.sharedRectangles)
         let start = output.subscribe(self)
         updates.start(with: start)
         let size = start.pixels.size

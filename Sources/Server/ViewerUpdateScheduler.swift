@@ -21,6 +21,8 @@ struct ViewerUpdateScheduler {
     let minimumUpdateInterval: TimeAmount
     /// When the last update was taken, for the spacing.
     private var lastUpdateAt: NIODeadline?
+    /// The output's rectangles encoded by other viewers (Raw, RRE, Hextile), if sharing is on.
+    let sharedRectangles: EncodedRectangleCache?
     private(set) var frame: LiveOutput.Frame?
     private(set) var preferences = EncodingPreferences()
     private(set) var translator = PixelTranslator(format: .xrgb8888)
@@ -40,9 +42,10 @@ struct ViewerUpdateScheduler {
     /// The pointer position last sent as a cursor-position pseudo-rectangle.
     private var cursorPositionSent: Point?
 
-    init(viewer: ObjectIdentifier, minimumUpdateInterval: TimeAmount = .zero) {
+    init(viewer: ObjectIdentifier, minimumUpdateInterval: TimeAmount = .zero, sharedRectangles: EncodedRectangleCache? = nil) {
         self.viewer = viewer
         self.minimumUpdateInterval = minimumUpdateInterval
+        self.sharedRectangles = sharedRectangles
     }
 
     /// The viewer draws the pointer itself (Cursor or XCursor), so it is not drawn into its picture.
@@ -187,8 +190,13 @@ struct ViewerUpdateScheduler {
         confirmations.removeAll()
         let pixels = viewerDrawsCursor ? frame.pixels : pictureWithCursor(frame, copies: copies, damage: &damage)
         let translator = translator
+        // Where the cursor may be drawn into this viewer's pixels, they are its own: not shared.
+        let sharing = sharedRectangles.map {
+            SharedRectangles(cache: $0, sequence: frame.sequence, format: translator.format, encoding: updateEncoder.preferredEncoding,
+                             privateArea: viewerDrawsCursor ? nil : frame.cursor.footprint)
+        }
         return pixels.withView { view in
-            updateEncoder.encodeUpdate(copies: copies, damage: damage, frame: view, translator: translator, leading: leading)
+            updateEncoder.encodeUpdate(copies: copies, damage: damage, frame: view, translator: translator, leading: leading, sharing: sharing)
         }
     }
 
