@@ -14,9 +14,10 @@ import Geometry
 /// tiles that differ, each clipped to the hint, so it never grows past what the source reported.
 ///
 /// The comparison runs at memcmp speed: each row of a band of tiles is compared with one memcmp
-/// over the whole span of tiles not yet known to differ; where it finds a difference, the pixels it
-/// has just read are scanned again (in cache) to find the tile, and memcmp goes on after it. A tile found changed is not read again, and a
-/// band stops as soon as all its tiles have changed.
+/// over the whole span of tiles not yet known to differ; where it finds a difference, the pixels
+/// it has just read are scanned again (in cache) to find the tile, and memcmp goes on after it. A
+/// tile found changed is not read again, and a band stops as soon as all its tiles have changed
+/// (docs/benchmarks.md, "Tile comparison").
 public struct TileComparer: Sendable {
     public let tileSize: Int
 
