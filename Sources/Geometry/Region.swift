@@ -14,6 +14,16 @@ public struct Region: Equatable, Sendable, CustomStringConvertible {
         self = r
     }
 
+    /// A region from rectangles already in banded order, built in one pass: rows of rectangles
+    /// sorted top to bottom, each row sharing `y` and `height` and sorted left to right without
+    /// overlap, rows not overlapping each other (what a tile comparison produces row by row).
+    /// Rectangles that touch in a row are joined and equal neighbouring rows merged, so the result
+    /// is canonical. Input in any other order gives the same region, through the general union.
+    public init<S: Sequence>(bandedRects input: S) where S.Element == Rect {
+        let all = Array(input)
+        self = Region.joiningBands(all) ?? Region(rects: all)
+    }
+
     public var isEmpty: Bool { rects.isEmpty }
     /// Pixels covered.
     public var area: Int { rects.reduce(0) { $0 + $1.area } }
@@ -48,6 +58,46 @@ public struct Region: Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "Region(" + rects.map(\.description).joined(separator: ", ") + ")" }
+
+    // MARK: - Banded input
+
+    /// The canonical region of rectangles in banded order (see `init(bandedRects:)`), or nil when
+    /// they are not in that order.
+    private static func joiningBands(_ input: [Rect]) -> Region? {
+        var out: [Rect] = []
+        out.reserveCapacity(input.count)
+        var bandStart = 0           // index in `out` of the current band's first rect
+        var previousBand = 0..<0    // the band above it, in `out`
+        // Merges the band that just ended into the one above when they touch and have equal spans.
+        func closeBand() {
+            let band = bandStart..<out.count
+            guard !band.isEmpty else { return }
+            guard band.count == previousBand.count, !previousBand.isEmpty,
+                  out[previousBand.lowerBound].maxY == out[band.lowerBound].minY,
+                  zip(out[previousBand], out[band]).allSatisfy({ $0.minX == $1.minX && $0.maxX == $1.maxX }) else {
+                previousBand = band
+                return
+            }
+            let grown = out[band.lowerBound].height
+            for k in previousBand { out[k].height += grown }
+            out.removeSubrange(band)
+        }
+        for r in input where !r.isEmpty {
+            if bandStart < out.count, let last = out.last, last.minY == r.minY {
+                guard last.height == r.height, r.minX >= last.maxX else { return nil }
+                if r.minX == last.maxX { out[out.count - 1].width += r.width } else { out.append(r) }
+                continue
+            }
+            if let last = out.last, r.minY < last.maxY { return nil }
+            closeBand()
+            bandStart = out.count
+            out.append(r)
+        }
+        closeBand()
+        var region = Region()
+        region.rects = out
+        return region
+    }
 
     // MARK: - Band sweep
 

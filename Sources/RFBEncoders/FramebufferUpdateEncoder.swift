@@ -41,9 +41,12 @@ public struct FramebufferUpdateEncoder {
     }
 
     /// Encodes an update and returns the message, or nil when there is nothing to send.
-    /// `leading` pseudo-rectangles (cursor, confirmations) come first.
+    /// `leading` pseudo-rectangles (cursor, confirmations) come first. With `sharing`, rectangles
+    /// of a stateless encoding are taken from it when another viewer encoded them, and offered to
+    /// it otherwise.
     public mutating func encodeUpdate(copies: [CopyMove], damage: Region, frame: PixelView,
-                                      translator: PixelTranslator, leading: PseudoRectangles = PseudoRectangles()) -> ByteBuffer? {
+                                      translator: PixelTranslator, leading: PseudoRectangles = PseudoRectangles(),
+                                      sharing: (any EncodedRectangleSharing)? = nil) -> ByteBuffer? {
         let rects = Self.batch(damage)
         if copies.isEmpty && rects.isEmpty && leading.isEmpty { return nil }
         var message = ByteBuffer()
@@ -55,11 +58,11 @@ public struct FramebufferUpdateEncoder {
             if copyRectAllowed {
                 count += CopyRectEncoder.encode(destination: copy.destination, source: copy.source, into: &message)
             } else {
-                count += encode(copy.destination, frame: frame, translator: translator, into: &message)
+                count += encode(copy.destination, frame: frame, translator: translator, sharing: sharing, into: &message)
             }
         }
         for rect in rects {
-            count += encode(rect, frame: frame, translator: translator, into: &message)
+            count += encode(rect, frame: frame, translator: translator, sharing: sharing, into: &message)
         }
         if count <= Int(UInt16.max) - 1 || (count == Int(UInt16.max) && !lastRectAllowed) {
             message.patchFramebufferUpdateCount(slot, count: count)
@@ -70,9 +73,29 @@ public struct FramebufferUpdateEncoder {
         } else {
             // Too many pieces for one message and no LastRect: send everything as one rectangle.
             let everything = copies.reduce(damage.bounds) { $0.union($1.destination) }
-            return encodeUpdate(copies: [], damage: Region(everything), frame: frame, translator: translator, leading: leading)
+            return encodeUpdate(copies: [], damage: Region(everything), frame: frame, translator: translator, leading: leading,
+                                sharing: sharing)
         }
         return message
+    }
+
+    /// Encodes `rect`, or copies another viewer's encoding of it when `sharing` has one.
+    private mutating func encode(_ rect: Rect, frame: PixelView, translator: PixelTranslator,
+                                 sharing: (any EncodedRectangleSharing)?, into out: inout ByteBuffer) -> Int {
+        guard let sharing, Self.shareableEncodings.contains(preferredEncoding) else {
+            return encode(rect, frame: frame, translator: translator, into: &out)
+        }
+        if let shared = sharing.encodedRectangle(rect) {
+            out.writeImmutableBuffer(shared.bytes)
+            return shared.count
+        }
+        let start = out.writerIndex
+        let count = encode(rect, frame: frame, translator: translator, into: &out)
+        // A copy of its own, so the shared bytes do not keep this whole message alive.
+        var bytes = ByteBuffer()
+        bytes.writeImmutableBuffer(out.getSlice(at: start, length: out.writerIndex - start)!)
+        sharing.share(rect, bytes: bytes, count: count)
+        return count
     }
 
     private mutating func encode(_ rect: Rect, frame: PixelView, translator: PixelTranslator, into out: inout ByteBuffer) -> Int {

@@ -54,6 +54,11 @@ public final class LiveOutput: @unchecked Sendable {
     /// viewers with Extended Clipboard exchange UTF-8, the others Latin-1 (converted at the edge).
     private var clipboard = ""
     private var ticker: RepeatedTask?
+    /// Shrinks the source's damage to the tiles that changed since the previous frame.
+    private let refinery = DamageRefinery()
+    /// Rectangles of the latest frame encoded by one viewer, for the others with the same format
+    /// and a stateless encoding (Raw, RRE, Hextile).
+    let sharedRectangles = EncodedRectangleCache()
     private let startTime = NIODeadline.now()
 
     public init(name: String, desktopName: String = "Porthole", source: FrameSource, eventLoop: EventLoop, frameRate: Double) {
@@ -204,13 +209,23 @@ public final class LiveOutput: @unchecked Sendable {
 
     /// Makes the source's picture (and whatever `change` does to the frame) the current frame and
     /// hands it, with its damage, to every subscriber on its own event loop.
-    private func publish(damage: FrameDamage, _ change: (inout Frame) -> Void) {
+    ///
+    /// The damage viewers get is what the source reported, refined by comparing the new picture
+    /// with the previous one tile by tile (`DamageRefinery`), so unchanged pixels a source reports
+    /// are never encoded. The frame is published even when nothing is left of the damage: viewers
+    /// then let go of the previous picture, which a source may be about to draw into (a frame
+    /// still held would be copied whole first; see X11Capture's FrameFlip).
+    /// Runs on the output's event loop only, so `current` changes nowhere else meanwhile.
+    private func publish(damage reported: FrameDamage, _ change: (inout Frame) -> Void) {
+        let pixels = reported.isEmpty ? nil : source.frame
+        var damage = reported
+        if let pixels { damage = refinery.refine(reported, previous: self.frame.pixels, current: pixels) }
         let (frame, targets) = lock.withLock { () -> (Frame, [OutputSubscriber]) in
             var next = current
             next.sequence += 1
             next.resizedBy = nil
             next.cursorMovedBy = nil
-            if !damage.isEmpty { next.pixels = source.frame }
+            if let pixels { next.pixels = pixels }
             change(&next)
             if next.pixels.size != next.layout.size { next.layout = DesktopLayout(singleScreen: next.pixels.size) }
             // A size change can leave the pointer outside; keep it on the screen.

@@ -1,6 +1,7 @@
 import Geometry
-import RFB
 import Logging
+import NIOCore
+import RFB
 
 /// Everything `porthole serve` was told on its command line, in one value.
 public struct ServerConfiguration: Sendable {
@@ -13,6 +14,11 @@ public struct ServerConfiguration: Sendable {
     public var desktopName = "Porthole"
     /// Frames per second at which built-in sources are advanced.
     public var sourceFrameRate = 30.0
+    /// The most FramebufferUpdates per second one viewer is sent (`--max-fps`); changes in between
+    /// are merged into the next update. It bounds what a fast source costs per viewer.
+    public var maxUpdatesPerSecond = 60.0
+    /// The least time between two updates to one viewer, from `maxUpdatesPerSecond`.
+    var minimumUpdateInterval: TimeAmount { .nanoseconds(Int64(1e9 / max(maxUpdatesPerSecond, 1e-3))) }
     /// A viewer whose unsent output stays above the high-water mark this long is disconnected.
     public var stalledViewerTimeout: Double = 30
     /// A connection that has not finished the RFB handshake by then is closed, so silent

@@ -38,6 +38,8 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     /// EndOfContinuousUpdates waits for the update in flight (rfbproto "EnableContinuousUpdates").
     private var endOfContinuousUpdatesPending = false
     private var stallTimer: Scheduled<Void>?
+    /// Wakes the update loop when `--max-fps` held an update back.
+    private var spacingTimer: Scheduled<Void>?
     private var handshakeTimer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
     let eventLoop: EventLoop
@@ -106,6 +108,7 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     func channelInactive(context: ChannelHandlerContext) {
         stallTimer?.cancel()
         handshakeTimer?.cancel()
+        spacingTimer?.cancel()
         output.unsubscribe(self)
         if viewerNumber != nil {
             registry.leave()
@@ -143,7 +146,8 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
 
     private func startSession(version: ProtocolVersion, shared: Bool, remaining: ByteBuffer, context: ChannelHandlerContext) {
         handshakeTimer?.cancel()
-        updates = ViewerUpdateScheduler(viewer: ObjectIdentifier(self))
+        updates = ViewerUpdateScheduler(viewer: ObjectIdentifier(self), minimumUpdateInterval: configuration.minimumUpdateInterval,
+                                        sharedRectangles: output.sharedRectangles)
         let start = output.subscribe(self)
         updates.start(with: start)
         let size = start.pixels.size
@@ -251,7 +255,23 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     }
 
     private func sendUpdateIfDue(context: ChannelHandlerContext) {
-        guard case .session = phase, !updateInFlight, let message = updates.nextUpdate() else { return }
+        guard case .session = phase, !updateInFlight else { return }
+        let message: ByteBuffer
+        switch updates.nextUpdate(at: .now()) {
+        case .idle:
+            return
+        case .wait(let deadline):
+            // `--max-fps`: one timer at a time; whatever arrives meanwhile is merged.
+            guard spacingTimer == nil else { return }
+            spacingTimer = context.eventLoop.scheduleTask(deadline: deadline) { [weak self] in
+                guard let self else { return }
+                self.spacingTimer = nil
+                if let context = self.context { self.sendUpdateIfDue(context: context) }
+            }
+            return
+        case .send(let update):
+            message = update
+        }
         updateInFlight = true
         let timeout = configuration.stalledViewerTimeout
         stallTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) { [weak self] in

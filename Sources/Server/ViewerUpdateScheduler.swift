@@ -9,11 +9,20 @@ import RFBEncoders
 /// in a `PendingUpdate`, the requested (or continuous) region, the pointer (as a Cursor
 /// pseudo-rectangle or drawn into the picture), size changes and extension confirmations.
 ///
-/// It does no I/O: the connection feeds it events and writes the messages `nextUpdate()` returns,
-/// one at a time (DESIGN.md: at most one update in flight, damage merged meanwhile).
+/// It does no I/O and reads no clock: the connection feeds it events and the time, and writes the
+/// messages `nextUpdate(at:)` returns, one at a time (DESIGN.md: at most one update in flight,
+/// damage merged meanwhile). Updates are also spaced at least `minimumUpdateInterval` apart
+/// (`--max-fps`); damage that arrives in between is merged like damage that arrives while an
+/// update is in flight.
 struct ViewerUpdateScheduler {
     /// Identifies this viewer in frames (who moved the pointer, who asked for a resize).
     let viewer: ObjectIdentifier
+    /// The least time from one update to the next (1/N s for `--max-fps N`).
+    let minimumUpdateInterval: TimeAmount
+    /// When the last update was taken, for the spacing.
+    private var lastUpdateAt: NIODeadline?
+    /// The output's rectangles encoded by other viewers (Raw, RRE, Hextile), if sharing is on.
+    let sharedRectangles: EncodedRectangleCache?
     private(set) var frame: LiveOutput.Frame?
     private(set) var preferences = EncodingPreferences()
     private(set) var translator = PixelTranslator(format: .xrgb8888)
@@ -33,7 +42,11 @@ struct ViewerUpdateScheduler {
     /// The pointer position last sent as a cursor-position pseudo-rectangle.
     private var cursorPositionSent: Point?
 
-    init(viewer: ObjectIdentifier) { self.viewer = viewer }
+    init(viewer: ObjectIdentifier, minimumUpdateInterval: TimeAmount = .zero, sharedRectangles: EncodedRectangleCache? = nil) {
+        self.viewer = viewer
+        self.minimumUpdateInterval = minimumUpdateInterval
+        self.sharedRectangles = sharedRectangles
+    }
 
     /// The viewer draws the pointer itself (Cursor or XCursor), so it is not drawn into its picture.
     var viewerDrawsCursor: Bool { preferences.cursor || preferences.xCursor }
@@ -128,10 +141,41 @@ struct ViewerUpdateScheduler {
 
     // MARK: - Updates
 
-    /// The next FramebufferUpdate to write, or nil when nothing is due. Call it only when the
-    /// previous update has left the socket.
-    mutating func nextUpdate() -> ByteBuffer? {
-        guard isAsking, let frame else { return nil }
+    /// What to do about the next update.
+    enum UpdateStep {
+        /// Write this FramebufferUpdate.
+        case send(ByteBuffer)
+        /// Something is due but the previous update was too recent: ask again at this time.
+        case wait(until: NIODeadline)
+        /// Nothing is due; a new event (a frame, a request) may change that.
+        case idle
+    }
+
+    /// The next FramebufferUpdate to write at `now`, if one is due and allowed by the spacing. Call
+    /// it only when the previous update has left the socket.
+    mutating func nextUpdate(at now: NIODeadline) -> UpdateStep {
+        guard isAsking, let frame, isDue(frame) else { return .idle }
+        if let last = lastUpdateAt, now < last + minimumUpdateInterval { return .wait(until: last + minimumUpdateInterval) }
+        guard let message = takeUpdate(frame) else { return .idle }
+        lastUpdateAt = now
+        return .send(message)
+    }
+
+    /// Whether `takeUpdate` would produce an update now: the same conditions, without taking
+    /// anything.
+    private func isDue(_ frame: LiveOutput.Frame) -> Bool {
+        if !sizeMessages.isEmpty || !confirmations.isEmpty { return true }
+        if viewerDrawsCursor {
+            if cursorSerialSent != frame.cursor.imageSerial { return true }
+            if preferences.cursorPosition, let position = frame.cursor.position, position != cursorPositionSent { return true }
+        }
+        let area = continuousArea.map { Region($0) } ?? requested
+        if let move = pending.move, !move.region.intersection(area).isEmpty { return true }
+        return !pending.damage.intersection(area).isEmpty
+    }
+
+    /// Takes what is owed inside the asked-for area and encodes it, or returns nil when nothing is.
+    private mutating func takeUpdate(_ frame: LiveOutput.Frame) -> ByteBuffer? {
         if !sizeMessages.isEmpty {
             // An update of their own, which does not use up the viewer's request.
             defer { sizeMessages.removeAll() }
@@ -146,8 +190,13 @@ struct ViewerUpdateScheduler {
         confirmations.removeAll()
         let pixels = viewerDrawsCursor ? frame.pixels : pictureWithCursor(frame, copies: copies, damage: &damage)
         let translator = translator
+        // Where the cursor may be drawn into this viewer's pixels, they are its own: not shared.
+        let sharing = sharedRectangles.map {
+            SharedRectangles(cache: $0, sequence: frame.sequence, format: translator.format, encoding: updateEncoder.preferredEncoding,
+                             privateArea: viewerDrawsCursor ? nil : frame.cursor.footprint)
+        }
         return pixels.withView { view in
-            updateEncoder.encodeUpdate(copies: copies, damage: damage, frame: view, translator: translator, leading: leading)
+            updateEncoder.encodeUpdate(copies: copies, damage: damage, frame: view, translator: translator, leading: leading, sharing: sharing)
         }
     }
 

@@ -56,6 +56,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Refuse viewers beyond this many at once.")
     var maxViewers: Int = 64
 
+    @Option(name: .customLong("max-fps"), help: ArgumentHelp("Send each viewer at most this many updates per second (1...1000).",
+                                                              discussion: "Changes in between are merged into the next update."))
+    var maxFPS: Double = 60
+
     @Option(help: "Desktop name shown by viewers.")
     var name: String = "Porthole"
 
@@ -70,6 +74,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.viewOnly = viewOnly
         if let web { configuration.web = try HostAndPort(parsing: web) }
         configuration.maxViewers = maxViewers
+        guard (1...1000).contains(maxFPS) else { throw ValidationError("--max-fps must be 1...1000, not \(maxFPS)") }
+        configuration.maxUpdatesPerSecond = maxFPS
         configuration.desktopName = name
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
             throw ValidationError("unknown log level '\(logLevel)'")

@@ -30,6 +30,17 @@ func measure(_ body: () -> Void) -> Double {
     return median(times)
 }
 
+// `porthole-bench tiles` runs only the tile comparison, `porthole-bench demo` only refinement and
+// encode-once on the demo desktop (both also run last in a full run).
+if CommandLine.arguments.dropFirst().contains("tiles") {
+    TileCompareBenchmark.run(runs: runs)
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().contains("demo") {
+    DemoDamageBenchmark.run()
+    exit(0)
+}
+
 let frames: [(String, PixelBuffer)] = [
     ("desktop", TestImages.desktop(width: width, height: height)),
     ("photo", TestImages.photographic(width: width, height: height)),
@@ -132,4 +143,6 @@ for (name, preferences) in [
     }
     print("| \(name) | \(total / frameCount) | \(String(format: "%.2f", encodeSeconds * 1000 / Double(frameCount))) |")
 }
+DemoDamageBenchmark.run()
+TileCompareBenchmark.run(runs: runs)
 if sink == 42 { print("") }

@@ -1,0 +1,85 @@
+import Display
+import Geometry
+import Pixels
+import PortholeTestSupport
+import Testing
+
+/// Refined damage must still carry a viewer from the previous frame to the new one: a model
+/// viewer applies the moves, then copies the refined region's pixels, and must end up with the new
+/// frame exactly. The refinement may only shrink the reported region.
+struct DamageRefineryTests {
+    private let refinery = DamageRefinery(comparer: TileComparer(tileSize: 16))
+
+    /// What a viewer holding `previous` shows after receiving `damage` with pixels from `current`.
+    private func viewerPicture(from previous: PixelBuffer, applying damage: FrameDamage, from current: PixelBuffer) -> PixelBuffer {
+        var picture = previous
+        for move in damage.moves { picture.copy(Rect(origin: move.source, size: move.destination.size), to: move.destination.origin) }
+        for r in damage.region.intersection(current.bounds).rects { picture.blit(current.cropped(to: r), at: r.origin) }
+        return picture
+    }
+
+    @Test func overReportedDamageShrinksToTheChangedTiles() {
+        let previous = TestImages.desktop(width: 120, height: 90)
+        var current = previous
+        current[50, 40] ^= 0x0000ff
+        let refined = refinery.refine(.full(previous.bounds), previous: previous, current: current)
+        #expect(refined.region == Region(Rect(x: 48, y: 32, width: 16, height: 16)))
+        #expect(viewerPicture(from: previous, applying: refined, from: current) == current)
+        // Damage where nothing changed refines to nothing.
+        #expect(refinery.refine(.full(previous.bounds), previous: previous, current: previous).isEmpty)
+    }
+
+    @Test func damageInsideAMoveDestinationIsKeptEvenWhereThePreviousFrameMatches() {
+        // A block moves right by 20; then the destination is painted back with what was there
+        // before the move. The new frame equals the previous one there, but a viewer that applied
+        // the move holds the moved block, so the damage must stay.
+        let previous = TestImages.random(width: 80, height: 60, seed: 11)
+        let move = CopyMove(destination: Rect(x: 30, y: 10, width: 20, height: 20), source: Point(x: 10, y: 10))
+        var current = previous
+        current.copy(Rect(x: 10, y: 10, width: 20, height: 20), to: Point(x: 30, y: 10))
+        current.blit(previous.cropped(to: move.destination), at: move.destination.origin)
+        let damage = FrameDamage(moves: [move], region: Region(move.destination))
+        let refined = refinery.refine(damage, previous: previous, current: current)
+        #expect(refined.moves == [move])
+        #expect(refined.region == Region(move.destination))
+        #expect(viewerPicture(from: previous, applying: refined, from: current) == current)
+    }
+
+    @Test func randomMovesAndDrawingStayExactAfterRefinement() {
+        var rng = SplitMix(seed: 12)
+        for round in 0..<150 {
+            let width = rng.int(20...100), height = rng.int(20...80)
+            let previous = TestImages.random(width: width, height: height, seed: UInt64(round))
+            var current = previous
+            var moves: [CopyMove] = []
+            for _ in 0..<rng.int(0...2) {
+                let w = rng.int(1...width / 2), h = rng.int(1...height / 2)
+                let source = Point(x: rng.int(0...(width - w)), y: rng.int(0...(height - h)))
+                let destination = Rect(x: rng.int(0...(width - w)), y: rng.int(0...(height - h)), width: w, height: h)
+                current.copy(Rect(origin: source, size: destination.size), to: destination.origin)
+                moves.append(CopyMove(destination: destination, source: source))
+            }
+            var reported = Region()
+            for _ in 0..<rng.int(0...3) {
+                let r = Rect(x: rng.int(-5...width), y: rng.int(-5...height), width: rng.int(0...30), height: rng.int(0...30))
+                // Sometimes the source paints what was there before (a change that undoes itself).
+                if rng.bool() { current.fill(r, with: UInt32(rng.int(0...0xffffff))) } else { current.blit(previous.cropped(to: r.intersection(previous.bounds)), at: r.intersection(previous.bounds).origin) }
+                reported.formUnion(r)
+            }
+            // Sources over-report: add damage where nothing was drawn.
+            if rng.bool() { reported.formUnion(Rect(x: rng.int(0...width), y: rng.int(0...height), width: rng.int(0...40), height: rng.int(0...40))) }
+            let damage = FrameDamage(moves: moves, region: reported)
+            let refined = refinery.refine(damage, previous: previous, current: current)
+            #expect(refined.moves == moves, "round \(round)")
+            #expect(refined.region.subtracting(reported).isEmpty, "round \(round): refinement grew the damage")
+            #expect(viewerPicture(from: previous, applying: refined, from: current) == current, "round \(round): the viewer's picture is wrong")
+        }
+    }
+
+    @Test func framesOfAnotherSizeAreNotCompared() {
+        let previous = TestImages.random(width: 40, height: 30, seed: 1)
+        let current = TestImages.random(width: 50, height: 30, seed: 1)
+        let damage = FrameDamage.full(current.bounds)
+        #expect(refinery.refine(damage, previous: previous, current: current) == damage)
+    }
+}
