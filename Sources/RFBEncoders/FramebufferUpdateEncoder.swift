@@ -129,10 +129,38 @@ public struct FramebufferUpdateEncoder {
         let area = damage.area
         if bounds.area <= area + area / 2 || damage.rects.count == 1 { return [bounds] }
         if damage.rects.count <= 256 { return damage.rects }
-        var coarse = Region()
-        for tile in bounds.tiles(width: 64, height: 64) where !damage.intersection(tile).isEmpty {
-            coarse.formUnion(tile)
+        return coarsened(damage, bounds: bounds).rects.flatMap { $0.tiles(width: bounds.width, height: 64) }
+    }
+
+    /// The 64-pixel tiles of `bounds` that `damage` touches, as a region. Each rectangle marks the
+    /// tiles it covers in a bitmap, and the marked runs of each tile row go in banded order, so
+    /// this costs the rectangles' tile count plus one pass over the tiles, where testing every
+    /// tile against the region and adding it by union grew with tiles times rectangles.
+    static func coarsened(_ damage: Region, bounds: Rect) -> Region {
+        let tile = 64
+        let columns = (bounds.width + tile - 1) / tile
+        let rows = (bounds.height + tile - 1) / tile
+        var touched = [Bool](repeating: false, count: columns * rows)
+        for rect in damage.rects where !rect.isEmpty {
+            let firstColumn = (rect.minX - bounds.minX) / tile, lastColumn = (rect.maxX - 1 - bounds.minX) / tile
+            let firstRow = (rect.minY - bounds.minY) / tile, lastRow = (rect.maxY - 1 - bounds.minY) / tile
+            for row in firstRow...lastRow {
+                for column in firstColumn...lastColumn { touched[row * columns + column] = true }
+            }
         }
-        return coarse.rects.flatMap { $0.tiles(width: bounds.width, height: 64) }
+        var runs: [Rect] = []
+        for row in 0..<rows {
+            let y = bounds.minY + row * tile
+            let height = min(tile, bounds.maxY - y)
+            var column = 0
+            while column < columns {
+                guard touched[row * columns + column] else { column += 1; continue }
+                let start = column
+                while column < columns && touched[row * columns + column] { column += 1 }
+                let x = bounds.minX + start * tile
+                runs.append(Rect(x: x, y: y, width: min(column * tile, bounds.width) - start * tile, height: height))
+            }
+        }
+        return Region(bandedRects: runs)
     }
 }
