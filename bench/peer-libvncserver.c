@@ -44,6 +44,9 @@ int main(int argc, char **argv) {
     screen->ipv6port = 0;
     screen->listenInterface = htonl(INADDR_LOOPBACK);
     screen->alwaysShared = TRUE;
+    /* No cursor: libvncserver would draw its default one into the picture of a viewer that does
+     * not take cursor shapes (like x11vnc -nocursor in the benchmark). */
+    screen->cursor = NULL;
     uint32_t *pixels = malloc((size_t)width * height * 4);
     screen->frameBuffer = (char *)pixels;
     bench_paint_since(workload, -1, 0, pixels, (size_t)width);

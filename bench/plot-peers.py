@@ -6,11 +6,12 @@
 Reads RUNS_CSV (one row per run, see Benchmarks/Sources/peers-bench) and writes to OUT_DIR:
 - peers.csv: the median over runs of every figure per server and workload (wrong_pixels: the
   largest over runs, so one wrong picture shows);
-- peers.md: a table per workload, and for each Porthole server its figures as ratios to the best
+- peers.md: a table per workload (bytes per frame seen: bytes per frame handed over times frames
+  handed over / frames seen, so a server that skips frames does not look cheaper), and for each Porthole server its figures as ratios to the best
   peer's (the best of xvnc, x11vnc, neatvnc and libvncserver on that figure: most frames per
   second, least latency, bytes and CPU);
 - peers.png: four charts (frames delivered per second, latency p50 with p99 marks, bytes per
-  frame, server CPU per frame), workloads on the x axis, one bar per server.
+  frame seen, server CPU per frame handed over), workloads on the x axis, one bar per server.
 """
 import argparse
 import csv
@@ -31,6 +32,7 @@ FIGURES = [
     ("latency_p50_ms", "latency p50 ms", False),
     ("latency_p99_ms", "latency p99 ms", False),
     ("bytes_per_frame", "bytes/frame", False),
+    ("bytes_per_seen_frame", "bytes/frame seen", False),
     ("cpu_ms_per_frame", "server CPU ms/frame", False),
 ]
 COLOURS = {"porthole-device": "#d62728", "porthole-x11": "#ff9896", "xvnc": "#1f77b4",
@@ -44,6 +46,8 @@ def summarise(rows):
         grouped.setdefault((row["server"], row["workload"]), []).append(row)
     summary = {}
     for key, runs in grouped.items():
+        for r in runs:
+            r["bytes_per_seen_frame"] = float(r["bytes_per_frame"]) * int(r["frames"]) / max(1, int(r["frames_seen"]))
         medians = {name: statistics.median(float(r[name]) for r in runs) for name, _, _ in FIGURES}
         medians["frames"] = int(runs[0]["frames"])
         medians["frames_seen"] = statistics.median(int(r["frames_seen"]) for r in runs)
@@ -63,7 +67,7 @@ def best_peer(summary, workload, name, more_is_better):
 
 
 def fmt(value, name):
-    if name == "bytes_per_frame":
+    if name.startswith("bytes"):
         return f"{value:,.0f}".replace(",", " ")
     return f"{value:.2f}" if value < 100 else f"{value:.0f}"
 
@@ -101,7 +105,7 @@ def write_table(summary, path, note):
 def draw(summary, path, note):
     panels = [("fps_delivered", "frames delivered per second (of 30 handed over)", False),
               ("latency_p50_ms", "latency hand-over → viewer, ms (bar p50, mark p99)", True),
-              ("bytes_per_frame", "bytes per frame handed over", True),
+              ("bytes_per_seen_frame", "bytes per frame seen", True),
               ("cpu_ms_per_frame", "server CPU ms per frame handed over", True)]
     figure, axes = plt.subplots(2, 2, figsize=(15, 9.5))
     servers = [s for s in SERVERS if any((s, w) in summary for w in WORKLOADS)]
@@ -123,9 +127,10 @@ def draw(summary, path, note):
         if log:
             axis.set_yscale("log")
         axis.grid(axis="y", alpha=0.3, which="both")
-    axes[0][0].legend(fontsize=9, ncol=2)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="upper center", ncol=len(servers), fontsize=10, bbox_to_anchor=(0.5, 0.965))
     figure.suptitle("Porthole and its peers, ZRLE, one viewer: " + note, fontsize=10)
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0, 1, 0.93))
     figure.savefig(path, dpi=80)
 
 
