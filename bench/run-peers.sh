@@ -18,13 +18,14 @@
 # Each server x workload runs RUNS times (the server order rotates between workloads and runs),
 # FRAMES frames at FPS. Default: RUNS=3 FRAMES=120 FPS=30 (about 10 minutes on 2 cores);
 # --quick: RUNS=1 FRAMES=60 (about 2 minutes). SERVERS and WORKLOADS (space-separated) select a
-# subset. Writes OUT_DIR (default bench/results)/peers-runs.csv (one row per run), and through
-# bench/plot-peers.py peers.csv (medians), peers.md (table and ratios) and peers-*.png (charts).
+# subset. Writes to OUT_DIR (default bench/results, with --quick bench/results/quick):
+# peers-runs.csv (one row per run), and through bench/plot-peers.py peers.csv (medians),
+# peers.md (tables and ratios) and peers.png (charts).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 quick=0
 if [ "${1:-}" = "--quick" ]; then quick=1; shift; fi
-out=${1:-"$root/bench/results"}
+if [ $quick = 1 ]; then out=${1:-"$root/bench/results/quick"}; else out=${1:-"$root/bench/results"}; fi
 if [ $quick = 1 ]; then runs=${RUNS:-1}; frames=${FRAMES:-60}; else runs=${RUNS:-3}; frames=${FRAMES:-120}; fi
 fps=${FPS:-30}
 servers=${SERVERS:-"porthole-device porthole-x11 xvnc x11vnc neatvnc libvncserver"}
