@@ -22,7 +22,7 @@ bench:
 	cd Benchmarks && swift build -c release && .build/release/porthole-bench && .build/release/device-bench
 
 # Porthole against TigerVNC's Xvnc, x11vnc, neatvnc and libvncserver, same frames, one viewer
-# (see docs/benchmarks.md): about 10 minutes, or 2 with the quick target. Writes bench/results/.
+# (see docs/benchmarks.md): about 8 minutes, or 1.5 with the quick target. Writes bench/results/.
 bench-peers:
 	bench/run-peers.sh
 

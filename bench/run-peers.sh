@@ -16,8 +16,8 @@
 # drag (3840x2160).
 #
 # Each server x workload runs RUNS times (the server order rotates between workloads and runs),
-# FRAMES frames at FPS. Default: RUNS=3 FRAMES=120 FPS=30 (about 10 minutes on 2 cores);
-# --quick: RUNS=1 FRAMES=60 (about 2 minutes). SERVERS and WORKLOADS (space-separated) select a
+# FRAMES frames at FPS. Default: RUNS=3 FRAMES=120 FPS=30 (about 8 minutes on 2 cores);
+# --quick: RUNS=1 FRAMES=60 (about 1.5 minutes; builds not counted). SERVERS and WORKLOADS (space-separated) select a
 # subset. Writes to OUT_DIR (default bench/results, with --quick bench/results/quick):
 # peers-runs.csv (one row per run), and through bench/plot-peers.py peers.csv (medians),
 # peers.md (tables and ratios) and peers.png (charts).
