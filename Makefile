@@ -1,5 +1,5 @@
 # The two set-up commands of README.md. Each installs what it needs (Debian packages) first.
-.PHONY: serve test bench
+.PHONY: serve test bench bench-peers bench-peers-quick
 
 # Build and run `porthole serve` on its defaults: the demo desktop on 127.0.0.1:5900.
 serve:
@@ -20,3 +20,11 @@ test:
 bench:
 	scripts/install-deps.sh
 	cd Benchmarks && swift build -c release && .build/release/porthole-bench && .build/release/device-bench
+
+# Porthole against TigerVNC's Xvnc, x11vnc, neatvnc and libvncserver, same frames, one viewer
+# (see docs/benchmarks.md): about 8 minutes, or 1.5 with the quick target. Writes bench/results/.
+bench-peers:
+	bench/run-peers.sh
+
+bench-peers-quick:
+	bench/run-peers.sh --quick

@@ -27,5 +27,17 @@ let package = Package(
             .product(name: "PortholeCodecs", package: "Porthole"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        // Porthole and its peers (bench/run-peers.sh): the frames every server is fed, the
+        // measuring viewer, and the producer that feeds Porthole's display device.
+        .target(name: "CBenchFrames"),
+        .executableTarget(name: "peers-bench", dependencies: [
+            "CBenchFrames",
+            .product(name: "PortholeCodecs", package: "Porthole"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "porthole-feed", dependencies: [
+            "CBenchFrames",
+            .product(name: "PortholeCodecs", package: "Porthole"),
+        ]),
     ]
 )

@@ -1,0 +1,212 @@
+import CBenchFrames
+import Foundation
+import Geometry
+import Glibc
+import NIOCore
+import Pixels
+import RFB
+import RFBClient
+
+/// The measuring viewer of bench/run-peers.sh (docs/benchmarks.md, "Porthole and its peers"): one
+/// real RFB viewer on one server while a feeder hands the server the benchmark's frames.
+///
+///   peers-bench LABEL WORKLOAD PORT SERVER_PIDS FEEDER_PID LOG FRAMES PAINT_IN_SERVER
+///
+/// The viewer (RFBClient's ClientStateMachine over a plain socket) sets the pixel format to
+/// 32-bit XRGB, asks for ZRLE only with no pseudo-encodings, and keeps one incremental
+/// FramebufferUpdateRequest outstanding, as a plain viewer does. Once it holds the whole frame 0
+/// (read from the 16x16 stamp, see bench_frames.h) it sends SIGUSR1 to FEEDER_PID, which then
+/// hands over frames 1...FRAMES and logs each hand-over time to LOG (bench/feed.h). For each
+/// decoded update the viewer reads the stamp at (8,8) and notes the first time it shows a newer
+/// frame. It stops once the last frame arrived and the server was quiet for 0.3 s, or 3 s after
+/// the feeder logged its end.
+///
+/// It prints one CSV row:
+///
+///   server,workload,width,height,frames,frames_seen,fps_delivered,latency_p50_ms,latency_p99_ms,bytes_per_frame,cpu_ms_per_frame,wrong_pixels
+///
+/// - fps_delivered: frames seen per second of feeding (first to last hand-over, plus one interval);
+/// - latency: receipt minus hand-over of each frame seen (frames a server coalesced are not seen);
+/// - bytes_per_frame: everything received while feeding, per frame handed over;
+/// - cpu_ms_per_frame: utime+stime (/proc/PID/stat) of all SERVER_PIDS (comma-separated) over the
+///   feeding, minus the feeder's painting when PAINT_IN_SERVER is 1 (the feeder is the server
+///   process), per frame handed over;
+/// - wrong_pixels: pixels of the viewer's final picture that differ from frame FRAMES.
+let arguments = CommandLine.arguments
+guard arguments.count == 9, let port = UInt16(arguments[3]), let feederPID = Int32(arguments[5]),
+      let frames = Int(arguments[7]), frames > 1 else {
+    FileHandle.standardError.write(Data("usage: peers-bench LABEL WORKLOAD PORT SERVER_PIDS FEEDER_PID LOG FRAMES PAINT_IN_SERVER\n".utf8))
+    exit(2)
+}
+let (label, workloadName, logPath) = (arguments[1], arguments[2], arguments[6])
+let serverPIDs = arguments[4].split(separator: ",").compactMap { Int($0) }
+let paintInServer = arguments[8] == "1"
+let workload = bench_workload_named(workloadName)
+
+@MainActor func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("peers-bench (\(label), \(workloadName)): \(message)\n".utf8))
+    exit(1)
+}
+guard workload >= 0 else { fail("unknown workload") }
+var screenWidth: Int32 = 0, screenHeight: Int32 = 0
+bench_screen_size(workload, &screenWidth, &screenHeight)
+
+@MainActor func wallClock() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_REALTIME, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
+/// utime + stime of `pid` in seconds (proc(5): fields 14 and 15, after the command in parentheses).
+@MainActor func cpuSeconds(_ pid: Int) -> Double {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { fail("cannot read /proc/\(pid)/stat") }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    // fields[0] is the state (field 3), so utime (field 14) is fields[11].
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { fail("unexpected /proc/\(pid)/stat") }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+@MainActor func serverCPU() -> Double { serverPIDs.reduce(0) { $0 + cpuSeconds($1) } }
+
+/// The feeder's log: hand-over times by frame, and its painting CPU once it has ended.
+@MainActor func readLog() -> (handedOver: [Int: Double], paintCPU: Double?) {
+    guard let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return ([:], nil) }
+    var handedOver: [Int: Double] = [:]
+    var paintCPU: Double?
+    for line in text.split(separator: "\n") {
+        let parts = line.split(separator: " ")
+        guard parts.count == 2 else { continue }
+        if parts[0] == "end" { paintCPU = Double(parts[1]) } else if let k = Int(parts[0]), let t = Double(parts[1]) { handedOver[k] = t }
+    }
+    return (handedOver, paintCPU)
+}
+
+let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+var address = sockaddr_in()
+address.sin_family = sa_family_t(AF_INET)
+address.sin_port = port.bigEndian
+address.sin_addr.s_addr = inet_addr("127.0.0.1")
+var connectedOK = false
+for _ in 0..<100 {
+    let rc = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    if rc == 0 { connectedOK = true; break }
+    usleep(100_000)
+}
+guard connectedOK else { fail("cannot connect to 127.0.0.1:\(port)") }
+var one: Int32 = 1
+setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+
+@MainActor func send(_ buffer: ByteBuffer) {
+    buffer.withUnsafeReadableBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+            let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if n <= 0 { fail("write failed") }
+            offset += n
+        }
+    }
+}
+
+var machine = ClientStateMachine(configuration: ClientConfiguration(password: nil, shared: true), decoders: DecoderRegistry.all())
+var chunk = [UInt8](repeating: 0, count: 1 << 20)
+var received = Region()
+var started = false
+var bytes = 0
+var bytesAtStart = 0
+var cpuAtStart = 0.0
+var feederEndedAt: Double?
+var lastLogCheck = 0.0
+var seen: [Int: Double] = [:]
+var lastSeen = 0
+var lastDataAt = 0.0
+let deadline = wallClock() + 60 + Double(frames) / 10
+
+/// The stamp of the viewer's picture, or -1 (no stamp, or not the workload's screen size yet).
+@MainActor func stamp() -> Int {
+    guard machine.framebuffer.width == Int(screenWidth), machine.framebuffer.height == Int(screenHeight) else { return -1 }
+    return bench_stamp_value(machine.framebuffer[8, 8])
+}
+
+loop: while true {
+    let now = wallClock()
+    if now > deadline { fail("no end within the time limit (last frame seen \(lastSeen) of \(frames))") }
+    if started, feederEndedAt == nil, now - lastLogCheck > 0.1 {
+        lastLogCheck = now
+        if readLog().paintCPU != nil { feederEndedAt = now }
+    }
+    // The end: the last frame arrived and the server has been quiet for 0.3 s (so what follows
+    // the stamp's update arrives too), or 3 s passed since the feeder's end.
+    if let ended = feederEndedAt, lastSeen >= frames && now - lastDataAt > 0.3 || now - ended > 3 { break loop }
+    var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    guard poll(&pfd, 1, 50) > 0 else { continue }
+    let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+    if n <= 0 { fail("the server closed the connection") }
+    bytes += n
+    lastDataAt = now
+    var buffer = ByteBufferAllocator().buffer(capacity: n)
+    buffer.writeBytes(chunk[0..<n])
+    for action in machine.receive(buffer) {
+        switch action {
+        case .send(let reply): send(reply)
+        case .connected:
+            do { send(try machine.setPixelFormat(.xrgb8888)) } catch { fail("pixel format: \(error)") }
+            send(machine.setEncodings([.zrle]))
+            send(machine.requestUpdate(incremental: false))
+        case .framebufferUpdated(let region):
+            let at = wallClock()
+            if !started {
+                received.formUnion(region)
+                if received.contains(machine.framebuffer.bounds), stamp() == 0 {
+                    started = true
+                    bytesAtStart = bytes
+                    cpuAtStart = serverCPU()
+                    kill(feederPID, SIGUSR1)
+                }
+            } else {
+                let k = stamp()
+                if k > lastSeen { lastSeen = k; seen[k] = at }
+            }
+            send(machine.requestUpdate(incremental: true))
+        case .resized:
+            // Porthole's device serves a waiting card until the producer's output is up.
+            received = Region()
+            send(machine.requestUpdate(incremental: false))
+        case .error(let error):
+            fail("protocol error: \(error)")
+        default:
+            break
+        }
+    }
+}
+let cpu = serverCPU() - cpuAtStart
+let payload = bytes - bytesAtStart
+close(fd)
+
+let (handedOver, paintCPU) = readLog()
+guard handedOver.count == frames, let first = handedOver[1], let last = handedOver[frames] else {
+    fail("the feeder's log has \(handedOver.count) of \(frames) frames")
+}
+let latencies = seen.compactMap { k, t in handedOver[k].map { (t - $0) * 1000 } }.sorted()
+guard !latencies.isEmpty else { fail("the viewer saw none of the frames") }
+@MainActor func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count - 1) * p + 0.5))] }
+let feedSeconds = (last - first) * Double(frames) / Double(frames - 1)
+let serverSeconds = cpu - (paintInServer ? paintCPU ?? 0 : 0)
+
+// Frame FRAMES as every server was given it, against the viewer's picture (RGB only).
+var expected = [UInt32](repeating: 0, count: Int(screenWidth) * Int(screenHeight))
+expected.withUnsafeMutableBufferPointer { bench_paint_since(workload, -1, frames, $0.baseAddress!, Int(screenWidth)) }
+var wrong = 0
+if machine.framebuffer.width == Int(screenWidth) && machine.framebuffer.height == Int(screenHeight) {
+    for (index, pixel) in machine.framebuffer.pixels.enumerated() where (pixel ^ expected[index]) & 0xff_ffff != 0 { wrong += 1 }
+} else {
+    wrong = expected.count
+}
+
+let row = [label, workloadName, "\(screenWidth)", "\(screenHeight)", "\(frames)", "\(seen.count)",
+           String(format: "%.2f", Double(seen.count) / feedSeconds),
+           String(format: "%.2f", percentile(0.5)), String(format: "%.2f", percentile(0.99)),
+           String(format: "%.0f", Double(payload) / Double(frames)),
+           String(format: "%.3f", serverSeconds * 1000 / Double(frames)),
+           "\(wrong)"]
+print(row.joined(separator: ","))

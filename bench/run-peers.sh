@@ -1,0 +1,122 @@
+#!/bin/bash
+# Porthole and its peers on the same machine in the same run (docs/benchmarks.md, "Porthole and
+# its peers"): every server is fed the same frames in its own native way while one measuring
+# viewer (Benchmarks/Sources/peers-bench) records what arrives.
+#
+#   bench/run-peers.sh [--quick] [OUT_DIR]     (or: make bench-peers, make bench-peers-quick)
+#
+# Servers:
+#   xvnc             TigerVNC's Xvnc, fed by bench/feed-x11.c (PutImage on the root window)
+#   x11vnc           x11vnc on Xvfb, fed by bench/feed-x11.c (-nocursor: no cursor drawn into the picture)
+#   porthole-x11     porthole serve --x11 on Xvfb, fed by bench/feed-x11.c
+#   porthole-device  porthole serve --device, fed by porthole-feed (a PortholeClient producer)
+#   neatvnc          bench/peer-neatvnc.c (nvnc_display_feed_buffer)
+#   libvncserver     bench/peer-libvncserver.c (rfbMarkRectAsModified)
+# Workloads (Benchmarks/Sources/CBenchFrames): typing, scrolling, video, motion (1920x1080),
+# drag (3840x2160).
+#
+# Each server x workload runs RUNS times (the server order rotates between workloads and runs),
+# FRAMES frames at FPS. Default: RUNS=3 FRAMES=120 FPS=30 (about 8 minutes on 2 cores);
+# --quick: RUNS=1 FRAMES=60 (about 1.5 minutes; builds not counted). SERVERS and WORKLOADS (space-separated) select a
+# subset. Writes to OUT_DIR (default bench/results, with --quick bench/results/quick):
+# peers-runs.csv (one row per run), and through bench/plot-peers.py peers.csv (medians),
+# peers.md (tables and ratios) and peers.png (charts).
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+quick=0
+if [ "${1:-}" = "--quick" ]; then quick=1; shift; fi
+if [ $quick = 1 ]; then out=${1:-"$root/bench/results/quick"}; else out=${1:-"$root/bench/results"}; fi
+if [ $quick = 1 ]; then runs=${RUNS:-1}; frames=${FRAMES:-60}; else runs=${RUNS:-3}; frames=${FRAMES:-120}; fi
+fps=${FPS:-30}
+servers=${SERVERS:-"porthole-device porthole-x11 xvnc x11vnc neatvnc libvncserver"}
+workloads=${WORKLOADS:-"typing scrolling video motion drag"}
+mkdir -p "$out"
+work=$(mktemp -d)
+pids=""
+cleanup() { for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT INT TERM
+
+"$root/scripts/install-deps.sh" --bench
+for tool in Xvfb Xvnc x11vnc cc pkg-config python3; do
+    command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
+done
+(cd "$root" && swift build -c release --product porthole) >&2
+(cd "$root/Benchmarks" && swift build -c release --product peers-bench && swift build -c release --product porthole-feed) >&2
+porthole="$root/.build/release/porthole"
+viewer="$root/Benchmarks/.build/release/peers-bench"
+producer="$root/Benchmarks/.build/release/porthole-feed"
+frames_c="-I$root/bench -I$root/Benchmarks/Sources/CBenchFrames/include $root/Benchmarks/Sources/CBenchFrames/bench_frames.c -lpthread"
+cc -O2 -Wall -o "$work/feed-x11" "$root/bench/feed-x11.c" $frames_c $(pkg-config --cflags --libs xcb)
+cc -O2 -Wall -o "$work/peer-libvncserver" "$root/bench/peer-libvncserver.c" $frames_c $(pkg-config --cflags --libs libvncserver)
+# neatvnc.pc requires libdrm.pc only for a header the server does not use, so name the flags.
+cc -O2 -Wall -o "$work/peer-neatvnc" "$root/bench/peer-neatvnc.c" $frames_c $(pkg-config --cflags pixman-1) -lneatvnc -laml -lpixman-1
+
+csv="$out/peers-runs.csv"
+echo "run,server,workload,width,height,frames,frames_seen,fps_delivered,latency_p50_ms,latency_p99_ms,bytes_per_frame,cpu_ms_per_frame,wrong_pixels" > "$csv"
+
+# Waits (at most 20 s) until $1 succeeds.
+wait_for() {
+    i=0
+    until eval "$1" 2>/dev/null; do
+        i=$((i + 1)); [ $i -lt 200 ] || { echo "timed out waiting for: $1" >&2; tail -5 "$work/server.log" >&2; return 1; }
+        sleep 0.1
+    done
+}
+start() { "$@" >>"$work/server.log" 2>&1 & last=$!; pids="$pids $last"; }
+start_xvfb() { start Xvfb ":$display" -noreset -screen 0 "${width}x${height}x24" -nolisten tcp; xserver=$last; wait_for "[ -e /tmp/.X11-unix/X$display ]"; }
+
+run_one() { # run server workload
+    # A display (and port) nobody else uses: other X servers may run on this machine.
+    while [ -e "/tmp/.X$display-lock" ] || [ -e "/tmp/.X11-unix/X$display" ]; do display=$((display + 1)); done
+    read -r width height <<<"$(case $3 in drag) echo 3840 2160 ;; *) echo 1920 1080 ;; esac)"
+    port=$((5900 + display)); log="$work/feed.log"; rm -f "$log"; started=""; paint_in_server=0
+    case $2 in
+        xvnc)
+            start Xvnc ":$display" -geometry "${width}x${height}" -depth 24 -rfbport "$port" -localhost -SecurityTypes None -AlwaysShared -nolisten tcp
+            server_pids=$last; wait_for "[ -e /tmp/.X11-unix/X$display ]" ;;
+        x11vnc)
+            start_xvfb; start x11vnc -display ":$display" -rfbport "$port" -localhost -nopw -forever -shared -quiet -nocursor
+            server_pids="$xserver,$last" ;;
+        porthole-x11)
+            start_xvfb; start "$porthole" serve --x11 ":$display" --listen "127.0.0.1:$port"
+            server_pids="$xserver,$last" ;;
+        porthole-device)
+            start "$porthole" serve --device --socket "$work/device" --listen "127.0.0.1:$port"
+            server_pids=$last; wait_for "[ -S $work/device ]"
+            start "$producer" "$3" "$frames" "$fps" "$log" "$work/device"; feeder=$last ;;
+        neatvnc|libvncserver)
+            start "$work/peer-$2" "$3" "$frames" "$fps" "$port" "$log"
+            server_pids=$last; feeder=$last; paint_in_server=1 ;;
+    esac
+    case $2 in xvnc|x11vnc|porthole-x11) DISPLAY=":$display" start "$work/feed-x11" "$3" "$frames" "$fps" "$log"; feeder=$last ;; esac
+    wait_for "grep -q ready $log"
+    wait_for "(exec 3<>/dev/tcp/127.0.0.1/$port)"
+    if row=$("$viewer" "$2" "$3" "$port" "$server_pids" "$feeder" "$log" "$frames" "$paint_in_server"); then
+        echo "$1,$row" | tee -a "$csv" >&2
+    else
+        echo "FAILED: $2 $3 (run $1); server log:" >&2; tail -5 "$work/server.log" >&2
+    fi
+    for p in $pids; do kill "$p" 2>/dev/null || true; done
+    for p in $pids; do wait "$p" 2>/dev/null || true; done
+    pids=""; : >"$work/server.log"
+    rm -f "$work/device"
+    display=$((display + 1))
+}
+
+display=140
+began=$(date +%s)
+echo "load before: $(cat /proc/loadavg)" >&2
+# The servers rotated left by $1, so none always runs first or last.
+rotate() { k=$1; shift; a=("$@"); for i in "${!a[@]}"; do printf '%s ' "${a[$(((i + k) % ${#a[@]}))]}"; done; }
+n=0
+for run in $(seq 1 "$runs"); do
+    for workload in $workloads; do
+        for server in $(rotate $n $servers); do run_one "$run" "$server" "$workload"; done
+        n=$((n + 1))
+    done
+done
+load=$(cat /proc/loadavg)
+echo "load after: $load; $(( $(date +%s) - began )) s" >&2
+# The charts need matplotlib (python3-matplotlib): Debian's python3, if the first python3 on PATH lacks it.
+py=python3; python3 -c 'import matplotlib' 2>/dev/null || py=/usr/bin/python3
+"$py" "$root/bench/plot-peers.py" "$csv" "$out" --note "$runs run(s) x $frames frames at $fps fps; load average after the run: $load"
