@@ -39,6 +39,19 @@ struct CompressibilityProbeTests {
         #expect(Self.verdicts(block + block + block + block, spans: [0..<4000]) == [false])
     }
 
+    /// Repeats of `guaranteedMatchLength` bytes are found at any distance and alignment: here 16
+    /// of every 40 bytes repeat bytes from `distance` earlier (far back, some are lost to
+    /// overwritten hash slots, but far more than 2% of the span is still found).
+    @Test(arguments: [5, 23, 97, 1001, 30000])
+    func shortRepeatsAtAnyDistanceAreFound(distance: Int) {
+        var bytes = Self.noise(12288 + distance)
+        let length = CompressibilityProbe.guaranteedMatchLength
+        for chunk in stride(from: distance + 40, to: bytes.count - 40, by: 40) {
+            for i in 0..<length { bytes[chunk + i] = bytes[chunk + i - distance] }
+        }
+        #expect(Self.verdicts(bytes, spans: [0..<bytes.count]) == [false])
+    }
+
     @Test func aSpanRepeatingAnEarlierOneIsCompressible() {
         // The second span is the first again, within deflate's 32 KiB window: deflate matches it.
         let tile = Self.noise(12288)
