@@ -20,8 +20,8 @@
 ///   frequent repeat far back enough samples are.
 ///
 /// A span is incompressible when both say so. Shorter repeats may go unseen; on high-entropy
-/// data they save deflate little (a match costs about 3 bytes of codes). A class because it owns its tables; one
-/// per encoder (and so per connection).
+/// data they save deflate little (a match costs about 3 bytes of codes). A class because it owns
+/// its tables; one per encoder (and so per connection).
 final class CompressibilityProbe {
     /// Order-0 entropy (bits per byte) from which literal coding cannot pay.
     static let minimumEntropyBits = 7.9

@@ -30,7 +30,8 @@ public struct ZRLEEncoder: FramebufferEncoder {
     private let probe = CompressibilityProbe()
     /// The level asked for; incompressible tiles use level 0 regardless.
     public private(set) var compressLevel: Int
-    /// Uncompressed bytes of the last rectangle (band) that were stored at level 0.
+    /// Uncompressed bytes of the last rectangle (band) that the probe sent to level 0 (none when
+    /// the level asked for is 0 itself: then everything is stored without asking).
     private(set) var lastStoredBytes = 0
     private var compressed: [UInt8] = []
 
