@@ -102,6 +102,34 @@ import Testing
         #expect(consumer.bytesCopied() - copied == lacking.area * 4)
         #expect(ready.damageRegion == Region(last))
     }
+    /// A size change replaces the buffers (§7.18): the new ones are written whole, and the picture
+    /// in them is the resized output's.
+    @Test func aResizeWritesTheNewBuffersWhole() throws {
+        let fixture = try DeviceServerFixture()
+        defer { fixture.close() }
+        let producer = try ProducerSetup(try fixture.producer("resized"))
+        var scene = Scene(producer)
+        try scene.commit(0, rect: nil)
+        let consumer = try ScanoutConsumer(fixture, output: producer.output.outputID)
+        let first = try #require(try consumer.nextFrameReady(timeout: 5))
+        try consumer.release(first)
+        let small = try ProducerBuffer(width: 32, height: 24)
+        let colours = (0..<(32 * 24)).map { UInt32($0) &* 0x0001_0203 & 0x00ff_ffff }
+        small.withPixels { pixels in for i in colours.indices { pixels[i] = colours[i] } }
+        let framebuffer = try producer.client.createFramebuffer(small)
+        let request = try producer.client.commit(CommitRequest(flags: .pageFlipEvent, outputs: [
+            CommitOutputState(outputID: producer.output.outputID, changes: .mode, mode: WireMode(width: 32, height: 24, refreshMillihertz: 60_000)),
+        ], planes: [
+            CommitPlaneState(planeID: producer.output.primaryPlaneID, framebufferID: framebuffer,
+                             source: WireFixedRect(x: 0, y: 0, width: 32 << 16, height: 24 << 16),
+                             destination: WireRect(x: 0, y: 0, width: 32, height: 24)),
+        ]))
+        _ = try producer.client.waitForPageFlip(output: producer.output.outputID, commitRequestID: request)
+        let ready = try #require(try consumer.nextFrameReady(timeout: 5))
+        #expect(consumer.mismatches(ready, colours) == 0)
+        // A new subscription object counts from 0: one whole 32 × 24 buffer.
+        #expect(consumer.bytesCopied() == 32 * 24 * 4)
+    }
 }
 
 /// The producer's side: a picture changed by one random-coloured rect per commit, the pictures by
