@@ -15,15 +15,15 @@ import Testing
         let mirror = try await X11Mirror.start(xvfbArguments: ["-extension", name], scratch: scratch)
         defer { mirror.server.stop() }
         let expected = name == "MIT-SHM" ? "(GetImage, DAMAGE)" : "(MIT-SHM, tile polling)"
-        #expect(await mirror.server.waitForLogLine(timeout: 15) { $0.contains("mirroring X display") && $0.contains(expected) } != nil,
+        #expect(await mirror.server.waitForLogLine(timeout: 60) { $0.contains("mirroring X display") && $0.contains(expected) } != nil,
                 "no mirroring line saying \(expected):\n\(mirror.server.log)")
 
         try mirror.display.launch(try requirePeer("xterm"), ["-geometry", "60x12+20+30", "-e", "sh", "-c", "echo porthole fallback; ls /; sleep 600"])
-        var (matched, comparison) = try await mirror.snapshotMatchingScreen(timeout: 15)
+        var (matched, comparison) = try await mirror.snapshotMatchingScreen()
         #expect(matched, "after xterm drew: \(comparison)\nserver log:\n\(mirror.server.log)")
 
         try await mirror.x("xsetroot", ["-solid", "#3a6ea5"])
-        (matched, comparison) = try await mirror.snapshotMatchingScreen(timeout: 15)
+        (matched, comparison) = try await mirror.snapshotMatchingScreen()
         #expect(matched, "after xsetroot -solid: \(comparison)\nserver log:\n\(mirror.server.log)")
     }
 
@@ -43,10 +43,10 @@ import Testing
         try await mirror.x("xsetroot", ["-cursor", source.path, mask.path])
 
         let driver = try Self.cursorDriver()
-        let shape = try await X11Mirror.poll(timeout: 15, {
+        let shape = try await X11Mirror.poll(timeout: 45, {
             let result = try await ProcessRunner.run(try requirePeer("python3"),
                                                      [driver.path, "--port", "\(mirror.server.port)", scratch.uniqueFile("screen", extension: "png").path],
-                                                     in: scratch, timeout: 20)
+                                                     in: scratch, timeout: 45)
             // The output also holds whatever the driver wrote to stderr; the shape is the JSON line.
             guard result.succeeded, let json = result.output.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
                 throw HarnessError("vncdotool_cursor.py failed: \(result.summary)")
