@@ -17,7 +17,8 @@ import ZlibStreams
 /// - many colours: **JpegCompression** when the viewer sent a QualityLevel and uses 16 or 32 bpp
 ///   (the spec's conditions) and the piece has at least `minimumJPEGArea` pixels, else the **GradientFilter** when the content is smooth (16/32 bpp
 ///   only, per the spec), else the **CopyFilter**. Without a QualityLevel nothing is lossy, so
-///   text is never blurred.
+///   text is never blurred. The server sets a QualityLevel only for the parts of an update that
+///   keep changing (`FramebufferUpdateEncoder` with a lossy area from `ChangeHeatTracker`).
 ///
 /// Basic compression uses four persistent zlib streams per connection (0 full colour, 1 mono,
 /// 2 indexed, 3 gradient), each at the zlib level TigerVNC's table gives for the CompressLevel;
