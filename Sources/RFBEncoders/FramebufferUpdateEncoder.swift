@@ -97,13 +97,13 @@ public struct FramebufferUpdateEncoder {
             return encode(rect, frame: frame, translator: translator, sharing: sharing, into: &out)
         }
         let lossy = lossyArea.intersection(rect)
-        if lossy.isEmpty { return encode(rect, frame: frame, translator: translator, quality: nil, into: &out) }
+        if lossy.isEmpty { return encode(rect, frame: frame, translator: translator, lossy: false, into: &out) }
         var count = 0
         for part in Region(rect).subtracting(lossy).rects {
-            count += encode(part, frame: frame, translator: translator, quality: nil, into: &out)
+            count += encode(part, frame: frame, translator: translator, lossy: false, into: &out)
         }
         for part in lossy.rects {
-            count += encode(part, frame: frame, translator: translator, quality: qualityLevel, into: &out)
+            count += encode(part, frame: frame, translator: translator, lossy: true, into: &out)
         }
         return count
     }
@@ -112,14 +112,14 @@ public struct FramebufferUpdateEncoder {
     private mutating func encode(_ rect: Rect, frame: PixelView, translator: PixelTranslator,
                                  sharing: (any EncodedRectangleSharing)?, into out: inout ByteBuffer) -> Int {
         guard let sharing, Self.shareableEncodings.contains(preferredEncoding) else {
-            return encode(rect, frame: frame, translator: translator, quality: qualityLevel, into: &out)
+            return encode(rect, frame: frame, translator: translator, lossy: true, into: &out)
         }
         if let shared = sharing.encodedRectangle(rect) {
             out.writeImmutableBuffer(shared.bytes)
             return shared.count
         }
         let start = out.writerIndex
-        let count = encode(rect, frame: frame, translator: translator, quality: qualityLevel, into: &out)
+        let count = encode(rect, frame: frame, translator: translator, lossy: true, into: &out)
         // A copy of its own, so the shared bytes do not keep this whole message alive.
         var bytes = ByteBuffer()
         bytes.writeImmutableBuffer(out.getSlice(at: start, length: out.writerIndex - start)!)
@@ -127,16 +127,18 @@ public struct FramebufferUpdateEncoder {
         return count
     }
 
-    /// Encodes `rect` with the preferred encoding at `quality` (nil: lossless).
-    private mutating func encode(_ rect: Rect, frame: PixelView, translator: PixelTranslator, quality: Int?,
+    /// Encodes `rect` with the preferred encoding, exactly unless `lossy` (then the encoder may
+    /// use the viewer's QualityLevel where the content suits).
+    private mutating func encode(_ rect: Rect, frame: PixelView, translator: PixelTranslator, lossy: Bool,
                                  into out: inout ByteBuffer) -> Int {
         let encoding = preferredEncoding
         if encoders[encoding] == nil {
             guard var made = makeEncoder(encoding) else { preconditionFailure("\(encoding) was chosen but cannot be made") }
             made.setCompressLevel(compressLevel)
+            made.setQualityLevel(qualityLevel)
             encoders[encoding] = made
         }
-        encoders[encoding]!.setQualityLevel(quality)
+        encoders[encoding]!.setLossyAllowed(lossy)
         return encoders[encoding]!.encode(rect, of: frame, translator: translator, into: &out)
     }
 

@@ -47,6 +47,8 @@ struct LossyAreaTests {
         let lossy = first.filter(isJPEG)
         #expect(!lossy.isEmpty, "no JPEG in the hot area")
         #expect(lossy.allSatisfy { hot.contains($0.rect) }, "JPEG outside the hot area: \(lossy.map(\.rect))")
+        // A viewer that sent a QualityLevel never gets the gradient filter (noVNC lacks it).
+        #expect(!first.contains { $0.filter == 2 }, "gradient filter for a viewer with a QualityLevel")
         // Outside the hot area the picture is exact; inside it is not (JPEG of a photograph).
         let outside = everything.subtracting(hot)
         #expect(outside.rects.allSatisfy { harness.framebuffer.cropped(to: $0) == frame.cropped(to: $0) })
@@ -54,6 +56,7 @@ struct LossyAreaTests {
         // The refresh: the same tiles, no longer hot, come back exact.
         let refresh = try send(hot, of: frame, lossyArea: Region(), with: &encoder, into: &harness)
         #expect(!refresh.contains(where: isJPEG))
+        #expect(!refresh.contains { $0.filter == 2 })
         #expect(harness.framebuffer == frame)
     }
 
