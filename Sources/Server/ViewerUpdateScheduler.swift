@@ -44,6 +44,9 @@ struct ViewerUpdateScheduler {
     /// Where the picture keeps changing (sent lossy to a viewer with a QualityLevel) and which
     /// lossy tiles are owed a lossless refresh once they settle.
     private var heat = ChangeHeatTracker(bounds: .zero)
+    /// What the source (or the pointer) changed and no update has sent yet: only these changes
+    /// heat tiles, not re-sends asked for by full requests or refreshes.
+    private var unsentChanges = Region()
 
     init(viewer: ObjectIdentifier, minimumUpdateInterval: TimeAmount = .zero, sharedRectangles: EncodedRectangleCache? = nil) {
         self.viewer = viewer
@@ -125,6 +128,7 @@ struct ViewerUpdateScheduler {
             }
             if old.pixels.size != new.pixels.size {
                 pending.reset(bounds: new.pixels.bounds)
+                unsentChanges = Region()
                 cursorDrawnAt = nil
                 if !requested.isEmpty { requested = Region(new.pixels.bounds) }
                 if let area = continuousArea { continuousArea = area.intersection(new.pixels.bounds) }
@@ -132,12 +136,14 @@ struct ViewerUpdateScheduler {
             return .resized(new.layout)
         }
         pending.add(damage)
+        unsentChanges.formUnion(damage.region.union(Region(rects: damage.moves.map(\.destination))))
         // The viewer that moved the pointer knows where it is; nobody echoes it back.
         if new.cursorMovedBy == viewer { cursorPositionSent = new.cursor.position }
         if !viewerDrawsCursor, old.cursor != new.cursor {
             var stale = Region(new.cursor.footprint ?? .zero)
             if let drawn = cursorDrawnAt { stale.formUnion(drawn) }
             pending.addDamage(stale)
+            unsentChanges.formUnion(stale)
         }
         return .accepted
     }
@@ -199,7 +205,10 @@ struct ViewerUpdateScheduler {
         confirmations.removeAll()
         let pixels = viewerDrawsCursor ? frame.pixels : pictureWithCursor(frame, copies: copies, damage: &damage)
         let copiedExactly = updateEncoder.copyRectAllowed
-        let changed = copiedExactly ? damage : copies.reduce(damage) { $0.union($1.destination) }
+        let copied = Region(rects: copies.map(\.destination))
+        let sent = copiedExactly ? damage : damage.union(copied)
+        let changed = sent.intersection(unsentChanges)
+        unsentChanges.subtract(sent.union(copied))
         let lossyArea = heat.recordUpdate(changed: changed, copies: copiedExactly ? copies : [],
                                           lossyAllowed: updateEncoder.mayEncodeLossy, at: Self.heatTime(now))
         let translator = translator
