@@ -36,7 +36,10 @@ struct NoVNCChromiumTests {
     }
 
     @Test func stillPhotographAppearsPixelForPixelDespiteTheQualityLevel() async throws {
-        let image = TestImages.photographic(width: 640, height: 480)
+        // Lossless, a photograph takes many times the bytes of its JPEG (docs/benchmarks.md, "Lossy
+        // while hot"): a smaller one keeps noVNC within Chromium's time budget on a loaded machine
+        // (at 640x480 it missed the budget in 3 of 4 full ServerTests runs).
+        let image = TestImages.photographic(width: 320, height: 240)
         let (shot, log) = try await Self.showInChromium(image, accept: { Self.locate(image, in: $0) != nil })
         let psnr = Self.psnr(image, in: shot, at: Self.centredOrigin(of: image))
         #expect(Self.locate(image, in: shot) != nil, "a still photograph should not be lossy (PSNR \(psnr) dB); server log: \(log.suffix(2000))")
