@@ -25,6 +25,11 @@ public protocol FramebufferEncoder {
     /// The JPEG quality level 0...9 the viewer asked for with a QualityLevel pseudo-encoding, or nil
     /// when it asked for none (then the encoder must stay lossless). Lossless encodings ignore it.
     mutating func setQualityLevel(_ level: Int?)
+
+    /// Whether the rectangles encoded next may be lossy at all (the server allows it only where the
+    /// picture keeps changing). False keeps the viewer's QualityLevel in force for everything else
+    /// it governs, but sends exact pixels. Lossless encodings ignore it.
+    mutating func setLossyAllowed(_ allowed: Bool)
 }
 
 extension FramebufferEncoder {
@@ -32,6 +37,8 @@ extension FramebufferEncoder {
     public mutating func setCompressLevel(_ level: Int?) {}
     /// Lossless encodings have no quality to trade.
     public mutating func setQualityLevel(_ level: Int?) {}
+    /// Lossless encodings are never lossy.
+    public mutating func setLossyAllowed(_ allowed: Bool) {}
 }
 
 extension ByteBuffer {

@@ -40,13 +40,23 @@ public struct FramebufferUpdateEncoder {
         }
     }
 
+    /// Encodings whose output depends on the QualityLevel: they may send lossy rectangles.
+    public static let lossyEncodings: Set<Encoding> = [.tight]
+
+    /// Whether this viewer's updates may contain lossy rectangles at all: it announced a
+    /// QualityLevel (rfbproto "JPEG Quality Level Pseudo-encoding") and gets an encoding that uses
+    /// it. Viewers without a QualityLevel only ever get exact pixels.
+    public var mayEncodeLossy: Bool { qualityLevel != nil && Self.lossyEncodings.contains(preferredEncoding) }
+
     /// Encodes an update and returns the message, or nil when there is nothing to send.
     /// `leading` pseudo-rectangles (cursor, confirmations) come first. With `sharing`, rectangles
     /// of a stateless encoding are taken from it when another viewer encoded them, and offered to
-    /// it otherwise.
+    /// it otherwise. With `lossyArea`, the viewer's QualityLevel applies only inside it and
+    /// everything outside is encoded losslessly (`ChangeHeatTracker`: lossy only where the picture
+    /// keeps changing); without it the encoder applies the QualityLevel wherever the content suits.
     public mutating func encodeUpdate(copies: [CopyMove], damage: Region, frame: PixelView,
                                       translator: PixelTranslator, leading: PseudoRectangles = PseudoRectangles(),
-                                      sharing: (any EncodedRectangleSharing)? = nil) -> ByteBuffer? {
+                                      sharing: (any EncodedRectangleSharing)? = nil, lossyArea: Region? = nil) -> ByteBuffer? {
         let rects = Self.batch(damage)
         if copies.isEmpty && rects.isEmpty && leading.isEmpty { return nil }
         var message = ByteBuffer()
@@ -58,11 +68,11 @@ public struct FramebufferUpdateEncoder {
             if copyRectAllowed {
                 count += CopyRectEncoder.encode(destination: copy.destination, source: copy.source, into: &message)
             } else {
-                count += encode(copy.destination, frame: frame, translator: translator, sharing: sharing, into: &message)
+                count += encode(copy.destination, frame: frame, translator: translator, sharing: sharing, lossyArea: lossyArea, into: &message)
             }
         }
         for rect in rects {
-            count += encode(rect, frame: frame, translator: translator, sharing: sharing, into: &message)
+            count += encode(rect, frame: frame, translator: translator, sharing: sharing, lossyArea: lossyArea, into: &message)
         }
         if count <= Int(UInt16.max) - 1 || (count == Int(UInt16.max) && !lastRectAllowed) {
             message.patchFramebufferUpdateCount(slot, count: count)
@@ -74,23 +84,42 @@ public struct FramebufferUpdateEncoder {
             // Too many pieces for one message and no LastRect: send everything as one rectangle.
             let everything = copies.reduce(damage.bounds) { $0.union($1.destination) }
             return encodeUpdate(copies: [], damage: Region(everything), frame: frame, translator: translator, leading: leading,
-                                sharing: sharing)
+                                sharing: sharing, lossyArea: lossyArea)
         }
         return message
+    }
+
+    /// Encodes `rect`: the part outside `lossyArea` losslessly and the part inside at the viewer's
+    /// QualityLevel, when a lossy area is given and the encoding can be lossy.
+    private mutating func encode(_ rect: Rect, frame: PixelView, translator: PixelTranslator,
+                                 sharing: (any EncodedRectangleSharing)?, lossyArea: Region?, into out: inout ByteBuffer) -> Int {
+        guard let lossyArea, mayEncodeLossy else {
+            return encode(rect, frame: frame, translator: translator, sharing: sharing, into: &out)
+        }
+        let lossy = lossyArea.intersection(rect)
+        if lossy.isEmpty { return encode(rect, frame: frame, translator: translator, lossy: false, into: &out) }
+        var count = 0
+        for part in Region(rect).subtracting(lossy).rects {
+            count += encode(part, frame: frame, translator: translator, lossy: false, into: &out)
+        }
+        for part in lossy.rects {
+            count += encode(part, frame: frame, translator: translator, lossy: true, into: &out)
+        }
+        return count
     }
 
     /// Encodes `rect`, or copies another viewer's encoding of it when `sharing` has one.
     private mutating func encode(_ rect: Rect, frame: PixelView, translator: PixelTranslator,
                                  sharing: (any EncodedRectangleSharing)?, into out: inout ByteBuffer) -> Int {
         guard let sharing, Self.shareableEncodings.contains(preferredEncoding) else {
-            return encode(rect, frame: frame, translator: translator, into: &out)
+            return encode(rect, frame: frame, translator: translator, lossy: true, into: &out)
         }
         if let shared = sharing.encodedRectangle(rect) {
             out.writeImmutableBuffer(shared.bytes)
             return shared.count
         }
         let start = out.writerIndex
-        let count = encode(rect, frame: frame, translator: translator, into: &out)
+        let count = encode(rect, frame: frame, translator: translator, lossy: true, into: &out)
         // A copy of its own, so the shared bytes do not keep this whole message alive.
         var bytes = ByteBuffer()
         bytes.writeImmutableBuffer(out.getSlice(at: start, length: out.writerIndex - start)!)
@@ -98,7 +127,10 @@ public struct FramebufferUpdateEncoder {
         return count
     }
 
-    private mutating func encode(_ rect: Rect, frame: PixelView, translator: PixelTranslator, into out: inout ByteBuffer) -> Int {
+    /// Encodes `rect` with the preferred encoding, exactly unless `lossy` (then the encoder may
+    /// use the viewer's QualityLevel where the content suits).
+    private mutating func encode(_ rect: Rect, frame: PixelView, translator: PixelTranslator, lossy: Bool,
+                                 into out: inout ByteBuffer) -> Int {
         let encoding = preferredEncoding
         if encoders[encoding] == nil {
             guard var made = makeEncoder(encoding) else { preconditionFailure("\(encoding) was chosen but cannot be made") }
@@ -106,6 +138,7 @@ public struct FramebufferUpdateEncoder {
             made.setQualityLevel(qualityLevel)
             encoders[encoding] = made
         }
+        encoders[encoding]!.setLossyAllowed(lossy)
         return encoders[encoding]!.encode(rect, of: frame, translator: translator, into: &out)
     }
 

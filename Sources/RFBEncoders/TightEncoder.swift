@@ -15,9 +15,12 @@ import ZlibStreams
 /// - one colour: **FillCompression**, one TPIXEL;
 /// - few colours: **PaletteFilter** (lossless; two colours as 1-bit rows);
 /// - many colours: **JpegCompression** when the viewer sent a QualityLevel and uses 16 or 32 bpp
-///   (the spec's conditions) and the piece has at least `minimumJPEGArea` pixels, else the **GradientFilter** when the content is smooth (16/32 bpp
-///   only, per the spec), else the **CopyFilter**. Without a QualityLevel nothing is lossy, so
-///   text is never blurred.
+///   (the spec's conditions), lossy rectangles are allowed here (`setLossyAllowed`) and the piece
+///   has at least `minimumJPEGArea` pixels, else the **GradientFilter** when the content is smooth
+///   (16/32 bpp only, per the spec) and the viewer sent no QualityLevel (TightVNC's rule; noVNC,
+///   which always sends one, does not implement the gradient filter), else the **CopyFilter**. Without a QualityLevel nothing is lossy, so
+///   text is never blurred. The server sets a QualityLevel only for the parts of an update that
+///   keep changing (`FramebufferUpdateEncoder` with a lossy area from `ChangeHeatTracker`).
 ///
 /// Basic compression uses four persistent zlib streams per connection (0 full colour, 1 mono,
 /// 2 indexed, 3 gradient), each at the zlib level TigerVNC's table gives for the CompressLevel;
@@ -64,6 +67,8 @@ public struct TightEncoder: FramebufferEncoder {
     public private(set) var compressLevel: Int
     /// The QualityLevel 0...9 the viewer asked for; nil means lossless only.
     public private(set) var qualityLevel: Int?
+    /// Whether JPEG may be used at all for the next rectangles (with a QualityLevel).
+    public private(set) var lossyAllowed = true
 
     private let streams: [DeflateStream]
     private let scratch: TightScratch
@@ -93,6 +98,8 @@ public struct TightEncoder: FramebufferEncoder {
     public mutating func setQualityLevel(_ level: Int?) {
         qualityLevel = Self.clamp(level)
     }
+
+    public mutating func setLossyAllowed(_ allowed: Bool) { lossyAllowed = allowed }
 
     /// Writes `rect` as Tight rectangles and returns how many: fills for large solid areas, and
     /// pieces within the width and area limits for the rest; 0 for an empty rect.
@@ -156,7 +163,7 @@ public struct TightEncoder: FramebufferEncoder {
         let keys = scratch.keys
         packing.loadKeys(rect, of: frame, translator: translator, into: keys)
         let palette = scratch.palette
-        let jpegAllowed = qualityLevel != nil && translator.format.bitsPerPixel >= 16 && n >= Self.minimumJPEGArea
+        let jpegAllowed = qualityLevel != nil && lossyAllowed && translator.format.bitsPerPixel >= 16 && n >= Self.minimumJPEGArea
         var limit = max(2, n / Self.paletteDivisors[compressLevel])
         if jpegAllowed { limit = min(limit, Self.paletteLimitWithJPEG) }
         let fewColours = palette.build(keys, count: n, maximum: limit)
@@ -191,7 +198,7 @@ public struct TightEncoder: FramebufferEncoder {
             }
             if written == true { return 1 }
         }
-        let gradientAllowed = translator.format.bitsPerPixel >= 16 && compressLevel >= 1
+        let gradientAllowed = qualityLevel == nil && translator.format.bitsPerPixel >= 16 && compressLevel >= 1
         if gradientAllowed && TightGradientFilter.isSmooth(keys, width: rect.width, height: rect.height, packing: packing) {
             output.writeInteger(UInt8(Stream.gradient.rawValue) << 4 | 0x40)
             output.writeInteger(Filter.gradient.rawValue)

@@ -38,8 +38,10 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     /// EndOfContinuousUpdates waits for the update in flight (rfbproto "EnableContinuousUpdates").
     private var endOfContinuousUpdatesPending = false
     private var stallTimer: Scheduled<Void>?
-    /// Wakes the update loop when `--max-fps` held an update back.
+    /// Wakes the update loop when `--max-fps` held an update back, or when lossy tiles settle and
+    /// are owed their lossless refresh.
     private var spacingTimer: Scheduled<Void>?
+    private var spacingDeadline: NIODeadline?
     private var handshakeTimer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
     let eventLoop: EventLoop
@@ -261,11 +263,15 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         case .idle:
             return
         case .wait(let deadline):
-            // `--max-fps`: one timer at a time; whatever arrives meanwhile is merged.
-            guard spacingTimer == nil else { return }
+            // `--max-fps` or a lossless refresh: one timer at a time, the earliest; whatever arrives
+            // meanwhile is merged.
+            if spacingTimer != nil, let set = spacingDeadline, set <= deadline { return }
+            spacingTimer?.cancel()
+            spacingDeadline = deadline
             spacingTimer = context.eventLoop.scheduleTask(deadline: deadline) { [weak self] in
                 guard let self else { return }
                 self.spacingTimer = nil
+                self.spacingDeadline = nil
                 if let context = self.context { self.sendUpdateIfDue(context: context) }
             }
             return

@@ -41,6 +41,12 @@ struct ViewerUpdateScheduler {
     private var cursorSerialSent: Int?
     /// The pointer position last sent as a cursor-position pseudo-rectangle.
     private var cursorPositionSent: Point?
+    /// Where the picture keeps changing (sent lossy to a viewer with a QualityLevel) and which
+    /// lossy tiles are owed a lossless refresh once they settle.
+    private var heat = ChangeHeatTracker(bounds: .zero)
+    /// What the source (or the pointer) changed and no update has sent yet: only these changes
+    /// heat tiles, not re-sends asked for by full requests or refreshes.
+    private var unsentChanges = Region()
 
     init(viewer: ObjectIdentifier, minimumUpdateInterval: TimeAmount = .zero, sharedRectangles: EncodedRectangleCache? = nil) {
         self.viewer = viewer
@@ -122,6 +128,7 @@ struct ViewerUpdateScheduler {
             }
             if old.pixels.size != new.pixels.size {
                 pending.reset(bounds: new.pixels.bounds)
+                unsentChanges = Region()
                 cursorDrawnAt = nil
                 if !requested.isEmpty { requested = Region(new.pixels.bounds) }
                 if let area = continuousArea { continuousArea = area.intersection(new.pixels.bounds) }
@@ -129,12 +136,14 @@ struct ViewerUpdateScheduler {
             return .resized(new.layout)
         }
         pending.add(damage)
+        unsentChanges.formUnion(damage.region.union(Region(rects: damage.moves.map(\.destination))))
         // The viewer that moved the pointer knows where it is; nobody echoes it back.
         if new.cursorMovedBy == viewer { cursorPositionSent = new.cursor.position }
         if !viewerDrawsCursor, old.cursor != new.cursor {
             var stale = Region(new.cursor.footprint ?? .zero)
             if let drawn = cursorDrawnAt { stale.formUnion(drawn) }
             pending.addDamage(stale)
+            unsentChanges.formUnion(stale)
         }
         return .accepted
     }
@@ -153,10 +162,16 @@ struct ViewerUpdateScheduler {
 
     /// The next FramebufferUpdate to write at `now`, if one is due and allowed by the spacing. Call
     /// it only when the previous update has left the socket.
+    /// Lossy tiles that have settled are added to the damage here, so their lossless refresh needs
+    /// no new damage from the source; while some are still settling, an otherwise idle viewer is
+    /// told to wait until the next one settles.
     mutating func nextUpdate(at now: NIODeadline) -> UpdateStep {
-        guard isAsking, let frame, isDue(frame) else { return .idle }
+        guard isAsking, let frame else { return .idle }
+        heat.resize(to: frame.pixels.bounds)
+        pending.addDamage(heat.takeSettled(at: Self.heatTime(now)))
+        guard isDue(frame) else { return heat.nextSettleTime.map { .wait(until: Self.deadline($0)) } ?? .idle }
         if let last = lastUpdateAt, now < last + minimumUpdateInterval { return .wait(until: last + minimumUpdateInterval) }
-        guard let message = takeUpdate(frame) else { return .idle }
+        guard let message = takeUpdate(frame, at: now) else { return .idle }
         lastUpdateAt = now
         return .send(message)
     }
@@ -175,7 +190,7 @@ struct ViewerUpdateScheduler {
     }
 
     /// Takes what is owed inside the asked-for area and encodes it, or returns nil when nothing is.
-    private mutating func takeUpdate(_ frame: LiveOutput.Frame) -> ByteBuffer? {
+    private mutating func takeUpdate(_ frame: LiveOutput.Frame, at now: NIODeadline) -> ByteBuffer? {
         if !sizeMessages.isEmpty {
             // An update of their own, which does not use up the viewer's request.
             defer { sizeMessages.removeAll() }
@@ -189,6 +204,13 @@ struct ViewerUpdateScheduler {
         requested = Region()
         confirmations.removeAll()
         let pixels = viewerDrawsCursor ? frame.pixels : pictureWithCursor(frame, copies: copies, damage: &damage)
+        let copiedExactly = updateEncoder.copyRectAllowed
+        let copied = Region(rects: copies.map(\.destination))
+        let sent = copiedExactly ? damage : damage.union(copied)
+        let changed = sent.intersection(unsentChanges)
+        unsentChanges.subtract(sent.union(copied))
+        let lossyArea = heat.recordUpdate(changed: changed, copies: copiedExactly ? copies : [],
+                                          lossyAllowed: updateEncoder.mayEncodeLossy, at: Self.heatTime(now))
         let translator = translator
         // Where the cursor may be drawn into this viewer's pixels, they are its own: not shared.
         let sharing = sharedRectangles.map {
@@ -196,8 +218,17 @@ struct ViewerUpdateScheduler {
                              privateArea: viewerDrawsCursor ? nil : frame.cursor.footprint)
         }
         return pixels.withView { view in
-            updateEncoder.encodeUpdate(copies: copies, damage: damage, frame: view, translator: translator, leading: leading, sharing: sharing)
+            updateEncoder.encodeUpdate(copies: copies, damage: damage, frame: view, translator: translator, leading: leading, sharing: sharing,
+                                       lossyArea: lossyArea)
         }
+    }
+
+    /// The tracker's time: uptime as a `Duration`.
+    private static func heatTime(_ deadline: NIODeadline) -> Duration { .nanoseconds(Int64(deadline.uptimeNanoseconds)) }
+
+    private static func deadline(_ time: Duration) -> NIODeadline {
+        let (seconds, attoseconds) = time.components
+        return .uptimeNanoseconds(UInt64(max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)))
     }
 
     /// Cursor (or XCursor) when the image changed, and the pointer position when someone else

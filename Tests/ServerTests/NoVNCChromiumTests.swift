@@ -13,10 +13,10 @@ import Testing
 /// the control-bar handle at the left edge), so the window is made larger than the picture and
 /// noVNC (resize=off) centres its canvas.
 ///
-/// noVNC always sends a QualityLevel (6 by default), so Porthole's Tight encoder may use JPEG for
-/// photographic areas. Two pictures cover both sides: flat desktop content, which Tight sends as
-/// fills and palettes (lossless), must appear pixel for pixel; a photograph, which Tight sends as
-/// JPEG, must come within 30 dB PSNR.
+/// noVNC always sends a QualityLevel (6 by default), so Porthole may use JPEG, but only in areas
+/// that keep changing (`ChangeHeatTracker`, docs/architecture.md "Lossy while hot"): a still
+/// picture is sent losslessly. Two pictures cover both kinds of content: flat desktop content
+/// (fills and palettes) and a photograph (what JPEG would be for) must both appear pixel for pixel.
 ///
 /// Missing Chromium, noVNC or the porthole binary fail the test: it never skips.
 @Suite(.timeLimit(.minutes(4)), .serialized)
@@ -35,12 +35,14 @@ struct NoVNCChromiumTests {
         #expect(log.contains("using Tight"), "noVNC should get Tight: \(log.suffix(2000))")
     }
 
-    @Test func photographUnderJPEGIsWithin30dB() async throws {
-        let image = TestImages.photographic(width: 640, height: 480)
-        let (shot, log) = try await Self.showInChromium(image, accept: { Self.psnr(image, in: $0, at: Self.centredOrigin(of: image)) >= 30 })
+    @Test func stillPhotographAppearsPixelForPixelDespiteTheQualityLevel() async throws {
+        // Lossless, a photograph takes many times the bytes of its JPEG (docs/benchmarks.md, "Lossy
+        // while hot"): a smaller one keeps noVNC within Chromium's time budget on a loaded machine
+        // (at 640x480 it missed the budget in 3 of 4 full ServerTests runs).
+        let image = TestImages.photographic(width: 320, height: 240)
+        let (shot, log) = try await Self.showInChromium(image, accept: { Self.locate(image, in: $0) != nil })
         let psnr = Self.psnr(image, in: shot, at: Self.centredOrigin(of: image))
-        #expect(psnr >= 30, "PSNR \(psnr) dB; server log: \(log.suffix(2000))")
-        #expect(psnr < 99, "a photograph at noVNC's default quality should have gone through JPEG")
+        #expect(Self.locate(image, in: shot) != nil, "a still photograph should not be lossy (PSNR \(psnr) dB); server log: \(log.suffix(2000))")
         #expect(log.contains("using Tight"), "noVNC should get Tight: \(log.suffix(2000))")
     }
 

@@ -15,9 +15,13 @@ struct RecordingDecoder: RectangleDecoder {
 
     mutating func decode(_ rect: Rect, from input: inout ByteBuffer, format: PixelFormat,
                          into framebuffer: inout PixelBuffer) throws(RectangleDecodingError) {
+        // Tight's compression-control byte says JpegCompression with 1001 in its top bits (rfbproto
+        // "Tight Encoding"): the one lossy kind of rectangle.
+        let control = inner.encoding == .tight ? input.getInteger(at: input.readerIndex, as: UInt8.self) : nil
         try inner.decode(rect, from: &input, format: format, into: &framebuffer)
         // Only a completed decode counts; `.needMoreData` retries the same rectangle later.
         tally.headers.append(RectangleHeader(rect: rect, encoding: inner.encoding))
+        if let control, control >> 4 == 0x9 { tally.jpegRects.append(rect) }
     }
 
     /// `DecoderRegistry.all()`, each decoder wrapped to record into `tally`.
@@ -30,9 +34,16 @@ struct RecordingDecoder: RectangleDecoder {
 /// viewer's event loop.
 final class RectangleTally: @unchecked Sendable {
     var headers: [RectangleHeader] = []
+    /// The Tight JPEG rectangles among them.
+    var jpegRects: [Rect] = []
 
     func takeAll() -> [RectangleHeader] {
         defer { headers = [] }
         return headers
+    }
+
+    func takeJPEG() -> [Rect] {
+        defer { jpegRects = [] }
+        return jpegRects
     }
 }

@@ -29,6 +29,8 @@ final class TestViewer: @unchecked Sendable {
     struct Update {
         var region: Region
         var rectangles: [RectangleHeader]
+        /// The rectangles sent lossy (Tight JPEG).
+        var jpegRectangles: [Rect] = []
     }
 
     enum Failure: Error, CustomStringConvertible {
@@ -206,7 +208,7 @@ final class TestViewer: @unchecked Sendable {
                     context.flush()
                     state.withLock { $0.connected = true }
                 case .framebufferUpdated(let region):
-                    let update = Update(region: region, rectangles: tally.takeAll())
+                    let update = Update(region: region, rectangles: tally.takeAll(), jpegRectangles: tally.takeJPEG())
                     state.withLock { $0.updates.append(update) }
                     if options.requestsAutomatically {
                         context.writeAndFlush(wrapOutboundOut(machine.requestUpdate(incremental: true, rect: options.requestedRect)), promise: nil)

@@ -31,9 +31,14 @@ func measure(_ body: () -> Void) -> Double {
 }
 
 // `porthole-bench tiles` runs only the tile comparison, `porthole-bench demo` only refinement and
-// encode-once on the demo desktop (both also run last in a full run).
+// encode-once on the demo desktop, `porthole-bench video` only the lossy-while-hot video (all also
+// run last in a full run).
 if CommandLine.arguments.dropFirst().contains("tiles") {
     TileCompareBenchmark.run(runs: runs)
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().contains("video") {
+    LossyVideoBenchmark.run()
     exit(0)
 }
 if CommandLine.arguments.dropFirst().contains("demo") {
@@ -145,4 +150,5 @@ for (name, preferences) in [
 }
 DemoDamageBenchmark.run()
 TileCompareBenchmark.run(runs: runs)
+LossyVideoBenchmark.run()
 if sink == 42 { print("") }

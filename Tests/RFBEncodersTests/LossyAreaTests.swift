@@ -1,0 +1,81 @@
+import Display
+import Geometry
+import NIOCore
+import Pixels
+import PortholeTestSupport
+import RFB
+import RFBEncoders
+import Testing
+
+/// `FramebufferUpdateEncoder` with a lossy area (what `ChangeHeatTracker` hands it): JPEG inside
+/// the hot tiles only, exact pixels outside, and an exact refresh of the same tiles once they are
+/// no longer in the lossy area. Viewers without a QualityLevel never get JPEG.
+struct LossyAreaTests {
+    private let size = Size(width: 256, height: 192)
+    private let hot = Region(Rect(x: 64, y: 64, width: 128, height: 64))
+
+    private func encoder(quality: Int?) -> FramebufferUpdateEncoder {
+        var encoder = FramebufferUpdateEncoder(makeEncoder: EncoderRegistry.make)
+        let requested = [Encoding.tight] + (quality.map { [Encoding(Encoding.qualityLevel0.rawValue + Int32($0))] } ?? [])
+        encoder.configure(EncodingPreferences(requested: requested, supported: Set(EncoderRegistry.implemented)))
+        return encoder
+    }
+
+    /// Encodes `damage` of `frame` and decodes it into `harness`; returns the rectangles.
+    private func send(_ damage: Region, of frame: PixelBuffer, lossyArea: Region?, with encoder: inout FramebufferUpdateEncoder,
+                      into harness: inout TightHarness) throws -> [TightRect] {
+        let translator = PixelTranslator(format: .xrgb8888)
+        let encoded = frame.withView { view in
+            encoder.encodeUpdate(copies: [], damage: damage, frame: view, translator: translator, lossyArea: lossyArea)
+        }
+        var message = try #require(encoded)
+        #expect(message.readInteger(as: UInt8.self) == 0)
+        message.moveReaderIndex(forwardBy: 1)
+        let count = Int(try #require(message.readInteger(as: UInt16.self) as UInt16?))
+        return try harness.decode(message, count: count, format: .xrgb8888)
+    }
+
+    private func isJPEG(_ r: TightRect) -> Bool { r.control >> 4 == 9 }
+
+    @Test func hotTilesGoAsJPEGAndSettledOnesComeBackExact() throws {
+        let frame = TestImages.photographic(width: size.width, height: size.height)
+        var encoder = encoder(quality: 6)
+        #expect(encoder.mayEncodeLossy)
+        var harness = TightHarness(size: size)
+        let everything = Region(frame.bounds)
+        let first = try send(everything, of: frame, lossyArea: hot, with: &encoder, into: &harness)
+        let lossy = first.filter(isJPEG)
+        #expect(!lossy.isEmpty, "no JPEG in the hot area")
+        #expect(lossy.allSatisfy { hot.contains($0.rect) }, "JPEG outside the hot area: \(lossy.map(\.rect))")
+        // A viewer that sent a QualityLevel never gets the gradient filter (noVNC lacks it).
+        #expect(!first.contains { $0.filter == 2 }, "gradient filter for a viewer with a QualityLevel")
+        // Outside the hot area the picture is exact; inside it is not (JPEG of a photograph).
+        let outside = everything.subtracting(hot)
+        #expect(outside.rects.allSatisfy { harness.framebuffer.cropped(to: $0) == frame.cropped(to: $0) })
+        #expect(harness.framebuffer.cropped(to: hot.bounds) != frame.cropped(to: hot.bounds))
+        // The refresh: the same tiles, no longer hot, come back exact.
+        let refresh = try send(hot, of: frame, lossyArea: Region(), with: &encoder, into: &harness)
+        #expect(!refresh.contains(where: isJPEG))
+        #expect(!refresh.contains { $0.filter == 2 })
+        #expect(harness.framebuffer == frame)
+    }
+
+    @Test func withoutAQualityLevelNothingIsLossyEvenInTheLossyArea() throws {
+        let frame = TestImages.photographic(width: size.width, height: size.height)
+        var encoder = encoder(quality: nil)
+        #expect(!encoder.mayEncodeLossy)
+        var harness = TightHarness(size: size)
+        let rects = try send(Region(frame.bounds), of: frame, lossyArea: hot, with: &encoder, into: &harness)
+        #expect(!rects.contains(where: isJPEG))
+        #expect(harness.framebuffer == frame)
+    }
+
+    @Test func withoutALossyAreaTheEncoderChoosesByContentAsBefore() throws {
+        let frame = TestImages.photographic(width: size.width, height: size.height)
+        var encoder = encoder(quality: 6)
+        var harness = TightHarness(size: size)
+        let rects = try send(Region(frame.bounds), of: frame, lossyArea: nil, with: &encoder, into: &harness)
+        #expect(rects.contains(where: isJPEG))
+        #expect(!hot.contains(rects.filter(isJPEG).reduce(Rect.zero) { $0.union($1.rect) }), "JPEG only where the area was")
+    }
+}
