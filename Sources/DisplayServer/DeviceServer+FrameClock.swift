@@ -15,9 +15,15 @@ extension DeviceServer {
     func startClock(_ pipeline: OutputPipeline, refreshMillihertz: Int) {
         let clamped = min(max(refreshMillihertz, 1_000), configuration.maximumRefreshMillihertz)
         guard pipeline.timer == nil || pipeline.clockMillihertz != clamped else { return }
+        armClock(pipeline, millihertz: clamped)
+    }
+
+    /// (Re)starts the clock so that its next tick is one interval from now.
+    private func armClock(_ pipeline: OutputPipeline, millihertz clamped: Int) {
         pipeline.timer?.cancel()
         pipeline.clockMillihertz = clamped
         let interval = 1_000_000_000_000 / clamped
+        pipeline.pacer.intervalNanoseconds = UInt64(interval)
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + .nanoseconds(interval), repeating: .nanoseconds(interval), leeway: .microseconds(200))
         let id = pipeline.id
@@ -31,8 +37,10 @@ extension DeviceServer {
     /// recomposed where it changed and handed to the output's frame source and subscribers.
     func frameTick(_ id: OutputID) {
         guard let pipeline = pipelines[id] else { return }
-        let tick = device.frameTick(id, timestampNanoseconds: Self.monotonicNanoseconds())
+        let now = Self.monotonicNanoseconds()
+        let tick = device.frameTick(id, timestampNanoseconds: now)
         guard tick.applied, let output = device.allOutputs.first(where: { $0.id == id }) else { return }
+        pipeline.pacer.flipped(at: now)
         // The picture first, so that a producer woken by its page flip finds it on screen.
         let layers = device.scanoutLayers(of: id)
         let damage = pipeline.composer.compose(size: output.size, layers: layers, planeDamage: tick.planeDamage)
@@ -42,6 +50,17 @@ extension DeviceServer {
         if let eventFD = connection(of: output.owner)?.flipEventFD { signal(eventFD) }
         dispatch(tick.events)
         startClock(pipeline, refreshMillihertz: output.mode.refreshMillihertz)
+    }
+
+    /// A commit was accepted: an output it left pending that flipped nothing for a whole frame
+    /// interval flips now, at a vblank of its own, and its clock starts again from there, so the
+    /// next commit waits a full interval (FlipPacer, docs/protocol.md §12 "Pacing and lifetime").
+    func flipIdleOutputs() {
+        for (id, pipeline) in pipelines where device.hasPendingCommit(id) {
+            guard pipeline.timer != nil, pipeline.pacer.flipsAtOnce(commitAt: Self.monotonicNanoseconds()) else { continue }
+            frameTick(id)
+            if pipelines[id] === pipeline, pipeline.timer != nil { armClock(pipeline, millihertz: pipeline.clockMillihertz) }
+        }
     }
 
     /// Signals a producer's eventfd without ever blocking the device: a counter the producer

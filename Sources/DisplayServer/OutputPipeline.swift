@@ -11,6 +11,8 @@ final class OutputPipeline {
     var timer: DispatchSourceTimer?
     /// The refresh rate the clock runs at, after clamping.
     var clockMillihertz = 0
+    /// Whether a commit flips at once or at the next tick (docs/protocol.md §12).
+    var pacer = FlipPacer(intervalNanoseconds: 0)
 
     init(id: OutputID, size: Size, server: DeviceServer) {
         self.id = id
