@@ -13,19 +13,24 @@ extension DeviceServer {
     /// `maximumRefreshMillihertz`, so a producer can neither stall page flips nor make the server
     /// spin.
     func startClock(_ pipeline: OutputPipeline, refreshMillihertz: Int) {
-        let clamped = min(max(refreshMillihertz, 1_000), configuration.maximumRefreshMillihertz)
+        let clamped = clampedRefresh(refreshMillihertz)
         guard pipeline.timer == nil || pipeline.clockMillihertz != clamped else { return }
-        armClock(pipeline, millihertz: clamped)
+        armClock(pipeline, millihertz: clamped, from: .now())
     }
 
-    /// (Re)starts the clock so that its next tick is one interval from now.
-    private func armClock(_ pipeline: OutputPipeline, millihertz clamped: Int) {
+    private func clampedRefresh(_ refreshMillihertz: Int) -> Int {
+        min(max(refreshMillihertz, 1_000), configuration.maximumRefreshMillihertz)
+    }
+
+    /// (Re)starts the clock so that its next tick is one interval after `start`. Cancelling the
+    /// old timer drops a tick of it that may already wait on the queue.
+    private func armClock(_ pipeline: OutputPipeline, millihertz clamped: Int, from start: DispatchTime) {
         pipeline.timer?.cancel()
         pipeline.clockMillihertz = clamped
         let interval = 1_000_000_000_000 / clamped
         pipeline.pacer.intervalNanoseconds = UInt64(interval)
         let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + .nanoseconds(interval), repeating: .nanoseconds(interval), leeway: .microseconds(200))
+        timer.schedule(deadline: start + .nanoseconds(interval), repeating: .nanoseconds(interval), leeway: .microseconds(200))
         let id = pipeline.id
         timer.setEventHandler { [weak self] in self?.frameTick(id) }
         pipeline.timer = timer
@@ -35,8 +40,11 @@ extension DeviceServer {
     /// The output's vblank: the device applies the pending commit; its owner hears of it (PageFlip
     /// if asked, the flip eventfd always, Release for buffers that left the screen); the scanout is
     /// recomposed where it changed and handed to the output's frame source and subscribers.
+    /// After a flip the clock starts again from it, so the next flip is a whole interval later
+    /// even when this tick came late (§12).
     func frameTick(_ id: OutputID) {
         guard let pipeline = pipelines[id] else { return }
+        let start = DispatchTime.now()
         let now = Self.monotonicNanoseconds()
         let tick = device.frameTick(id, timestampNanoseconds: now)
         guard tick.applied, let output = device.allOutputs.first(where: { $0.id == id }) else { return }
@@ -49,7 +57,8 @@ extension DeviceServer {
         publishToSubscribers(of: id, scanout: pipeline.composer.scanout, damage: damage.region, sequence: tick.sequence)
         if let eventFD = connection(of: output.owner)?.flipEventFD { signal(eventFD) }
         dispatch(tick.events)
-        startClock(pipeline, refreshMillihertz: output.mode.refreshMillihertz)
+        guard pipelines[id] === pipeline, pipeline.timer != nil else { return }
+        armClock(pipeline, millihertz: clampedRefresh(output.mode.refreshMillihertz), from: start)
     }
 
     /// A commit was accepted: an output it left pending that flipped nothing for a whole frame
@@ -59,7 +68,6 @@ extension DeviceServer {
         for (id, pipeline) in pipelines where device.hasPendingCommit(id) {
             guard pipeline.timer != nil, pipeline.pacer.flipsAtOnce(commitAt: Self.monotonicNanoseconds()) else { continue }
             frameTick(id)
-            if pipelines[id] === pipeline, pipeline.timer != nil { armClock(pipeline, millihertz: pipeline.clockMillihertz) }
         }
     }
 
