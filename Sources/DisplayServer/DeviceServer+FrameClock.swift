@@ -29,20 +29,32 @@ extension DeviceServer {
         pipeline.clockMillihertz = clamped
         let interval = 1_000_000_000_000 / clamped
         pipeline.pacer.intervalNanoseconds = UInt64(interval)
+        pipeline.nextTick = start + .nanoseconds(interval)
         let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: start + .nanoseconds(interval), repeating: .nanoseconds(interval), leeway: .microseconds(200))
+        timer.schedule(deadline: pipeline.nextTick, repeating: .nanoseconds(interval), leeway: .microseconds(200))
         let id = pipeline.id
-        timer.setEventHandler { [weak self] in self?.frameTick(id) }
+        timer.setEventHandler { [weak self] in self?.clockTicked(id) }
         pipeline.timer = timer
         timer.resume()
+    }
+
+    /// A regular tick. One that came more than an eighth of an interval late restarts the clock
+    /// from the flip it makes, so the next flip is still at least most of an interval later; ticks
+    /// on time keep the clock's phase, so a producer paced by PageFlip gets the full refresh rate.
+    private func clockTicked(_ id: OutputID) {
+        guard let pipeline = pipelines[id] else { return }
+        let due = pipeline.nextTick
+        let interval = pipeline.pacer.intervalNanoseconds
+        pipeline.nextTick = due + .nanoseconds(Int(interval))
+        frameTick(id, restartingClock: DispatchTime.now().uptimeNanoseconds > due.uptimeNanoseconds + interval / 8)
     }
 
     /// The output's vblank: the device applies the pending commit; its owner hears of it (PageFlip
     /// if asked, the flip eventfd always, Release for buffers that left the screen); the scanout is
     /// recomposed where it changed and handed to the output's frame source and subscribers.
-    /// After a flip the clock starts again from it, so the next flip is a whole interval later
-    /// even when this tick came late (§12).
-    func frameTick(_ id: OutputID) {
+    /// With `restartingClock`, a flip restarts the clock from it, so the next tick is a whole
+    /// interval later (§12: idle outputs, late ticks).
+    func frameTick(_ id: OutputID, restartingClock: Bool) {
         guard let pipeline = pipelines[id] else { return }
         let start = DispatchTime.now()
         let now = Self.monotonicNanoseconds()
@@ -58,7 +70,8 @@ extension DeviceServer {
         if let eventFD = connection(of: output.owner)?.flipEventFD { signal(eventFD) }
         dispatch(tick.events)
         guard pipelines[id] === pipeline, pipeline.timer != nil else { return }
-        armClock(pipeline, millihertz: clampedRefresh(output.mode.refreshMillihertz), from: start)
+        let clamped = clampedRefresh(output.mode.refreshMillihertz)
+        if restartingClock || clamped != pipeline.clockMillihertz { armClock(pipeline, millihertz: clamped, from: start) }
     }
 
     /// A commit was accepted: an output it left pending that flipped nothing for a whole frame
@@ -67,7 +80,7 @@ extension DeviceServer {
     func flipIdleOutputs() {
         for (id, pipeline) in pipelines where device.hasPendingCommit(id) {
             guard pipeline.timer != nil, pipeline.pacer.flipsAtOnce(commitAt: Self.monotonicNanoseconds()) else { continue }
-            frameTick(id)
+            frameTick(id, restartingClock: true)
         }
     }
 
