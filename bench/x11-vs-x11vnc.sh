@@ -43,6 +43,19 @@ wait_port() {
     done
 }
 
+# Stops process $1 and waits for it: SIGTERM, then SIGKILL after 5 s (x11vnc sometimes hangs in
+# its SIGTERM handler once its X server is gone).
+stop() {
+    kill "$1" 2>/dev/null || true
+    i=0
+    # Running until it is gone or a zombie (then `wait` reaps it).
+    while [ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; do
+        i=$((i + 1)); [ $i -lt 50 ] || { kill -9 "$1" 2>/dev/null || true; break; }
+        sleep 0.1
+    done
+    wait "$1" 2>/dev/null || true
+}
+
 run_one() { # server workload
     Xvfb :$display -noreset -screen 0 1920x1080x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
     xvfb=$!; pids="$pids $xvfb"
@@ -55,7 +68,7 @@ run_one() { # server workload
     server=$!; pids="$pids $server"
     wait_port "$port"
     DISPLAY=":$display" "$viewer" "$1" "$port" "$server" "$2" "$frames" "$fps" "$drawer" "$work/draw.log" >>"$csv"
-    kill "$server" "$xvfb"; wait "$server" "$xvfb" 2>/dev/null || true
+    stop "$server"; stop "$xvfb"
     display=$((display + 1))
 }
 

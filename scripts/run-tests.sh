@@ -36,7 +36,7 @@ for group in "${groups[@]}"; do
   total=$(grep -oE 'Test run with [0-9]+ tests?' "$log" | tail -1 | grep -oE '[0-9]+' || true)
   # XCTest's: "Executed N tests, with F failures".
   xctest=$(grep -oE 'Executed [0-9]+ tests?, with [0-9]+ failures?' "$log" | tail -1 || true)
-  bad=$(grep -cE '^✘ Test .* failed after' "$log" || true)
+  bad=$(grep -E '^✘ Test .* failed after' "$log" | grep -vc '^✘ Test run with' || true)
   total=${total:-0}
   if [ -n "$xctest" ]; then
     xt=$(echo "$xctest" | grep -oE '[0-9]+' | head -1)

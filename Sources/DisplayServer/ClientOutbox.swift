@@ -34,6 +34,9 @@ struct ClientOutbox<Attachment> {
         var requestID: UInt32
         var attachment: Attachment
         var byteCount: Int
+        /// The message as encoded when it was pushed, so that sending it needs no second encoding;
+        /// nil when none was given, or when a merge changed the message since.
+        var encoded: [UInt8]?
         fileprivate var slot: Slot?
         fileprivate var countsAsEvent: Bool
         /// A merged FrameReady's whole damage, kept so that later merges cost one region union
@@ -98,8 +101,20 @@ struct ClientOutbox<Attachment> {
 
     /// Queues `message` (its encoded size is `byteCount`), merging it where §12 says so.
     mutating func push(_ message: ServerToClientMessage, requestID: UInt32 = 0, attachment: Attachment, byteCount: Int) -> Admission {
-        var item = Item(message: message, requestID: requestID, attachment: attachment, byteCount: byteCount, slot: nil,
-                        countsAsEvent: false, mergedDamage: nil)
+        push(Item(message: message, requestID: requestID, attachment: attachment, byteCount: byteCount, encoded: nil, slot: nil,
+                  countsAsEvent: false, mergedDamage: nil))
+    }
+
+    /// Queues `message` with its bytes, encoded once by the caller: popped unmerged, the item
+    /// carries them for the socket.
+    mutating func push(_ message: ServerToClientMessage, requestID: UInt32 = 0, attachment: Attachment, encoded: [UInt8]) -> Admission {
+        push(Item(message: message, requestID: requestID, attachment: attachment, byteCount: encoded.count, encoded: encoded, slot: nil,
+                  countsAsEvent: false, mergedDamage: nil))
+    }
+
+    private mutating func push(_ pushed: Item) -> Admission {
+        var item = pushed
+        let message = item.message, byteCount = item.byteCount
         switch message {
         case .pageFlip(let event): item.slot = .pageFlip(event.outputID)
         case .frameReady(let event): item.slot = .frameReady(event.outputID)
@@ -121,6 +136,8 @@ struct ClientOutbox<Attachment> {
         var admission = Admission.queued
         if let slot = item.slot, let position = slots[slot], let old = remove(at: position) {
             (item.message, item.mergedDamage) = Self.merge(old, into: item.message)
+            // FrameReady and LayoutRequest merge their contents; the others are the newest as pushed.
+            if item.mergedDamage != nil || item.slot == .layout { item.encoded = nil }
             admission = .merged
         }
         append(item)
@@ -194,6 +211,7 @@ struct ClientOutbox<Attachment> {
               case .pointerEvent(let queued) = item.message, queued.outputID == pointer.outputID, queued.buttons == pointer.buttons
         else { return false }
         items[last]?.message = .pointerEvent(pointer)
+        items[last]?.encoded = nil
         return true
     }
 

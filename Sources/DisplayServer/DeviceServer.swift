@@ -247,14 +247,14 @@ public final class DeviceServer: @unchecked Sendable {
     /// never hand out the one before the other has been merged.
     func send(_ message: ServerToClientMessage, requestID: UInt32 = 0, to client: DeviceClient, fds: [FileDescriptorHandle] = [],
               pumping: Bool = true) {
-        let byteCount: Int
+        let encoded: [UInt8]
         do {
-            byteCount = try Self.encode(message, requestID: requestID).count
+            encoded = try Self.encode(message, requestID: requestID)
         } catch {
             logger.error("display device: cannot encode \(message.messageType) for \(client.label): \(error)")
             return
         }
-        switch client.outbox.push(message, requestID: requestID, attachment: fds, byteCount: byteCount) {
+        switch client.outbox.push(message, requestID: requestID, attachment: fds, encoded: encoded) {
         case .queued, .merged: break
         case .droppedOldestEvent(let first):
             if first {
@@ -276,7 +276,8 @@ public final class DeviceServer: @unchecked Sendable {
         while client.channel.queuedBytes < Self.channelBacklogBytes, let item = client.outbox.popFirst() {
             let bytes: [UInt8]
             do {
-                bytes = try Self.encode(item.message, requestID: item.requestID)
+                // Encoded once at `send`, again only when a merge changed the message (§12).
+                bytes = try item.encoded ?? Self.encode(item.message, requestID: item.requestID)
             } catch {
                 logger.error("display device: cannot encode \(item.message.messageType) for \(client.label): \(error)")
                 continue

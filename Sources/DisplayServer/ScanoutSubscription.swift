@@ -5,8 +5,13 @@ import Pixels
 import SystemIO
 
 /// One consumer's subscription to an output (docs/protocol.md §6.2, §7.18, §7.19): a ring of
-/// sealed memfds the server writes the whole picture into, which buffers the consumer holds, and
-/// the damage it has not been told of yet.
+/// sealed memfds that each hold the whole picture, which buffers the consumer holds, what each
+/// buffer lacks of the current picture, and the damage the consumer has not been told of yet.
+///
+/// Writing a buffer copies only what it lacks (`ScanoutBufferDamage`): the damage of every frame
+/// published since that buffer was last written. A consumer that keeps up therefore costs a copy
+/// of the damage per frame, not of the whole picture; new buffers (a subscription, a resize) are
+/// written whole.
 ///
 /// A buffer is written only while the consumer does not hold it. When it holds them all, frames
 /// are skipped and their damage is merged, so a slow consumer costs one region, never a queue.
@@ -29,7 +34,12 @@ final class ScanoutSubscription {
     private let mappings: [SharedMemoryMapping]
     /// The sequence each buffer was handed out with, while the consumer holds it.
     private var heldSequence: [UInt64?]
+    /// What each buffer lacks of the newest scanout.
+    private var bufferDamage: ScanoutBufferDamage
+    /// The damage since the last FrameReady: what the next one reports (§7.19).
     private var pendingDamage: Region
+    /// Bytes copied into the buffers so far, for tests and benchmarks.
+    private(set) var bytesCopied = 0
     /// The cursor image the consumer was last sent; nil: none (or a 0 × 0 CursorImage).
     private(set) var announcedCursor: CursorImage?
     /// The sequence of a frame skipped because the consumer held every buffer; the next release
@@ -59,6 +69,7 @@ final class ScanoutSubscription {
         self.memfds = memfds
         self.mappings = mappings
         heldSequence = Array(repeating: nil, count: Self.bufferCount)
+        bufferDamage = ScanoutBufferDamage(bufferCount: Self.bufferCount, size: size)
         pendingDamage = Region(Rect(size: size))
         announcedCursor = previous?.announcedCursor
         cursorImageChangedSinceFrameReady = previous?.cursorImageChangedSinceFrameReady ?? false
@@ -82,12 +93,15 @@ final class ScanoutSubscription {
         return true
     }
 
-    /// Writes `scanout` into a buffer the consumer does not hold (or into `pendingBuffer`, the
-    /// buffer of a FrameReady that has not left the server yet) and returns the FrameReady for
-    /// it, with all damage since the last one; nil (and the damage kept) when every buffer is held.
+    /// Brings a buffer the consumer does not hold (or `pendingBuffer`, the buffer of a FrameReady
+    /// that has not left the server yet) up to `scanout`, copying only what that buffer lacks, and
+    /// returns the FrameReady for it with all damage since the last one; nil (and the damage kept)
+    /// when every buffer is held.
     func publish(_ scanout: PixelBuffer, damage: Region, sequence: UInt64, cursor: ExportedCursor?,
                  pendingBuffer: UInt16? = nil) -> FrameReadyEvent? {
-        pendingDamage.formUnion(damage.intersection(Rect(size: size)))
+        let clipped = damage.intersection(Rect(size: size))
+        pendingDamage.formUnion(clipped)
+        bufferDamage.record(clipped)
         let free = pendingBuffer.map(Int.init).flatMap { heldSequence.indices.contains($0) ? $0 : nil }
             ?? heldSequence.firstIndex(where: { $0 == nil })
         guard scanout.size == size, let index = free, let target = mappings[index].mutableBytes else {
@@ -95,9 +109,7 @@ final class ScanoutSubscription {
             return nil
         }
         skippedSequence = nil
-        scanout.pixels.withUnsafeBytes { source in
-            target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source.prefix(bufferSize)))
-        }
+        bytesCopied += Self.copy(bufferDamage.takeStaleRegion(of: index), of: scanout, into: target, stride: stride)
         heldSequence[index] = sequence
         var rects = pendingDamage.rects
         if rects.count > Self.maximumDamageRects { rects = [pendingDamage.bounds] }
@@ -109,6 +121,28 @@ final class ScanoutSubscription {
         return FrameReadyEvent(outputID: output.rawValue, sequence: sequence, bufferIndex: UInt16(index), flags: flags,
                                cursorX: Int32(clamping: cursor?.position.x ?? 0), cursorY: Int32(clamping: cursor?.position.y ?? 0),
                                damage: rects.map { WireRect(x: Int32($0.x), y: Int32($0.y), width: UInt32($0.width), height: UInt32($0.height)) })
+    }
+
+    /// Copies `region` of `scanout` into `target`, a buffer of the same size with `stride` bytes
+    /// per row; returns the bytes copied. Rects as wide as the picture are one block.
+    private static func copy(_ region: Region, of scanout: PixelBuffer, into target: UnsafeMutableRawBufferPointer, stride: Int) -> Int {
+        let rowBytes = scanout.width * 4
+        return scanout.pixels.withUnsafeBytes { source in
+            var copied = 0
+            for rect in region.rects {
+                let count = rect.width * 4, start = rect.minY * stride + rect.minX * 4
+                if rect.width == scanout.width && stride == rowBytes {
+                    (target.baseAddress! + start).copyMemory(from: source.baseAddress! + rect.minY * rowBytes, byteCount: count * rect.height)
+                } else {
+                    for y in rect.minY..<rect.maxY {
+                        (target.baseAddress! + y * stride + rect.minX * 4)
+                            .copyMemory(from: source.baseAddress! + y * rowBytes + rect.minX * 4, byteCount: count)
+                    }
+                }
+                copied += count * rect.height
+            }
+            return copied
+        }
     }
 
     /// FrameReleased (§6.7); a release naming another sequence is ignored. True when it freed a

@@ -8,6 +8,11 @@ import ZlibStreams
 /// tile is written with the smallest of five subencodings, and the tiles of one rectangle go out
 /// as one zlib chunk (a U32 length, then the data) of the connection's persistent deflate stream.
 ///
+/// Tiles that went out raw and that deflate could not shrink anyway (fresh noise, video: see
+/// `CompressibilityProbe`) are stored, at zlib level 0, in the same chunk: a viewer inflates them
+/// like any other data, and the server skips deflate's fruitless match search, which is most of the
+/// cost of such tiles at the usual levels.
+///
 /// One value per viewer connection: the deflate dictionary carries over from rectangle to
 /// rectangle, so the viewer's inflate stream must see every chunk in order. The stream and the
 /// scratch buffers are reference types, so copies of a value share them; keep one value per
@@ -22,6 +27,12 @@ public struct ZRLEEncoder: FramebufferEncoder {
 
     private let deflater: DeflateStream
     private let tiles: ZRLETileEncoder
+    private let probe = CompressibilityProbe()
+    /// The level asked for; incompressible tiles use level 0 regardless.
+    public private(set) var compressLevel: Int
+    /// Uncompressed bytes of the last rectangle (band) that the probe sent to level 0 (none when
+    /// the level asked for is 0 itself: then everything is stored without asking).
+    private(set) var lastStoredBytes = 0
     private var compressed: [UInt8] = []
 
     /// The most uncompressed bytes one rectangle may carry before the encoder splits it into
@@ -41,19 +52,18 @@ public struct ZRLEEncoder: FramebufferEncoder {
 
     /// Tests use a small band limit to exercise the split.
     init(compressLevel: Int?, maximumBandBytes: Int) {
-        deflater = DeflateStream(level: Self.zlibLevel(for: compressLevel))
+        self.compressLevel = Self.zlibLevel(for: compressLevel)
+        deflater = DeflateStream(level: self.compressLevel)
         tiles = ZRLETileEncoder()
         self.maximumBandBytes = maximumBandBytes
     }
-
-    /// The zlib level the next rectangle is compressed with.
-    public var compressLevel: Int { Int(deflater.level) }
 
     /// CompressLevel 0...9 maps one to one onto zlib levels 0...9 (as TigerVNC does for ZRLE):
     /// 0 stores without compression, which is the fastest on a LAN. Out-of-range values are
     /// clamped; nil restores the default.
     public mutating func setCompressLevel(_ level: Int?) {
-        deflater.setLevel(Self.zlibLevel(for: level))
+        compressLevel = Self.zlibLevel(for: level)
+        deflater.setLevel(compressLevel)
     }
 
     static func zlibLevel(for level: Int?) -> Int {
@@ -92,13 +102,42 @@ public struct ZRLEEncoder: FramebufferEncoder {
     /// One rectangle: all its tiles in one zlib chunk (RFC 6143 §7.7.6).
     private mutating func encodeBand(_ rect: Rect, of frame: PixelView, translator: PixelTranslator,
                                      into output: inout ByteBuffer) {
-        let count = uncompressedTileData(rect, of: frame, translator: translator)
+        _ = uncompressedTileData(rect, of: frame, translator: translator)
         compressed.removeAll(keepingCapacity: true)
-        deflater.compress(UnsafeRawBufferPointer(start: tiles.output, count: count), appendingTo: &compressed)
+        compressTiles()
         output.reserveCapacity(minimumWritableBytes: 16 + compressed.count)
         output.writeRectangleHeader(rect, encoding: encoding)
         output.writeInteger(UInt32(compressed.count))
         output.writeBytes(compressed)
+    }
+
+    /// Compresses the tiles in `tiles.output` into `compressed`: runs of incompressible raw tiles
+    /// at level 0, the rest at `compressLevel`, each run sync-flushed (RFC 1950/1951: the viewer's
+    /// one inflate stream reads them as one), so the chunk is the same zlib data a single call
+    /// would make apart from the levels.
+    private mutating func compressTiles() {
+        let data = tiles.output
+        var runStart = 0, start = 0
+        var runStored: Bool?
+        lastStoredBytes = 0
+        if compressLevel > 0 { probe.begin(data) }
+        for end in tiles.tileEnds {
+            // Subencoding 0 is raw (RFC 6143 §7.7.6); the others already exploit the tile's structure.
+            let stored = compressLevel > 0 && data[start] == 0 && probe.isIncompressible(from: start + 1, to: end)
+            if let run = runStored, run != stored {
+                compressRun(from: runStart, to: start, stored: run)
+                runStart = start
+            }
+            runStored = stored
+            start = end
+        }
+        compressRun(from: runStart, to: start, stored: runStored ?? false)
+    }
+
+    private mutating func compressRun(from start: Int, to end: Int, stored: Bool) {
+        if stored { lastStoredBytes += end - start }
+        deflater.setLevel(stored ? 0 : compressLevel)
+        deflater.compress(UnsafeRawBufferPointer(start: tiles.output + start, count: end - start), appendingTo: &compressed)
     }
 
     /// Encodes the tiles of `rect` into the scratch buffer and returns the byte count; the bytes

@@ -32,6 +32,9 @@ final class ZRLETileEncoder {
 
     /// The uncompressed bytes of the last rectangle; valid until the next `encode`.
     private(set) var output: UnsafeMutablePointer<UInt8>
+    /// Where each tile of the last rectangle ends in `output`, in order (a tile starts where the
+    /// one before ended; its first byte is its subencoding).
+    private(set) var tileEnds: [Int] = []
     private var outputCapacity: Int
 
     init() {
@@ -76,6 +79,7 @@ final class ZRLETileEncoder {
             output = .allocate(capacity: outputCapacity)
         }
         var written = 0
+        tileEnds.removeAll(keepingCapacity: true)
         var ty = rect.minY
         while ty < rect.maxY {
             let th = min(Self.tileSize, rect.maxY - ty)
@@ -84,6 +88,7 @@ final class ZRLETileEncoder {
                 let tw = min(Self.tileSize, rect.maxX - tx)
                 loadTile(Rect(x: tx, y: ty, width: tw, height: th), of: frame, translator: translator)
                 written += encodeTile(width: tw, height: th, compactPixel: compactPixel, to: output + written)
+                tileEnds.append(written)
                 tx += tw
             }
             ty += th

@@ -12,10 +12,13 @@ final class X11CursorWatcher {
 
     private let connection: X11Connection
     private let notifyCode: UInt8
+    private let log: (String) -> Void
     private var pending = true
+    private var refusalReported = false
 
-    init(connection: X11Connection, eventBase: UInt8) {
+    init(connection: X11Connection, eventBase: UInt8, log: @escaping (String) -> Void) {
         self.connection = connection
+        self.log = log
         notifyCode = eventBase &+ UInt8(XCB_XFIXES_CURSOR_NOTIFY)
         xcb_xfixes_select_cursor_input(connection.raw, connection.root, UInt32(XCB_XFIXES_CURSOR_NOTIFY_MASK_DISPLAY_CURSOR.rawValue))
         connection.flush()
@@ -32,7 +35,20 @@ final class X11CursorWatcher {
         guard pending else { return nil }
         pending = false
         let c = connection.raw
-        guard let reply = xcb_xfixes_get_cursor_image_reply(c, xcb_xfixes_get_cursor_image(c), nil) else { return nil }
+        var error: UnsafeMutablePointer<xcb_generic_error_t>?
+        guard let reply = xcb_xfixes_get_cursor_image_reply(c, xcb_xfixes_get_cursor_image(c), &error) else {
+            if let error {
+                // Xvfb's SECURITY extension answers BadAccess (10) when the displayed cursor
+                // belongs to a client that has exited (what `xsetroot -cursor` leaves behind).
+                // Viewers then keep the previous cursor image; say so once rather than silently.
+                if !refusalReported {
+                    refusalReported = true
+                    log("XFIXES GetCursorImage failed with X error \(error.pointee.error_code); viewers keep the previous cursor image")
+                }
+                free(error)
+            }
+            return nil
+        }
         defer { free(reply) }
         let (w, h) = (Int(reply.pointee.width), Int(reply.pointee.height))
         guard w > 0, h > 0, w <= Self.maximumSide, h <= Self.maximumSide,

@@ -45,7 +45,7 @@ final class X11Session {
             log("\(display) has no DAMAGE 1.1 (or XFIXES): comparing 64x64 tiles of the whole screen every frame")
         }
         let connection = connection
-        cursorWatcher = connection.xfixesEventBase.map { X11CursorWatcher(connection: connection, eventBase: $0) }
+        cursorWatcher = connection.xfixesEventBase.map { X11CursorWatcher(connection: connection, eventBase: $0, log: log) }
         pointer = X11PointerTracker(connection: connection)
         monitors = X11MonitorReader(connection: connection)
         input = X11InputInjector(connection: connection)

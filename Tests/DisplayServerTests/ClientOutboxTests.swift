@@ -1,6 +1,7 @@
 import DisplayProtocol
 @testable import DisplayServer
 import Geometry
+import NIOCore
 import Testing
 
 /// `ClientOutbox` alone (docs/protocol.md §12 "Bounded queues"): no sockets, messages in and out.
@@ -175,6 +176,39 @@ import Testing
         #expect(outbox.queuedEvents == 3)
         #expect(drain(&outbox).map(\.message) == [.clipboardText(outputID: 6, text: "six"), .clipboardText(outputID: 5, text: "two"),
                                                   .layoutRequest([b, a2])])
+    }
+
+    private func encoded(_ message: ServerToClientMessage, requestID: UInt32 = 0) throws -> [UInt8] {
+        var buffer = ByteBuffer()
+        try buffer.writeDisplayMessage(message, requestID: requestID)
+        return Array(buffer.readableBytesView)
+    }
+
+    /// The bytes encoded at push travel with the item, so the server encodes once; a merge that
+    /// changes the message (FrameReady damage, LayoutRequest entries, a pointer motion) drops them
+    /// and the server encodes the merged message. Whatever bytes come out are those of the message.
+    @Test func encodedBytesComeOutUnlessAMergeChangedTheMessage() throws {
+        var outbox = Outbox(maximumQueuedBytes: 1 << 20)
+        func push(_ message: ServerToClientMessage, requestID: UInt32 = 0) throws -> Outbox.Admission {
+            outbox.push(message, requestID: requestID, attachment: "", encoded: try encoded(message, requestID: requestID))
+        }
+        let pointer = { (x: Int32) in ServerToClientMessage.pointerEvent(PointerInput(outputID: 5, x: x, y: 0, buttons: 0)) }
+        #expect(try push(.done, requestID: 4) == .queued)
+        #expect(try push(flip(5, sequence: 1, commit: 1)) == .queued)
+        #expect(try push(flip(5, sequence: 2, commit: 2)) == .merged)
+        #expect(try push(frame(5, sequence: 1, damage: [WireRect(x: 0, y: 0, width: 1, height: 1)])) == .queued)
+        #expect(try push(frame(5, sequence: 2, damage: [WireRect(x: 5, y: 5, width: 1, height: 1)])) == .merged)
+        #expect(try push(.layoutRequest([OutputLayoutEntry(outputID: 5, width: 8, height: 6, x: 0, y: 0)])) == .queued)
+        #expect(try push(.layoutRequest([OutputLayoutEntry(outputID: 6, width: 8, height: 6, x: 0, y: 0)])) == .merged)
+        _ = try push(pointer(1))
+        #expect(try push(pointer(2)) == .queued)
+        #expect(try push(pointer(3)) == .merged)
+        let items = drain(&outbox)
+        #expect(items.map { $0.encoded == nil } == [false, false, true, true, false, true])
+        for item in items {
+            if let bytes = item.encoded { #expect(bytes == (try encoded(item.message, requestID: item.requestID)), "\(item.message)") }
+            #expect(item.byteCount == (try encoded(item.message, requestID: item.requestID)).count || item.encoded == nil)
+        }
     }
 
     @Test func anOutboxThatIsNeverEmptiedKeepsItsStorageBounded() {

@@ -1,4 +1,5 @@
 import Foundation
+import Geometry
 import Pixels
 import PortholeTestSupport
 import Testing
@@ -25,6 +26,24 @@ import Testing
         let comparison = ImageComparison(expected: TestImages.quantized(served.image, to: format.pixelFormat),
                                          actual: captured, in: format.pixelFormat)
         #expect(comparison.isIdentical, "\(encoding.rawValue)/\(format.rawValue): \(comparison)\nserver log:\n\(server.log)")
+    }
+
+    /// ZRLE stores noise tiles at zlib level 0 among deflated ones in one chunk (ZRLEEncoder):
+    /// vncdotool's decoder (Python's zlib) reads the mixed stream exactly, at both 32 bpp formats.
+    @Test(arguments: [VNCDoTool.Format.bgrx, .rgbx])
+    func zrleWithStoredNoiseTilesEqualsServedImage(format: VNCDoTool.Format) async throws {
+        let scratch = try ScratchDirectory("vncdotool-zrle-noise-\(format.rawValue)")
+        var picture = Fixtures.desktop()
+        picture.blit(TestImages.random(width: 192, height: 128, seed: 5), at: Point(x: 64, y: 40))
+        let served = try await PixelBufferFile.png(picture, scratch: scratch)
+        let server = try await PortholeServer(serving: served, scratch: scratch)
+        defer { server.stop() }
+
+        let captured = try await VNCDoTool.captureImage(port: server.port, encoding: .zrle, format: format, scratch: scratch)
+
+        let comparison = ImageComparison(expected: TestImages.quantized(served.image, to: format.pixelFormat),
+                                         actual: captured, in: format.pixelFormat)
+        #expect(comparison.isIdentical, "zrle/\(format.rawValue) with noise: \(comparison)\nserver log:\n\(server.log)")
     }
 
     /// The server logs the viewer's arrival and departure, one line each.

@@ -208,3 +208,47 @@ struct ZRLETestHarness {
         }
     }
 }
+
+/// Noise tiles are stored (zlib level 0) inside the same chunk as compressed tiles; the viewer's
+/// one inflate stream reads the mix, and the sizes show which tiles were stored.
+struct ZRLEStoredTileTests {
+    /// A desktop picture with a noise patch covering whole tiles in its middle.
+    static func desktopWithNoise() -> PixelBuffer {
+        var picture = TestImages.desktop(width: 320, height: 256)
+        let noise = TestImages.random(width: 128, height: 128, seed: 7)
+        for y in 0..<128 { for x in 0..<128 { picture[64 + x, 64 + y] = noise[x, y] } }
+        return picture
+    }
+
+    @Test(arguments: [1, 6, 9])
+    func mixedContentRoundTrips(level: Int) throws {
+        let source = Self.desktopWithNoise()
+        var h = ZRLETestHarness(size: source.size, compressLevel: level)
+        try h.roundTrip(source.bounds, of: source, format: .xrgb8888)
+        try h.roundTrip(Rect(x: 30, y: 40, width: 200, height: 150), of: source, format: .xrgb8888)
+        try h.roundTrip(source.bounds, of: source, format: .rgb565)
+        #expect(h.encoder.compressLevel == level, "the level asked for stays, whatever was stored")
+    }
+
+    @Test func exactlyTheNoiseTilesAreStored() {
+        let source = Self.desktopWithNoise()
+        for level in [1, 6, 9] {
+            var h = ZRLETestHarness(size: source.size, compressLevel: level)
+            let size = h.encode(source.bounds, of: source, format: .xrgb8888).readableBytes
+            // Four whole 64x64 tiles of noise, raw: a subencoding byte and 3-byte CPIXELs each.
+            let noiseTiles = 4 * (1 + 64 * 64 * 3)
+            #expect(h.encoder.lastStoredBytes == noiseTiles, "level \(level)")
+            // Stored costs the raw bytes plus a few bytes of block headers; the desktop around
+            // the noise still compresses.
+            var d = ZRLETestHarness(size: source.size, compressLevel: level)
+            let desktop = TestImages.desktop(width: 320, height: 256)
+            let desktopSize = d.encode(desktop.bounds, of: desktop, format: .xrgb8888).readableBytes
+            #expect(size <= desktopSize + noiseTiles + 64, "level \(level): \(size) bytes against \(desktopSize) + \(noiseTiles)")
+            #expect(d.encoder.lastStoredBytes == 0)
+        }
+        // Level 0 stores everything anyway, without asking the probe.
+        var stored = ZRLETestHarness(size: source.size, compressLevel: 0)
+        _ = stored.encode(source.bounds, of: source, format: .xrgb8888)
+        #expect(stored.encoder.lastStoredBytes == 0)
+    }
+}

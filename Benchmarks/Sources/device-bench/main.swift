@@ -5,6 +5,7 @@ import Display
 import DisplayProtocol
 import DisplayServer
 import Foundation
+import Synchronization
 import Logging
 import PortholeClient
 import Server
@@ -25,6 +26,11 @@ import Server
 ///    one framebuffer, copied by the server at the tick and released at once), with the frame
 ///    clock raised to 1 kHz so the server's work is the limit, next to memcpy of the same frame in
 ///    the same run.
+///
+/// 4. the same 1920×1080 commits with 256×256 damage with no consumer and with one subscribed
+///    consumer (docs/protocol.md §6.2, §7.19) that releases each buffer as soon as FrameReady
+///    names it, and 4K full frames with one such consumer: the server's time after the tick, which
+///    includes writing the consumer's scanout buffer.
 ///
 /// Producer, device server and RFB server run in this one process, on their own threads, over
 /// real Unix and TCP sockets.
@@ -190,6 +196,39 @@ final class RawViewer {
     }
 }
 
+/// A consumer subscribed to `output` on its own thread: it releases each buffer as soon as
+/// FrameReady names it (§6.7), and closes the fds of ScanoutBuffers without mapping them.
+final class ReleasingConsumer: Sendable {
+    private let stopping = Atomic<Bool>(false)
+    private let finished = Atomic<Bool>(false)
+    let frames = Atomic<Int>(0)
+
+    init(server: DeviceServer, output: UInt32) throws {
+        let client = try DisplayClient(socketPath: server.socketPath, role: .consumer, name: "bench-consumer", timeout: 10)
+        guard case .subscribed = try client.request(.subscribe(outputID: output)) else { fail("subscribe refused") }
+        nonisolated(unsafe) let owned = client
+        Thread.detachNewThread { [self] in
+            while !stopping.load(ordering: .relaxed) {
+                guard let event = try? owned.nextEvent(timeout: 0.05) else { continue }
+                switch event {
+                case .frameReady(let ready):
+                    frames.add(1, ordering: .relaxed)
+                    try? owned.send(.frameReleased(outputID: ready.outputID, bufferIndex: ready.bufferIndex, sequence: ready.sequence))
+                default:
+                    for fd in event.fds { close(fd) }
+                }
+            }
+            owned.close()
+            finished.store(true, ordering: .releasing)
+        }
+    }
+
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+        while !finished.load(ordering: .acquiring) { usleep(1_000) }
+    }
+}
+
 // MARK: - 1 and 2: latency on 1920x1080 at 60 Hz
 
 let device = try makeDevice()
@@ -270,12 +309,14 @@ removeDevice(device)
 /// (no damage rects), or with `square` a 256×256 square drawn (untimed) and committed as the
 /// damage. Returns the median and the mean time of one commit → PageFlip, and the median time from
 /// the tick (the PageFlip's timestamp) to the PageFlip's arrival: the server's work.
-func commitTimes4K(copy: Bool, square: Bool = false, frames: Int) throws -> (median: Double, mean: Double, afterTick: Double) {
+func commitTimes4K(copy: Bool, square: Bool = false, consumer: Bool = false, frames: Int) throws -> (median: Double, mean: Double, afterTick: Double) {
     let server = try makeDevice(maximumRefreshMillihertz: 1_000_000)
     let producer = try Producer(server: server, width: 3840, height: 2160, refreshMillihertz: 1_000_000, copy: copy)
     var index = 0
     _ = try producer.commit(index, damage: [])
     _ = try producer.client.waitForPageFlip(output: producer.output.outputID)
+    let subscriber = consumer ? try ReleasingConsumer(server: server, output: producer.output.outputID) : nil
+    defer { subscriber?.stop() }
     var times: [Double] = [], afterTick: [Double] = []
     for frame in 0..<frames {
         if !copy { index ^= 1 }
@@ -299,6 +340,38 @@ let zeroCopy = try commitTimes4K(copy: false, frames: fullFrames)
 let copyPath = try commitTimes4K(copy: true, frames: fullFrames)
 let zeroCopySquare = try commitTimes4K(copy: false, square: true, frames: fullFrames)
 let copyPathSquare = try commitTimes4K(copy: true, square: true, frames: fullFrames)
+let zeroCopyConsumer = try commitTimes4K(copy: false, consumer: true, frames: fullFrames)
+
+// MARK: - 4: a subscribed consumer, 1920x1080 at 60 Hz, 256x256 damage
+
+/// The server's time after the tick (PageFlip arrival minus its timestamp) for `commits` commits
+/// of a 256×256 square on 1920×1080 at 60 Hz, with `consumers` subscribed consumers; and the
+/// FrameReady count the consumers saw.
+func afterTick1080(consumers: Int) throws -> (afterTick: [Double], framesSeen: Int) {
+    let server = try makeDevice()
+    let producer = try Producer(server: server, width: 1920, height: 1080, refreshMillihertz: 60_000)
+    var index = 0
+    _ = try producer.commit(index, damage: [])
+    _ = try producer.client.waitForPageFlip(output: producer.output.outputID)
+    let subscribers = try (0..<consumers).map { _ in try ReleasingConsumer(server: server, output: producer.output.outputID) }
+    usleep(100_000)
+    var afterTick: [Double] = []
+    for frame in 0..<commits {
+        index ^= 1
+        let damage = producer.drawSquare(index, frame: frame)
+        let request = try producer.commit(index, damage: [damage])
+        let flip = try producer.client.waitForPageFlip(output: producer.output.outputID, commitRequestID: request)
+        afterTick.append(now() - Double(flip.timestampNanoseconds) / 1e9)
+        producer.dropReleases()
+    }
+    for subscriber in subscribers { subscriber.stop() }
+    producer.client.close()
+    removeDevice(server)
+    return (afterTick, subscribers.reduce(0) { $0 + $1.frames.load(ordering: .relaxed) })
+}
+
+let noConsumer1080 = try afterTick1080(consumers: 0)
+let oneConsumer1080 = try afterTick1080(consumers: 1)
 
 var source = [UInt32](repeating: 0x0011_2233, count: frameBytes / 4)
 var target = [UInt32](repeating: 0, count: frameBytes / 4)
@@ -339,3 +412,10 @@ row("3840×2160, 256×256 damage, commit → PageFlip, zero-copy path, 1 kHz clo
 row("3840×2160, 256×256 damage, commit → PageFlip, copy path, 1 kHz clock", median: copyPathSquare.median, mean: copyPathSquare.mean, afterTick: copyPathSquare.afterTick,
     bytes: 256 * 256 * 4)
 row("memcpy of the same 3840×2160 frame (33 MB), median of 15", median: memcpySeconds, mean: copies.reduce(0, +) / Double(copies.count))
+row("3840×2160 full-frame commit → PageFlip, zero-copy path, 1 kHz clock, 1 subscribed consumer", median: zeroCopyConsumer.median,
+    mean: zeroCopyConsumer.mean, afterTick: zeroCopyConsumer.afterTick)
+print("")
+print("| 1920×1080 at 60 Hz, 256×256 damage per commit | tick → PageFlip received, median ms | p99 ms | FrameReady seen |")
+print("|---|---:|---:|---:|")
+print("| no consumer | \(milliseconds(percentile(noConsumer1080.afterTick, 0.5))) | \(milliseconds(percentile(noConsumer1080.afterTick, 0.99))) | - |")
+print("| 1 subscribed consumer | \(milliseconds(percentile(oneConsumer1080.afterTick, 0.5))) | \(milliseconds(percentile(oneConsumer1080.afterTick, 0.99))) | \(oneConsumer1080.framesSeen) |")

@@ -12,10 +12,11 @@ final class VirtualX {
     private var clients: [ChildProcess] = []
     private let scratch: ScratchDirectory
 
-    /// Xvfb with one screen of `width`x`height` at `depth` bits.
-    static func xvfb(width: Int, height: Int, depth: Int = 24, scratch: ScratchDirectory) async throws -> VirtualX {
+    /// Xvfb with one screen of `width`x`height` at `depth` bits; `extra` arguments are appended
+    /// (`-extension NAME` turns an extension off).
+    static func xvfb(width: Int, height: Int, depth: Int = 24, extra: [String] = [], scratch: ScratchDirectory) async throws -> VirtualX {
         try await VirtualX(try requirePeer("Xvfb"),
-                           ["-displayfd", "1", "-noreset", "-screen", "0", "\(width)x\(height)x\(depth)", "-nolisten", "tcp"],
+                           ["-displayfd", "1", "-noreset", "-screen", "0", "\(width)x\(height)x\(depth)", "-nolisten", "tcp"] + extra,
                            width: width, height: height, scratch: scratch)
     }
 
