@@ -51,3 +51,16 @@ public protocol ScreenLayoutProviding: FrameSource {
     /// repeated ids, make the output fall back to that one screen too.
     var screens: [SourceScreen] { get }
 }
+
+/// A source that knows when it has something new (a producer's commit reached the device's screen;
+/// a mirror saw damage): it says so at once, and the server advances it and publishes the frame on
+/// its event loop right away instead of at its next poll of the source. Sources that cannot tell
+/// (the demo desktop animates on the clock) are polled only; signalling ones are polled too, as a
+/// fallback, so a missed signal costs one poll interval, never a frame.
+public protocol FrameSignalling: FrameSource {
+    /// Installs the handler the source calls, from any thread, whenever `advance(to:)` would now
+    /// return damage or a cursor, clipboard or bell change. Calls may come in bursts: the server
+    /// merges them into one advance, and a viewer's own pacing (`--max-fps`, one update in flight)
+    /// still decides when it gets the frame. Called once, before the server's clock starts.
+    func onFrameReady(_ handler: @escaping @Sendable () -> Void)
+}

@@ -18,11 +18,14 @@ import Synchronization
 /// LayoutRequest to the producer (§7.11), which may commit at the new size; the frame changes size
 /// when that commit reaches the screen.
 ///
+/// It signals (`FrameSignalling`) as soon as a commit reached the screen and was composed, and when
+/// the producer's clipboard changed, so the RFB server publishes without waiting for its poll.
+///
 /// The clipboard goes both ways (`ClipboardSharing`): text the producer sets with SetClipboardText
 /// (§5.10) reaches the output's viewers, and a viewer's clipboard reaches the producer as
 /// ClipboardText (§7.14).
 public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProviding, CursorPositionProviding, InputReceiving,
-                                       ClipboardSharing, @unchecked Sendable {
+                                       ClipboardSharing, FrameSignalling, @unchecked Sendable {
     public static let maximumDamageRects = 64
 
     private struct State {
@@ -35,6 +38,7 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
         var cursorMoved = false
         var removed = false
         var clipboardChange: String?
+        var frameReady: (@Sendable () -> Void)?
     }
 
     public let outputID: OutputID
@@ -69,9 +73,9 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
     /// True once the output is gone; the last frame stays.
     public var isRemoved: Bool { state.withLock { $0.removed } }
 
-    /// A frame composed at a tick (on the device's queue).
+    /// A frame composed at a tick (on the device's queue); the RFB side hears of it at once.
     func deliver(scanout: PixelBuffer, damage: FrameDamage, cursor: ExportedCursor?) {
-        state.withLock { state in
+        let signal = state.withLock { state in
             state.latest = scanout
             state.damage.formUnion(damage.region)
             if state.damage.rects.count > Self.maximumDamageRects { state.damage = Region(state.damage.bounds) }
@@ -80,8 +84,14 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
                 state.cursorPosition = position
                 state.cursorMoved = true
             }
+            return state.frameReady
         }
+        signal?()
     }
+
+    // MARK: FrameSignalling
+
+    public func onFrameReady(_ handler: @escaping @Sendable () -> Void) { state.withLock { $0.frameReady = handler } }
 
     func markRemoved() { state.withLock { $0.removed = true } }
 
@@ -111,7 +121,13 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
     // MARK: ClipboardSharing
 
     /// The producer's clipboard changed (on the device's queue); the newest text wins.
-    func producerClipboardChanged(_ text: String) { state.withLock { $0.clipboardChange = text } }
+    func producerClipboardChanged(_ text: String) {
+        let signal = state.withLock { state in
+            state.clipboardChange = text
+            return state.frameReady
+        }
+        signal?()
+    }
 
     public func takeClipboardChange() -> String? {
         state.withLock { state in

@@ -13,26 +13,54 @@ extension DeviceServer {
     /// `maximumRefreshMillihertz`, so a producer can neither stall page flips nor make the server
     /// spin.
     func startClock(_ pipeline: OutputPipeline, refreshMillihertz: Int) {
-        let clamped = min(max(refreshMillihertz, 1_000), configuration.maximumRefreshMillihertz)
+        let clamped = clampedRefresh(refreshMillihertz)
         guard pipeline.timer == nil || pipeline.clockMillihertz != clamped else { return }
+        armClock(pipeline, millihertz: clamped, from: .now())
+    }
+
+    private func clampedRefresh(_ refreshMillihertz: Int) -> Int {
+        min(max(refreshMillihertz, 1_000), configuration.maximumRefreshMillihertz)
+    }
+
+    /// (Re)starts the clock so that its next tick is one interval after `start`. Cancelling the
+    /// old timer drops a tick of it that may already wait on the queue.
+    private func armClock(_ pipeline: OutputPipeline, millihertz clamped: Int, from start: DispatchTime) {
         pipeline.timer?.cancel()
         pipeline.clockMillihertz = clamped
         let interval = 1_000_000_000_000 / clamped
+        pipeline.pacer.intervalNanoseconds = UInt64(interval)
+        pipeline.nextTick = start + .nanoseconds(interval)
         let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + .nanoseconds(interval), repeating: .nanoseconds(interval), leeway: .microseconds(200))
+        timer.schedule(deadline: pipeline.nextTick, repeating: .nanoseconds(interval), leeway: .microseconds(200))
         let id = pipeline.id
-        timer.setEventHandler { [weak self] in self?.frameTick(id) }
+        timer.setEventHandler { [weak self] in self?.clockTicked(id) }
         pipeline.timer = timer
         timer.resume()
+    }
+
+    /// A regular tick. One that came more than an eighth of an interval late restarts the clock
+    /// from the flip it makes, so the next flip is still at least most of an interval later; ticks
+    /// on time keep the clock's phase, so a producer paced by PageFlip gets the full refresh rate.
+    private func clockTicked(_ id: OutputID) {
+        guard let pipeline = pipelines[id] else { return }
+        let due = pipeline.nextTick
+        let interval = pipeline.pacer.intervalNanoseconds
+        pipeline.nextTick = due + .nanoseconds(Int(interval))
+        frameTick(id, restartingClock: DispatchTime.now().uptimeNanoseconds > due.uptimeNanoseconds + interval / 8)
     }
 
     /// The output's vblank: the device applies the pending commit; its owner hears of it (PageFlip
     /// if asked, the flip eventfd always, Release for buffers that left the screen); the scanout is
     /// recomposed where it changed and handed to the output's frame source and subscribers.
-    func frameTick(_ id: OutputID) {
+    /// With `restartingClock`, a flip restarts the clock from it, so the next tick is a whole
+    /// interval later (§12: idle outputs, late ticks).
+    func frameTick(_ id: OutputID, restartingClock: Bool) {
         guard let pipeline = pipelines[id] else { return }
-        let tick = device.frameTick(id, timestampNanoseconds: Self.monotonicNanoseconds())
+        let start = DispatchTime.now()
+        let now = Self.monotonicNanoseconds()
+        let tick = device.frameTick(id, timestampNanoseconds: now)
         guard tick.applied, let output = device.allOutputs.first(where: { $0.id == id }) else { return }
+        pipeline.pacer.flipped(at: now)
         // The picture first, so that a producer woken by its page flip finds it on screen.
         let layers = device.scanoutLayers(of: id)
         let damage = pipeline.composer.compose(size: output.size, layers: layers, planeDamage: tick.planeDamage)
@@ -41,7 +69,19 @@ extension DeviceServer {
         publishToSubscribers(of: id, scanout: pipeline.composer.scanout, damage: damage.region, sequence: tick.sequence)
         if let eventFD = connection(of: output.owner)?.flipEventFD { signal(eventFD) }
         dispatch(tick.events)
-        startClock(pipeline, refreshMillihertz: output.mode.refreshMillihertz)
+        guard pipelines[id] === pipeline, pipeline.timer != nil else { return }
+        let clamped = clampedRefresh(output.mode.refreshMillihertz)
+        if restartingClock || clamped != pipeline.clockMillihertz { armClock(pipeline, millihertz: clamped, from: start) }
+    }
+
+    /// A commit was accepted: an output it left pending that flipped nothing for a whole frame
+    /// interval flips now, at a vblank of its own, and its clock starts again from there, so the
+    /// next commit waits a full interval (FlipPacer, docs/protocol.md §12 "Pacing and lifetime").
+    func flipIdleOutputs() {
+        for (id, pipeline) in pipelines where device.hasPendingCommit(id) {
+            guard pipeline.timer != nil, pipeline.pacer.flipsAtOnce(commitAt: Self.monotonicNanoseconds()) else { continue }
+            frameTick(id, restartingClock: true)
+        }
     }
 
     /// Signals a producer's eventfd without ever blocking the device: a counter the producer

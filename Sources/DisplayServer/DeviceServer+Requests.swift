@@ -268,5 +268,6 @@ extension DeviceServer {
             for update in commit.outputs { if let enabled = update.enabled { activeByOutput[update.output] = enabled } }
         }
         dispatch(events)
+        if !commit.testOnly { flipIdleOutputs() }
     }
 }

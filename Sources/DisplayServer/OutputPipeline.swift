@@ -11,6 +11,10 @@ final class OutputPipeline {
     var timer: DispatchSourceTimer?
     /// The refresh rate the clock runs at, after clamping.
     var clockMillihertz = 0
+    /// Whether a commit flips at once or at the next tick (docs/protocol.md §12).
+    var pacer = FlipPacer(intervalNanoseconds: 0)
+    /// When the clock's next regular tick is due, to tell a late tick from one on time.
+    var nextTick = DispatchTime.now()
 
     init(id: OutputID, size: Size, server: DeviceServer) {
         self.id = id

@@ -9,14 +9,16 @@ import Synchronization
 /// card that says the server waits for a producer and where its socket is.
 ///
 /// It forwards to the `DeviceOutputSource` it follows; switching between the card and an output
-/// damages the whole new frame, so viewers get the new picture (and size) at once.
+/// damages the whole new frame, so viewers get the new picture (and size) at once. It passes on the
+/// shown output's signals (`FrameSignalling`) and signals a switch itself.
 public final class PrimaryOutputSource: FrameSource, ResizableSource, CursorProviding, CursorPositionProviding, InputReceiving,
-                                        ClipboardSharing, @unchecked Sendable {
+                                        ClipboardSharing, FrameSignalling, @unchecked Sendable {
     private struct State {
         /// Outputs in the order they were created; the first is shown.
         var outputs: [(OutputID, DeviceOutputSource)] = []
         var shown: OutputID?
         var switched = false
+        var frameReady: (@Sendable () -> Void)?
     }
 
     private let waitingCard: PixelBuffer
@@ -33,18 +35,30 @@ public final class PrimaryOutputSource: FrameSource, ResizableSource, CursorProv
     }
 
     private func outputsChanged(_ event: DeviceServer.OutputLifecycleEvent) {
-        state.withLock { state in
+        if case .created(let id, let source) = event {
+            source.onFrameReady { [weak self] in self?.outputSignalled(id) }
+        }
+        let signal = state.withLock { state -> (@Sendable () -> Void)? in
             switch event {
             case .created(let id, let source): state.outputs.append((id, source))
             case .removed(let id): state.outputs.removeAll { $0.0 == id }
             }
             let first = state.outputs.first?.0
-            if first != state.shown {
-                state.shown = first
-                state.switched = true
-            }
+            guard first != state.shown else { return nil }
+            state.shown = first
+            state.switched = true
+            return state.frameReady
         }
+        signal?()
     }
+
+    /// An output has a new frame: passed on when it is the one shown.
+    private func outputSignalled(_ id: OutputID) {
+        let signal = state.withLock { state in state.shown == id ? state.frameReady : nil }
+        signal?()
+    }
+
+    public func onFrameReady(_ handler: @escaping @Sendable () -> Void) { state.withLock { $0.frameReady = handler } }
 
     private var current: DeviceOutputSource? {
         state.withLock { state in state.outputs.first?.1 }

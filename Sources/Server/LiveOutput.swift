@@ -9,6 +9,11 @@ import RFB
 /// One output as the network edge sees it: a frame source advanced on a frame clock, and the
 /// viewers subscribed to it (DESIGN.md, "frame bus").
 ///
+/// The clock polls the source `frameRate` times a second. A source that can say when it has a new
+/// frame (`FrameSignalling`, a display-device output) is also advanced as soon as it says so, so its
+/// frame does not wait for the next poll; signals that come while an advance is already queued are
+/// merged into it.
+///
 /// Each frame is published together with its damage, so a viewer always encodes the very frame its
 /// accumulated damage describes; a newer frame's moves could otherwise refer to pixels the viewer
 /// was already sent. Frames are copy-on-write values: the source draws into a new copy only while a
@@ -54,6 +59,10 @@ public final class LiveOutput: @unchecked Sendable {
     /// viewers with Extended Clipboard exchange UTF-8, the others Latin-1 (converted at the edge).
     private var clipboard = ""
     private var ticker: RepeatedTask?
+    /// Whether signals from a `FrameSignalling` source are acted on, and whether an advance they
+    /// asked for is already queued on the event loop (so a burst of signals queues one).
+    private let signals = NIOLockedValueBox(SignalState())
+    private struct SignalState { var running = false; var queued = false }
     /// Shrinks the source's damage to the tiles that changed since the previous frame.
     private let refinery = DamageRefinery()
     /// Rectangles of the latest frame encoded by one viewer, for the others with the same format
@@ -65,7 +74,8 @@ public final class LiveOutput: @unchecked Sendable {
         self.name = name
         self.source = source
         self.eventLoop = eventLoop
-        frameInterval = .nanoseconds(Int64(1_000_000_000 / max(1, frameRate)))
+        // As slow as once an hour: a signalling source needs the poll only as a fallback.
+        frameInterval = .nanoseconds(Int64(1_000_000_000 / max(1.0 / 3600, frameRate)))
         let image = (source as? CursorProviding)?.cursor ?? .arrow
         current = Frame(pixels: source.frame, sequence: 0,
                         cursor: CursorState(image: image, imageSerial: 1, position: nil),
@@ -90,9 +100,31 @@ public final class LiveOutput: @unchecked Sendable {
         ticker = eventLoop.scheduleRepeatedTask(initialDelay: frameInterval, delay: frameInterval) { [weak self] _ in
             self?.tick()
         }
+        guard let signalling = source as? FrameSignalling else { return }
+        signals.withLockedValue { $0.running = true }
+        signalling.onFrameReady { [weak self] in self?.frameReady() }
     }
 
-    public func stop() { ticker?.cancel(); ticker = nil }
+    public func stop() {
+        signals.withLockedValue { $0.running = false }
+        ticker?.cancel(); ticker = nil
+    }
+
+    /// The source has a new frame (on any thread): advance it on the event loop now, unless an
+    /// advance is already queued that will pick this frame up too.
+    private func frameReady() {
+        let schedule = signals.withLockedValue { state -> Bool in
+            guard state.running, !state.queued else { return false }
+            state.queued = true
+            return true
+        }
+        guard schedule else { return }
+        eventLoop.execute {
+            // Cleared before advancing: a signal that comes during the advance queues another.
+            self.signals.withLockedValue { $0.queued = false }
+            self.tick()
+        }
+    }
 
     /// Registers `subscriber` and returns the frame it starts from.
     func subscribe(_ subscriber: OutputSubscriber) -> Frame {

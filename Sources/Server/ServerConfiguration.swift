@@ -12,7 +12,8 @@ public struct ServerConfiguration: Sendable {
     public var viewOnly = false
     public var maxViewers = 64
     public var desktopName = "Porthole"
-    /// Frames per second at which built-in sources are advanced.
+    /// Frames per second at which built-in sources are polled (advanced), down to once an hour.
+    /// A source that signals new frames (`FrameSignalling`) is advanced at once besides.
     public var sourceFrameRate = 30.0
     /// The most FramebufferUpdates per second one viewer is sent (`--max-fps`); changes in between
     /// are merged into the next update. It bounds what a fast source costs per viewer.

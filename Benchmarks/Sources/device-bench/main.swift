@@ -15,7 +15,12 @@ import Server
 /// 1. commit → PageFlip for a 256×256 damage on a 1920×1080 output at 60 Hz, split into the wait
 ///    for the frame tick and the server's work after it (the PageFlip timestamp is the tick);
 /// 2. commit → the first byte of the FramebufferUpdate reaching an RFB viewer (Raw encoding) of
-///    that output, through the real RFB server (`Server`) polling the output at 60 Hz;
+///    that output, through the real RFB server (`Server`), which polls the output at 60 Hz and is
+///    told of each new frame at once (`FrameSignalling`);
+///
+/// 1 and 2 each twice: commits back to back (each right after the previous PageFlip, so the frame
+/// clock paces them), and on an idle output (a pause longer than one frame interval before each
+/// commit, as typing or a click makes; such a commit flips at once, docs/protocol.md §12);
 /// 3. full-frame 3840×2160 commits per second through the zero-copy path (the server composes
 ///    straight from the producer's mapped memfd) and through the copy path (docs/protocol.md §11:
 ///    one framebuffer, copied by the server at the tick and released at once), with the frame
@@ -232,20 +237,32 @@ var index = 0
 _ = try producer.commit(index, damage: [])
 _ = try producer.client.waitForPageFlip(output: producer.output.outputID)
 
-var total: [Double] = [], tickWait: [Double] = [], afterTick: [Double] = []
-for frame in 0..<commits {
-    index ^= 1
-    let damage = producer.drawSquare(index, frame: frame)
-    let start = now()
-    let request = try producer.commit(index, damage: [damage])
-    let flip = try producer.client.waitForPageFlip(output: producer.output.outputID, commitRequestID: request)
-    let end = now()
-    producer.dropReleases()
-    let tick = Double(flip.timestampNanoseconds) / 1e9
-    total.append(end - start)
-    tickWait.append(max(0, tick - start))
-    afterTick.append(end - tick)
+/// Pause before each commit of the "idle" rows: longer than one 60 Hz frame interval, so the
+/// output flipped nothing in the interval before the commit (typing, a click; docs/protocol.md §12).
+let idleGapMicroseconds: UInt32 = 20_000
+
+/// `commits` commits of a 256×256 square, each waiting for its PageFlip; with `idle`, after a pause
+/// of `idleGapMicroseconds`, otherwise at once (a producer animating as fast as the clock allows).
+func flipLatencies(_ producer: Producer, index: inout Int, idle: Bool, frameBase: Int) throws -> (total: [Double], tickWait: [Double], afterTick: [Double]) {
+    var total: [Double] = [], tickWait: [Double] = [], afterTick: [Double] = []
+    for frame in 0..<commits {
+        index ^= 1
+        let damage = producer.drawSquare(index, frame: frameBase + frame)
+        if idle { usleep(idleGapMicroseconds) }
+        let start = now()
+        let request = try producer.commit(index, damage: [damage])
+        let flip = try producer.client.waitForPageFlip(output: producer.output.outputID, commitRequestID: request)
+        let end = now()
+        producer.dropReleases()
+        let tick = Double(flip.timestampNanoseconds) / 1e9
+        total.append(end - start)
+        tickWait.append(max(0, tick - start))
+        afterTick.append(end - tick)
+    }
+    return (total, tickWait, afterTick)
 }
+let (total, tickWait, afterTick) = try flipLatencies(producer, index: &index, idle: false, frameBase: 0)
+let idleFlips = try flipLatencies(producer, index: &index, idle: true, frameBase: commits)
 
 var rfbConfiguration = ServerConfiguration()
 rfbConfiguration.port = 0
@@ -260,19 +277,27 @@ viewer.handshake()
 viewer.requestUpdate(incremental: false)
 _ = viewer.readUpdate(afterType: viewer.waitForFirstByte().1)
 
-var toViewer: [Double] = []
-for frame in 0..<commits {
-    viewer.requestUpdate(incremental: true)
-    index ^= 1
-    let damage = producer.drawSquare(index, frame: commits + frame)
-    let start = now()
-    let request = try producer.commit(index, damage: [damage])
-    let (arrival, type) = viewer.waitForFirstByte()
-    toViewer.append(arrival - start)
-    _ = viewer.readUpdate(afterType: type)
-    _ = try producer.client.waitForPageFlip(output: producer.output.outputID, commitRequestID: request)
-    producer.dropReleases()
+/// commit → the first byte of the FramebufferUpdate at the viewer, `commits` times; with `idle`,
+/// each commit after a pause of `idleGapMicroseconds`.
+func viewerLatencies(_ producer: Producer, _ viewer: RawViewer, index: inout Int, idle: Bool, frameBase: Int) throws -> [Double] {
+    var toViewer: [Double] = []
+    for frame in 0..<commits {
+        viewer.requestUpdate(incremental: true)
+        index ^= 1
+        let damage = producer.drawSquare(index, frame: frameBase + frame)
+        if idle { usleep(idleGapMicroseconds) }
+        let start = now()
+        let request = try producer.commit(index, damage: [damage])
+        let (arrival, type) = viewer.waitForFirstByte()
+        toViewer.append(arrival - start)
+        _ = viewer.readUpdate(afterType: type)
+        _ = try producer.client.waitForPageFlip(output: producer.output.outputID, commitRequestID: request)
+        producer.dropReleases()
+    }
+    return toViewer
 }
+let toViewer = try viewerLatencies(producer, viewer, index: &index, idle: false, frameBase: 2 * commits)
+let idleToViewer = try viewerLatencies(producer, viewer, index: &index, idle: true, frameBase: 3 * commits)
 await rfb.stop()
 producer.client.close()
 removeDevice(device)
@@ -367,6 +392,9 @@ print("| commit → PageFlip, 256×256 damage, 1920×1080 at 60 Hz | \(milliseco
 print("| … of which: waiting for the frame tick | \(milliseconds(percentile(tickWait, 0.5))) | \(milliseconds(percentile(tickWait, 0.99))) |")
 print("| … of which: tick → PageFlip received (compose, deliver, send) | \(milliseconds(percentile(afterTick, 0.5))) | \(milliseconds(percentile(afterTick, 0.99))) |")
 print("| commit → first byte of the FramebufferUpdate at an RFB viewer (Raw) | \(milliseconds(percentile(toViewer, 0.5))) | \(milliseconds(percentile(toViewer, 0.99))) |")
+print("| idle output (20 ms pause before each commit): commit → PageFlip | \(milliseconds(percentile(idleFlips.total, 0.5))) | \(milliseconds(percentile(idleFlips.total, 0.99))) |")
+print("| … of which: waiting for the frame tick | \(milliseconds(percentile(idleFlips.tickWait, 0.5))) | \(milliseconds(percentile(idleFlips.tickWait, 0.99))) |")
+print("| idle output (20 ms pause before each commit): commit → first byte at an RFB viewer (Raw) | \(milliseconds(percentile(idleToViewer, 0.5))) | \(milliseconds(percentile(idleToViewer, 0.99))) |")
 print("")
 /// Commits per second from the median time; GB/s of the pixels changed (`bytes` per commit); the
 /// ratio to memcpy of the same number of bytes (full frames only); the mean alongside.
