@@ -54,8 +54,9 @@ public final class LiveOutput: @unchecked Sendable {
     /// viewers with Extended Clipboard exchange UTF-8, the others Latin-1 (converted at the edge).
     private var clipboard = ""
     private var ticker: RepeatedTask?
-    /// Shrinks the source's damage to the tiles that changed since the previous frame.
-    private let refinery = DamageRefinery()
+    /// Shrinks the source's damage to the tiles that changed since the previous frame, and finds
+    /// moves in it when the source reports none.
+    private let refinery = DamageRefinery(moveDetector: MoveDetector())
     /// Rectangles of the latest frame encoded by one viewer, for the others with the same format
     /// and a stateless encoding (Raw, RRE, Hextile).
     let sharedRectangles = EncodedRectangleCache()
