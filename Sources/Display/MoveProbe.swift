@@ -8,10 +8,14 @@ import Pixels
 struct MoveProbe {
     /// Pixels per probe: long enough that a segment with detail is rarely found by chance.
     static let length = 32
-    /// Rows of an area that probes are taken from (at 1/6, 2/6, ... of its height), and probes per row.
-    static let rows = 5, perRow = 2
-    /// How many rows below its place a probe row may be moved to find detail.
-    static let searchDepth = 24
+    /// Places in an area that probes are taken from (at 1/6, 2/6, ... of its height).
+    static let rows = 5
+    /// At each place, probes are taken from rows of every phase modulo this, so that the previous
+    /// frame need only be searched on every `bandHeight`-th row: whatever the vertical offset,
+    /// one probe of each place lands on a searched row.
+    static let bandHeight = 8
+    /// How many rows from its place probes are looked for.
+    static let searchDepth = 48
     /// Polynomial hash multiplier (odd, so the rolling hash loses nothing when it shifts).
     static let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
     static let multiplierToLength: UInt64 = (0..<length).reduce(1) { acc, _ in acc &* multiplier }
@@ -35,19 +39,22 @@ struct MoveProbe {
         return h
     }
 
-    /// The segments with the most detail (colour changes) on a few rows of `bounds`, each lying in
-    /// `damage`, so that they are in content that changed.
+    /// The segments with the most detail (colour changes) on rows of a few places in `bounds`, one
+    /// per row, lying in `damage` so that they are in content that changed.
     static func pick(in bounds: Rect, damage: Region, of current: PixelView) -> [MoveProbe] {
         var probes: [MoveProbe] = []
         for k in 1...rows {
-            // A blank row (between lines of text) has no detail: look a little further down.
+            // One probe for each row phase (row mod bandHeight); a row without detail (a blank
+            // row between lines of text) leaves its phase to a row further down.
             var y = bounds.minY + bounds.height * k / (rows + 1)
             let last = min(bounds.maxY, y + searchDepth)
-            while y < last {
-                let ranked = detailedSegments(ofRow: y, in: bounds, damage: damage, of: current)
-                if !ranked.isEmpty {
-                    for x in ranked.prefix(perRow) { probes.append(MoveProbe(origin: Point(x: x, y: y), hash: hash(current.row(y), from: x))) }
-                    break
+            var covered = [Bool](repeating: false, count: bandHeight), missing = bandHeight
+            while y < last && missing > 0 {
+                let phase = (y - bounds.minY) % bandHeight
+                if !covered[phase], let x = detailedSegments(ofRow: y, in: bounds, damage: damage, of: current).first {
+                    probes.append(MoveProbe(origin: Point(x: x, y: y), hash: hash(current.row(y), from: x)))
+                    covered[phase] = true
+                    missing -= 1
                 }
                 y += 1
             }
@@ -73,19 +80,21 @@ struct MoveProbe {
     }
 
     /// The offsets at which `probes` occur in `previous` inside `bounds`, most votes (probes found
-    /// at that offset) first, then the shortest. One rolling-hash pass over `bounds`; a 64-bit
-    /// filter of the probes' hashes keeps the per-pixel work to a multiply, an add and a test.
+    /// at that offset) first, then the shortest. One rolling-hash pass over every `bandHeight`-th
+    /// row of `bounds`; a filter of the probes' hashes keeps the per-pixel work to two multiplies,
+    /// an add and a test.
     static func offsets(of probes: [MoveProbe], foundIn previous: PixelView, within bounds: Rect) -> [Candidate] {
-        var filter: UInt64 = 0
-        for p in probes { filter |= 1 << (p.hash >> 58) }
+        // A 4096-bit filter of the probes' hashes: few positions get past it to the probe list.
+        var filter = [UInt64](repeating: 0, count: 64)
+        for p in probes { filter[Int(p.hash >> 58)] |= 1 << ((p.hash >> 52) & 63) }
         var found: [Point: Candidate] = [:]
         let maximumOffsets = 1024
-        for y in bounds.minY..<bounds.maxY {
+        for y in stride(from: bounds.minY, to: bounds.maxY, by: bandHeight) {
             let row = previous.row(y)
             var h = hash(row, from: bounds.minX)
             var x = bounds.minX
             while true {
-                if filter & (1 << (h >> 58)) != 0 {
+                if filter[Int(h >> 58)] & (1 << ((h >> 52) & 63)) != 0 {
                     for p in probes where p.hash == h {
                         let offset = Point(x: p.origin.x - x, y: p.origin.y - y)
                         if offset == .zero { continue }
