@@ -89,6 +89,19 @@ struct MoveDetectorTests {
         #expect(isExact(previous, found, current))
     }
 
+    @Test func aScrollBesideAnotherLargeChangeIsFoundInItsOwnPart() {
+        var page = TextPage(seed: 17)
+        let previous = page.page(width: 480, height: 300)
+        let area = Rect(x: 0, y: 0, width: 300, height: 300)
+        var current = scrolled(previous, area: area, dy: -20, page: &page)
+        let other = Rect(x: 340, y: 40, width: 120, height: 200)
+        current.blit(TestImages.random(width: other.width, height: other.height, seed: 19), at: other.origin)
+        let found = detect(previous, current, damage: Region(area).union(other))
+        #expect(found.moves.count == 1 && found.moves.first?.dy == -20 && found.moves.first?.dx == 0)
+        #expect(found.region.contains(other))
+        #expect(isExact(previous, found, current))
+    }
+
     @Test func newContentIsNotAMove() {
         let previous = TestImages.desktop(width: 300, height: 200)
         var current = previous
