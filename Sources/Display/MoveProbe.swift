@@ -16,7 +16,7 @@ struct MoveProbe {
     static let bandHeight = 8
     /// How many rows from its place probes are looked for.
     static let searchDepth = 48
-    /// Polynomial hash multiplier (odd, so the rolling hash loses nothing when it shifts).
+    /// Polynomial hash multiplier (odd, so multiplying by it loses no bits mod 2^64).
     static let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
     static let multiplierToLength: UInt64 = (0..<length).reduce(1) { acc, _ in acc &* multiplier }
 
