@@ -9,13 +9,21 @@ import Pixels
 /// compared with it tile by tile. Inside a move's destination a viewer holds the moved pixels,
 /// not the previous frame's, so damage there is kept whole: comparing it with the previous frame
 /// could drop pixels that equal what was there before the move but not what the move brought.
+///
+/// With a `moveDetector`, damage a source reported without moves is then searched for content
+/// that moved (a scroll, a dragged window; `MoveDetector`), so viewers can be sent CopyRect. A
+/// source that reports moves itself knows better and is not second-guessed.
 public struct DamageRefinery: Sendable {
     public let comparer: TileComparer
+    public let moveDetector: MoveDetector?
 
-    public init(comparer: TileComparer = TileComparer()) { self.comparer = comparer }
+    public init(comparer: TileComparer = TileComparer(), moveDetector: MoveDetector? = nil) {
+        self.comparer = comparer
+        self.moveDetector = moveDetector
+    }
 
     /// `damage` (what happened between `previous` and `current`) with its region reduced to the
-    /// changed tiles. Frames of different sizes are not compared: the damage is returned as it is.
+    /// changed tiles, and any move found in them when it reports none. Frames of different sizes are not compared: the damage is returned as it is.
     public func refine(_ damage: FrameDamage, previous: PixelBuffer, current: PixelBuffer) -> FrameDamage {
         guard !damage.region.isEmpty, previous.size == current.size else { return damage }
         let moved = Region(rects: damage.moves.map(\.destination))
@@ -23,6 +31,11 @@ public struct DamageRefinery: Sendable {
         guard !compared.isEmpty else { return damage }
         let changed = previous.withView { old in
             current.withView { new in comparer.changedRegion(from: old, to: new, within: compared) }
+        }
+        if damage.moves.isEmpty, let moveDetector, !changed.isEmpty {
+            return previous.withView { old in
+                current.withView { new in moveDetector.detect(previous: old, current: new, damage: changed) }
+            }
         }
         return FrameDamage(moves: damage.moves, region: damage.region.intersection(moved).union(changed))
     }

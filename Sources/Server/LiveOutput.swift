@@ -63,8 +63,9 @@ public final class LiveOutput: @unchecked Sendable {
     /// asked for is already queued on the event loop (so a burst of signals queues one).
     private let signals = NIOLockedValueBox(SignalState())
     private struct SignalState { var running = false; var queued = false }
-    /// Shrinks the source's damage to the tiles that changed since the previous frame.
-    private let refinery = DamageRefinery()
+    /// Shrinks the source's damage to the tiles that changed since the previous frame, and finds
+    /// moves in it when the source reports none.
+    private let refinery = DamageRefinery(moveDetector: MoveDetector())
     /// Rectangles of the latest frame encoded by one viewer, for the others with the same format
     /// and a stateless encoding (Raw, RRE, Hextile).
     let sharedRectangles = EncodedRectangleCache()

@@ -31,14 +31,18 @@ func measure(_ body: () -> Void) -> Double {
 }
 
 // `porthole-bench tiles` runs only the tile comparison, `porthole-bench demo` only refinement and
-// encode-once on the demo desktop, `porthole-bench video` only the lossy-while-hot video (all also
-// run last in a full run).
+// encode-once on the demo desktop, `porthole-bench video` only the lossy-while-hot video,
+// `porthole-bench moves` only move detection (all also run last in a full run).
 if CommandLine.arguments.dropFirst().contains("tiles") {
     TileCompareBenchmark.run(runs: runs)
     exit(0)
 }
 if CommandLine.arguments.dropFirst().contains("video") {
     LossyVideoBenchmark.run()
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().contains("moves") {
+    MoveDetectBenchmark.run()
     exit(0)
 }
 if CommandLine.arguments.dropFirst().contains("demo") {
@@ -149,6 +153,7 @@ for (name, preferences) in [
     print("| \(name) | \(total / frameCount) | \(String(format: "%.2f", encodeSeconds * 1000 / Double(frameCount))) |")
 }
 DemoDamageBenchmark.run()
+MoveDetectBenchmark.run()
 TileCompareBenchmark.run(runs: runs)
 LossyVideoBenchmark.run()
 if sink == 42 { print("") }
