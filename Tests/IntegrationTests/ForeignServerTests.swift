@@ -84,9 +84,10 @@ import Testing
         let port = try FreeTCPPort.pick()
         let xvnc = try await VirtualX.xvnc(width: Fixtures.width, height: Fixtures.height, rfbPort: port, scratch: scratch)
         try await xvnc.show(picture)
-        let screen = try await VirtualX.xvfb(width: Fixtures.width, height: Fixtures.height, depth: screenDepth, scratch: scratch)
+        let screen = try await TigerVNCViewer.screen(width: Fixtures.width, height: Fixtures.height, depth: screenDepth, scratch: scratch)
 
-        let viewer = try TigerVNCViewer.start(on: screen, port: port, encoding: "ZRLE", colour: colour)
+        let viewer = try TigerVNCViewer.start(on: screen, port: port, encoding: "ZRLE", colour: colour,
+                                              desktop: (Fixtures.width, Fixtures.height))
         let tolerance = format == .xrgb8888 ? 0 : 1
         let comparison = try await TigerVNCViewer.waitUntilShowing(picture, in: format, toleranceSteps: tolerance,
                                                                    on: screen, viewer: viewer)

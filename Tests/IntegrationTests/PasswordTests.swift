@@ -44,10 +44,11 @@ import Testing
         let served = try await PixelBufferFile.png(Fixtures.desktop(), scratch: scratch)
         let server = try await PortholeServer(serving: served, extraArguments: ["--password-file", try VNCPasswordFiles.plain(Self.password, scratch: scratch).path], scratch: scratch)
         defer { server.stop() }
-        let screen = try await VirtualX.xvfb(width: Fixtures.width, height: Fixtures.height, scratch: scratch)
+        let screen = try await TigerVNCViewer.screen(width: Fixtures.width, height: Fixtures.height, scratch: scratch)
 
         let viewer = try TigerVNCViewer.start(on: screen, port: server.port, encoding: "ZRLE",
-                                              obfuscatedPasswordFile: try await VNCPasswordFiles.obfuscated(Self.password, scratch: scratch))
+                                              obfuscatedPasswordFile: try await VNCPasswordFiles.obfuscated(Self.password, scratch: scratch),
+                                              desktop: (Fixtures.width, Fixtures.height))
         let comparison = try await TigerVNCViewer.waitUntilShowing(served.image, in: .xrgb8888, on: screen, viewer: viewer)
 
         #expect(comparison.isIdentical, "\(comparison)\nviewer log:\n\(viewer.output)\nserver log:\n\(server.log)")

@@ -55,7 +55,7 @@ extension TigerVNCClipboardTests {
             let served = try await PixelBufferFile.png(Fixtures.desktop(), scratch: scratch)
             server = try await PortholeServer(serving: served, extraArguments: ["--log-level", "debug"], scratch: scratch)
             screen = try await VirtualX.xvfb(width: 640, height: 480, scratch: scratch)
-            viewer = try TigerVNCViewer.start(on: screen, port: server.port, encoding: "ZRLE", fullScreen: false, viewOnly: false,
+            viewer = try TigerVNCViewer.start(on: screen, port: server.port, encoding: "ZRLE", desktop: nil, viewOnly: false,
                                               extraArguments: ["-geometry", "+0+0", "-SendClipboard=1", "-AcceptClipboard=1",
                                                                "-SendPrimary=0", "-SetPrimary=0", "-Log=*:stderr:100"])
             let announced = await server.waitForLogLine(timeout: 45) { $0.contains(" encodings ") && $0.contains("ExtendedClipboard") }

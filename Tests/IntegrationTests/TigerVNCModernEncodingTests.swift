@@ -3,7 +3,7 @@ import Pixels
 import PortholeTestSupport
 import Testing
 
-/// TigerVNC's vncviewer full screen on Xvfb with Tight (lossless and with JPEG) and ZRLE, the
+/// TigerVNC's vncviewer (a window of the desktop's size at 0,0 of an Xvfb) with Tight (lossless and with JPEG) and ZRLE, the
 /// server at `--log-level debug` so its log names the encoding it chose for the viewer: a picture
 /// that merely looks right after a silent fallback to Raw or Hextile does not pass.
 @Suite struct TigerVNCModernEncodingTests {
@@ -41,7 +41,7 @@ import Testing
 }
 
 extension TigerVNCModernEncodingTests {
-    /// One server (`--image`, debug log), one Xvfb the size of the picture, one full-screen viewer.
+    /// One server (`--image`, debug log), one Xvfb a little larger than the picture, one viewer window at 0,0.
     struct ViewerRun {
         let scratch: ScratchDirectory
         let served: PixelBufferFile
@@ -53,8 +53,9 @@ extension TigerVNCModernEncodingTests {
             scratch = try ScratchDirectory("vncviewer-modern-\(label)")
             served = try await PixelBufferFile.png(image, scratch: scratch)
             server = try await PortholeServer(serving: served, extraArguments: ["--log-level", "debug"], scratch: scratch)
-            screen = try await VirtualX.xvfb(width: image.width, height: image.height, scratch: scratch)
-            viewer = try TigerVNCViewer.start(on: screen, port: server.port, encoding: encoding, extraArguments: viewerArguments)
+            screen = try await TigerVNCViewer.screen(width: image.width, height: image.height, scratch: scratch)
+            viewer = try TigerVNCViewer.start(on: screen, port: server.port, encoding: encoding, desktop: (image.width, image.height),
+                                              extraArguments: viewerArguments)
         }
 
         var logs: String { "viewer log:\n\(viewer.output)\nserver log:\n\(server.log)" }

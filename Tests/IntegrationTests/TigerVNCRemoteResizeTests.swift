@@ -14,7 +14,7 @@ import Testing
         defer { server.stop() }
         // The screen is smaller than the 1024x768 desktop, and the viewer's window smaller still.
         let screen = try await VirtualX.xvfb(width: 800, height: 600, scratch: scratch)
-        let viewer = try TigerVNCViewer.start(on: screen, port: server.port, encoding: "ZRLE", fullScreen: false,
+        let viewer = try TigerVNCViewer.start(on: screen, port: server.port, encoding: "ZRLE", desktop: nil,
                                               extraArguments: ["-RemoteResize=1", "-geometry", "700x500+0+0", "-Log=*:stderr:100"])
         let logs = { "viewer log:\n\(viewer.output)\nserver log:\n\(server.log)" }
 

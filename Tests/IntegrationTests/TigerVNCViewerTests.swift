@@ -3,9 +3,9 @@ import Pixels
 import PortholeTestSupport
 import Testing
 
-/// TigerVNC's vncviewer (C++, written by others) shows `porthole serve --image` full screen on an
-/// Xvfb screen of the same size; `xwd -root` must then show the served picture, reduced to the
-/// pixel format the viewer asked for, pixel for pixel.
+/// TigerVNC's vncviewer (C++, written by others) shows `porthole serve --image` in a window of the
+/// picture's size at 0,0 of an Xvfb screen; the top-left of `xwd -root` must then show the served
+/// picture, reduced to the pixel format the viewer asked for, pixel for pixel.
 @Suite struct TigerVNCViewerTests {
     @Test(arguments: ["Raw", "Hextile", "ZRLE"])
     func fullColourViewerShowsServedImage(encoding: String) async throws {
@@ -30,9 +30,10 @@ import Testing
         let served = try await PixelBufferFile.png(Fixtures.desktop(), scratch: scratch)
         let server = try await PortholeServer(serving: served, scratch: scratch)
         defer { server.stop() }
-        let screen = try await VirtualX.xvfb(width: Fixtures.width, height: Fixtures.height, depth: screenDepth, scratch: scratch)
+        let screen = try await TigerVNCViewer.screen(width: Fixtures.width, height: Fixtures.height, depth: screenDepth, scratch: scratch)
 
-        let viewer = try TigerVNCViewer.start(on: screen, port: server.port, encoding: encoding, colour: colour)
+        let viewer = try TigerVNCViewer.start(on: screen, port: server.port, encoding: encoding, colour: colour,
+                                              desktop: (Fixtures.width, Fixtures.height))
         let comparison = try await TigerVNCViewer.waitUntilShowing(TestImages.quantized(served.image, to: format), in: format,
                                                                    toleranceSteps: toleranceSteps, on: screen, viewer: viewer)
 

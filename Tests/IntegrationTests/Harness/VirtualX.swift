@@ -10,7 +10,7 @@ final class VirtualX {
     let height: Int
     private let server: ChildProcess
     private var clients: [ChildProcess] = []
-    private let scratch: ScratchDirectory
+    let scratch: ScratchDirectory
 
     /// Xvfb with one screen of `width`x`height` at `depth` bits; `extra` arguments are appended
     /// (`-extension NAME` turns an extension off).

@@ -35,6 +35,12 @@ enum XDoTool {
         guard result.succeeded else { throw HarnessError("xdotool could not resize window \(window): \(result.summary)") }
     }
 
+    /// Moves `window` to `x`,`y` and waits until X has done it.
+    static func move(_ window: String, x: Int, y: Int, on screen: VirtualX, scratch: ScratchDirectory) async throws {
+        let result = try await run(["windowmove", "--sync", window, "\(x)", "\(y)"], on: screen, scratch: scratch)
+        guard result.succeeded else { throw HarnessError("xdotool could not move window \(window): \(result.summary)") }
+    }
+
     private static func run(_ arguments: [String], on screen: VirtualX, scratch: ScratchDirectory) async throws -> ProcessResult {
         try await ProcessRunner.run(try requirePeer("xdotool"), arguments, in: scratch, timeout: 20,
                                     environment: ["DISPLAY": screen.display])
