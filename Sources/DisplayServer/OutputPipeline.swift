@@ -12,9 +12,9 @@ final class OutputPipeline {
     /// The refresh rate the clock runs at, after clamping.
     var clockMillihertz = 0
 
-    init(id: OutputID, size: Size, server: DeviceServer) {
+    init(id: OutputID, name: String, size: Size, server: DeviceServer) {
         self.id = id
-        source = DeviceOutputSource(outputID: id, size: size) { [weak server] request in server?.viewerRequest(request, for: id) }
+        source = DeviceOutputSource(outputID: id, name: name, size: size) { [weak server] request in server?.viewerRequest(request, for: id) }
     }
 
     func stopClock() {
