@@ -45,4 +45,11 @@ pids="$pids $!"
 for _ in $(seq 100); do [ "$(grep -c 'output Bench-. on' "$work/serve.log")" = 4 ] && break; sleep 0.2; done
 grep 'output Bench-. on' "$work/serve.log" >&2 || { echo "no output listeners; server log:" >&2; cat "$work/serve.log" >&2; exit 1; }
 "$bench" view "$server" "$fps_seconds" "$seconds" "$csv" "$port" $((port + 1)) $((port + 2)) $((port + 3))
+# The producers' own rate: every 10 s each logs the frames per second it committed (each commit
+# waits for its page flip, so 60 is the most).
+echo "producers committed (frames/s, median of 10-second windows per output):"
+for n in 1 2 3 4; do
+    grep "^committed Bench-$n " "$work/feed.log" | awk '{print $3}' | sort -n |
+        awk -v n="$n" '{v[NR]=$1} END {if (NR) printf "  Bench-%d: %s (%d windows)\n", n, v[int((NR+1)/2)], NR}'
+done
 echo "CSV: $csv" >&2

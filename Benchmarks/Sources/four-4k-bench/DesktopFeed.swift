@@ -114,13 +114,14 @@ final class DesktopFeed: @unchecked Sendable {
         return (client, try client.createOutput(name: name, width: UInt32(width), height: UInt32(height)))
     }
 
-    func run(client: DisplayClient, output: OutputCreatedReply, seconds: Double?) throws {
+    func run(client: DisplayClient, output: OutputCreatedReply, name: String, seconds: Double?) throws {
         let buffers = try (0..<2).map { _ in try ProducerBuffer(width: UInt32(width), height: UInt32(height)) }
         let framebuffers = try buffers.map { try client.createFramebuffer($0) }
         var held = [-1, -1]
         var free = Set(framebuffers)
         let started = Date()
         var k = 0
+        var (reportedAt, reportedFrame) = (started, 0)
         while seconds.map({ Date().timeIntervalSince(started) < $0 }) ?? true {
             let index = k % 2
             // Paint only into a released framebuffer (§7.8); other queued events are dropped.
@@ -141,6 +142,14 @@ final class DesktopFeed: @unchecked Sendable {
                                              on: output.primaryPlaneID, damage: wire)
             _ = try client.waitForPageFlip(output: output.outputID, commitRequestID: request)
             k += 1
+            // The rate frames were committed at, every 10 s, so the viewers' rate can be read
+            // against it (bench/four-4k.sh prints the median).
+            let now = Date()
+            if now.timeIntervalSince(reportedAt) >= 10 {
+                let line = String(format: "committed %@ %.1f\n", name, Double(k - reportedFrame) / now.timeIntervalSince(reportedAt))
+                FileHandle.standardError.write(Data(line.utf8))
+                (reportedAt, reportedFrame) = (now, k)
+            }
         }
         client.close()
     }

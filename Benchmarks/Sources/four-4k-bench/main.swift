@@ -33,7 +33,7 @@ case "feed":
             let (client, output) = try feed.connect(socketPath: socket, name: "Bench-\(n)")
             nonisolated(unsafe) let unsafeClient = client
             Thread {
-                do { try feed.run(client: unsafeClient, output: output, seconds: nil) } catch {
+                do { try feed.run(client: unsafeClient, output: output, name: "Bench-\(n)", seconds: nil) } catch {
                     FileHandle.standardError.write(Data("four-4k-bench feed Bench-\(n): \(error)\n".utf8))
                     exit(1)
                 }
