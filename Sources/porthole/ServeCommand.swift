@@ -20,7 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Size of the demo desktop, WxH (default 1920x1080); an image has its own size; with --device, the size of the waiting card.")
     var size: String?
 
-    @Flag(help: ArgumentHelp("Run the display device: producers create outputs on its socket; viewers see the first one.",
+    @Flag(help: ArgumentHelp("Run the display device: producers create outputs on its socket; viewers see the first one (each one with --output-ports).",
                              discussion: "Until a producer has created an output, viewers see a card saying the server waits for one."))
     var device = false
 
