@@ -35,6 +35,12 @@ let package = Package(
             .product(name: "PortholeCodecs", package: "Porthole"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        // bench/four-4k.sh: four 3840x2160 outputs with desktop-typical damage, their producers
+        // and measuring viewers (issue #6's frame-rate and memory targets).
+        .executableTarget(name: "four-4k-bench", dependencies: [
+            .product(name: "PortholeCodecs", package: "Porthole"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .executableTarget(name: "porthole-feed", dependencies: [
             "CBenchFrames",
             .product(name: "PortholeCodecs", package: "Porthole"),

@@ -42,12 +42,15 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
     }
 
     public let outputID: OutputID
+    /// The name its producer gave it in CreateOutput (docs/protocol.md §5.2), for log lines.
+    public let outputName: String
     private let state: Mutex<State>
     private let onRequest: @Sendable (DeviceServer.ViewerRequest) -> Void
 
     /// A source showing black at `size` until the first frame arrives.
-    init(outputID: OutputID, size: Size, onRequest: @escaping @Sendable (DeviceServer.ViewerRequest) -> Void) {
+    init(outputID: OutputID, name: String, size: Size, onRequest: @escaping @Sendable (DeviceServer.ViewerRequest) -> Void) {
         self.outputID = outputID
+        outputName = name
         self.onRequest = onRequest
         let black = PixelBuffer(width: size.width, height: size.height)
         state = Mutex(State(latest: black, published: black))

@@ -181,7 +181,7 @@ extension DeviceServer {
                                                    cursorPlaneID: output.cursorPlane.rawValue)),
                  requestID: requestID, to: client)
             activeByOutput[output.id] = true
-            let pipeline = OutputPipeline(id: output.id, size: output.size, server: self)
+            let pipeline = OutputPipeline(id: output.id, name: output.name, size: output.size, server: self)
             pipelines[output.id] = pipeline
             startClock(pipeline, refreshMillihertz: output.mode.refreshMillihertz)
             logger.info("display device: \(client.label) created \(output.id) \"\(output.name)\" \(output.mode)")

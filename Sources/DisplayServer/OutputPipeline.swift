@@ -16,9 +16,9 @@ final class OutputPipeline {
     /// When the clock's next regular tick is due, to tell a late tick from one on time.
     var nextTick = DispatchTime.now()
 
-    init(id: OutputID, size: Size, server: DeviceServer) {
+    init(id: OutputID, name: String, size: Size, server: DeviceServer) {
         self.id = id
-        source = DeviceOutputSource(outputID: id, size: size) { [weak server] request in server?.viewerRequest(request, for: id) }
+        source = DeviceOutputSource(outputID: id, name: name, size: size) { [weak server] request in server?.viewerRequest(request, for: id) }
     }
 
     func stopClock() {

@@ -26,14 +26,21 @@ public final class PortholeServer: @unchecked Sendable {
     /// Viewers connected right now.
     public var viewerCount: Int { registry.count }
 
-    private init(output: LiveOutput, channel: Channel, webChannel: Channel?, group: MultiThreadedEventLoopGroup, registry: ViewerRegistry, bound: HostAndPort) {
+    /// Listeners for further outputs (`startCompanion`), stopped with this server.
+    private let companions = NIOLockedValueBox<[PortholeServer]>([])
+    /// False for a companion, which runs on the event loops of the server that started it.
+    private let ownsGroup: Bool
+
+    private init(output: LiveOutput, channel: Channel, webChannel: Channel?, group: MultiThreadedEventLoopGroup, registry: ViewerRegistry,
+                 bound: HostAndPort, ownsGroup: Bool) {
         self.output = output; self.channel = channel; self.webChannel = webChannel; self.group = group; self.registry = registry; boundAddress = bound
+        self.ownsGroup = ownsGroup
     }
 
-    public static func start(configuration: ServerConfiguration, source: FrameSource, logger: Logger) async throws -> PortholeServer {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let output = LiveOutput(name: "demo", desktopName: configuration.desktopName, source: source, eventLoop: group.next(), frameRate: configuration.sourceFrameRate)
-        let registry = ViewerRegistry(maxViewers: configuration.maxViewers, throttlePolicy: configuration.authenticationThrottle)
+    /// The RFB listener (plain and WebSocket on one port) for `output`, bound to `configuration`'s
+    /// host and port.
+    private static func listen(configuration: ServerConfiguration, output: LiveOutput, registry: ViewerRegistry,
+                               group: MultiThreadedEventLoopGroup, logger: Logger) async throws -> Channel {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -54,12 +61,45 @@ public final class PortholeServer: @unchecked Sendable {
                         }))
                 }
             }
+        do {
+            return try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            throw ServeError.cannotListen("\(configuration.host):\(configuration.port)", "\(error)")
+        }
+    }
+
+    /// Serves one more output from this process on `port` of this server's host (0 picks a free
+    /// one), for `porthole serve --device --output-ports`: its own `LiveOutput` and listener, but
+    /// this server's event loops and viewer registry, so `--max-viewers` and the authentication
+    /// throttle count viewers across all ports. No `--web` listener of its own. `stop()` on this
+    /// server stops it too.
+    public func startCompanion(port: Int, source: FrameSource, configuration: ServerConfiguration, logger: Logger) async throws -> PortholeServer {
+        var configuration = configuration
+        configuration.host = boundAddress.host
+        configuration.port = port
+        let output = LiveOutput(name: "output", desktopName: configuration.desktopName, source: source, eventLoop: group.next(),
+                                frameRate: configuration.sourceFrameRate)
+        let channel = try await Self.listen(configuration: configuration, output: output, registry: registry, group: group, logger: logger)
+        let bound = HostAndPort(host: channel.localAddress?.ipAddress ?? configuration.host, port: channel.localAddress?.port ?? port)
+        output.start()
+        let companion = PortholeServer(output: output, channel: channel, webChannel: nil, group: group, registry: registry, bound: bound,
+                                       ownsGroup: false)
+        let stopped = stopping.withLockedValue { $0 }
+        companions.withLockedValue { $0.append(companion) }
+        if stopped { await companion.stop() }
+        return companion
+    }
+
+    public static func start(configuration: ServerConfiguration, source: FrameSource, logger: Logger) async throws -> PortholeServer {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let output = LiveOutput(name: "demo", desktopName: configuration.desktopName, source: source, eventLoop: group.next(), frameRate: configuration.sourceFrameRate)
+        let registry = ViewerRegistry(maxViewers: configuration.maxViewers, throttlePolicy: configuration.authenticationThrottle)
         let channel: Channel
         do {
-            channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+            channel = try await listen(configuration: configuration, output: output, registry: registry, group: group, logger: logger)
         } catch {
             try? await group.shutdownGracefully()
-            throw ServeError.cannotListen("\(configuration.host):\(configuration.port)", "\(error)")
+            throw error
         }
         let port = channel.localAddress?.port ?? configuration.port
         let host = channel.localAddress?.ipAddress ?? configuration.host
@@ -76,7 +116,7 @@ public final class PortholeServer: @unchecked Sendable {
         }
         output.start()
         let server = PortholeServer(output: output, channel: channel, webChannel: webChannel, group: group, registry: registry,
-                                    bound: bound)
+                                    bound: bound, ownsGroup: true)
         logger.info("listening on \(server.boundAddress)\(configuration.password == nil ? " (no authentication)" : " (VNC authentication)")")
         if let webAddress = server.webAddress {
             logger.info("web viewer on http://\(webAddress)/ (noVNC from \(configuration.noVNCRoot))")
@@ -126,10 +166,11 @@ public final class PortholeServer: @unchecked Sendable {
     /// wait forever (their futures are never completed).
     public func stop() async {
         guard stopping.withLockedValue({ let first = !$0; $0 = true; return first }) else { return }
+        for companion in companions.withLockedValue({ $0 }) { await companion.stop() }
         try? await webChannel?.close()
         try? await channel.close()
         output.stop()
-        try? await group.shutdownGracefully()
+        if ownsGroup { try? await group.shutdownGracefully() }
     }
 
     /// Waits until the listener is closed (by `stop` or a signal).
@@ -139,7 +180,10 @@ public final class PortholeServer: @unchecked Sendable {
 
     /// `porthole serve`: logging to standard error, the connect hint on standard output, and a
     /// clean stop on SIGINT or SIGTERM.
-    public static func serve(configuration: ServerConfiguration, source: FrameSource) async throws {
+    /// `started` runs once the server listens (and its connect hint is printed); `--output-ports`
+    /// starts its further listeners from there.
+    public static func serve(configuration: ServerConfiguration, source: FrameSource,
+                             started: @Sendable (PortholeServer, Logger) -> Void = { _, _ in }) async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = configuration.logLevel
@@ -153,6 +197,7 @@ public final class PortholeServer: @unchecked Sendable {
         print("porthole: connect with: vncviewer \(bound.host)::\(bound.port)")
         if let url = server.webViewerURL { print("porthole: web viewer at \(url)") }
         fflush(stdout)
+        started(server, logger)
         let signals = installSignalHandlers { signal in
             logger.notice("received \(signal); shutting down")
             Task { await server.stop() }

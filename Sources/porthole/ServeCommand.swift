@@ -20,9 +20,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Size of the demo desktop, WxH (default 1920x1080); an image has its own size; with --device, the size of the waiting card.")
     var size: String?
 
-    @Flag(help: ArgumentHelp("Run the display device: producers create outputs on its socket; viewers see the first one.",
+    @Flag(help: ArgumentHelp("Run the display device: producers create outputs on its socket; viewers see the first one (each one with --output-ports).",
                              discussion: "Until a producer has created an output, viewers see a card saying the server waits for one."))
     var device = false
+
+    @Flag(name: .customLong("output-ports"), help: ArgumentHelp("With --device: serve every output, output slot i on the --listen port + i.",
+                                                                discussion: "A new output takes the lowest free slot and keeps it while it exists; the first is on the --listen port. A slot whose output is removed shows the waiting card."))
+    var outputPorts = false
 
     @Option(help: "With --device: the socket to listen on (default: $XDG_RUNTIME_DIR/porthole-0 or /tmp/porthole-$UID/porthole-0).")
     var socket: String?
@@ -88,6 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.password = password
         }
         if socket != nil && !device { throw ValidationError("--socket applies to --device") }
+        if outputPorts && !device { throw ValidationError("--output-ports applies to --device") }
         if gracePeriod != nil && !device { throw ValidationError("--grace-period applies to --device") }
         if let gracePeriod, !(0...86_400).contains(gracePeriod) { throw ValidationError("--grace-period must be 0...86400 seconds") }
         if device {
@@ -102,7 +107,12 @@ struct ServeCommand: AsyncParsableCommand {
             defer { deviceServer.stop() }
             print("porthole: display device socket \(deviceServer.socketPath)")
             configuration.sourceFrameRate = 60
-            let source = PrimaryOutputSource(server: deviceServer, waitingCardSize: try parseSize(size ?? "1024x768"))
+            let cardSize = try parseSize(size ?? "1024x768")
+            if outputPorts {
+                try await OutputPortsServing(device: deviceServer, configuration: configuration, waitingCardSize: cardSize).serve()
+                return
+            }
+            let source = PrimaryOutputSource(server: deviceServer, waitingCardSize: cardSize)
             try await PortholeServer.serve(configuration: configuration, source: source)
             return
         }

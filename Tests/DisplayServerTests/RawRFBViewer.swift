@@ -30,6 +30,12 @@ final class RawRFBViewer {
     private(set) var width = 0
     private(set) var height = 0
     private var bytesPerPixel = 4
+    private var bigEndian = false
+    /// The server's pixel format shifts (red, green, blue), from ServerInit.
+    private(set) var shifts: (red: Int, green: Int, blue: Int) = (16, 8, 0)
+    /// The viewer's framebuffer as the server's 32-bit pixel values, row by row; Raw rectangles
+    /// are written into it (a size change clears it).
+    private(set) var pixels: [UInt32] = []
 
     init(port: Int, timeout: Double = 5) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -83,6 +89,9 @@ final class RawRFBViewer {
         width = u16(serverInit, 0)
         height = u16(serverInit, 2)
         bytesPerPixel = Int(serverInit[4]) / 8
+        bigEndian = serverInit[6] != 0
+        shifts = (Int(serverInit[14]), Int(serverInit[15]), Int(serverInit[16]))
+        pixels = Array(repeating: 0, count: width * height)
         _ = try read(u32(serverInit, 20))
         let encodings: [Int32] = [0, -223, -308] + (pointerPosition ? [-239, -232] : [])
         var message: [UInt8] = [2, 0, 0, UInt8(encodings.count)]
@@ -108,15 +117,26 @@ final class RawRFBViewer {
                     let x = u16(rect, 0), y = u16(rect, 2), w = u16(rect, 4), h = u16(rect, 6)
                     switch Int32(bitPattern: UInt32(u32(rect, 8))) {
                     case 0:
-                        _ = try read(w * h * bytesPerPixel)
+                        let bytes = try read(w * h * bytesPerPixel)
+                        if bytesPerPixel == 4 && x + w <= width && y + h <= height {
+                            for row in 0..<h {
+                                for column in 0..<w {
+                                    let i = (row * w + column) * 4
+                                    let value = UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
+                                    pixels[(y + row) * width + x + column] = bigEndian ? value.byteSwapped : value
+                                }
+                            }
+                        }
                         rectangles.append(.pixels(x: x, y: y, width: w, height: h))
                     case -223:
                         (width, height) = (w, h)
+                        pixels = Array(repeating: 0, count: w * h)
                         rectangles.append(.desktopSize(width: w, height: h))
                     case -308:
                         let screens = Int(try read(4)[0])
                         _ = try read(16 * screens)
                         (width, height) = (w, h)
+                        pixels = Array(repeating: 0, count: w * h)
                         rectangles.append(.extendedDesktopSize(width: w, height: h))
                     case -239:
                         _ = try read(w * h * bytesPerPixel + (w + 7) / 8 * h)

@@ -18,11 +18,12 @@ final class PythonProducer {
 
     /// Writes `picture` as PPM, starts the producer on `socket` and waits until it reports the
     /// page flip of its commit (docs/protocol.md §7.9).
-    init(socket: String, showing picture: PixelBuffer, scratch: ScratchDirectory, timeout: Double = 60) async throws {
+    init(socket: String, showing picture: PixelBuffer, name: String = "Python-1", scratch: ScratchDirectory,
+         timeout: Double = 60) async throws {
         let ppm = scratch.uniqueFile("producer-picture", extension: "ppm")
         try PortablePixmap.write(picture, to: ppm)
         process = try ChildProcess(try requirePeer("python3"),
-                                   [try Self.script().path, "--socket", socket, "--timeout", "\(Int(timeout))", ppm.path],
+                                   [try Self.script().path, "--socket", socket, "--name", name, "--timeout", "\(Int(timeout))", ppm.path],
                                    logFile: scratch.uniqueFile("python-producer", extension: "log"))
         let flipped = await process.waitForOutput(timeout: timeout) { $0.contains("page flip output") ? true : nil }
         guard flipped == true else {
