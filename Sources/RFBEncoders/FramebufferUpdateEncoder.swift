@@ -48,6 +48,9 @@ public struct FramebufferUpdateEncoder {
     /// it. Viewers without a QualityLevel only ever get exact pixels.
     public var mayEncodeLossy: Bool { qualityLevel != nil && Self.lossyEncodings.contains(preferredEncoding) }
 
+    /// JPEG rectangles this viewer's Tight encoder has written so far (0 before Tight is used).
+    public var jpegRectangles: Int { (encoders[.tight] as? TightEncoder)?.jpegRectangles ?? 0 }
+
     /// Encodes an update and returns the message, or nil when there is nothing to send.
     /// `leading` pseudo-rectangles (cursor, confirmations) come first. With `sharing`, rectangles
     /// of a stateless encoding are taken from it when another viewer encoded them, and offered to

@@ -69,6 +69,8 @@ public struct TightEncoder: FramebufferEncoder {
     public private(set) var qualityLevel: Int?
     /// Whether JPEG may be used at all for the next rectangles (with a QualityLevel).
     public private(set) var lossyAllowed = true
+    /// JPEG rectangles written so far: lets the server log when a viewer first gets lossy pixels.
+    public private(set) var jpegRectangles = 0
 
     private let streams: [DeflateStream]
     private let scratch: TightScratch
@@ -196,7 +198,10 @@ public struct TightEncoder: FramebufferEncoder {
                 output.writeBytes(jpeg)
                 return true
             }
-            if written == true { return 1 }
+            if written == true {
+                jpegRectangles += 1
+                return 1
+            }
         }
         let gradientAllowed = qualityLevel == nil && translator.format.bitsPerPixel >= 16 && compressLevel >= 1
         if gradientAllowed && TightGradientFilter.isSmooth(keys, width: rect.width, height: rect.height, packing: packing) {

@@ -31,6 +31,8 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     private var viewerNumber: Int?
     private var peer = "unknown"
     private var closeReason: String?
+    /// The first JPEG rectangle is logged once (debug), so logs and tests can tell lossy was used.
+    private var loggedFirstJPEG = false
 
     /// What the viewer is owed and the updates that pay it (created when the session starts).
     var updates: ViewerUpdateScheduler
@@ -277,6 +279,10 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             return
         case .send(let update):
             message = update
+            if !loggedFirstJPEG, updates.jpegRectanglesSent > 0 {
+                loggedFirstJPEG = true
+                logger.debug("viewer \(peer) got its first JPEG rectangle (quality \(updates.preferences.qualityLevel ?? -1))")
+            }
         }
         updateInFlight = true
         let timeout = configuration.stalledViewerTimeout

@@ -27,6 +27,8 @@ struct ViewerUpdateScheduler {
     private(set) var preferences = EncodingPreferences()
     private(set) var translator = PixelTranslator(format: .xrgb8888)
     private var updateEncoder = FramebufferUpdateEncoder(makeEncoder: EncoderRegistry.make)
+    /// JPEG rectangles sent to this viewer so far (Tight with a QualityLevel, in hot tiles only).
+    var jpegRectanglesSent: Int { updateEncoder.jpegRectangles }
     private var pending = PendingUpdate(bounds: .zero)
     private var requested = Region()
     /// The area ContinuousUpdates asked for; while set, changes are sent without requests.

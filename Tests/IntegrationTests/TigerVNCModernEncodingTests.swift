@@ -21,7 +21,7 @@ import Testing
     /// `-NoJPEG=0 -QualityLevel=6`: the viewer allows JPEG, but Porthole uses it only where the
     /// picture keeps changing (docs/architecture.md "Lossy while hot"), so the still photographic
     /// fixture arrives pixel for pixel. (JPEG while an area is animated, and its lossless refresh,
-    /// are checked in-process by `LossyRefreshTests`.)
+    /// are checked in-process by `LossyRefreshTests` and with this viewer by `TigerVNCLossyRefreshTests`.)
     @Test func tightWithQualityLevelSendsAStillPictureExactly() async throws {
         let run = try await ViewerRun(label: "tight-jpeg", image: Fixtures.photographic(), encoding: "Tight",
                                       viewerArguments: ["-NoJPEG=0", "-QualityLevel=6"])
