@@ -12,6 +12,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CTurboJPEGBench", pkgConfig: "libturbojpeg"),
+        // What the measuring viewers share: a loopback socket and a process's CPU time.
+        .target(name: "BenchSupport", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(name: "porthole-bench", dependencies: [
             "CTurboJPEGBench",
             .product(name: "PortholeCodecs", package: "Porthole"),
@@ -19,11 +21,13 @@ let package = Package(
         ], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         /// The display device: commit latencies and 4K commit throughput (docs/benchmarks.md).
         .executableTarget(name: "device-bench", dependencies: [
+            "BenchSupport",
             .product(name: "PortholeCodecs", package: "Porthole"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The viewer of bench/x11-vs-x11vnc.sh: Porthole's X11 mirror against x11vnc.
         .executableTarget(name: "x11-bench", dependencies: [
+            "BenchSupport",
             .product(name: "PortholeCodecs", package: "Porthole"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
@@ -31,6 +35,7 @@ let package = Package(
         // measuring viewer, and the producer that feeds Porthole's display device.
         .target(name: "CBenchFrames"),
         .executableTarget(name: "peers-bench", dependencies: [
+            "BenchSupport",
             "CBenchFrames",
             .product(name: "PortholeCodecs", package: "Porthole"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -38,6 +43,7 @@ let package = Package(
         // bench/four-4k.sh: four 3840x2160 outputs with desktop-typical damage, their producers
         // and measuring viewers (issue #6's frame-rate and memory targets).
         .executableTarget(name: "four-4k-bench", dependencies: [
+            "BenchSupport",
             .product(name: "PortholeCodecs", package: "Porthole"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import BenchSupport
 import Display
 import DisplayProtocol
 import DisplayServer
@@ -121,17 +122,8 @@ final class RawViewer {
     private(set) var width = 0, height = 0, bytesPerPixel = 4
 
     init(port: Int) {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { fail("connect to the RFB server: errno \(errno)") }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard let connection = LoopbackSocket.connect(port: UInt16(port)) else { fail("connect to the RFB server: errno \(errno)") }
+        fd = connection.fd
     }
 
     func read(_ count: Int) -> [UInt8] {

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 import Glibc
 
@@ -31,13 +32,7 @@ struct LoadRun {
     }
 
     /// utime + stime of the server in seconds (proc(5), fields 14 and 15).
-    func cpuSeconds() -> Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(serverPID)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return 0 }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
+    func cpuSeconds() -> Double { ProcessCPUTime.seconds(of: Int(serverPID)) ?? 0 }
 
     struct Sample { var phase: String; var second: Int; var output: Int; var fps: Double; var latencies: [Double]; var mbps: Double
                     var memory: Memory; var cpuPercent: Double }

@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 import Glibc
 import NIOCore
@@ -42,25 +43,11 @@ final class MeasuringViewer: @unchecked Sendable {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     private func run() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard let connection = LoopbackSocket.connect(port: port) else { throw Failure(description: "cannot connect to 127.0.0.1:\(port)") }
+        let fd = connection.fd
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard rc == 0 else { throw Failure(description: "cannot connect to 127.0.0.1:\(port)") }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         func send(_ buffer: ByteBuffer) throws {
-            try buffer.withUnsafeReadableBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    guard n > 0 else { throw Failure(description: "write failed") }
-                    offset += n
-                }
-            }
+            guard connection.send(buffer) else { throw Failure(description: "write failed") }
         }
         var machine = ClientStateMachine(configuration: ClientConfiguration(password: nil, shared: true), decoders: DecoderRegistry.all())
         var chunk = [UInt8](repeating: 0, count: 1 << 20)

@@ -1,3 +1,4 @@
+import BenchSupport
 import CBenchFrames
 import Foundation
 import Geometry
@@ -57,14 +58,10 @@ bench_screen_size(workload, &screenWidth, &screenHeight)
     return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
 
-/// utime + stime of `pid` in seconds (proc(5): fields 14 and 15, after the command in parentheses).
+/// utime + stime of `pid` in seconds.
 @MainActor func cpuSeconds(_ pid: Int) -> Double {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")") else { fail("cannot read /proc/\(pid)/stat") }
-    let fields = stat[stat.index(after: close)...].split(separator: " ")
-    // fields[0] is the state (field 3), so utime (field 14) is fields[11].
-    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { fail("unexpected /proc/\(pid)/stat") }
-    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    guard let seconds = ProcessCPUTime.seconds(of: pid) else { fail("cannot read /proc/\(pid)/stat") }
+    return seconds
 }
 
 @MainActor func serverCPU() -> Double { serverPIDs.reduce(0) { $0 + cpuSeconds($1) } }
@@ -82,30 +79,11 @@ bench_screen_size(workload, &screenWidth, &screenHeight)
     return (handedOver, paintCPU)
 }
 
-let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-var address = sockaddr_in()
-address.sin_family = sa_family_t(AF_INET)
-address.sin_port = port.bigEndian
-address.sin_addr.s_addr = inet_addr("127.0.0.1")
-var connectedOK = false
-for _ in 0..<100 {
-    let rc = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-    if rc == 0 { connectedOK = true; break }
-    usleep(100_000)
-}
-guard connectedOK else { fail("cannot connect to 127.0.0.1:\(port)") }
-var one: Int32 = 1
-setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+guard let connection = LoopbackSocket.connect(port: port, attempts: 100) else { fail("cannot connect to 127.0.0.1:\(port)") }
+let fd = connection.fd
 
 @MainActor func send(_ buffer: ByteBuffer) {
-    buffer.withUnsafeReadableBytes { raw in
-        var offset = 0
-        while offset < raw.count {
-            let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-            if n <= 0 { fail("write failed") }
-            offset += n
-        }
-    }
+    if !connection.send(buffer) { fail("write failed") }
 }
 
 var machine = ClientStateMachine(configuration: ClientConfiguration(password: nil, shared: true), decoders: DecoderRegistry.all())
