@@ -139,7 +139,9 @@ public final class DeviceServer: @unchecked Sendable {
                     onDrained: { [weak self] in
                         guard let self else { return }
                         queue.async { if let client = self.clients[key] { self.pump(client) } }
-                    })
+                    },
+                    // On the device's queue: reading, handling and replying without a thread hop.
+                    target: queue)
                 let client = DeviceClient(key: key, channel: channel, maximumQueuedBytes: configuration.maximumQueuedBytesPerClient)
                 clients[key] = client
                 channel.start()

@@ -12,6 +12,8 @@ import Synchronization
 ///
 /// Writing: `send` never blocks. It appends to a queue and returns at once; the queue is flushed
 /// on the channel's dispatch queue, waiting on a `DispatchSourceWrite` while the socket is full.
+/// Queued messages without fds go out together, up to `maximumBatchBytes` per sendmsg; a message
+/// with fds starts a sendmsg of its own, so its fds still arrive with its first byte.
 /// The queue is bounded: when a peer stops reading and the queued bytes would pass
 /// `maxQueuedBytes`, `send` refuses the message and returns `.queueLimitExceeded`, so the server
 /// can disconnect that peer instead of buffering without end. (A single message larger than the
@@ -23,7 +25,10 @@ import Synchronization
 ///
 /// Threading: `onChunk` and `onClose` run on the channel's own serial dispatch queue, one at a
 /// time, never concurrently; a NIO server hops to its event loop from there
-/// (`eventLoop.execute { ... }`). `send` and `close` may be called from any thread. `onClose`
+/// (`eventLoop.execute { ... }`). With a `target` queue the channel's queue runs on it: a server
+/// on that serial queue then takes a chunk, and its replies are flushed, in the same drain of the
+/// queue, without waking another dispatch thread for each hop (a thread wake-up per message is
+/// most of what a small commit costs, docs/benchmarks.md "Where the CPU goes"). `send` and `close` may be called from any thread. `onClose`
 /// runs exactly once (peer closed, error, or `close()`), after which no `onChunk` follows and the
 /// socket is closed.
 ///
@@ -86,6 +91,8 @@ public final class FDPassingChannel: @unchecked Sendable {
     private let sendState = Mutex(SendState())
 
     // Confined to `dispatchQueue`.
+    /// Consecutive queued messages without fds, copied together so that one sendmsg carries them.
+    private var batch: [UInt8] = []
     private var readSource: DispatchSourceRead?
     private var writeSource: DispatchSourceWrite?
     private var liveSources = 0
@@ -96,11 +103,11 @@ public final class FDPassingChannel: @unchecked Sendable {
     /// read until `start()`.
     public init(socket: FileDescriptorHandle, configuration: Configuration = Configuration(), label: String = "porthole.fd-channel",
                 onChunk: @escaping @Sendable (ReceivedChunk) -> Void, onClose: @escaping @Sendable (CloseReason) -> Void,
-                onDrained: (@Sendable () -> Void)? = nil) throws(SystemError) {
+                onDrained: (@Sendable () -> Void)? = nil, target: DispatchQueue? = nil) throws(SystemError) {
         try UnixSocket.setNonblocking(socket, true)
         self.connection = FDPassingConnection(socket)
         self.configuration = configuration
-        self.dispatchQueue = DispatchQueue(label: label)
+        self.dispatchQueue = DispatchQueue(label: label, target: target)
         self.onChunk = onChunk
         self.onClose = onClose
         self.onDrained = onDrained
@@ -188,15 +195,19 @@ public final class FDPassingChannel: @unchecked Sendable {
         dispatchQueue.async { [self] in readAvailable() }
     }
 
+    /// Messages without fds that follow each other go out in one sendmsg of up to this many bytes
+    /// (a commit's CommitAccepted, PageFlip and Release: one system call instead of three).
+    static let maximumBatchBytes = 64 * 1024
+
     private func flush() {
         while !shutDown {
-            let (next, drained) = sendState.withLock { state -> (Outgoing?, Bool) in
-                if state.head < state.queue.count { return (state.queue[state.head], false) }
+            let (next, count, drained) = sendState.withLock { state -> (Outgoing?, Int, Bool) in
+                if state.head < state.queue.count { return (state.queue[state.head], state.queue.count - state.head, false) }
                 state.queue.removeAll(keepingCapacity: true)
                 state.head = 0
                 state.flushScheduled = false
                 defer { state.drainNoticeRequested = false }
-                return (nil, state.drainNoticeRequested)
+                return (nil, 0, state.drainNoticeRequested)
             }
             guard let item = next else {
                 writeSource?.cancel()
@@ -204,9 +215,16 @@ public final class FDPassingChannel: @unchecked Sendable {
                 if drained { onDrained?() }
                 return
             }
-            let attempt = item.bytes.withUnsafeBytes { buffer in
-                Result { () throws(SystemError) -> Int? in
-                    try connection.trySend(UnsafeRawBufferPointer(rebasing: buffer[item.offset...]), fds: item.fds.map(\.rawValue))
+            let attempt: Result<Int?, SystemError>
+            if item.fds.isEmpty, count > 1, fillBatch(startingWith: item) {
+                attempt = batch.withUnsafeBytes { buffer in
+                    Result { () throws(SystemError) -> Int? in try connection.trySend(buffer) }
+                }
+            } else {
+                attempt = item.bytes.withUnsafeBytes { buffer in
+                    Result { () throws(SystemError) -> Int? in
+                        try connection.trySend(UnsafeRawBufferPointer(rebasing: buffer[item.offset...]), fds: item.fds.map(\.rawValue))
+                    }
                 }
             }
             let sent: Int?
@@ -222,19 +240,42 @@ public final class FDPassingChannel: @unchecked Sendable {
             }
             sendState.withLock { state in
                 state.queuedBytes -= sent
-                state.queue[state.head].offset += sent
-                state.queue[state.head].fds = []
-                if state.queue[state.head].offset == state.queue[state.head].bytes.count {
+                var left = sent
+                repeat {
+                    let remaining = state.queue[state.head].bytes.count - state.queue[state.head].offset
+                    state.queue[state.head].fds = []
+                    guard left >= remaining else {
+                        state.queue[state.head].offset += left
+                        break
+                    }
+                    left -= remaining
                     state.queue[state.head] = Outgoing(bytes: [], offset: 0, fds: [])
                     state.head += 1
-                    // A queue that never runs empty still drops its sent entries now and then.
-                    if state.head >= 64, state.head * 2 >= state.queue.count {
-                        state.queue.removeFirst(state.head)
-                        state.head = 0
-                    }
+                } while left > 0 && state.head < state.queue.count
+                // A queue that never runs empty still drops its sent entries now and then.
+                if state.head >= 64, state.head * 2 >= state.queue.count {
+                    state.queue.removeFirst(state.head)
+                    state.head = 0
                 }
             }
         }
+    }
+
+    /// Copies `first` (unsent part) and the queued messages after it that carry no fds into
+    /// `batch`, up to `maximumBatchBytes`; false when only `first` would go, which is then sent
+    /// from its own bytes.
+    private func fillBatch(startingWith first: Outgoing) -> Bool {
+        batch.removeAll(keepingCapacity: true)
+        batch.append(contentsOf: first.bytes[first.offset...])
+        sendState.withLock { state in
+            var index = state.head + 1
+            while index < state.queue.count, state.queue[index].fds.isEmpty,
+                  batch.count + state.queue[index].bytes.count <= Self.maximumBatchBytes {
+                batch.append(contentsOf: state.queue[index].bytes)
+                index += 1
+            }
+        }
+        return batch.count > first.bytes.count - first.offset
     }
 
     private func waitForWritable() {

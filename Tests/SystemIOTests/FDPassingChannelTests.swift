@@ -70,6 +70,41 @@ struct FDPassingChannelTests {
         channel.close()
     }
 
+    /// Messages queued while the channel's queue is busy go out several to a sendmsg, partly sent
+    /// ones included; the peer must still get every byte in order and the fds with their message.
+    @Test func batchedSendsArriveInOrderWithTheirFds() throws {
+        let (a, b) = try UnixSocket.pair()
+        let target = DispatchQueue(label: "batch-target")
+        let channel = try FDPassingChannel(socket: a, onChunk: { _ in }, onClose: { _ in }, target: target)
+        channel.start()
+        let memfd = try Memfd.create(name: "batched", size: 4)
+        producerWrite(memfd.handle, [42])
+        // Hold the target queue so that everything below is queued before the first flush.
+        let gate = DispatchSemaphore(value: 0)
+        target.async { gate.wait() }
+        var expected: [UInt8] = []
+        for i in 0..<40 {
+            // Small messages, a few larger than the socket takes at once, and one with an fd.
+            let size = i % 13 == 5 ? 100_000 : 3 + i
+            let message = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ i) }
+            #expect(channel.send(message, fds: i == 20 ? [memfd.handle] : []) == .queued)
+            expected += message
+        }
+        gate.signal()
+        let peer = FDPassingConnection(b)
+        var bytes: [UInt8] = []
+        var fds: [FileDescriptorHandle] = []
+        while bytes.count < expected.count {
+            let chunk = try #require(try peer.receive(maxBytes: 65536, maxFds: 4))
+            bytes += chunk.bytes
+            fds += chunk.fds
+        }
+        #expect(bytes == expected)
+        #expect(fds.count == 1)
+        #expect(readBack(fds[0], count: 1) == [42])
+        channel.close()
+    }
+
     @Test func theSendQueueIsBoundedWhenThePeerStopsReading() throws {
         let (a, b) = try UnixSocket.pair()
         let limit = 256 * 1024
