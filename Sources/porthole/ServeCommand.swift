@@ -106,7 +106,10 @@ struct ServeCommand: AsyncParsableCommand {
             deviceServer.start()
             defer { deviceServer.stop() }
             print("porthole: display device socket \(deviceServer.socketPath)")
-            configuration.sourceFrameRate = 60
+            // Device outputs signal every composed frame, cursor move and clipboard change
+            // (FrameSignalling), so LiveOutput's poll is only a fallback: once a second instead of
+            // 60 wake-ups a second that find nothing (docs/benchmarks.md, "Where the CPU goes").
+            configuration.sourceFrameRate = 1
             let cardSize = try parseSize(size ?? "1024x768")
             if outputPorts {
                 try await OutputPortsServing(device: deviceServer, configuration: configuration, waitingCardSize: cardSize).serve()
