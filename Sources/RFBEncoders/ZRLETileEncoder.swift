@@ -8,8 +8,10 @@ import RFB
 ///
 /// The per-tile choice is made from exact sizes computed in one pass over the tile's runs: the
 /// palette is only looked up when the colour changes, in a small open-addressed table that gives
-/// up after 127 colours (the most palette RLE can carry). All buffers are allocated once and
-/// reused, so encoding allocates nothing per tile or pixel. A class because it owns raw memory;
+/// up after 127 colours (the most palette RLE can carry). The same pass keeps each run's length
+/// and palette index, so the RLE and packed-palette writers walk the runs instead of scanning and
+/// looking up the pixels again. All buffers are allocated once and reused, so encoding allocates
+/// nothing per tile or pixel. A class because it owns raw memory;
 /// it belongs to one `ZRLEEncoder` and so to one connection.
 final class ZRLETileEncoder {
     /// ZRLE tiles are 64x64 pixels (RFC 6143 §7.7.6).
@@ -29,6 +31,11 @@ final class ZRLETileEncoder {
     private let hashSlots: UnsafeMutablePointer<UInt8>
     private let palette: UnsafeMutablePointer<UInt32>
     private var paletteCount = 0
+    /// The runs of the current tile, in order: length (1...4096) and palette index (valid while
+    /// the palette did not overflow). A tile has at most one run per pixel.
+    private let runLengths: UnsafeMutablePointer<UInt16>
+    private let runIndices: UnsafeMutablePointer<UInt8>
+    private var runCount = 0
 
     /// The uncompressed bytes of the last rectangle; valid until the next `encode`.
     private(set) var output: UnsafeMutablePointer<UInt8>
@@ -47,6 +54,10 @@ final class ZRLETileEncoder {
         hashSlots.initialize(repeating: 0, count: Self.hashSize)
         palette = .allocate(capacity: Self.maximumPaletteSize)
         palette.initialize(repeating: 0, count: Self.maximumPaletteSize)
+        runLengths = .allocate(capacity: tilePixels)
+        runLengths.initialize(repeating: 0, count: tilePixels)
+        runIndices = .allocate(capacity: tilePixels)
+        runIndices.initialize(repeating: 0, count: tilePixels)
         outputCapacity = 1 + tilePixels * 4
         output = .allocate(capacity: outputCapacity)
         output.initialize(repeating: 0, count: outputCapacity)
@@ -57,6 +68,8 @@ final class ZRLETileEncoder {
         hashKeys.deallocate()
         hashSlots.deallocate()
         palette.deallocate()
+        runLengths.deallocate()
+        runIndices.deallocate()
         output.deallocate()
     }
 
@@ -156,16 +169,6 @@ final class ZRLETileEncoder {
         }
     }
 
-    /// The palette index of a colour known to be in the palette.
-    @inline(__always)
-    private func index(of v: UInt32) -> UInt8 {
-        var h = Self.hash(v)
-        while hashKeys[h] != v || hashSlots[h] == 0 {
-            h = (h &+ 1) & (Self.hashSize - 1)
-        }
-        return hashSlots[h] &- 1
-    }
-
     // MARK: - Tile
 
     /// Bits per packed index for a palette of `count` colours (RFC 6143 §7.7.6: 1 bit for 2
@@ -183,7 +186,7 @@ final class ZRLETileEncoder {
 
         // One pass over the runs (which continue across rows, RFC 6143 §7.7.6): the run count,
         // the length bytes plain RLE needs, the index + length bytes palette RLE needs, and the
-        // palette while it stays within 127 colours.
+        // palette while it stays within 127 colours; each run's length and index are kept.
         hashSlots.update(repeating: 0, count: Self.hashSize)
         paletteCount = 0
         var overflow = false
@@ -197,12 +200,16 @@ final class ZRLETileEncoder {
             while j < n && tile[j] == v { j &+= 1 }
             let length = j &- i
             let lengthBytes = (length &- 1) / 255 &+ 1
+            runLengths[runs] = UInt16(truncatingIfNeeded: length)
             runs &+= 1
             plainLengthBytes &+= lengthBytes
             paletteRunBytes &+= length == 1 ? 1 : 1 &+ lengthBytes
-            if !overflow && insert(v) == nil { overflow = true }
+            if !overflow {
+                if let index = insert(v) { runIndices[runs &- 1] = UInt8(truncatingIfNeeded: index) } else { overflow = true }
+            }
             i = j
         }
+        runCount = runs
 
         // Solid tile (subencoding 1).
         if !overflow && paletteCount == 1 {
@@ -309,15 +316,14 @@ final class ZRLETileEncoder {
         out[0] = 128
         var o = 1
         var i = 0
-        while i < n {
-            let v = tile[i]
-            var j = i &+ 1
-            while j < n && tile[j] == v { j &+= 1 }
-            cp.store(v, to: out + o)
+        for r in 0..<runCount {
+            let length = Int(runLengths[r])
+            cp.store(tile[i], to: out + o)
             o &+= cp.size
-            Self.writeRunLength(j &- i, to: out, at: &o)
-            i = j
+            Self.writeRunLength(length, to: out, at: &o)
+            i &+= length
         }
+        assert(i == n)
         return o
     }
 
@@ -326,21 +332,16 @@ final class ZRLETileEncoder {
     private func writePaletteRLE(count n: Int, _ cp: ZRLECompactPixel, to out: UnsafeMutablePointer<UInt8>) -> Int {
         out[0] = UInt8(128 + paletteCount)
         var o = 1 + writePalette(cp, to: out + 1)
-        var i = 0
-        while i < n {
-            let v = tile[i]
-            var j = i &+ 1
-            while j < n && tile[j] == v { j &+= 1 }
-            let idx = index(of: v)
-            if j &- i == 1 {
-                out[o] = idx
+        for r in 0..<runCount {
+            let length = Int(runLengths[r])
+            if length == 1 {
+                out[o] = runIndices[r]
                 o &+= 1
             } else {
-                out[o] = idx | 0x80
+                out[o] = runIndices[r] | 0x80
                 o &+= 1
-                Self.writeRunLength(j &- i, to: out, at: &o)
+                Self.writeRunLength(length, to: out, at: &o)
             }
-            i = j
         }
         return o
     }
@@ -351,19 +352,20 @@ final class ZRLETileEncoder {
         out[0] = UInt8(paletteCount)
         var o = 1 + writePalette(cp, to: out + 1)
         let bits = Self.packedBits(forPaletteSize: paletteCount)
-        var last = tile[0]
-        var lastIndex = UInt32(index(of: last))
-        var k = 0
+        // The runs give each pixel's index in order; a run may continue into the next row.
+        var run = 0
+        var left = Int(runLengths[0])
+        var lastIndex = UInt32(runIndices[0])
         for _ in 0..<h {
             var byte: UInt32 = 0
             var used = 0
             for _ in 0..<w {
-                let v = tile[k]
-                k &+= 1
-                if v != last {
-                    last = v
-                    lastIndex = UInt32(index(of: v))
+                if left == 0 {
+                    run &+= 1
+                    left = Int(runLengths[run])
+                    lastIndex = UInt32(runIndices[run])
                 }
+                left &-= 1
                 byte = byte << UInt32(bits) | lastIndex
                 used &+= bits
                 if used == 8 {
