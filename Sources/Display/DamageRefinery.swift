@@ -23,10 +23,8 @@ public struct DamageRefinery: Sendable {
     }
 
     /// `damage` (what happened between `previous` and `current`) with its region reduced to the
-    /// changed tiles, and any move found in them when it reports none and `findingMoves` is set
-    /// (the caller clears it when nobody could use a move). Frames of different sizes are not
-    /// compared: the damage is returned as it is.
-    public func refine(_ damage: FrameDamage, previous: PixelBuffer, current: PixelBuffer, findingMoves: Bool = true) -> FrameDamage {
+    /// changed tiles, and any move found in them when it reports none. Frames of different sizes are not compared: the damage is returned as it is.
+    public func refine(_ damage: FrameDamage, previous: PixelBuffer, current: PixelBuffer) -> FrameDamage {
         guard !damage.region.isEmpty, previous.size == current.size else { return damage }
         let moved = Region(rects: damage.moves.map(\.destination))
         let compared = damage.region.subtracting(moved)
@@ -34,7 +32,7 @@ public struct DamageRefinery: Sendable {
         let changed = previous.withView { old in
             current.withView { new in comparer.changedRegion(from: old, to: new, within: compared) }
         }
-        if damage.moves.isEmpty, findingMoves, let moveDetector, !changed.isEmpty {
+        if damage.moves.isEmpty, let moveDetector, !changed.isEmpty {
             return previous.withView { old in
                 current.withView { new in moveDetector.detect(previous: old, current: new, damage: changed) }
             }

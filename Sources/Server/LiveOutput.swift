@@ -55,9 +55,6 @@ public final class LiveOutput: @unchecked Sendable {
     private let lock = NIOLock()
     private var current: Frame
     private var subscribers: [ObjectIdentifier: OutputSubscriber] = [:]
-    /// Subscribers that said they cannot use moves (their viewer has no CopyRect): while every
-    /// subscriber is one of them, frames are refined without looking for moves.
-    private var movesUnused: Set<ObjectIdentifier> = []
     /// The clipboard text a viewer last provided, offered to the output's other viewers. Unicode:
     /// viewers with Extended Clipboard exchange UTF-8, the others Latin-1 (converted at the edge).
     private var clipboard = ""
@@ -139,20 +136,7 @@ public final class LiveOutput: @unchecked Sendable {
     }
 
     func unsubscribe(_ subscriber: OutputSubscriber) {
-        lock.withLock {
-            subscribers.removeValue(forKey: ObjectIdentifier(subscriber))
-            movesUnused.remove(ObjectIdentifier(subscriber))
-        }
-    }
-
-    /// Whether `subscriber` can use moves (its viewer accepts CopyRect, RFC 6143 §7.7.2). A viewer
-    /// without CopyRect gets a move as the pixels of its destination, so finding moves
-    /// (`MoveDetector`, the larger part of refining a scroll or a drag) only costs when no
-    /// subscriber can send them. Subscribers count as able until they say otherwise.
-    func setUsesMoves(_ uses: Bool, for subscriber: OutputSubscriber) {
-        lock.withLock {
-            if uses { movesUnused.remove(ObjectIdentifier(subscriber)) } else { movesUnused.insert(ObjectIdentifier(subscriber)) }
-        }
+        _ = lock.withLock { subscribers.removeValue(forKey: ObjectIdentifier(subscriber)) }
     }
 
     /// Keyboard input for the source, if it takes input. Runs on the output's event loop, like the
@@ -264,15 +248,11 @@ public final class LiveOutput: @unchecked Sendable {
     /// are never encoded. The frame is published even when nothing is left of the damage: viewers
     /// then let go of the previous picture, which a source may be about to draw into (a frame
     /// still held would be copied whole first; see X11Capture's FrameFlip).
-    /// Moves are looked for only while some subscriber can use them (`setUsesMoves`).
     /// Runs on the output's event loop only, so `current` changes nowhere else meanwhile.
     private func publish(damage reported: FrameDamage, _ change: (inout Frame) -> Void) {
         let pixels = reported.isEmpty ? nil : source.frame
         var damage = reported
-        if let pixels {
-            let findingMoves = lock.withLock { subscribers.keys.contains { !movesUnused.contains($0) } }
-            damage = refinery.refine(reported, previous: self.frame.pixels, current: pixels, findingMoves: findingMoves)
-        }
+        if let pixels { damage = refinery.refine(reported, previous: self.frame.pixels, current: pixels) }
         let (frame, targets) = lock.withLock { () -> (Frame, [OutputSubscriber]) in
             var next = current
             next.sequence += 1

@@ -180,7 +180,6 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             case .setEncodings(let preferences):
                 logger.debug("viewer \(peer) encodings \(preferences.requested.map(\.description).joined(separator: ",")); using \(preferences.preferred)")
                 updates.setEncodings(preferences)
-                output.setUsesMoves(preferences.copyRect, for: self)
             case .updateRequested(let incremental, let rect):
                 updates.request(incremental: incremental, rect: rect)
             case .key(let down, let keysym):

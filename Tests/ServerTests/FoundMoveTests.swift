@@ -53,23 +53,4 @@ struct FoundMoveTests {
             #expect(viewer.updates.flatMap(\.rectangles).allSatisfy { $0.encoding == .hextile })
         }
     }
-
-    /// The server looks for moves only while some viewer can use them (`LiveOutput.setUsesMoves`):
-    /// a viewer without CopyRect connected first must not keep one that has it from getting them.
-    @Test func aViewerWithCopyRectGetsTheScrollAsCopyRectBesideOneWithout() async throws {
-        var (source, page) = Self.scrollSource()
-        try await TestServer.with(source: source) { server in
-            var plain = TestViewer.Options()
-            plain.encodings = [.hextile]
-            let without = try await server.connectViewerWithPicture(plain)
-            var copying = TestViewer.Options()
-            copying.encodings = [.copyRect, .hextile]
-            let with = try await server.connectViewerWithPicture(copying)
-            Self.scrollOneLine(source, page: &page)
-            #expect(await with.waitForFramebuffer(source.latest))
-            #expect(await without.waitForFramebuffer(source.latest))
-            #expect(with.updates.dropFirst().flatMap(\.rectangles).contains { $0.encoding == .copyRect })
-            #expect(without.updates.flatMap(\.rectangles).allSatisfy { $0.encoding == .hextile })
-        }
-    }
 }
