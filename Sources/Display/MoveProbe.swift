@@ -51,7 +51,7 @@ struct MoveProbe {
             var covered = [Bool](repeating: false, count: bandHeight), missing = bandHeight
             while y < last && missing > 0 {
                 let phase = (y - bounds.minY) % bandHeight
-                if !covered[phase], let x = detailedSegments(ofRow: y, in: bounds, damage: damage, of: current).first {
+                if !covered[phase], let x = mostDetailedSegment(ofRow: y, in: bounds, damage: damage, of: current) {
                     probes.append(MoveProbe(origin: Point(x: x, y: y), hash: hash(current.row(y), from: x)))
                     covered[phase] = true
                     missing -= 1
@@ -62,21 +62,23 @@ struct MoveProbe {
         return probes
     }
 
-    /// The starts of the segments of row `y` inside `damage` with enough detail to be probes, most
-    /// detail first; segments start every half length.
-    private static func detailedSegments(ofRow y: Int, in bounds: Rect, damage: Region, of current: PixelView) -> [Int] {
+    /// The start of the segment of row `y` inside `damage` with the most detail enough to be a
+    /// probe (the first of equals); segments start every half length. Only the best is kept: no
+    /// list to build and sort per row, which cost more than the counting on whole-screen damage.
+    private static func mostDetailedSegment(ofRow y: Int, in bounds: Rect, damage: Region, of current: PixelView) -> Int? {
         let row = current.row(y)
-        var ranked: [(detail: Int, x: Int)] = []
+        var best: Int?
+        var bestDetail = length / 8 - 1
         for span in damage.intersection(Rect(x: bounds.minX, y: y, width: bounds.width, height: 1)).rects {
             var x = span.minX
             while x + length <= span.maxX {
                 var detail = 0
-                for i in (x + 1)..<(x + length) where row[i] != row[i - 1] { detail += 1 }
-                if detail >= length / 8 { ranked.append((detail, x)) }
+                for i in (x + 1)..<(x + length) where row[i] != row[i - 1] { detail &+= 1 }
+                if detail > bestDetail { best = x; bestDetail = detail }
                 x += length / 2
             }
         }
-        return ranked.sorted { $0.detail > $1.detail }.map(\.x)
+        return best
     }
 
     /// The offsets at which `probes` occur in `previous` inside `bounds`, most votes (probes found
