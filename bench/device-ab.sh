@@ -2,8 +2,9 @@
 # Server CPU per frame of two `porthole serve --device` builds and one peer, alternated in one
 # session (docs/benchmarks.md, "Where the CPU goes"): for each run, workload A, then B, then the
 # peer, each through peers-bench as in bench/run-peers.sh. Prints one CSV row per run and server
-# (peers-bench's row with the label first) and, at the end, the median CPU ms/frame of each and
-# the medians of the per-run ratios A/peer and B/peer.
+# (peers-bench's row with the label first) and, at the end, the median CPU ms/frame (per frame
+# handed over) and bytes per frame seen of each, and the medians of the per-run CPU ratios
+# A/peer, B/peer and B/A.
 #
 #   bench/device-ab.sh PORTHOLE_A PORTHOLE_B PEER WORKLOAD [RUNS] [FRAMES]
 #       PEER: libvncserver or neatvnc (built here from bench/peer-*.c), or none
@@ -65,11 +66,12 @@ runs = {}
 for line in sys.stdin:
     f = line.strip().split(",")
     if len(f) < 12 or f[2] == "FAILED": continue
-    runs.setdefault(f[0], {})[f[1]] = (float(f[11]), float(f[10]))
+    # CPU per frame handed over; bytes per frame seen (a server that skips frames sends fewer).
+    runs.setdefault(f[0], {})[f[1]] = (float(f[11]), float(f[10]) * int(f[5]) / max(1, int(f[6])))
 for who in ("A", "B", "peer"):
     v = [r[who][0] for r in runs.values() if who in r]
     by = [r[who][1] for r in runs.values() if who in r]
-    if v: print(f"{who}: CPU ms/frame median {statistics.median(v):.3f} (runs: {[round(x, 2) for x in v]}), bytes/frame median {statistics.median(by):.0f}")
+    if v: print(f"{who}: CPU ms/frame median {statistics.median(v):.3f} (runs: {[round(x, 2) for x in v]}), bytes/frame seen median {statistics.median(by):.0f}")
 for who in ("A", "B"):
     q = [r[who][0] / r["peer"][0] for r in runs.values() if who in r and "peer" in r and r["peer"][0] > 0]
     if q: print(f"{who}/peer: median of per-run ratios {statistics.median(q):.2f}")
