@@ -326,8 +326,8 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         let byteCount = message.readableBytes
         context.writeAndFlush(wrapOutboundOut(message), promise: promise)
         // rfbproto "ServerFence": BlockBefore makes the viewer answer only after it has processed
-        // the update, so the answer measures the whole path.
-        if let ping = pacer.updateSent(byteCount: byteCount, at: now) {
+        // the update, so the answer measures the whole path (from now: encoding is not the link).
+        if let ping = pacer.updateSent(byteCount: byteCount, at: .now()) {
             write(context: context) { $0.writeFence(flags: [.request, .blockBefore], payload: ping) }
         }
     }
