@@ -59,7 +59,10 @@ bench_screen_size(workload, &screenWidth, &screenHeight)
 /// The server socket's send queue: the /proc/net/tcp row whose local port is the server's and
 /// whose remote port is the proxy's.
 @MainActor func serverSendQueue(proxyPort: UInt16) -> Int {
-    guard let text = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return 0 }
+    // Read to the end: procfs files report size 0, and a read of the first page only misses
+    // sockets listed further down on a busy machine.
+    guard let data = FileHandle(forReadingAtPath: "/proc/net/tcp")?.readDataToEndOfFile(),
+          let text = String(data: data, encoding: .utf8) else { return 0 }
     let local = String(format: ":%04X", serverPort), remote = String(format: ":%04X", proxyPort)
     for line in text.split(separator: "\n") {
         let fields = line.split(separator: " ")
@@ -106,7 +109,11 @@ loop: while true {
     }
     if started, feederEndedAt == nil, now - lastSample >= 0.02 {
         lastSample = now
-        backlog.append(serverSendQueue(proxyPort: proxy.upstreamLocalPort) + proxy.backlogInProxy)
+        let (sendQueue, inProxy) = (serverSendQueue(proxyPort: proxy.upstreamLocalPort), proxy.backlogInProxy)
+        backlog.append(sendQueue + inProxy)
+        if ProcessInfo.processInfo.environment["SLOW_LINK_DEBUG"] != nil {
+            FileHandle.standardError.write(Data("backlog: server send queue \(sendQueue), proxy \(inProxy), proxy port \(proxy.upstreamLocalPort)\n".utf8))
+        }
     }
     if let ended = feederEndedAt, lastSeen >= frames && now - lastDataAt > 0.5 || now - ended > 30 { break loop }
     var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
