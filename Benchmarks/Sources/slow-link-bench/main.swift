@@ -20,6 +20,8 @@ import RFBClient
 /// (tx_queue in /proc/net/tcp) plus what the proxy holds. It prints one CSV row:
 ///
 ///   label,workload,frames,frames_seen,age_p50_ms,age_p99_ms,backlog_p50_kB,backlog_max_kB,kB_per_frame,wrong_pixels
+///
+/// With SLOW_LINK_DEBUG set it also prints each backlog sample's parts to stderr.
 let arguments = CommandLine.arguments
 guard arguments.count == 9, let serverPort = UInt16(arguments[3]), let feederPID = Int32(arguments[4]),
       let frames = Int(arguments[6]), frames > 1, let mbit = Double(arguments[7]), let addedRTT = Double(arguments[8]) else {
