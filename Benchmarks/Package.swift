@@ -47,6 +47,14 @@ let package = Package(
             .product(name: "PortholeCodecs", package: "Porthole"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        // bench/slow-link.sh: a Fence + ContinuousUpdates viewer behind a throttling proxy, with
+        // and without fence pacing (docs/benchmarks.md, "A slow link").
+        .executableTarget(name: "slow-link-bench", dependencies: [
+            "BenchSupport",
+            "CBenchFrames",
+            .product(name: "PortholeCodecs", package: "Porthole"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .executableTarget(name: "porthole-feed", dependencies: [
             "CBenchFrames",
             .product(name: "PortholeCodecs", package: "Porthole"),

@@ -22,6 +22,13 @@ public struct ServerConfiguration: Sendable {
     var minimumUpdateInterval: TimeAmount { .nanoseconds(Int64(1e9 / max(maxUpdatesPerSecond, 1e-3))) }
     /// A viewer whose unsent output stays above the high-water mark this long is disconnected.
     public var stalledViewerTimeout: Double = 30
+    /// Pace updates to viewers that support Fence by fence pings and a congestion window
+    /// (`FencePacer`), so a slow link gets fewer, merged frames instead of a growing socket
+    /// backlog. Off (the hidden `--no-fence-pacing`) only to measure what it buys.
+    public var fencePacing = true
+    /// How the pacer measures the link; `answerTimeout` bounds how long a viewer that announced
+    /// Fence but never answers a ping can hold updates back.
+    public var fencePacer = FencePacer.Configuration()
     /// A connection that has not finished the RFB handshake by then is closed, so silent
     /// connections cannot hold `maxViewers` slots.
     public var handshakeTimeout: Double = 30

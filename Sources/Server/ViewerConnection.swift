@@ -13,6 +13,9 @@ import VNCAuth
 /// actions they return, and runs the update loop: damage from the output accumulates in a
 /// `PendingUpdate`; when the viewer has asked for an update and the previous one has left the
 /// socket, one FramebufferUpdate is encoded and written (DESIGN.md, "at most one update in flight").
+/// A viewer that supports Fence is paced besides by fence pings and a congestion window
+/// (`FencePacer`, docs/architecture.md "Pacing a slow link"): while the window is full, damage
+/// keeps merging and the next update waits for a ping answer.
 final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -45,6 +48,11 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     private var spacingTimer: Scheduled<Void>?
     private var spacingDeadline: NIODeadline?
     private var handshakeTimer: Scheduled<Void>?
+    /// Congestion control over fence pings; inactive unless the viewer announced Fence.
+    private var pacer = FencePacer()
+    /// Wakes the update loop when the oldest ping is due to be given up on.
+    private var pacingTimer: Scheduled<Void>?
+    private var loggedUnexpectedFence = false
     private var context: ChannelHandlerContext?
     let eventLoop: EventLoop
 
@@ -113,6 +121,7 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         stallTimer?.cancel()
         handshakeTimer?.cancel()
         spacingTimer?.cancel()
+        pacingTimer?.cancel()
         output.unsubscribe(self)
         if viewerNumber != nil {
             registry.leave()
@@ -152,6 +161,7 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         handshakeTimer?.cancel()
         updates = ViewerUpdateScheduler(viewer: ObjectIdentifier(self), minimumUpdateInterval: configuration.minimumUpdateInterval,
                                         sharedRectangles: output.sharedRectangles)
+        pacer = FencePacer(configuration: configuration.fencePacer)
         let start = output.subscribe(self)
         updates.start(with: start)
         let size = start.pixels.size
@@ -191,7 +201,9 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             case .confirmContinuousUpdates:
                 write(context: context) { $0.writeEndOfContinuousUpdates() }
             case .confirmFence:
+                // Its empty answer is not a ping (`FencePingAnswer.notAPing`).
                 write(context: context) { $0.writeFence(flags: .request, payload: []) }
+                if configuration.fencePacing { pacer.enable() }
             case .confirmExtendedClipboard:
                 write(context: context) { $0.writeExtendedServerCutText(.portholeCaps(maximumTextSize: UInt32(Self.clipboardLimit))) }
             case .confirmQEMUExtendedKeyEvent:
@@ -209,9 +221,13 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
                 updates.disableContinuousUpdates()
                 if updateInFlight { endOfContinuousUpdatesPending = true } else { write(context: context) { $0.writeEndOfContinuousUpdates() } }
             case .fence(let flags, let payload):
-                // Requests are answered in order, after everything earlier was written; answers to
-                // our own fence need nothing.
-                if flags.contains(.request) { write(context: context) { $0.writeFence(flags: flags.response, payload: payload) } }
+                // Requests are answered in order, after everything earlier was written; answers
+                // (no Request) may be answers to our pings.
+                if flags.contains(.request) {
+                    write(context: context) { $0.writeFence(flags: flags.response, payload: payload) }
+                } else {
+                    fenceAnswered(payload: payload)
+                }
             case .clientCutText, .clipboardCaps, .clipboardRequest, .clipboardPeek, .clipboardNotify, .clipboardProvide:
                 handleClipboard(action, context: context)
             }
@@ -260,8 +276,13 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
 
     private func sendUpdateIfDue(context: ChannelHandlerContext) {
         guard case .session = phase, !updateInFlight else { return }
+        let now = NIODeadline.now()
+        if case .waitForAnswer(let giveUpAt) = pacer.decision(at: now) {
+            waitForPingAnswer(until: giveUpAt, context: context)
+            return
+        }
         let message: ByteBuffer
-        switch updates.nextUpdate(at: .now()) {
+        switch updates.nextUpdate(at: now) {
         case .idle:
             return
         case .wait(let deadline):
@@ -302,7 +323,42 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             }
             self.sendUpdateIfDue(context: context)
         }
+        let byteCount = message.readableBytes
         context.writeAndFlush(wrapOutboundOut(message), promise: promise)
+        // rfbproto "ServerFence": BlockBefore makes the viewer answer only after it has processed
+        // the update, so the answer measures the whole path (from now: encoding is not the link).
+        if let ping = pacer.updateSent(byteCount: byteCount, at: .now()) {
+            write(context: context) { $0.writeFence(flags: [.request, .blockBefore], payload: ping) }
+        }
+    }
+
+    /// The congestion window is full: the next ping answer calls `sendUpdateIfDue`; this timer
+    /// only bounds how long a viewer that never answers can hold updates back.
+    private func waitForPingAnswer(until giveUpAt: NIODeadline, context: ChannelHandlerContext) {
+        guard pacingTimer == nil else { return }
+        pacingTimer = context.eventLoop.scheduleTask(deadline: giveUpAt) { [weak self] in
+            guard let self, let context = self.context else { return }
+            self.pacingTimer = nil
+            if self.pacer.giveUpIfUnanswered(at: .now()) {
+                self.logger.notice("viewer \(self.peer) announced Fence but did not answer a fence ping within \(self.pacer.configuration.answerTimeout.nanoseconds / 1_000_000) ms; pacing it by socket writes only")
+            }
+            self.sendUpdateIfDue(context: context)
+        }
+    }
+
+    /// A ServerFence answer: a ping answer frees window; anything else is ignored (logged once).
+    private func fenceAnswered(payload: [UInt8]) {
+        switch pacer.answerReceived(payload: payload, at: .now()) {
+        case .acknowledged(let roundTrip):
+            logger.trace("viewer \(peer) ping answered: rtt \(roundTrip.nanoseconds / 1000) us, base \((pacer.baseRTT?.nanoseconds ?? 0) / 1000) us, window \(pacer.window), in flight \(pacer.bytesInFlight), bandwidth \(Int(pacer.bandwidth ?? 0)) B/s")
+        case .notAPing:
+            break
+        case .unexpected(let sequence):
+            if !loggedUnexpectedFence {
+                loggedUnexpectedFence = true
+                logger.notice("viewer \(peer) answered fence ping \(sequence), which is not outstanding; ignored")
+            }
+        }
     }
 
     /// The source rang the bell (RFC 6143 §7.6.3).

@@ -64,6 +64,10 @@ struct ServeCommand: AsyncParsableCommand {
                                                               discussion: "Changes in between are merged into the next update."))
     var maxFPS: Double = 60
 
+    @Flag(name: .customLong("no-fence-pacing"),
+          help: ArgumentHelp("Pace viewers by socket writes only, never by fence pings (for benchmarks).", visibility: .hidden))
+    var noFencePacing = false
+
     @Option(help: "Desktop name shown by viewers.")
     var name: String = "Porthole"
 
@@ -80,6 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxViewers = maxViewers
         guard (1...1000).contains(maxFPS) else { throw ValidationError("--max-fps must be 1...1000, not \(maxFPS)") }
         configuration.maxUpdatesPerSecond = maxFPS
+        configuration.fencePacing = !noFencePacing
         configuration.desktopName = name
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
             throw ValidationError("unknown log level '\(logLevel)'")

@@ -23,6 +23,13 @@ final class TestViewer: @unchecked Sendable {
         var requestsAutomatically = true
         /// The region automatic requests ask for; nil asks for the whole framebuffer.
         var requestedRect: Rect? = nil
+        /// A slow link the server's bytes cross before the viewer processes them (nil: none).
+        var slowLink: SimulatedSlowLink? = nil
+        /// Answer the server's fence requests; false plays a viewer that announces Fence and
+        /// never answers.
+        var answersFences = true
+        /// Keep a copy of the picture after each update (`pictures`).
+        var keepsPictures = false
     }
 
     /// One FramebufferUpdate as received.
@@ -96,6 +103,12 @@ final class TestViewer: @unchecked Sendable {
     var confirmedExtensions: Set<Encoding> { handler.state.withLock { $0.confirmedExtensions } }
     /// Framebuffer sizes the server switched the viewer to, in order.
     var resizes: [Size] { handler.state.withLock { $0.resizes } }
+    /// The most bytes that were on the simulated slow link at once.
+    var largestLinkBacklog: Int { handler.state.withLock { $0.largestLinkBacklog } }
+    /// Each update's picture, taken when the update was complete (only with `keepsPictures`).
+    var pictures: [PixelBuffer] { handler.state.withLock { $0.pictures } }
+    /// Fences the viewer answered.
+    var fencesAnswered: Int { handler.state.withLock { $0.fencesAnswered } }
 
     /// Drops the ExtendedDesktopSize rectangles received so far, so a test can look at what comes next.
     func forgetLayouts() { handler.state.withLock { $0.layouts.removeAll() } }
@@ -173,6 +186,9 @@ final class TestViewer: @unchecked Sendable {
         var endsOfContinuousUpdates = 0
         var confirmedExtensions: Set<Encoding> = []
         var resizes: [Size] = []
+        var largestLinkBacklog = 0
+        var pictures: [PixelBuffer] = []
+        var fencesAnswered = 0
     }
 
     /// Drives the state machine on the channel's event loop.
@@ -185,17 +201,35 @@ final class TestViewer: @unchecked Sendable {
         /// Touched only on the event loop.
         var machine: ClientStateMachine
         let state = LockedState(ObservedState())
+        /// Touched only on the event loop.
+        var link: SimulatedSlowLink?
 
         init(options: Options) {
             self.options = options
             machine = ClientStateMachine(configuration: ClientConfiguration(password: options.password, shared: true),
                                          decoders: RecordingDecoder.all(recordingInto: tally))
+            link = options.slowLink
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            for action in machine.receive(unwrapInboundIn(data)) {
+            let bytes = unwrapInboundIn(data)
+            guard link != nil else { return process(bytes, context: context) }
+            let arrival = link!.send(bytes, at: .now())
+            state.withLock { $0.largestLinkBacklog = link!.largestBacklog }
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(deadline: arrival) { [self] in
+                for arrived in link!.arrived(by: .now()) { process(arrived, context: bound.value) }
+            }
+        }
+
+        private func process(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+            for action in machine.receive(bytes) {
                 switch action {
                 case .send(let bytes):
+                    // After the handshake the machine sends only fence answers.
+                    let connected = state.withLock { $0.connected }
+                    if connected && !options.answersFences { break }
+                    if connected { state.withLock { $0.fencesAnswered += 1 } }
                     context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
                 case .connected:
                     if let format = options.pixelFormat, let bytes = try? machine.setPixelFormat(format) {
@@ -209,7 +243,8 @@ final class TestViewer: @unchecked Sendable {
                     state.withLock { $0.connected = true }
                 case .framebufferUpdated(let region):
                     let update = Update(region: region, rectangles: tally.takeAll(), jpegRectangles: tally.takeJPEG())
-                    state.withLock { $0.updates.append(update) }
+                    let picture = options.keepsPictures ? machine.framebuffer : nil
+                    state.withLock { $0.updates.append(update); if let picture { $0.pictures.append(picture) } }
                     if options.requestsAutomatically {
                         context.writeAndFlush(wrapOutboundOut(machine.requestUpdate(incremental: true, rect: options.requestedRect)), promise: nil)
                     }
