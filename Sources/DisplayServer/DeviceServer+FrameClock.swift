@@ -66,12 +66,24 @@ extension DeviceServer {
         let damage = pipeline.composer.compose(size: output.size, layers: layers, planeDamage: tick.planeDamage)
         let cursor = ExportedCursor(layers: layers)
         pipeline.source.deliver(scanout: pipeline.composer.scanout, damage: damage, cursor: cursor)
+        logWholeCopies(pipeline, output: output, now: now)
         publishToSubscribers(of: id, scanout: pipeline.composer.scanout, damage: damage.region, sequence: tick.sequence)
         if let eventFD = connection(of: output.owner)?.flipEventFD { signal(eventFD) }
         dispatch(tick.events)
         guard pipelines[id] === pipeline, pipeline.timer != nil else { return }
         let clamped = clampedRefresh(output.mode.refreshMillihertz)
         if restartingClock || clamped != pipeline.clockMillihertz { armClock(pipeline, millihertz: clamped, from: start) }
+    }
+
+    /// At most once a minute per output: the ticks whose scanout picture was still held by a viewer
+    /// (or the frame source) more than two ticks after it was handed out, so the composer copied it
+    /// whole into a new allocation (`ScanoutFlip`). A steady count means viewers fall behind.
+    private func logWholeCopies(_ pipeline: OutputPipeline, output: DisplayOutput, now: UInt64) {
+        let copies = pipeline.composer.wholeCopies
+        guard copies != pipeline.wholeCopiesLogged, now &- pipeline.wholeCopiesLoggedAt >= 60_000_000_000 else { return }
+        logger.info("display device: \(output.id) \"\(output.name)\": \(copies - pipeline.wholeCopiesLogged) scanout pictures still held were copied whole since the last report")
+        pipeline.wholeCopiesLogged = copies
+        pipeline.wholeCopiesLoggedAt = now
     }
 
     /// A commit was accepted: an output it left pending that flipped nothing for a whole frame
