@@ -59,6 +59,9 @@ for n in 1 2 3 4; do
     grep "^committed Bench-$n " "$work/feed.log" | awk '{print $3}' | sort -n |
         awk -v n="$n" '{v[NR]=$1} END {if (NR) printf "  Bench-%d: %s (%d windows)\n", n, v[int((NR+1)/2)], NR}'
 done
+# The server's frame clocks, once a minute per output when ticks were late, a producer missed
+# ticks, or scanout pictures were still held (runs shorter than a minute report nothing).
+grep "frame clock:" "$work/serve.log" | sed 's/^.*display device: /  /' || true
 # The producers' CPU (utime + stime, proc(5)) over their whole run: far below 100% means they
 # wait for page flips, not for the CPU.
 ticks=$(awk '{print $14 + $15}' "/proc/$feed/stat")

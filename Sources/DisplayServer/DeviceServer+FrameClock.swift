@@ -46,7 +46,10 @@ extension DeviceServer {
         let due = pipeline.nextTick
         let interval = pipeline.pacer.intervalNanoseconds
         pipeline.nextTick = due + .nanoseconds(Int(interval))
-        frameTick(id, restartingClock: DispatchTime.now().uptimeNanoseconds > due.uptimeNanoseconds + interval / 8)
+        let now = DispatchTime.now().uptimeNanoseconds
+        let lateness = now > due.uptimeNanoseconds ? now - due.uptimeNanoseconds : 0
+        pipeline.statistics.recordTick(latenessNanoseconds: lateness, intervalNanoseconds: interval)
+        frameTick(id, restartingClock: lateness > interval / 8)
     }
 
     /// The output's vblank: the device applies the pending commit; its owner hears of it (PageFlip
@@ -59,6 +62,10 @@ extension DeviceServer {
         let start = DispatchTime.now()
         let now = Self.monotonicNanoseconds()
         let tick = device.frameTick(id, timestampNanoseconds: now)
+        pipeline.statistics.recordFlip(applied: tick.applied)
+        if let line = pipeline.statistics.report(at: now, wholeCopies: pipeline.composer.wholeCopies) {
+            logger.info("display device: \(id) frame clock: \(line)")
+        }
         guard tick.applied, let output = device.allOutputs.first(where: { $0.id == id }) else { return }
         pipeline.pacer.flipped(at: now)
         // The picture first, so that a producer woken by its page flip finds it on screen.
@@ -66,24 +73,12 @@ extension DeviceServer {
         let damage = pipeline.composer.compose(size: output.size, layers: layers, planeDamage: tick.planeDamage)
         let cursor = ExportedCursor(layers: layers)
         pipeline.source.deliver(scanout: pipeline.composer.scanout, damage: damage, cursor: cursor)
-        logWholeCopies(pipeline, output: output, now: now)
         publishToSubscribers(of: id, scanout: pipeline.composer.scanout, damage: damage.region, sequence: tick.sequence)
         if let eventFD = connection(of: output.owner)?.flipEventFD { signal(eventFD) }
         dispatch(tick.events)
         guard pipelines[id] === pipeline, pipeline.timer != nil else { return }
         let clamped = clampedRefresh(output.mode.refreshMillihertz)
         if restartingClock || clamped != pipeline.clockMillihertz { armClock(pipeline, millihertz: clamped, from: start) }
-    }
-
-    /// At most once a minute per output: the ticks whose scanout picture was still held by a viewer
-    /// (or the frame source) more than two ticks after it was handed out, so the composer copied it
-    /// whole into a new allocation (`ScanoutFlip`). A steady count means viewers fall behind.
-    private func logWholeCopies(_ pipeline: OutputPipeline, output: DisplayOutput, now: UInt64) {
-        let copies = pipeline.composer.wholeCopies
-        guard copies != pipeline.wholeCopiesLogged, now &- pipeline.wholeCopiesLoggedAt >= 60_000_000_000 else { return }
-        logger.info("display device: \(output.id) \"\(output.name)\": \(copies - pipeline.wholeCopiesLogged) scanout pictures still held were copied whole since the last report")
-        pipeline.wholeCopiesLogged = copies
-        pipeline.wholeCopiesLoggedAt = now
     }
 
     /// A commit was accepted: an output it left pending that flipped nothing for a whole frame
