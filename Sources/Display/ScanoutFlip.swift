@@ -21,6 +21,8 @@ import Pixels
 struct ScanoutFlip: Sendable {
     /// Pictures the ring holds besides the front one.
     static let spareCount = 2
+    /// A spare's stale region beyond this many rects becomes its bounding box.
+    static let maximumStaleRects = 128
 
     private struct Spare {
         var picture: PixelBuffer
@@ -59,14 +61,12 @@ struct ScanoutFlip: Sendable {
     mutating func finish(front: PixelBuffer, drawn: Region) {
         for index in spares.indices {
             spares[index].stale.formUnion(drawn)
-            // A stale region of many small rects costs more to walk than its box does to copy.
+            // Bounded work per flip: past this many rects the box is copied (more pixels, fewer rows).
             if spares[index].stale.rects.count > Self.maximumStaleRects { spares[index].stale = Region(spares[index].stale.bounds) }
         }
         if let reused = reusedStorage, reused != Self.storage(of: front) { wholeCopies += 1 }
         reusedStorage = nil
     }
-
-    static let maximumStaleRects = 128
 
     /// Forgets the spares (the front was replaced by a picture of another size).
     mutating func reset() { spares.removeAll(); reusedStorage = nil }
