@@ -66,7 +66,7 @@ let package = Package(
         ]),
         .target(name: "PortholeClient", dependencies: ["DisplayProtocol", "SystemIO"]),
         .executableTarget(name: "porthole", dependencies: [
-            "Server", "Capture", "RFBClient", "DisplayServer", "PortholeClient", "X11Capture",
+            "Server", "Capture", "RFBClient", "DisplayServer", "PortholeClient", "X11Capture", "SystemIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: [.swiftLanguageMode(.v5)]),

@@ -7,7 +7,12 @@
 #   1. one viewer per output for FPS_SECONDS (default 20): frames delivered per second per
 #      viewer and latency (feed's paint time stamped into pixel (0,0) to the viewer's decode);
 #   2. two viewers per output (eight) for the run, 60 s by default or --minutes N: the server's
-#      VmRSS (with RssAnon and RssShmem) sampled every second, its steady state and growth.
+#      VmRSS (with RssAnon and RssShmem) sampled every second, its steady state, its growth (a
+#      least-squares slope, and with 3 minutes or more each minute's mean and the last minute
+#      against minute 2).
+#
+# It also prints the CPU of the producers' and the viewers' processes next to the server's, to
+# tell which of them limits the frame rate.
 #
 #   bench/four-4k.sh [--minutes N | --seconds N] [OUT_CSV]   (default: bench/results/four-4k.csv)
 #
@@ -41,7 +46,9 @@ pids="$server"
 for _ in $(seq 100); do [ -S "$socket" ] && break; sleep 0.2; done
 [ -S "$socket" ] || { echo "porthole serve did not create $socket" >&2; cat "$work/serve.log" >&2; exit 1; }
 "$bench" feed "$socket" 4 3840 2160 2> "$work/feed.log" &
-pids="$pids $!"
+feed=$!
+pids="$pids $feed"
+feed_started=$(date +%s)
 for _ in $(seq 100); do [ "$(grep -c 'output Bench-. on' "$work/serve.log")" = 4 ] && break; sleep 0.2; done
 grep 'output Bench-. on' "$work/serve.log" >&2 || { echo "no output listeners; server log:" >&2; cat "$work/serve.log" >&2; exit 1; }
 "$bench" view "$server" "$fps_seconds" "$seconds" "$csv" "$port" $((port + 1)) $((port + 2)) $((port + 3))
@@ -52,4 +59,11 @@ for n in 1 2 3 4; do
     grep "^committed Bench-$n " "$work/feed.log" | awk '{print $3}' | sort -n |
         awk -v n="$n" '{v[NR]=$1} END {if (NR) printf "  Bench-%d: %s (%d windows)\n", n, v[int((NR+1)/2)], NR}'
 done
+# The server's frame clocks, once a minute per output when ticks were late, a producer missed
+# ticks, or scanout pictures were still held (runs shorter than a minute report nothing).
+grep "frame clock:" "$work/serve.log" | sed 's/^.*display device: /  /' || true
+# The producers' CPU (utime + stime, proc(5)) over their whole run: far below 100% means they
+# wait for page flips, not for the CPU.
+ticks=$(awk '{print $14 + $15}' "/proc/$feed/stat")
+echo "producers' process CPU: $(awk -v t="$ticks" -v s=$(( $(date +%s) - feed_started )) -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f%% of one core over %d s", t / hz / s * 100, s}')"
 echo "CSV: $csv" >&2

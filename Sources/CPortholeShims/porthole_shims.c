@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -229,3 +230,11 @@ ssize_t porthole_recv_with_fds(int fd, void *bytes, size_t len,
     }
     return n;
 }
+
+int porthole_set_mmap_threshold(size_t bytes) {
+    if (bytes > (size_t)INT32_MAX) { errno = EINVAL; return -1; }
+    if (mallopt(M_MMAP_THRESHOLD, (int)bytes) != 1) { errno = EINVAL; return -1; }
+    return 0;
+}
+
+size_t porthole_mmapped_bytes(void) { return mallinfo2().hblkhd; }

@@ -15,9 +15,9 @@ import Pixels
 /// The cursor plane is left out of the picture unless `includesCursorPlane` is set: RFB viewers
 /// take it as a cursor (`exportedCursor(in:)`) and the server draws it for those that cannot.
 ///
-/// Each frame that redraws something is drawn into the other of two pictures (`ScanoutFlip`), so
-/// a picture handed out the tick before is never written and never copied whole: a tick costs the
-/// damaged area, twice at most. A damaged area that an opaque plane covers is drawn from that plane
+/// Each frame that redraws something is drawn into the oldest of three pictures (`ScanoutFlip`),
+/// so a picture handed out in the last two ticks is never written and never copied whole: a tick
+/// costs the damaged area, three times at most, and allocates nothing. A damaged area that an opaque plane covers is drawn from that plane
 /// alone, and opaque 1:1 rows are converted a row at a time.
 public struct Composer: Sendable {
     public private(set) var scanout: PixelBuffer
@@ -25,6 +25,9 @@ public struct Composer: Sendable {
     /// Placements drawn last time; `nil` before the first frame.
     private var drawnPlacements: [PlaneID: ComposerLayer.Placement]?
     private var flip = ScanoutFlip()
+    /// Ticks that found the oldest picture still held elsewhere (a viewer more than two frames
+    /// behind), so that drawing into it copied it whole into a new allocation.
+    public var wholeCopies: Int { flip.wholeCopies }
 
     public static let background: UInt32 = 0x0000_0000
 
@@ -54,7 +57,7 @@ public struct Composer: Sendable {
         }
         drawnPlacements = placements
         for rect in region.rects { draw(rect, layers: drawn) }
-        if !region.isEmpty { flip.finish(drawn: region) }
+        if !region.isEmpty { flip.finish(front: scanout, drawn: region) }
         return FrameDamage(region: region)
     }
 

@@ -1,38 +1,80 @@
 import Geometry
 import Pixels
 
-/// Two scanout pictures taking turns, so that recomposing a damaged area does not copy the whole
-/// picture (the approach of the X11 mirror's `FrameFlip`).
+/// A ring of scanout pictures taking turns, so that recomposing a damaged area neither copies the
+/// whole picture nor allocates a new one (the approach of the X11 mirror's `FrameFlip`, one picture
+/// deeper).
 ///
 /// A composed picture is handed to the output's frame source and its RFB viewers, who keep it
 /// until the next one replaces it. Drawing into it then would make Swift copy all of it first
-/// (copy-on-write: 8 MB at 1920×1080, 33 MB at 3840×2160, on every tick however little changed).
-/// Instead each tick draws into the other picture, the one handed out the tick before last, which
-/// by then nobody holds: it is first brought up to date by copying only what changed since
-/// (`stale`). Should someone still hold it, Swift's copy-on-write keeps their picture intact, at
-/// the old cost.
-struct ScanoutFlip {
-    /// The picture that is not the front one; equal to it except in `stale`.
-    private var spare: PixelBuffer?
-    private var stale = Region()
+/// (copy-on-write: 8 MB at 1920×1080, 33 MB at 3840×2160) into a newly allocated array. Instead
+/// each tick draws into the oldest picture of the ring, first brought up to date by copying only
+/// what changed since it was in front (its `stale` region).
+///
+/// Why three pictures and not two: the picture handed out the tick before last is let go only
+/// once the frame source, the output's `LiveOutput` and every viewer's event loop have taken the
+/// next one, which on a loaded machine (four 4K outputs, eight viewers, two cores) often takes
+/// longer than one 16.7 ms tick. With two pictures each such tick copied 33 MB into a fresh
+/// allocation, and the freed copies piled up in the allocator (docs/benchmarks.md, "Memory").
+/// Should someone still hold the oldest picture, Swift's copy-on-write keeps their picture intact
+/// at the old cost; `wholeCopies` counts those ticks.
+struct ScanoutFlip: Sendable {
+    /// Pictures the ring holds besides the front one.
+    static let spareCount = 2
+    /// A spare's stale region beyond this many rects becomes its bounding box.
+    static let maximumStaleRects = 128
 
-    /// Makes `front` the spare picture brought up to date (equal to the current front outside
-    /// `redrawn`, which the caller draws next), and keeps the current front as the spare. Without
-    /// a spare of the same size the front becomes the spare as well, so the next write copies it
-    /// once and the two take turns from then on.
-    mutating func flip(_ front: inout PixelBuffer, redrawn: Region) {
-        guard var back = spare.take(), back.size == front.size else { spare = front; stale = Region(); return }
-        for rect in stale.subtracting(redrawn).rects { Self.copy(rect, from: front, into: &back) }
-        swap(&front, &back)
-        spare = consume back
-        stale = Region()
+    private struct Spare {
+        var picture: PixelBuffer
+        /// Where the picture differs from the current front.
+        var stale: Region
     }
 
-    /// After a flip: the front now differs from the spare by `drawn`.
-    mutating func finish(drawn: Region) { stale = drawn }
+    /// Oldest first.
+    private var spares: [Spare] = []
+    /// The storage of the picture taken for the current flip, to tell afterwards whether drawing
+    /// into it had to copy it whole.
+    private var reusedStorage: UInt?
+    /// Flips whose reused picture was still held elsewhere, so that Swift copied it whole.
+    private(set) var wholeCopies = 0
 
-    /// Forgets the spare (the front was replaced by a picture of another size).
-    mutating func reset() { spare = nil; stale = Region() }
+    /// Makes `front` a picture equal to the current front outside `redrawn`, which the caller
+    /// draws next, and keeps the current front as the newest spare. Until the ring is full the
+    /// front itself is kept as a spare too, so the next write into `front` copies it once and the
+    /// ring grows by a picture.
+    mutating func flip(_ front: inout PixelBuffer, redrawn: Region) {
+        spares.removeAll { $0.picture.size != front.size }
+        guard spares.count == Self.spareCount else {
+            spares.append(Spare(picture: front, stale: Region()))
+            reusedStorage = nil
+            return
+        }
+        var back = spares.removeFirst()
+        reusedStorage = Self.storage(of: back.picture)
+        for rect in back.stale.subtracting(redrawn).rects { Self.copy(rect, from: front, into: &back.picture) }
+        swap(&front, &back.picture)
+        spares.append(Spare(picture: back.picture, stale: Region()))
+    }
+
+    /// After a flip: the front now differs from every spare by `drawn` as well. Counts the flip
+    /// as a whole copy when the reused picture's storage was replaced by drawing into it.
+    mutating func finish(front: PixelBuffer, drawn: Region) {
+        for index in spares.indices {
+            spares[index].stale.formUnion(drawn)
+            // Bounded work per flip: past this many rects the box is copied (more pixels, fewer rows).
+            if spares[index].stale.rects.count > Self.maximumStaleRects { spares[index].stale = Region(spares[index].stale.bounds) }
+        }
+        if let reused = reusedStorage, reused != Self.storage(of: front) { wholeCopies += 1 }
+        reusedStorage = nil
+    }
+
+    /// Forgets the spares (the front was replaced by a picture of another size).
+    mutating func reset() { spares.removeAll(); reusedStorage = nil }
+
+    /// The address of the picture's pixels (its array storage), compared, never dereferenced.
+    private static func storage(of picture: PixelBuffer) -> UInt? {
+        picture.pixels.withUnsafeBufferPointer { $0.baseAddress.map { UInt(bitPattern: $0) } }
+    }
 
     private static func copy(_ rect: Rect, from source: PixelBuffer, into target: inout PixelBuffer) {
         let r = rect.intersection(source.bounds)

@@ -46,7 +46,10 @@ extension DeviceServer {
         let due = pipeline.nextTick
         let interval = pipeline.pacer.intervalNanoseconds
         pipeline.nextTick = due + .nanoseconds(Int(interval))
-        frameTick(id, restartingClock: DispatchTime.now().uptimeNanoseconds > due.uptimeNanoseconds + interval / 8)
+        let now = DispatchTime.now().uptimeNanoseconds
+        let lateness = now > due.uptimeNanoseconds ? now - due.uptimeNanoseconds : 0
+        pipeline.statistics.recordTick(latenessNanoseconds: lateness, intervalNanoseconds: interval)
+        frameTick(id, restartingClock: lateness > interval / 8)
     }
 
     /// The output's vblank: the device applies the pending commit; its owner hears of it (PageFlip
@@ -59,6 +62,10 @@ extension DeviceServer {
         let start = DispatchTime.now()
         let now = Self.monotonicNanoseconds()
         let tick = device.frameTick(id, timestampNanoseconds: now)
+        pipeline.statistics.recordFlip(applied: tick.applied)
+        if let line = pipeline.statistics.report(at: now, wholeCopies: pipeline.composer.wholeCopies) {
+            logger.info("display device: \(id) frame clock: \(line)")
+        }
         guard tick.applied, let output = device.allOutputs.first(where: { $0.id == id }) else { return }
         pipeline.pacer.flipped(at: now)
         // The picture first, so that a producer woken by its page flip finds it on screen.

@@ -15,6 +15,8 @@ final class OutputPipeline {
     var pacer = FlipPacer(intervalNanoseconds: 0)
     /// When the clock's next regular tick is due, to tell a late tick from one on time.
     var nextTick = DispatchTime.now()
+    /// Late and empty ticks and whole copies, logged once a minute when there were any.
+    var statistics = FrameClockStatistics()
 
     init(id: OutputID, name: String, size: Size, server: DeviceServer) {
         self.id = id

@@ -5,6 +5,7 @@ import Foundation
 import Geometry
 import Logging
 import Server
+import SystemIO
 import VNCAuth
 import X11Capture
 
@@ -75,6 +76,8 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
+        // Frames are large and change hands between threads: keep them out of malloc's arenas.
+        try LargeAllocationPolicy.apply()
         var configuration = ServerConfiguration()
         let address = try HostAndPort(parsing: listen)
         configuration.host = address.host

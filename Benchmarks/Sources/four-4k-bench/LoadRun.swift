@@ -56,6 +56,12 @@ struct LoadRun {
             }
         }
         func measure(_ phase: String, seconds: Int) throws {
+            // The viewers' own CPU (this process), to tell a server limit from a viewer limit.
+            let ownStart = ProcessCPUTime.seconds(of: Int(getpid())) ?? 0, phaseStart = Date()
+            defer {
+                let own = (ProcessCPUTime.seconds(of: Int(getpid())) ?? 0) - ownStart
+                print("\(phase) phase: the viewers' process used \(format(own / Date().timeIntervalSince(phaseStart) * 100))% CPU (200% = both cores)")
+            }
             var cpu = cpuSeconds()
             var tick = Date()
             for second in 1...seconds {
@@ -114,16 +120,36 @@ struct LoadRun {
         }
         let memoryRows = samples.filter { $0.phase == "memory" && $0.output == 1 }
         guard memoryRows.count >= 10 else { return }
-        let settled = memoryRows.dropFirst(memoryRows.count / 4)
+        let settled = Array(memoryRows.dropFirst(memoryRows.count / 4))
         let rss = settled.map(\.memory.rss)
-        let early = median(Array(rss.prefix(max(3, rss.count / 10))))
-        let late = median(Array(rss.suffix(max(3, rss.count / 10))))
         let last = memoryRows.last!.memory
         print("server memory (8 viewers): steady VmRSS \(format(median(rss))) MiB (median after the first quarter), "
               + "max \(format(memoryRows.map(\.memory.rss).max() ?? 0)) MiB; at the end RssAnon \(format(last.anon)) MiB, "
               + "RssShmem \(format(last.shmem)) MiB")
-        print("  growth: \(format(late - early)) MiB from the start to the end of the settled part "
-              + "(\(format((late - early) / (Double(rss.count) / 60))) MiB/min)")
+        let slope = Self.slopePerMinute(settled.map { (Double($0.second), $0.memory.rss) })
+        let anonSlope = Self.slopePerMinute(settled.map { (Double($0.second), $0.memory.anon) })
+        print("  growth over the settled part (least squares): VmRSS \(format(slope)) MiB/min, RssAnon \(format(anonSlope)) MiB/min")
+        // Per minute: the mean of each minute's samples; growth is minute 2 against the last minute.
+        let minutes = Dictionary(grouping: memoryRows, by: { ($0.second - 1) / 60 }).sorted { $0.key < $1.key }
+        guard minutes.count >= 3 else { return }
+        func mean(_ rows: [Sample], _ value: (Memory) -> Double) -> Double { rows.map { value($0.memory) }.reduce(0, +) / Double(rows.count) }
+        for (minute, rows) in minutes {
+            print("  minute \(minute + 1): VmRSS mean \(format(mean(rows, \.rss))) max \(format(rows.map(\.memory.rss).max() ?? 0)), "
+                  + "RssAnon mean \(format(mean(rows, \.anon))), RssShmem mean \(format(mean(rows, \.shmem))) MiB")
+        }
+        let second = minutes[1].value, final = minutes[minutes.count - 1].value
+        print("  growth: VmRSS minute \(minutes.count) mean minus minute 2 mean = \(format(mean(final, \.rss) - mean(second, \.rss))) MiB "
+              + "(RssAnon \(format(mean(final, \.anon) - mean(second, \.anon))) MiB)")
+    }
+
+    /// The least-squares slope of `points` (seconds, MiB) in MiB per minute.
+    static func slopePerMinute(_ points: [(Double, Double)]) -> Double {
+        guard points.count >= 2 else { return .nan }
+        let n = Double(points.count)
+        let mx = points.map(\.0).reduce(0, +) / n, my = points.map(\.1).reduce(0, +) / n
+        let sxx = points.map { ($0.0 - mx) * ($0.0 - mx) }.reduce(0, +)
+        let sxy = points.map { ($0.0 - mx) * ($0.1 - my) }.reduce(0, +)
+        return sxx == 0 ? .nan : sxy / sxx * 60
     }
 
     private func median(_ values: [Double]) -> Double { percentile(values, 0.5) }

@@ -98,4 +98,14 @@ ssize_t porthole_recv_with_fds(int fd, void *bytes, size_t len,
                                int *fds_out, size_t max_fds, size_t *fd_count,
                                size_t *fds_dropped, int *control_truncated, int dontwait);
 
+/// mallopt(3) M_MMAP_THRESHOLD: glibc serves allocations of at least `bytes` with their own
+/// mmap(2) and unmaps them when freed. Setting it also turns off glibc's dynamic threshold, which
+/// otherwise rises to the size of the largest block freed (up to 32 MiB) and puts later blocks of
+/// that size into the per-thread arenas, where freed ones stay resident. Returns 0, or -1 when
+/// glibc refuses the value (above 32 MiB on 64-bit).
+int porthole_set_mmap_threshold(size_t bytes);
+
+/// mallinfo2(3) hblkhd: the bytes glibc has in blocks with their own mmap(2) now.
+size_t porthole_mmapped_bytes(void);
+
 #endif
