@@ -71,7 +71,7 @@ final class RawTestConnection: @unchecked Sendable {
     }
 
     /// Waits until `take` can take something off the front of the received bytes.
-    func receive<T>(_ what: String, timeout: Double = 10, _ take: (inout [UInt8]) -> T?) async throws -> T {
+    func receive<T>(_ what: String, timeout: Double = TestPatience.seconds, _ take: (inout [UInt8]) -> T?) async throws -> T {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let taken: T? = collector.lock.withLock { take(&collector.bytes) }
@@ -87,7 +87,7 @@ final class RawTestConnection: @unchecked Sendable {
     }
 
     /// Waits until the server closed the connection.
-    func waitUntilClosed(timeout: Double = 10) async -> Bool {
+    func waitUntilClosed(timeout: Double = TestPatience.seconds) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if collector.lock.withLock({ collector.closed }) { return true }
