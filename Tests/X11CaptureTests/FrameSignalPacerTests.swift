@@ -1,0 +1,97 @@
+import Testing
+@testable import X11Capture
+
+/// The X11 mirror's signalling decisions (FrameSignalPacer): one signal per burst of drawing, none
+/// sooner than the --max-fps interval after an advance, one out at a time, and events the advance
+/// left unread signalled without the connection becoming readable.
+@Suite struct FrameSignalPacerTests {
+    /// 60 fps cap and a 1 ms settle, as `porthole serve --x11` uses by default.
+    func pacer() -> FrameSignalPacer { FrameSignalPacer(minimumInterval: 1.0 / 60, settle: 0.001) }
+
+    @Test func idleWatchesTheConnection() {
+        var p = pacer()
+        #expect(p.next(at: 10) == .watchConnection)
+        #expect(p.next(at: 11) == .watchConnection)
+    }
+
+    /// Damage after a long idle is signalled once the burst had its settle time, not a tick later.
+    @Test func damageAfterIdleIsSignalledAfterTheSettleTime() {
+        var p = pacer()
+        p.advanced(at: 9, morePending: false)
+        p.connectionReadable(at: 10)
+        #expect(p.next(at: 10) == .wait(until: 10.001))
+        #expect(p.next(at: 10.0011) == .signal)
+        #expect(p.next(at: 10.0012) == .awaitAdvance)
+    }
+
+    /// More readability during the settle time (the rest of the burst) does not move the signal
+    /// later or add a second one.
+    @Test func aBurstIsOneSignal() {
+        var p = pacer()
+        p.connectionReadable(at: 10)
+        p.connectionReadable(at: 10.0004)
+        p.connectionReadable(at: 10.0008)
+        #expect(p.next(at: 10.0009) == .wait(until: 10.001))
+        #expect(p.next(at: 10.001) == .signal)
+        p.connectionReadable(at: 10.002)
+        #expect(p.next(at: 10.002) == .awaitAdvance)
+    }
+
+    /// Drawing right after an advance waits for the --max-fps interval; then one signal covers all
+    /// of it.
+    @Test func signalsAreCappedAtTheMaximumRate() {
+        var p = pacer()
+        p.advanced(at: 10, morePending: false)
+        p.connectionReadable(at: 10.002)
+        #expect(p.next(at: 10.002) == .wait(until: 10 + 1.0 / 60))
+        #expect(p.next(at: 10.010) == .wait(until: 10 + 1.0 / 60))
+        #expect(p.next(at: 10.017) == .signal)
+    }
+
+    /// A client drawing without pause gets at most one signal per interval: count the signals over
+    /// one second of drawing that makes the connection readable every millisecond.
+    @Test func continuousDrawingIsSignalledAtMostAtTheCap() {
+        var p = pacer()
+        var signals = 0
+        var advanceAt: Double?
+        for ms in 0..<1000 {
+            let t = Double(ms) / 1000
+            if let due = advanceAt, t >= due { p.advanced(at: t, morePending: false); advanceAt = nil }
+            p.connectionReadable(at: t)
+            // The server answers a signal with an advance 2 ms later.
+            if p.next(at: t) == .signal { signals += 1; advanceAt = t + 0.002 }
+        }
+        #expect(signals >= 50 && signals <= 60, "signals: \(signals)")
+    }
+
+    /// The frame clock's advance clears what was seen readable (the advance read it), and an
+    /// outstanding signal (the server may have dropped it) too.
+    @Test func anAdvanceBetweenSignalsClearsWhatItRead() {
+        var p = pacer()
+        p.connectionReadable(at: 10)
+        #expect(p.next(at: 10.01) == .signal)
+        p.advanced(at: 10.02, morePending: false)
+        #expect(p.next(at: 10.03) == .watchConnection)
+        p.connectionReadable(at: 11)
+        p.advanced(at: 11.0005, morePending: false)
+        #expect(p.next(at: 11.002) == .watchConnection)
+    }
+
+    /// Events the advance read into xcb's queue (drawing during the advance) are signalled after
+    /// the interval without the connection becoming readable again.
+    @Test func eventsLeftByTheAdvanceAreSignalled() {
+        var p = pacer()
+        p.connectionReadable(at: 10)
+        #expect(p.next(at: 10.001) == .signal)
+        p.advanced(at: 10.003, morePending: true)
+        #expect(p.next(at: 10.004) == .wait(until: 10.003 + 1.0 / 60))
+        #expect(p.next(at: 10.003 + 1.0 / 60) == .signal)
+    }
+
+    @Test func negativeSettingsAreTakenAsZero() {
+        var p = FrameSignalPacer(minimumInterval: -1, settle: -1)
+        p.advanced(at: 5, morePending: false)
+        p.connectionReadable(at: 5)
+        #expect(p.next(at: 5) == .signal)
+    }
+}
