@@ -8,8 +8,10 @@
 ///   so a frame an X client draws as several requests (PutImage strips, a redraw of many windows) is
 ///   read once and whole rather than half-drawn (TigerVNC's Xvnc defers updates by 1 ms for the same
 ///   reason, its `DeferUpdate` default);
-/// - **caps the rate**: no signal comes sooner than `minimumInterval` after the last advance
-///   (`--max-fps`), so a client drawing without pause costs at most that many reads a second;
+/// - **caps the rate**: no signal comes sooner than `minimumInterval` after the previous signal
+///   (`--max-fps`), so a client drawing without pause costs at most that many reads a second
+///   besides the frame clock's polls (those do not delay a signal: a change right after a poll
+///   would otherwise wait up to the interval);
 /// - **sends one signal per advance**: after signalling it waits for the advance (the readable
 ///   connection stays readable until the advance reads it, so watching it would spin). The server's
 ///   frame clock still advances the mirror too, so a signal the server dropped costs one poll.
@@ -34,7 +36,7 @@ struct FrameSignalPacer: Equatable {
 
     let minimumInterval: Double
     let settle: Double
-    private var lastAdvance = -Double.infinity
+    private var lastSignal = -Double.infinity
     /// Since when something has been waiting to be read (nil: nothing known).
     private var pendingSince: Double?
     private var signalled = false
@@ -54,7 +56,6 @@ struct FrameSignalPacer: Equatable {
     /// The mirror was advanced (by a signal or by the frame clock) and read everything on the
     /// connection; `morePending` when events arrived during the advance that it has not acted on.
     mutating func advanced(at now: Double, morePending: Bool) {
-        lastAdvance = now
         signalled = false
         pendingSince = morePending ? now : nil
     }
@@ -63,9 +64,10 @@ struct FrameSignalPacer: Equatable {
     mutating func next(at now: Double) -> Step {
         if signalled { return .awaitAdvance }
         guard let since = pendingSince else { return .watchConnection }
-        let due = max(since + settle, lastAdvance + minimumInterval)
+        let due = max(since + settle, lastSignal + minimumInterval)
         guard now >= due else { return .wait(until: due) }
         signalled = true
+        lastSignal = now
         return .signal
     }
 }

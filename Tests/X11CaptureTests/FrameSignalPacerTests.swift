@@ -2,8 +2,8 @@ import Testing
 @testable import X11Capture
 
 /// The X11 mirror's signalling decisions (FrameSignalPacer): one signal per burst of drawing, none
-/// sooner than the --max-fps interval after an advance, one out at a time, and events the advance
-/// left unread signalled without the connection becoming readable.
+/// sooner than the --max-fps interval after the previous one, one out at a time, and events the
+/// advance left unread signalled without the connection becoming readable.
 @Suite struct FrameSignalPacerTests {
     /// 60 fps cap and a 1 ms settle, as `porthole serve --x11` uses by default.
     func pacer() -> FrameSignalPacer { FrameSignalPacer(minimumInterval: 1.0 / 60, settle: 0.001) }
@@ -37,15 +37,27 @@ import Testing
         #expect(p.next(at: 10.002) == .awaitAdvance)
     }
 
-    /// Drawing right after an advance waits for the --max-fps interval; then one signal covers all
-    /// of it.
+    /// Drawing right after a signalled advance waits for the --max-fps interval since the signal;
+    /// then one signal covers all of it.
     @Test func signalsAreCappedAtTheMaximumRate() {
         var p = pacer()
-        p.advanced(at: 10, morePending: false)
+        p.connectionReadable(at: 9.999)
+        #expect(p.next(at: 10) == .signal)
+        p.advanced(at: 10.001, morePending: false)
         p.connectionReadable(at: 10.002)
         #expect(p.next(at: 10.002) == .wait(until: 10 + 1.0 / 60))
         #expect(p.next(at: 10.010) == .wait(until: 10 + 1.0 / 60))
         #expect(p.next(at: 10.017) == .signal)
+    }
+
+    /// An advance by the frame clock (no signal out) does not delay the next signal: drawing right
+    /// after a poll is signalled after the settle time only.
+    @Test func aFrameClockAdvanceDoesNotDelayTheNextSignal() {
+        var p = pacer()
+        p.advanced(at: 10, morePending: false)
+        p.connectionReadable(at: 10.002)
+        #expect(p.next(at: 10.002) == .wait(until: 10.002 + 0.001))
+        #expect(p.next(at: 10.0031) == .signal)
     }
 
     /// A client drawing without pause gets at most one signal per interval: count the signals over
@@ -84,8 +96,8 @@ import Testing
         p.connectionReadable(at: 10)
         #expect(p.next(at: 10.001) == .signal)
         p.advanced(at: 10.003, morePending: true)
-        #expect(p.next(at: 10.004) == .wait(until: 10.003 + 1.0 / 60))
-        #expect(p.next(at: 10.003 + 1.0 / 60) == .signal)
+        #expect(p.next(at: 10.004) == .wait(until: 10.001 + 1.0 / 60))
+        #expect(p.next(at: 10.001 + 1.0 / 60) == .signal)
     }
 
     @Test func negativeSettingsAreTakenAsZero() {
