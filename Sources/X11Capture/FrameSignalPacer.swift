@@ -4,10 +4,11 @@
 /// The X server's DAMAGE events (damageproto 1.1, level NonEmpty) arrive on the X connection while
 /// nobody reads it: the mirror reads it only when the server advances it. So the watcher waits for
 /// the connection to become readable and then signals, and:
-/// - **coalesces a burst**: it signals `settle` seconds after the connection first became readable,
-///   so a frame an X client draws as several requests (PutImage strips, a redraw of many windows) is
-///   read once and whole rather than half-drawn (TigerVNC's Xvnc defers updates by 1 ms for the same
-///   reason, its `DeferUpdate` default);
+/// - **coalesces a burst**: it signals once the connection has received nothing new for `settle`
+///   seconds (every drawing operation sends an event, see X11DamageTracker), so a frame an X client
+///   draws as several requests (PutImage strips, a redraw of many windows) is read once and whole
+///   rather than half-drawn (TigerVNC's Xvnc defers updates by 1 ms for the same reason, its
+///   `DeferUpdate` default); a client that never pauses is read `maximumDelay` after it began;
 /// - **caps the rate**: no signal comes sooner than `minimumInterval` after the previous signal
 ///   (`--max-fps`), so a client drawing without pause costs at most that many reads a second
 ///   besides the frame clock's polls (those do not delay a signal: a change right after a poll
@@ -36,21 +37,34 @@ struct FrameSignalPacer: Equatable {
 
     let minimumInterval: Double
     let settle: Double
+    let maximumDelay: Double
     private var lastSignal = -Double.infinity
     /// Since when something has been waiting to be read (nil: nothing known).
     private var pendingSince: Double?
+    /// When the connection last received something while waiting.
+    private var lastActivity = -Double.infinity
     private var signalled = false
 
-    /// `minimumInterval`: seconds between advances at most this often (1 / `--max-fps`); `settle`:
-    /// how long a burst of drawing may go on before it is read.
-    init(minimumInterval: Double, settle: Double = 0.001) {
+    /// `minimumInterval`: seconds between signals at least (1 / `--max-fps`); `settle`: how long
+    /// the connection must be quiet before a burst counts as over; `maximumDelay`: the longest a
+    /// burst that does not end keeps the read waiting (by default `minimumInterval`).
+    init(minimumInterval: Double, settle: Double = 0.001, maximumDelay: Double? = nil) {
         self.minimumInterval = max(0, minimumInterval)
         self.settle = max(0, settle)
+        self.maximumDelay = max(self.settle, maximumDelay ?? minimumInterval)
     }
 
     /// The X connection has something to read (seen at `now`).
     mutating func connectionReadable(at now: Double) {
         if pendingSince == nil { pendingSince = now }
+        lastActivity = max(lastActivity, now)
+    }
+
+    /// More arrived on the connection (seen at `now`) while something was waiting already: the
+    /// client is still drawing.
+    mutating func connectionActive(at now: Double) {
+        guard pendingSince != nil else { return }
+        lastActivity = max(lastActivity, now)
     }
 
     /// The mirror was advanced (by a signal or by the frame clock) and read everything on the
@@ -58,13 +72,15 @@ struct FrameSignalPacer: Equatable {
     mutating func advanced(at now: Double, morePending: Bool) {
         signalled = false
         pendingSince = morePending ? now : nil
+        lastActivity = morePending ? now : -Double.infinity
     }
 
     /// What to do at `now`; `.signal` counts as sent.
     mutating func next(at now: Double) -> Step {
         if signalled { return .awaitAdvance }
         guard let since = pendingSince else { return .watchConnection }
-        let due = max(since + settle, lastSignal + minimumInterval)
+        let quiet = min(max(since, lastActivity) + settle, since + maximumDelay)
+        let due = max(quiet, lastSignal + minimumInterval)
         guard now >= due else { return .wait(until: due) }
         signalled = true
         lastSignal = now

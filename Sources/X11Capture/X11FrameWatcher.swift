@@ -1,3 +1,4 @@
+import CXCB
 import Foundation
 import Glibc
 import Synchronization
@@ -5,11 +6,12 @@ import Synchronization
 /// The thread that tells the server when the X11 mirror has a new frame (`FrameSignalling`), so a
 /// DAMAGE event is read at once instead of at the mirror's next 30 Hz poll.
 ///
-/// It only ever poll(2)s the X connection's file descriptor (and a pipe that wakes it); all
-/// reading of the connection stays on the output's event loop, in `advance(to:)`. When to signal is
-/// `FrameSignalPacer`'s decision: a burst of drawing is coalesced, signals are capped at
-/// `--max-fps`, and one signal is out at a time (the readable connection stays readable until the
-/// advance reads it).
+/// It only ever poll(2)s the X connection's file descriptor (and a pipe that wakes it) and asks how
+/// many bytes wait unread in it (FIONREAD); all reading of the connection stays on the output's
+/// event loop, in `advance(to:)`. When to signal is `FrameSignalPacer`'s decision: a burst of
+/// drawing is coalesced (the unread bytes growing, sampled every millisecond, mean the client
+/// still draws), signals are capped at `--max-fps`, and one signal is out at a time (the readable
+/// connection stays readable until the advance reads it).
 final class X11FrameWatcher: @unchecked Sendable {
     private let connectionFD: Int32
     /// A pipe's ends: a byte written to `wakeWriteFD` wakes the thread out of poll(2).
@@ -66,6 +68,7 @@ final class X11FrameWatcher: @unchecked Sendable {
 
     private func run() {
         defer { finished.signal() }
+        var unread: Int32 = 0
         while true {
             let now = Self.now()
             let (step, stopping) = state.withLock { ($0.pacer.next(at: now), $0.stopping) }
@@ -75,10 +78,19 @@ final class X11FrameWatcher: @unchecked Sendable {
                 handler()
             case .watchConnection:
                 guard let readable = waitForWake(timeout: -1, watchingConnection: true) else { return }
-                if readable { state.withLock { $0.pacer.connectionReadable(at: Self.now()) } }
+                if readable {
+                    unread = cxcb_unread_bytes(connectionFD)
+                    state.withLock { $0.pacer.connectionReadable(at: Self.now()) }
+                }
             case .wait(let until):
-                let milliseconds = Int32(min(1000, max(0, (until - now) * 1000).rounded(.up)))
+                // At most a millisecond at a time, to see whether more arrived meanwhile.
+                let milliseconds: Int32 = until > now ? 1 : 0
                 guard waitForWake(timeout: milliseconds, watchingConnection: false) != nil else { return }
+                let count = cxcb_unread_bytes(connectionFD)
+                if count != unread {
+                    unread = count
+                    state.withLock { $0.pacer.connectionActive(at: Self.now()) }
+                }
             case .awaitAdvance:
                 guard waitForWake(timeout: -1, watchingConnection: false) != nil else { return }
             }

@@ -1,9 +1,10 @@
 import Testing
 @testable import X11Capture
 
-/// The X11 mirror's signalling decisions (FrameSignalPacer): one signal per burst of drawing, none
-/// sooner than the --max-fps interval after the previous one, one out at a time, and events the
-/// advance left unread signalled without the connection becoming readable.
+/// The X11 mirror's signalling decisions (FrameSignalPacer): one signal per burst of drawing, once it
+/// paused (or at the latest the maximum delay after it began), none sooner than the --max-fps
+/// interval after the previous one, one out at a time, and events the advance left unread signalled
+/// without the connection becoming readable.
 @Suite struct FrameSignalPacerTests {
     /// 60 fps cap and a 1 ms settle, as `porthole serve --x11` uses by default.
     func pacer() -> FrameSignalPacer { FrameSignalPacer(minimumInterval: 1.0 / 60, settle: 0.001) }
@@ -24,17 +25,41 @@ import Testing
         #expect(p.next(at: 10.0012) == .awaitAdvance)
     }
 
-    /// More readability during the settle time (the rest of the burst) does not move the signal
-    /// later or add a second one.
-    @Test func aBurstIsOneSignal() {
+    /// More bytes while waiting (the client still drawing the frame) put the signal off until the
+    /// connection was quiet for the settle time, and make no second signal.
+    @Test func aBurstIsOneSignalOnceItPaused() {
         var p = pacer()
         p.connectionReadable(at: 10)
-        p.connectionReadable(at: 10.0004)
-        p.connectionReadable(at: 10.0008)
-        #expect(p.next(at: 10.0009) == .wait(until: 10.001))
-        #expect(p.next(at: 10.001) == .signal)
-        p.connectionReadable(at: 10.002)
-        #expect(p.next(at: 10.002) == .awaitAdvance)
+        p.connectionActive(at: 10.0004)
+        p.connectionActive(at: 10.0008)
+        #expect(p.next(at: 10.0009) == .wait(until: 10.0008 + 0.001))
+        p.connectionActive(at: 10.0015)
+        #expect(p.next(at: 10.0018) == .wait(until: 10.0015 + 0.001))
+        #expect(p.next(at: 10.0026) == .signal)
+        p.connectionActive(at: 10.003)
+        p.connectionReadable(at: 10.003)
+        #expect(p.next(at: 10.004) == .awaitAdvance)
+    }
+
+    /// A client that never pauses is read at the latest the maximum delay (the --max-fps interval
+    /// by default) after it began.
+    @Test func aBurstThatNeverPausesIsReadAfterTheMaximumDelay() {
+        var p = pacer()
+        p.connectionReadable(at: 10)
+        var signalledAt: Double?
+        for step in 1...60 {
+            let t = 10 + Double(step) * 0.0005
+            p.connectionActive(at: t)
+            if signalledAt == nil, p.next(at: t) == .signal { signalledAt = t }
+        }
+        #expect(signalledAt.map { $0 >= 10 + 1.0 / 60 && $0 < 10 + 1.0 / 60 + 0.001 } == true, "signalled at \(String(describing: signalledAt))")
+    }
+
+    /// Bytes arriving while nothing is pending (the advance reading the socket) start nothing.
+    @Test func activityWithNothingPendingIsIgnored() {
+        var p = pacer()
+        p.connectionActive(at: 10)
+        #expect(p.next(at: 11) == .watchConnection)
     }
 
     /// Drawing right after a signalled advance waits for the --max-fps interval since the signal;
