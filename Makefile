@@ -1,5 +1,5 @@
 # The two set-up commands of README.md. Each installs what it needs (Debian packages) first.
-.PHONY: serve test bench bench-peers bench-peers-quick
+.PHONY: serve test bench bench-peers bench-peers-quick bench-x11
 
 # Build and run `porthole serve` on its defaults: the demo desktop on 127.0.0.1:5900.
 serve:
@@ -22,9 +22,14 @@ bench:
 	cd Benchmarks && swift build -c release && .build/release/porthole-bench && .build/release/device-bench
 
 # Porthole against TigerVNC's Xvnc, x11vnc, neatvnc and libvncserver, same frames, one viewer
-# (see docs/benchmarks.md): about 8 minutes, or 1.5 with the quick target. Writes bench/results/.
+# (see docs/benchmarks.md): about 10 minutes, or 2 with the quick target. Writes bench/results/.
 bench-peers:
 	bench/run-peers.sh
 
 bench-peers-quick:
 	bench/run-peers.sh --quick
+
+# Porthole's X11 mirror against x11vnc: the same script, those two servers, typing and video,
+# 3 runs x 300 frames (about 4 minutes). Writes bench/results/x11/.
+bench-x11:
+	bench/run-peers.sh --x11

@@ -25,14 +25,9 @@ let package = Package(
             .product(name: "PortholeCodecs", package: "Porthole"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // The viewer of bench/x11-vs-x11vnc.sh: Porthole's X11 mirror against x11vnc.
-        .executableTarget(name: "x11-bench", dependencies: [
-            "BenchSupport",
-            .product(name: "PortholeCodecs", package: "Porthole"),
-            .product(name: "NIOCore", package: "swift-nio"),
-        ]),
-        // Porthole and its peers (bench/run-peers.sh): the frames every server is fed, the
-        // measuring viewer, and the producer that feeds Porthole's display device.
+        // Porthole and its peers (bench/run-peers.sh, also the X11 mirror against x11vnc with
+        // --x11): the frames every server is fed, the measuring viewer, and the producer that
+        // feeds Porthole's display device.
         .target(name: "CBenchFrames"),
         .executableTarget(name: "peers-bench", dependencies: [
             "BenchSupport",

@@ -4,10 +4,13 @@
  * CBenchFrames) on the root window of $DISPLAY, the way an X application hands pixels to its
  * server.
  *
- *   feed-x11 WORKLOAD FRAMES FPS LOG
+ *   feed-x11 WORKLOAD FRAMES FPS LOG [copyarea]
  *
  * Each frame's damage rectangles (the stamp last) are painted into a scratch image and sent with
- * PutImage, in bands that keep every request under the core protocol's request size limit. Then
+ * PutImage, in bands that keep every request under the core protocol's request size limit. With
+ * `copyarea`, a frame that is a move (scrolling, drag: bench_move) is made the way a scrolling
+ * application or a window system makes it: CopyArea of the moved pixels on the root window, then
+ * PutImage of what the move uncovered. Then
  * GetInputFocus is asked for: its reply comes after the server has executed the PutImages (core
  * protocol: requests are executed in order), so the logged time is when the frame was on the
  * screen. Like bench/x11-draw.c, which it follows; the protocol of the log is in feed.h.
@@ -40,7 +43,11 @@ static void put(int workload, long k, bench_rect r) {
 static void round_trip(void) { free(xcb_get_input_focus_reply(c, xcb_get_input_focus(c), NULL)); }
 
 int main(int argc, char **argv) {
-    if (argc != 5) { fprintf(stderr, "usage: feed-x11 WORKLOAD FRAMES FPS LOG\n"); return 2; }
+    if (argc != 5 && !(argc == 6 && strcmp(argv[5], "copyarea") == 0)) {
+        fprintf(stderr, "usage: feed-x11 WORKLOAD FRAMES FPS LOG [copyarea]\n");
+        return 2;
+    }
+    int copy_area = argc == 6;
     int workload = bench_workload_named(argv[1]), width, height;
     long frames = atol(argv[2]);
     double interval = 1.0 / atof(argv[3]);
@@ -58,7 +65,9 @@ int main(int argc, char **argv) {
     }
     root = screen->root;
     gc = xcb_generate_id(c);
-    xcb_create_gc(c, gc, root, 0, NULL);
+    /* No GraphicsExpose/NoExpose events for the CopyAreas: the root window is never obscured. */
+    uint32_t no_exposures = 0;
+    xcb_create_gc(c, gc, root, XCB_GC_GRAPHICS_EXPOSURES, &no_exposures);
     scratch = malloc(262144);
 
     put(workload, 0, (bench_rect){0, 0, width, height});
@@ -67,11 +76,16 @@ int main(int argc, char **argv) {
     feed_wait_for_start();
 
     double start = feed_now(), paint_cpu = 0;
-    bench_rect rects[BENCH_MAX_RECTS];
+    bench_rect rects[BENCH_MAX_RECTS], from;
     for (long k = 1; k <= frames; k++) {
         feed_sleep_until(start + (k - 1) * interval);
         double cpu = feed_thread_cpu();
-        int n = bench_damage(workload, k, rects);
+        int to_x, to_y, n = copy_area ? bench_move(workload, k, &from, &to_x, &to_y, rects) : -1;
+        if (n >= 0)
+            xcb_copy_area(c, root, root, gc, (int16_t)from.x, (int16_t)from.y, (int16_t)to_x, (int16_t)to_y,
+                          (uint16_t)from.width, (uint16_t)from.height);
+        else
+            n = bench_damage(workload, k, rects);
         for (int i = 0; i < n; i++) put(workload, k, rects[i]);
         paint_cpu += feed_thread_cpu() - cpu;
         round_trip();

@@ -3,7 +3,11 @@
  * (Benchmarks/Sources/CBenchFrames) painted into it in place, each damage rectangle announced
  * with rfbMarkRectAsModified, the way a libvncserver application hands pixels over.
  *
- *   peer-libvncserver WORKLOAD FRAMES FPS PORT LOG
+ *   peer-libvncserver WORKLOAD FRAMES FPS PORT LOG [copyrect]
+ *
+ * With `copyrect`, a frame that is a move (scrolling, drag: bench_move) is made with rfbDoCopyRect
+ * (which moves the pixels and sends viewers that take CopyRect a CopyRect), then the uncovered
+ * rectangles are painted and marked.
  *
  * The server runs libvncserver's own event loop in the background (a thread per client, its
  * default deferUpdateTime), listens on 127.0.0.1:PORT without authentication, and keeps serving
@@ -14,13 +18,18 @@
 #include <pthread.h>
 #include <rfb/rfb.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "bench_frames.h"
 #include "feed.h"
 
 int main(int argc, char **argv) {
-    if (argc != 6) { fprintf(stderr, "usage: peer-libvncserver WORKLOAD FRAMES FPS PORT LOG\n"); return 2; }
+    if (argc != 6 && !(argc == 7 && strcmp(argv[6], "copyrect") == 0)) {
+        fprintf(stderr, "usage: peer-libvncserver WORKLOAD FRAMES FPS PORT LOG [copyrect]\n");
+        return 2;
+    }
+    int copy_rect = argc == 7;
     int workload = bench_workload_named(argv[1]), width, height;
     long frames = atol(argv[2]);
     double interval = 1.0 / atof(argv[3]);
@@ -47,6 +56,9 @@ int main(int argc, char **argv) {
     /* No cursor: libvncserver would draw its default one into the picture of a viewer that does
      * not take cursor shapes (like x11vnc -nocursor in the benchmark). */
     screen->cursor = NULL;
+    /* rfbScheduleCopyRegion (0.9.14) crashes without a cursor, so with copyrect the cursor is a
+     * 1x1 one with an empty mask: nothing is drawn. */
+    if (copy_rect) screen->cursor = rfbMakeXCursor(1, 1, " ", " ");
     uint32_t *pixels = malloc((size_t)width * height * 4);
     screen->frameBuffer = (char *)pixels;
     bench_paint_since(workload, -1, 0, pixels, (size_t)width);
@@ -56,11 +68,15 @@ int main(int argc, char **argv) {
     feed_wait_for_start();
 
     double start = feed_now(), paint_cpu = 0;
-    bench_rect rects[BENCH_MAX_RECTS];
+    bench_rect rects[BENCH_MAX_RECTS], from;
     for (long k = 1; k <= frames; k++) {
         feed_sleep_until(start + (k - 1) * interval);
         double cpu = feed_thread_cpu();
-        int n = bench_damage(workload, k, rects);
+        int to_x, to_y, n = copy_rect ? bench_move(workload, k, &from, &to_x, &to_y, rects) : -1;
+        if (n >= 0)  /* The destination rectangle (x2, y2 exclusive) and the move that lands there. */
+            rfbDoCopyRect(screen, to_x, to_y, to_x + from.width, to_y + from.height, to_x - from.x, to_y - from.y);
+        else
+            n = bench_damage(workload, k, rects);
         for (int i = 0; i < n; i++) {
             bench_paint(workload, k, rects[i], pixels + (size_t)rects[i].y * width + rects[i].x, (size_t)width);
             rfbMarkRectAsModified(screen, rects[i].x, rects[i].y, rects[i].x + rects[i].width, rects[i].y + rects[i].height);

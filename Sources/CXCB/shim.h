@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <xcb/xcb.h>
 #include <xcb/shm.h>
@@ -32,6 +33,13 @@ static inline const xcb_query_extension_reply_t *cxcb_randr_data(xcb_connection_
 /* memfd_create(2) through the system call, so the header needs no _GNU_SOURCE. */
 static inline int cxcb_memfd_create(const char *name) {
     return (int)syscall(SYS_memfd_create, name, 1U /* MFD_CLOEXEC */);
+}
+
+/* The bytes waiting unread in socket `fd` (FIONREAD, which Swift cannot call: ioctl is variadic),
+   or -1. */
+static inline int cxcb_unread_bytes(int fd) {
+    int count = 0;
+    return ioctl(fd, FIONREAD, &count) == 0 ? count : -1;
 }
 
 #endif

@@ -8,11 +8,16 @@ import Pixels
 /// monitors as screens, input through XTEST, the clipboard through the X selections, and
 /// RandR size changes passed on (they become DesktopSize for viewers).
 ///
+/// With DAMAGE it signals new frames (`FrameSignalling`): a thread watches the X connection and
+/// the server advances the mirror as soon as damage arrives, bursts coalesced and at most
+/// `maximumFrameRate` times a second (`X11FrameWatcher`, `FrameSignalPacer`), instead of waiting
+/// for its 30 Hz poll. With tile polling (`--x11-poll`, or no DAMAGE) it is polled only.
+///
 /// When the X server goes away, the last picture stays with a hazard-striped border and darkened
 /// contents drawn over it, so viewers can see the mirror is stale; with `retry` a reconnect is tried
 /// every second and the mirror resumes (at the new size if it changed). The RFB side never notices
 /// beyond the frames.
-public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding, CursorPositionProviding, ClipboardSharing, ScreenLayoutProviding {
+public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding, CursorPositionProviding, ClipboardSharing, ScreenLayoutProviding, FrameSignalling {
     /// The size shown while no X server was ever reached (with `retry` only).
     public static let unreachableDisplaySize = Size(width: 1024, height: 768)
 
@@ -29,6 +34,12 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     public let display: String
     private let polling: Bool
     private let retry: Bool
+    /// The most signalled advances per second (`--max-fps`).
+    private let maximumFrameRate: Double
+    /// The server's handler for new frames, once installed (FrameSignalling).
+    private var frameReady: (@Sendable () -> Void)?
+    /// Watches the current session's connection while there is a handler and DAMAGE.
+    private var watcher: X11FrameWatcher?
     private let log: (String) -> Void
     private var session: X11Session?
     private var lastAttempt = 0.0
@@ -52,8 +63,11 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
 
     /// Connects to `display` (`:N`). Without `retry` an unreachable display is an error; with it the
     /// source starts blank and keeps trying. `polling` compares tiles instead of trusting DAMAGE.
-    public init(display: String, polling: Bool = false, retry: Bool = false, log: @escaping (String) -> Void) throws {
+    /// `maximumFrameRate` caps the advances signalled from DAMAGE (normally `--max-fps`).
+    public init(display: String, polling: Bool = false, retry: Bool = false, maximumFrameRate: Double = 60,
+                log: @escaping (String) -> Void) throws {
         self.display = display; self.polling = polling; self.retry = retry; self.log = log
+        self.maximumFrameRate = max(1, maximumFrameRate)
         do {
             let session = try X11Session(display: display, polling: polling, log: log)
             frame = try session.readWholeScreen()
@@ -68,6 +82,21 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
         }
     }
 
+    deinit { watcher?.stop() }
+
+    public func onFrameReady(_ handler: @escaping @Sendable () -> Void) {
+        frameReady = handler
+        startWatching()
+    }
+
+    /// Starts a watcher on the current session's connection, when there is a handler to call and
+    /// DAMAGE to watch for.
+    private func startWatching() {
+        guard watcher == nil, let handler = frameReady, let session, session.tracksDamage else { return }
+        watcher = X11FrameWatcher(connectionFD: session.connectionFD, minimumInterval: 1 / maximumFrameRate, handler: handler)
+        if watcher == nil { log("cannot watch \(display) for DAMAGE events; reading it on the frame clock only") }
+    }
+
     public func advance(to time: Double) -> FrameDamage {
         guard let session else { return reconnect(at: time) }
         flip.flip(&frame)
@@ -75,10 +104,13 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
             flip.finish(&frame, damage: damage)
             if let monitors = session.monitorsIfDue(at: time) { screens = monitors }
             if let text = viewerTextToOffer() { session.clipboard.offer(text) }
+            watcher?.advanced(morePending: session.handleLateEvents())
             return damage
         }
         log("lost the X server \(display) (" + X11Connection.explain(session.connection.errorCode) + "); "
             + (retry ? "showing the last picture and reconnecting every second" : "showing the last picture"))
+        watcher?.stop()
+        watcher = nil
         self.session = nil
         flip.reset()
         cursorPosition = nil
@@ -104,6 +136,7 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
             screens = session.monitorsIfDue(at: time) ?? []
             self.session = session
             offerPending = viewerText != nil
+            startWatching()
             log("reconnected to the X server \(display)")
             return .full(frame.bounds)
         } catch {

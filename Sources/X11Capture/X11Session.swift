@@ -62,6 +62,18 @@ final class X11Session {
 
     var isLost: Bool { connection.isBroken }
 
+    /// Whether DAMAGE says what changed (rather than tile polling), so the mirror can signal new
+    /// frames as the events arrive (X11FrameWatcher).
+    var tracksDamage: Bool { damage != nil }
+
+    /// The X connection's socket, for X11FrameWatcher to poll(2); only this session reads it.
+    var connectionFD: Int32 { xcb_get_file_descriptor(connection.raw) }
+
+    /// Handles the events that came in since `update` drained them (read into xcb's queue while a
+    /// reply was awaited, or still in the socket): whether there were any, so another frame is
+    /// due.
+    func handleLateEvents() -> Bool { drainEvents() }
+
     /// The first full picture at the screen's current size.
     func readWholeScreen() throws -> PixelBuffer {
         let size = try Self.boundedRootSize(connection)
@@ -121,10 +133,14 @@ final class X11Session {
         return FrameDamage(region: region)
     }
 
-    private func drainEvents() {
+    /// Handles every event received so far; whether there was one.
+    @discardableResult
+    private func drainEvents() -> Bool {
         let c = connection.raw
+        var any = false
         while let event = xcb_poll_for_event(c) {
             defer { free(event) }
+            any = true
             let e = UnsafePointer(event)
             let type = e.pointee.response_type & 0x7f
             if type == 0 { continue }  // An X error for a request nobody waited on (a stale window, a lost race).
@@ -136,6 +152,7 @@ final class X11Session {
                 input.mappingChanged()
             }
         }
+        return any
     }
 
     private static func boundedRootSize(_ connection: X11Connection) throws -> Size {

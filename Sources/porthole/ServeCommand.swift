@@ -133,7 +133,10 @@ struct ServeCommand: AsyncParsableCommand {
             if image != nil || size != nil { throw ValidationError("--x11 mirrors a display at its own size; it takes no --image or --size") }
             guard x11.hasPrefix(":") || x11.contains(":") else { throw ValidationError("--x11 takes a display like :1, not '\(x11)'") }
             // The logger is made per message: logging is bootstrapped only when the server starts.
-            source = try X11MirrorSource(display: x11, polling: x11Poll, retry: x11Retry) { Logger(label: "porthole.x11").info("\($0)") }
+            // DAMAGE is read as it arrives, at most --max-fps times a second (no viewer gets more).
+            source = try X11MirrorSource(display: x11, polling: x11Poll, retry: x11Retry, maximumFrameRate: maxFPS) {
+                Logger(label: "porthole.x11").info("\($0)")
+            }
         } else if let image {
             if size != nil { throw ValidationError("--size applies to the demo desktop; an --image is served at its own size") }
             source = StillImageSource(try PNGImage.load(contentsOf: image))

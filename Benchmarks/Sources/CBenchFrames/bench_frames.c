@@ -172,6 +172,38 @@ int bench_damage(int workload, long k, bench_rect rects[BENCH_MAX_RECTS]) {
     return n;
 }
 
+int bench_move(int workload, long k, bench_rect *from, int *to_x, int *to_y, bench_rect rest[BENCH_MAX_RECTS]) {
+    int n = 0, shift = DOC_LINE * DOC_LINES_PER_FRAME;
+    switch (workload) {
+    case BENCH_SCROLLING:
+        /* Document row y of frame k is row y + shift of frame k-1 (pixel_at: doc_y grows by shift). */
+        *from = (bench_rect){DOC_X, DOC_Y + shift, DOC_W, DOC_H - shift};
+        *to_x = DOC_X; *to_y = DOC_Y;
+        rest[n++] = (bench_rect){DOC_X, DOC_Y + DOC_H - shift, DOC_W, shift};
+        break;
+    case BENCH_DRAG: {
+        /* The window's pixels depend only on the position inside it; what the old place keeps
+         * outside the new one is desktop again: up to a band above or below and one to a side. */
+        bench_rect o = window_at(k - 1), w = window_at(k);
+        *from = o; *to_x = w.x; *to_y = w.y;
+        if (w.x >= o.x + o.width || o.x >= w.x + w.width || w.y >= o.y + o.height || o.y >= w.y + w.height) {
+            rest[n++] = o;
+            break;
+        }
+        if (w.y > o.y) rest[n++] = (bench_rect){o.x, o.y, o.width, w.y - o.y};
+        if (w.y < o.y) rest[n++] = (bench_rect){o.x, w.y + w.height, o.width, o.y - w.y};
+        int top = o.y > w.y ? o.y : w.y, bottom = o.y + o.height < w.y + w.height ? o.y + o.height : w.y + w.height;
+        if (w.x > o.x) rest[n++] = (bench_rect){o.x, top, w.x - o.x, bottom - top};
+        if (w.x < o.x) rest[n++] = (bench_rect){w.x + w.width, top, o.x - w.x, bottom - top};
+        break;
+    }
+    default:
+        return -1;
+    }
+    rest[n++] = (bench_rect){0, 0, BENCH_STAMP_SIDE, BENCH_STAMP_SIDE};
+    return n;
+}
+
 /* Row `y` (screen coordinates), columns x0..x1-1, of frame k of the fast workloads: motion copies
  * the panned desktop (at most two copies where it wraps), drag copies the desktop around the
  * window. Gives the same pixels as pixel_at, which stays the definition; this is only faster. */

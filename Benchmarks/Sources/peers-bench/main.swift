@@ -11,10 +11,12 @@ import RFBClient
 /// The measuring viewer of bench/run-peers.sh (docs/benchmarks.md, "Porthole and its peers"): one
 /// real RFB viewer on one server while a feeder hands the server the benchmark's frames.
 ///
-///   peers-bench LABEL WORKLOAD PORT SERVER_PIDS FEEDER_PID LOG FRAMES PAINT_IN_SERVER
+///   peers-bench LABEL WORKLOAD PORT SERVER_PIDS FEEDER_PID LOG FRAMES PAINT_IN_SERVER [ENCODINGS]
 ///
 /// The viewer (RFBClient's ClientStateMachine over a plain socket) sets the pixel format to
-/// 32-bit XRGB, asks for ZRLE only with no pseudo-encodings, and keeps one incremental
+/// 32-bit XRGB, asks for ZRLE only with no pseudo-encodings (ENCODINGS `zrle`, the default) or
+/// for ZRLE and CopyRect (`zrle+copyrect`; CopyRect rectangles are applied to the picture as
+/// they come, RFC 6143 §7.7.2, so the stamp and the final picture check them too), and keeps one incremental
 /// FramebufferUpdateRequest outstanding, as a plain viewer does. Once it holds the whole frame 0
 /// (read from the 16x16 stamp, see bench_frames.h) it sends SIGUSR1 to FEEDER_PID, which then
 /// hands over frames 1...FRAMES and logs each hand-over time to LOG (bench/feed.h). For each
@@ -24,7 +26,7 @@ import RFBClient
 ///
 /// It prints one CSV row:
 ///
-///   server,workload,width,height,frames,frames_seen,fps_delivered,latency_p50_ms,latency_p99_ms,bytes_per_frame,cpu_ms_per_frame,wrong_pixels
+///   server,workload,width,height,frames,frames_seen,fps_delivered,latency_p50_ms,latency_p99_ms,bytes_per_frame,cpu_ms_per_frame,wrong_pixels,encodings,copyrect_rects,copyrect_share
 ///
 /// - fps_delivered: frames seen per second of feeding (first to last hand-over, plus one interval);
 /// - latency: receipt minus hand-over of each frame seen (frames a server coalesced are not seen);
@@ -32,16 +34,22 @@ import RFBClient
 /// - cpu_ms_per_frame: utime+stime (/proc/PID/stat) of all SERVER_PIDS (comma-separated) over the
 ///   feeding, minus the feeder's painting when PAINT_IN_SERVER is 1 (the feeder is the server
 ///   process), per frame handed over;
-/// - wrong_pixels: pixels of the viewer's final picture that differ from frame FRAMES.
+/// - wrong_pixels: pixels of the viewer's final picture that differ from frame FRAMES;
+/// - encodings: ENCODINGS;
+/// - copyrect_rects: CopyRect rectangles received while feeding; copyrect_share: the pixels they
+///   moved, as a fraction of all pixels of the rectangles received while feeding.
 let arguments = CommandLine.arguments
-guard arguments.count == 9, let port = UInt16(arguments[3]), let feederPID = Int32(arguments[5]),
+let encodingSets: [String: [Encoding]] = ["zrle": [.zrle], "zrle+copyrect": [.zrle, .copyRect]]
+guard arguments.count == 9 || arguments.count == 10 && encodingSets[arguments[9]] != nil, let port = UInt16(arguments[3]), let feederPID = Int32(arguments[5]),
       let frames = Int(arguments[7]), frames > 1 else {
-    FileHandle.standardError.write(Data("usage: peers-bench LABEL WORKLOAD PORT SERVER_PIDS FEEDER_PID LOG FRAMES PAINT_IN_SERVER\n".utf8))
+    FileHandle.standardError.write(Data("usage: peers-bench LABEL WORKLOAD PORT SERVER_PIDS FEEDER_PID LOG FRAMES PAINT_IN_SERVER [zrle|zrle+copyrect]\n".utf8))
     exit(2)
 }
 let (label, workloadName, logPath) = (arguments[1], arguments[2], arguments[6])
 let serverPIDs = arguments[4].split(separator: ",").compactMap { Int($0) }
 let paintInServer = arguments[8] == "1"
+let encodingsName = arguments.count == 10 ? arguments[9] : "zrle"
+let encodings = encodingSets[encodingsName]!
 let workload = bench_workload_named(workloadName)
 
 @MainActor func fail(_ message: String) -> Never {
@@ -86,13 +94,19 @@ let fd = connection.fd
     if !connection.send(buffer) { fail("write failed") }
 }
 
-var machine = ClientStateMachine(configuration: ClientConfiguration(password: nil, shared: true), decoders: DecoderRegistry.all())
+let copyRects = CountingCopyRectDecoder.Counts()
+var decoders = DecoderRegistry.all()
+decoders[.copyRect] = CountingCopyRectDecoder(counts: copyRects)
+var machine = ClientStateMachine(configuration: ClientConfiguration(password: nil, shared: true), decoders: decoders)
 var chunk = [UInt8](repeating: 0, count: 1 << 20)
 var received = Region()
 var started = false
 var bytes = 0
 var bytesAtStart = 0
 var cpuAtStart = 0.0
+var copyRectsAtStart = (rectangles: 0, pixels: 0)
+/// Pixels of all rectangles received while feeding (the updates' regions may overlap between updates).
+var pixelsReceived = 0
 var feederEndedAt: Double?
 var lastLogCheck = 0.0
 var seen: [Int: Double] = [:]
@@ -129,7 +143,7 @@ loop: while true {
         case .send(let reply): send(reply)
         case .connected:
             do { send(try machine.setPixelFormat(.xrgb8888)) } catch { fail("pixel format: \(error)") }
-            send(machine.setEncodings([.zrle]))
+            send(machine.setEncodings(encodings))
             send(machine.requestUpdate(incremental: false))
         case .framebufferUpdated(let region):
             let at = wallClock()
@@ -139,9 +153,11 @@ loop: while true {
                     started = true
                     bytesAtStart = bytes
                     cpuAtStart = serverCPU()
+                    copyRectsAtStart = (copyRects.rectangles, copyRects.pixels)
                     kill(feederPID, SIGUSR1)
                 }
             } else {
+                pixelsReceived += region.rects.reduce(0) { $0 + $1.width * $1.height }
                 let k = stamp()
                 if k > lastSeen { lastSeen = k; seen[k] = at }
             }
@@ -186,5 +202,6 @@ let row = [label, workloadName, "\(screenWidth)", "\(screenHeight)", "\(frames)"
            String(format: "%.2f", percentile(0.5)), String(format: "%.2f", percentile(0.99)),
            String(format: "%.0f", Double(payload) / Double(frames)),
            String(format: "%.3f", serverSeconds * 1000 / Double(frames)),
-           "\(wrong)"]
+           "\(wrong)", encodingsName, "\(copyRects.rectangles - copyRectsAtStart.rectangles)",
+           String(format: "%.3f", Double(copyRects.pixels - copyRectsAtStart.pixels) / Double(max(1, pixelsReceived)))]
 print(row.joined(separator: ","))

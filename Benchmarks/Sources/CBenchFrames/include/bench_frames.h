@@ -36,6 +36,13 @@ void bench_screen_size(int workload, int *width, int *height);
 /* The rectangles frame k (k >= 1) changed since frame k-1, the stamp last; returns their count. */
 int bench_damage(int workload, long k, bench_rect rects[BENCH_MAX_RECTS]);
 
+/* How an application that moves pixels instead of redrawing them makes frame k (k >= 1) from
+ * frame k-1, for the workloads that are a move (scrolling: the document's text moves up; drag:
+ * the window moves): copy *from to (*to_x, *to_y), then paint the returned rectangles of frame k
+ * (what the move uncovered or brought in, the stamp last). Returns their count, or -1 when frame k
+ * is no move (typing, video, motion: use bench_damage). */
+int bench_move(int workload, long k, bench_rect *from, int *to_x, int *to_y, bench_rect rest[BENCH_MAX_RECTS]);
+
 /* Paints rectangle r of frame k into dst, which points at r's top-left pixel; stride in pixels. */
 void bench_paint(int workload, long k, bench_rect r, uint32_t *dst, size_t stride);
 

@@ -1,0 +1,89 @@
+/// When the X11 mirror tells the server it has a new frame (`FrameSignalling`): the decisions of
+/// `X11FrameWatcher`, kept apart from its thread and sockets so they can be tested without either.
+///
+/// The X server's DAMAGE events (damageproto 1.1, level NonEmpty) arrive on the X connection while
+/// nobody reads it: the mirror reads it only when the server advances it. So the watcher waits for
+/// the connection to become readable and then signals, and:
+/// - **coalesces a burst**: it signals once the connection has received nothing new for `settle`
+///   seconds (every drawing operation sends an event, see X11DamageTracker), so a frame an X client
+///   draws as several requests (PutImage strips, a redraw of many windows) is read once and whole
+///   rather than half-drawn (TigerVNC's Xvnc defers updates by 1 ms for the same reason, its
+///   `DeferUpdate` default); a client that never pauses is read `maximumDelay` after it began;
+/// - **caps the rate**: no signal comes sooner than `minimumInterval` after the previous signal
+///   (`--max-fps`), so a client drawing without pause costs at most that many reads a second
+///   besides the frame clock's polls (those do not delay a signal: a change right after a poll
+///   would otherwise wait up to the interval);
+/// - **sends one signal per advance**: after signalling it waits for the advance (the readable
+///   connection stays readable until the advance reads it, so watching it would spin). The server's
+///   frame clock still advances the mirror too, so a signal the server dropped costs one poll.
+///
+/// Events the advance itself read into xcb's queue while waiting for a reply (a DamageNotify for
+/// drawing done during the advance) never make the socket readable again; the advance reports
+/// them (`advanced(at:morePending:)`) and they are signalled like a readable connection.
+struct FrameSignalPacer: Equatable {
+    /// What the watcher does next.
+    enum Step: Equatable {
+        /// Call the handler now (then ask again).
+        case signal
+        /// Nothing is known to be waiting: block until the connection is readable or the pacer is
+        /// told of an advance.
+        case watchConnection
+        /// Something is waiting but it is too early to signal: wait until `until` (do not watch the
+        /// connection, which is readable already).
+        case wait(until: Double)
+        /// A signal is out: wait for the advance that answers it.
+        case awaitAdvance
+    }
+
+    let minimumInterval: Double
+    let settle: Double
+    let maximumDelay: Double
+    private var lastSignal = -Double.infinity
+    /// Since when something has been waiting to be read (nil: nothing known).
+    private var pendingSince: Double?
+    /// When the connection last received something while waiting.
+    private var lastActivity = -Double.infinity
+    private var signalled = false
+
+    /// `minimumInterval`: seconds between signals at least (1 / `--max-fps`); `settle`: how long
+    /// the connection must be quiet before a burst counts as over; `maximumDelay`: the longest a
+    /// burst that does not end keeps the read waiting (by default `minimumInterval`).
+    init(minimumInterval: Double, settle: Double = 0.001, maximumDelay: Double? = nil) {
+        self.minimumInterval = max(0, minimumInterval)
+        self.settle = max(0, settle)
+        self.maximumDelay = max(self.settle, maximumDelay ?? minimumInterval)
+    }
+
+    /// The X connection has something to read (seen at `now`).
+    mutating func connectionReadable(at now: Double) {
+        if pendingSince == nil { pendingSince = now }
+        lastActivity = max(lastActivity, now)
+    }
+
+    /// More arrived on the connection (seen at `now`) while something was waiting already: the
+    /// client is still drawing.
+    mutating func connectionActive(at now: Double) {
+        guard pendingSince != nil else { return }
+        lastActivity = max(lastActivity, now)
+    }
+
+    /// The mirror was advanced (by a signal or by the frame clock) and read everything on the
+    /// connection; `morePending` when events arrived during the advance that it has not acted on.
+    mutating func advanced(at now: Double, morePending: Bool) {
+        signalled = false
+        pendingSince = morePending ? now : nil
+        lastActivity = morePending ? now : -Double.infinity
+    }
+
+    /// What to do at `now`; `.signal` counts as sent.
+    mutating func next(at now: Double) -> Step {
+        if signalled { return .awaitAdvance }
+        guard let since = pendingSince else { return .watchConnection }
+        let quiet = min(max(since, lastActivity) + settle, since + maximumDelay)
+        let due = max(quiet, lastSignal + minimumInterval)
+        guard now >= due else { return .wait(until: due) }
+        signalled = true
+        lastSignal = now
+        return .signal
+    }
+}

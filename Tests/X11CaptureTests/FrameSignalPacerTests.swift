@@ -1,0 +1,134 @@
+import Testing
+@testable import X11Capture
+
+/// The X11 mirror's signalling decisions (FrameSignalPacer): one signal per burst of drawing, once it
+/// paused (or at the latest the maximum delay after it began), none sooner than the --max-fps
+/// interval after the previous one, one out at a time, and events the advance left unread signalled
+/// without the connection becoming readable.
+@Suite struct FrameSignalPacerTests {
+    /// 60 fps cap and a 1 ms settle, as `porthole serve --x11` uses by default.
+    func pacer() -> FrameSignalPacer { FrameSignalPacer(minimumInterval: 1.0 / 60, settle: 0.001) }
+
+    @Test func idleWatchesTheConnection() {
+        var p = pacer()
+        #expect(p.next(at: 10) == .watchConnection)
+        #expect(p.next(at: 11) == .watchConnection)
+    }
+
+    /// Damage after a long idle is signalled once the burst had its settle time, not a tick later.
+    @Test func damageAfterIdleIsSignalledAfterTheSettleTime() {
+        var p = pacer()
+        p.advanced(at: 9, morePending: false)
+        p.connectionReadable(at: 10)
+        #expect(p.next(at: 10) == .wait(until: 10.001))
+        #expect(p.next(at: 10.0011) == .signal)
+        #expect(p.next(at: 10.0012) == .awaitAdvance)
+    }
+
+    /// More bytes while waiting (the client still drawing the frame) put the signal off until the
+    /// connection was quiet for the settle time, and make no second signal.
+    @Test func aBurstIsOneSignalOnceItPaused() {
+        var p = pacer()
+        p.connectionReadable(at: 10)
+        p.connectionActive(at: 10.0004)
+        p.connectionActive(at: 10.0008)
+        #expect(p.next(at: 10.0009) == .wait(until: 10.0008 + 0.001))
+        p.connectionActive(at: 10.0015)
+        #expect(p.next(at: 10.0018) == .wait(until: 10.0015 + 0.001))
+        #expect(p.next(at: 10.0026) == .signal)
+        p.connectionActive(at: 10.003)
+        p.connectionReadable(at: 10.003)
+        #expect(p.next(at: 10.004) == .awaitAdvance)
+    }
+
+    /// A client that never pauses is read at the latest the maximum delay (the --max-fps interval
+    /// by default) after it began.
+    @Test func aBurstThatNeverPausesIsReadAfterTheMaximumDelay() {
+        var p = pacer()
+        p.connectionReadable(at: 10)
+        var signalledAt: Double?
+        for step in 1...60 {
+            let t = 10 + Double(step) * 0.0005
+            p.connectionActive(at: t)
+            if signalledAt == nil, p.next(at: t) == .signal { signalledAt = t }
+        }
+        #expect(signalledAt.map { $0 >= 10 + 1.0 / 60 && $0 < 10 + 1.0 / 60 + 0.001 } == true, "signalled at \(String(describing: signalledAt))")
+    }
+
+    /// Bytes arriving while nothing is pending (the advance reading the socket) start nothing.
+    @Test func activityWithNothingPendingIsIgnored() {
+        var p = pacer()
+        p.connectionActive(at: 10)
+        #expect(p.next(at: 11) == .watchConnection)
+    }
+
+    /// Drawing right after a signalled advance waits for the --max-fps interval since the signal;
+    /// then one signal covers all of it.
+    @Test func signalsAreCappedAtTheMaximumRate() {
+        var p = pacer()
+        p.connectionReadable(at: 9.999)
+        #expect(p.next(at: 10) == .signal)
+        p.advanced(at: 10.001, morePending: false)
+        p.connectionReadable(at: 10.002)
+        #expect(p.next(at: 10.002) == .wait(until: 10 + 1.0 / 60))
+        #expect(p.next(at: 10.010) == .wait(until: 10 + 1.0 / 60))
+        #expect(p.next(at: 10.017) == .signal)
+    }
+
+    /// An advance by the frame clock (no signal out) does not delay the next signal: drawing right
+    /// after a poll is signalled after the settle time only.
+    @Test func aFrameClockAdvanceDoesNotDelayTheNextSignal() {
+        var p = pacer()
+        p.advanced(at: 10, morePending: false)
+        p.connectionReadable(at: 10.002)
+        #expect(p.next(at: 10.002) == .wait(until: 10.002 + 0.001))
+        #expect(p.next(at: 10.0031) == .signal)
+    }
+
+    /// A client drawing without pause gets at most one signal per interval: count the signals over
+    /// one second of drawing that makes the connection readable every millisecond.
+    @Test func continuousDrawingIsSignalledAtMostAtTheCap() {
+        var p = pacer()
+        var signals = 0
+        var advanceAt: Double?
+        for ms in 0..<1000 {
+            let t = Double(ms) / 1000
+            if let due = advanceAt, t >= due { p.advanced(at: t, morePending: false); advanceAt = nil }
+            p.connectionReadable(at: t)
+            // The server answers a signal with an advance 2 ms later.
+            if p.next(at: t) == .signal { signals += 1; advanceAt = t + 0.002 }
+        }
+        #expect(signals >= 50 && signals <= 60, "signals: \(signals)")
+    }
+
+    /// The frame clock's advance clears what was seen readable (the advance read it), and an
+    /// outstanding signal (the server may have dropped it) too.
+    @Test func anAdvanceBetweenSignalsClearsWhatItRead() {
+        var p = pacer()
+        p.connectionReadable(at: 10)
+        #expect(p.next(at: 10.01) == .signal)
+        p.advanced(at: 10.02, morePending: false)
+        #expect(p.next(at: 10.03) == .watchConnection)
+        p.connectionReadable(at: 11)
+        p.advanced(at: 11.0005, morePending: false)
+        #expect(p.next(at: 11.002) == .watchConnection)
+    }
+
+    /// Events the advance read into xcb's queue (drawing during the advance) are signalled after
+    /// the interval without the connection becoming readable again.
+    @Test func eventsLeftByTheAdvanceAreSignalled() {
+        var p = pacer()
+        p.connectionReadable(at: 10)
+        #expect(p.next(at: 10.001) == .signal)
+        p.advanced(at: 10.003, morePending: true)
+        #expect(p.next(at: 10.004) == .wait(until: 10.001 + 1.0 / 60))
+        #expect(p.next(at: 10.001 + 1.0 / 60) == .signal)
+    }
+
+    @Test func negativeSettingsAreTakenAsZero() {
+        var p = FrameSignalPacer(minimumInterval: -1, settle: -1)
+        p.advanced(at: 5, morePending: false)
+        p.connectionReadable(at: 5)
+        #expect(p.next(at: 5) == .signal)
+    }
+}
