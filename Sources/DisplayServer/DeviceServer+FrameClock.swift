@@ -69,8 +69,13 @@ extension DeviceServer {
         guard let pipeline = pipelines[id], let due = pipeline.armedVblank else { return }
         let now = Self.monotonicNanoseconds()
         let interval = pipeline.grid.intervalNanoseconds
-        // A fire meant for an earlier arming that was already queued when the timer was re-armed.
-        guard now + min(interval / 8, 1_000_000) >= due else { return }
+        // Early: a fire of an earlier arming that was already queued when the timer was re-armed,
+        // or a timer ahead of this clock. The one-shot timer is spent, so it is armed again for
+        // `due`, or the pending commit would never flip.
+        guard now + min(interval / 8, 1_000_000) >= due else {
+            pipeline.timer?.schedule(deadline: .now() + .nanoseconds(Int(due - now)), repeating: .never, leeway: .microseconds(200))
+            return
+        }
         pipeline.armedVblank = nil
         pipeline.timerTicks += 1
         // This tick is the grid's vblank at `due`: the ones before it were slept through.
