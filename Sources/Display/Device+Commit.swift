@@ -11,6 +11,15 @@ extension Device {
         return releases(before: before, after: referencedFramebuffers())
     }
 
+    /// Counts the vblanks a sleeping frame clock did not tick for (docs/protocol.md §12): the
+    /// output's sequence becomes `sequence` unless it is already there. Nothing else changes; a
+    /// pending commit waits for a real tick.
+    public mutating func catchUpSequence(of id: OutputID, to sequence: UInt64) {
+        guard var output = outputsByID[id], output.sequence < sequence else { return }
+        output.sequence = sequence
+        outputsByID[id] = output
+    }
+
     /// The output's frame tick (its vblank): the sequence advances and the pending commit, if any,
     /// reaches the screen. Copy-path framebuffers are copied first (docs/protocol.md §11). The
     /// producer gets a page-flip event if it asked for one, framebuffers that left the screen (and

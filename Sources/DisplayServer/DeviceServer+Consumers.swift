@@ -48,6 +48,8 @@ extension DeviceServer {
     // MARK: - Subscriptions (§6.2, §6.3, §7.18, §7.19)
 
     func subscribe(_ output: OutputID, requestID: UInt32, client: DeviceClient) {
+        // The first FrameReady carries the output's sequence: count the vblanks its clock slept through.
+        catchUpSequence(of: output, at: Self.monotonicNanoseconds())
         guard let id = client.clientID, let model = try? device.output(output, visibleTo: id), let pipeline = pipelines[output] else {
             send(.error(.bounded(.noSuchObject, detail: output.rawValue, "no such output \(output.rawValue)")), requestID: requestID, to: client)
             return

@@ -8,59 +8,90 @@ import Geometry
 import SystemIO
 
 /// Frame ticks and events (docs/protocol.md §5.8 "If it is valid", §12 "Pacing and lifetime").
+///
+/// The clock sleeps while no commit is pending: a tick that would apply nothing only raises the
+/// output's sequence, and that is counted from the output's `VblankGrid` when the sequence is next
+/// read (a flip, a Subscribe) instead of by waking the server once per interval. Its timer is armed
+/// only for the vblank a pending commit waits for.
 extension DeviceServer {
-    /// Runs the output's frame clock at its refresh rate, clamped to 1 Hz ...
+    /// Starts the output's frame clock at its refresh rate, clamped to 1 Hz ...
     /// `maximumRefreshMillihertz`, so a producer can neither stall page flips nor make the server
-    /// spin.
+    /// spin. Its grid starts now, at the output's current sequence; its timer sleeps until a
+    /// commit waits for a tick.
     func startClock(_ pipeline: OutputPipeline, refreshMillihertz: Int) {
+        guard pipeline.timer == nil else { return }
         let clamped = clampedRefresh(refreshMillihertz)
-        guard pipeline.timer == nil || pipeline.clockMillihertz != clamped else { return }
-        armClock(pipeline, millihertz: clamped, from: .now())
-    }
-
-    private func clampedRefresh(_ refreshMillihertz: Int) -> Int {
-        min(max(refreshMillihertz, 1_000), configuration.maximumRefreshMillihertz)
-    }
-
-    /// (Re)starts the clock so that its next tick is one interval after `start`. Cancelling the
-    /// old timer drops a tick of it that may already wait on the queue.
-    private func armClock(_ pipeline: OutputPipeline, millihertz clamped: Int, from start: DispatchTime) {
-        pipeline.timer?.cancel()
+        let interval = UInt64(1_000_000_000_000 / clamped)
         pipeline.clockMillihertz = clamped
-        let interval = 1_000_000_000_000 / clamped
-        pipeline.pacer.intervalNanoseconds = UInt64(interval)
-        pipeline.nextTick = start + .nanoseconds(interval)
+        pipeline.pacer.intervalNanoseconds = interval
+        let sequence = device.allOutputs.first(where: { $0.id == pipeline.id })?.sequence ?? 0
+        pipeline.grid = VblankGrid(intervalNanoseconds: interval, epochNanoseconds: Self.monotonicNanoseconds(), sequence: sequence)
         let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: pipeline.nextTick, repeating: .nanoseconds(interval), leeway: .microseconds(200))
+        timer.schedule(deadline: .distantFuture, repeating: .never)
         let id = pipeline.id
         timer.setEventHandler { [weak self] in self?.clockTicked(id) }
         pipeline.timer = timer
         timer.resume()
     }
 
-    /// A regular tick. One that came more than an eighth of an interval late restarts the clock
-    /// from the flip it makes, so the next flip is still at least most of an interval later; ticks
-    /// on time keep the clock's phase, so a producer paced by PageFlip gets the full refresh rate.
-    private func clockTicked(_ id: OutputID) {
+    private func clampedRefresh(_ refreshMillihertz: Int) -> Int {
+        min(max(refreshMillihertz, 1_000), configuration.maximumRefreshMillihertz)
+    }
+
+    /// Arms the timer for the grid's next vblank, unless it already waits for one: a newer commit
+    /// before that tick replaces the pending one (the mailbox, §5.8) and needs no timer of its own.
+    private func armClock(_ pipeline: OutputPipeline, now: UInt64) {
+        guard let timer = pipeline.timer, pipeline.armedVblank == nil else { return }
+        let vblank = pipeline.grid.nextVblank(after: now)
+        pipeline.armedVblank = vblank
+        timer.schedule(deadline: .now() + .nanoseconds(Int(vblank - now)), repeating: .never, leeway: .microseconds(200))
+    }
+
+    /// Puts the clock back to sleep: an idle flip took the commit its timer was armed for (a
+    /// timer late enough for that must not tick again on the grid that flip started).
+    private func disarmClock(_ pipeline: OutputPipeline) {
+        guard pipeline.armedVblank != nil else { return }
+        pipeline.armedVblank = nil
+        pipeline.timer?.schedule(deadline: .distantFuture, repeating: .never)
+    }
+
+    /// Catches the output's sequence up with the vblanks its sleeping clock did not tick for.
+    func catchUpSequence(of id: OutputID, at now: UInt64) {
         guard let pipeline = pipelines[id] else { return }
-        let due = pipeline.nextTick
-        let interval = pipeline.pacer.intervalNanoseconds
-        pipeline.nextTick = due + .nanoseconds(Int(interval))
-        let now = DispatchTime.now().uptimeNanoseconds
-        let lateness = now > due.uptimeNanoseconds ? now - due.uptimeNanoseconds : 0
-        pipeline.statistics.recordTick(latenessNanoseconds: lateness, intervalNanoseconds: interval)
-        frameTick(id, restartingClock: lateness > interval / 8)
+        device.catchUpSequence(of: id, to: pipeline.grid.sequence(at: now))
+    }
+
+    /// The timer's tick, at a vblank of the grid. One that came more than an eighth of an interval
+    /// late restarts the grid from the flip it makes, so the next flip is still at least most of an
+    /// interval later; ticks on time keep the grid's phase, so a producer paced by PageFlip gets the
+    /// full refresh rate.
+    private func clockTicked(_ id: OutputID) {
+        guard let pipeline = pipelines[id], let due = pipeline.armedVblank else { return }
+        let now = Self.monotonicNanoseconds()
+        let interval = pipeline.grid.intervalNanoseconds
+        // Early: a fire of an earlier arming that was already queued when the timer was re-armed,
+        // or a timer ahead of this clock. The one-shot timer is spent, so it is armed again for
+        // `due`, or the pending commit would never flip.
+        guard now + min(interval / 8, 1_000_000) >= due else {
+            pipeline.timer?.schedule(deadline: .now() + .nanoseconds(Int(due - now)), repeating: .never, leeway: .microseconds(200))
+            return
+        }
+        pipeline.armedVblank = nil
+        pipeline.timerTicks += 1
+        pipeline.statistics.recordTick(latenessNanoseconds: now > due ? now - due : 0, intervalNanoseconds: interval)
+        // This tick is the grid's vblank at `due`: the ones before it were slept through.
+        let vblank = max(now, due)
+        catchUpSequence(of: id, at: vblank >= interval ? vblank - interval : 0)
+        frameTick(id, at: now, restartingClock: now > due + pipeline.grid.intervalNanoseconds / 8)
     }
 
     /// The output's vblank: the device applies the pending commit; its owner hears of it (PageFlip
     /// if asked, the flip eventfd always, Release for buffers that left the screen); the scanout is
     /// recomposed where it changed and handed to the output's frame source and subscribers.
-    /// With `restartingClock`, a flip restarts the clock from it, so the next tick is a whole
-    /// interval later (§12: idle outputs, late ticks).
-    func frameTick(_ id: OutputID, restartingClock: Bool) {
+    /// With `restartingClock`, the grid starts again from this flip, so the next tick is a whole
+    /// interval later (§12: idle outputs, late ticks); so does a refresh rate the flip changed.
+    private func frameTick(_ id: OutputID, at now: UInt64, restartingClock: Bool) {
         guard let pipeline = pipelines[id] else { return }
-        let start = DispatchTime.now()
-        let now = Self.monotonicNanoseconds()
         let tick = device.frameTick(id, timestampNanoseconds: now)
         pipeline.statistics.recordFlip(applied: tick.applied)
         if let line = pipeline.statistics.report(at: now, wholeCopies: pipeline.composer.wholeCopies) {
@@ -68,6 +99,13 @@ extension DeviceServer {
         }
         guard tick.applied, let output = device.allOutputs.first(where: { $0.id == id }) else { return }
         pipeline.pacer.flipped(at: now)
+        let clamped = clampedRefresh(output.mode.refreshMillihertz)
+        if restartingClock || clamped != pipeline.clockMillihertz {
+            let interval = UInt64(1_000_000_000_000 / clamped)
+            pipeline.clockMillihertz = clamped
+            pipeline.pacer.intervalNanoseconds = interval
+            pipeline.grid.restart(at: now, sequence: tick.sequence, intervalNanoseconds: interval)
+        }
         // The picture first, so that a producer woken by its page flip finds it on screen.
         let layers = device.scanoutLayers(of: id)
         let damage = pipeline.composer.compose(size: output.size, layers: layers, planeDamage: tick.planeDamage)
@@ -76,18 +114,23 @@ extension DeviceServer {
         publishToSubscribers(of: id, scanout: pipeline.composer.scanout, damage: damage.region, sequence: tick.sequence)
         if let eventFD = connection(of: output.owner)?.flipEventFD { signal(eventFD) }
         dispatch(tick.events)
-        guard pipelines[id] === pipeline, pipeline.timer != nil else { return }
-        let clamped = clampedRefresh(output.mode.refreshMillihertz)
-        if restartingClock || clamped != pipeline.clockMillihertz { armClock(pipeline, millihertz: clamped, from: start) }
     }
 
-    /// A commit was accepted: an output it left pending that flipped nothing for a whole frame
-    /// interval flips now, at a vblank of its own, and its clock starts again from there, so the
-    /// next commit waits a full interval (FlipPacer, docs/protocol.md §12 "Pacing and lifetime").
+    /// A commit was accepted. An output it left pending that flipped nothing for a whole frame
+    /// interval flips now, at a vblank of its own (after the vblanks it slept through), and its
+    /// grid starts again from there (FlipPacer, docs/protocol.md §12 "Pacing and lifetime"). One
+    /// that flipped less than an interval ago wakes its clock for the grid's next vblank.
     func flipIdleOutputs() {
         for (id, pipeline) in pipelines where device.hasPendingCommit(id) {
-            guard pipeline.timer != nil, pipeline.pacer.flipsAtOnce(commitAt: Self.monotonicNanoseconds()) else { continue }
-            frameTick(id, restartingClock: true)
+            guard pipeline.timer != nil else { continue }
+            let now = Self.monotonicNanoseconds()
+            if pipeline.pacer.flipsAtOnce(commitAt: now) {
+                disarmClock(pipeline)
+                catchUpSequence(of: id, at: now)
+                frameTick(id, at: now, restartingClock: true)
+            } else {
+                armClock(pipeline, now: now)
+            }
         }
     }
 
