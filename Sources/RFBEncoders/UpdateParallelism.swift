@@ -1,0 +1,25 @@
+import NIOCore
+
+/// When and how widely `FramebufferUpdateEncoder` encodes an update on several cores
+/// (docs/architecture.md, "Encoding on all cores").
+public struct UpdateParallelism: Sendable, Equatable {
+    /// The most lanes an update is split into (the encoding may allow fewer: Tight four).
+    public var lanes: Int
+    /// Updates with fewer pixels to encode stay on one core: below this, waking other threads
+    /// costs more than it saves (docs/benchmarks.md, "Encoding on all cores").
+    public var minimumPixels: Int
+
+    public init(lanes: Int, minimumPixels: Int = UpdateParallelism.defaultMinimumPixels) {
+        self.lanes = max(1, lanes)
+        self.minimumPixels = max(1, minimumPixels)
+    }
+
+    /// 512x256 pixels.
+    public static let defaultMinimumPixels = 131_072
+
+    /// One lane per active core (`System.coreCount`: the CPUs this process may run on).
+    public static let allCores = UpdateParallelism(lanes: System.coreCount)
+
+    /// Everything on the calling thread.
+    public static let serial = UpdateParallelism(lanes: 1)
+}
