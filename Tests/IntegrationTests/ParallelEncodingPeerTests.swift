@@ -5,7 +5,7 @@ import PortholeTestSupport
 import Testing
 
 /// Real viewers decode updates that Porthole encoded in lanes on several cores (docs/architecture.md,
-/// "Encoding on all cores"): a desktop of 1024x640 pixels, five times
+/// "Encoding on all cores"): a desktop of 1024x640 pixels, 2.5 times
 /// `UpdateParallelism.defaultMinimumPixels`, so on a machine with two or more cores its full
 /// updates are split (ZRLE's one zlib stream in pigz fashion, Tight's lanes on streams of their own).
 /// The other real-viewer tests serve 320x200 pictures, which stay on one core.

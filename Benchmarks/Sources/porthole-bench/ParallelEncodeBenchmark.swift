@@ -8,7 +8,7 @@ import RFB
 import RFBEncoders
 
 /// Encoding on all cores (docs/benchmarks.md, "Encoding on all cores"): whole-frame updates of a
-/// 1920x1080 and a 3840x2160 desktop in ZRLE and lossless Tight, encoded by one viewer's
+/// 1920x1080 desktop and photo and a 3840x2160 desktop in ZRLE and lossless Tight, encoded by one viewer's
 /// `FramebufferUpdateEncoder` on one core and in lanes on all of them. For each: wall time per
 /// update (median), CPU time per update (the process's utime + stime over all runs), bytes per
 /// update and their ratio (lanes cost ZRLE a little compression at their boundaries), with memcpy
@@ -27,13 +27,17 @@ enum ParallelEncodeBenchmark {
         print("")
         print("| frame | encoding | memcpy ms | serial ms | parallel ms | speed-up | serial CPU ms | parallel CPU ms | serial bytes | parallel bytes | bytes ratio |")
         print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for size in [Size(width: 1920, height: 1080), Size(width: 3840, height: 2160)] {
-            let frame = TestImages.desktop(width: size.width, height: size.height)
+        let workloads = [
+            ("desktop", TestImages.desktop(width: 1920, height: 1080)),
+            ("photo", TestImages.photographic(width: 1920, height: 1080)),
+            ("desktop", TestImages.desktop(width: 3840, height: 2160)),
+        ]
+        for (name, frame) in workloads {
             let memcpy = memcpySeconds(frame, runs: runs)
             for encoding in [Encoding.zrle, .tight] {
                 let serial = measure(encoding, frame: frame, damage: frame.bounds, parallelism: .serial, runs: runs)
                 let parallel = measure(encoding, frame: frame, damage: frame.bounds, parallelism: .allCores, runs: runs)
-                print("| \(size.width)x\(size.height) desktop | \(encoding) | \(ms(memcpy)) | \(ms(serial.wallSeconds)) | \(ms(parallel.wallSeconds)) | "
+                print("| \(frame.width)x\(frame.height) \(name) | \(encoding) | \(ms(memcpy)) | \(ms(serial.wallSeconds)) | \(ms(parallel.wallSeconds)) | "
                       + "\(String(format: "%.2f", serial.wallSeconds / parallel.wallSeconds)) | \(ms(serial.cpuSeconds)) | \(ms(parallel.cpuSeconds)) | "
                       + "\(serial.bytes) | \(parallel.bytes) | \(String(format: "%.4f", Double(parallel.bytes) / Double(serial.bytes))) |")
             }
