@@ -18,31 +18,3 @@ public protocol LaneParallelEncoder: FramebufferEncoder {
     mutating func encodeLanes(_ lanes: [[LaneJob]], of frame: PixelView, translator: PixelTranslator,
                               into output: inout ByteBuffer) -> Int
 }
-
-extension RawEncoder: LaneParallelEncoder {
-    public var laneRowGrid: Int { 1 }
-    public var maximumLanes: Int { .max }
-    public mutating func encodeLanes(_ lanes: [[LaneJob]], of frame: PixelView, translator: PixelTranslator,
-                                     into output: inout ByteBuffer) -> Int {
-        LaneRunner.encodeIndependently(self, lanes, of: frame, translator: translator, sharing: nil, into: &output)
-    }
-}
-
-extension RREEncoder: LaneParallelEncoder {
-    public var laneRowGrid: Int { 1 }
-    public var maximumLanes: Int { .max }
-    public mutating func encodeLanes(_ lanes: [[LaneJob]], of frame: PixelView, translator: PixelTranslator,
-                                     into output: inout ByteBuffer) -> Int {
-        LaneRunner.encodeIndependently(self, lanes, of: frame, translator: translator, sharing: nil, into: &output)
-    }
-}
-
-extension HextileEncoder: LaneParallelEncoder {
-    /// Hextile's tiles (RFC 6143 §7.7.4).
-    public var laneRowGrid: Int { HextileEncoder.tileSize }
-    public var maximumLanes: Int { .max }
-    public mutating func encodeLanes(_ lanes: [[LaneJob]], of frame: PixelView, translator: PixelTranslator,
-                                     into output: inout ByteBuffer) -> Int {
-        LaneRunner.encodeIndependently(self, lanes, of: frame, translator: translator, sharing: nil, into: &output)
-    }
-}

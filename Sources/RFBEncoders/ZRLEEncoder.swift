@@ -38,8 +38,8 @@ public struct ZRLEEncoder: LaneParallelEncoder {
     private let probe = CompressibilityProbe()
     /// The level asked for; incompressible tiles use level 0 regardless.
     public private(set) var compressLevel: Int
-    /// Uncompressed bytes of the last rectangle (band) that the probe sent to level 0 (none when
-    /// the level asked for is 0 itself: then everything is stored without asking).
+    /// Uncompressed bytes of the last rectangle (band) encoded serially that the probe sent to
+    /// level 0 (none when the level asked for is 0 itself: then everything is stored without asking).
     private(set) var lastStoredBytes = 0
     private var compressed: [UInt8] = []
     /// The stream's last 32 KiB of input, which a split stream's lanes and its continuation need.
