@@ -25,6 +25,11 @@ enum ParallelEncodeBenchmark {
         let cores = System.coreCount
         print("# Encoding on all cores: \(cores) cores, median of \(runs) runs")
         print("")
+        let spin = spinControl(lanes: cores, runs: runs)
+        print("Control, the machine's spare cores during this run: a busy loop of \(ms(spin.serial)) ms on one core took "
+              + "\(ms(spin.parallel)) ms split into \(cores) lanes (speed-up \(String(format: "%.2f", spin.serial / spin.parallel)); "
+              + "\(cores) would mean idle cores).")
+        print("")
         print("| frame | encoding | memcpy ms | serial ms | parallel ms | speed-up | serial CPU ms | parallel CPU ms | serial bytes | parallel bytes | bytes ratio |")
         print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         let workloads = [
@@ -58,6 +63,25 @@ enum ParallelEncodeBenchmark {
                       + "\(String(format: "%.3f", parallel.wallSeconds * 1000)) | \(String(format: "%.2f", serial.wallSeconds / parallel.wallSeconds)) |")
             }
         }
+    }
+
+    /// The same arithmetic on one core and split into `lanes` with `concurrentPerform`, as the
+    /// encoder's lanes are: the speed-up the machine allows at the moment, for comparison.
+    static func spinControl(lanes: Int, runs: Int) -> (serial: Double, parallel: Double) {
+        let total = 40_000_000
+        final class Sink: @unchecked Sendable { var values = [UInt64](repeating: 0, count: 64) }
+        let sink = Sink()
+        @Sendable @inline(never) func spin(_ count: Int, seed: UInt64) -> UInt64 {
+            var x = seed
+            for j in 0..<count { x = x &* 6364136223846793005 &+ UInt64(truncatingIfNeeded: j) ^ (x >> 29) }
+            return x
+        }
+        // Seeds read from the sink, so no run can be computed once and reused.
+        let serial = median(times(runs) { sink.values[0] = spin(total, seed: sink.values[0]) })
+        let parallel = median(times(runs) {
+            DispatchQueue.concurrentPerform(iterations: lanes) { sink.values[$0 % 64] = spin(total / lanes, seed: sink.values[$0 % 64]) }
+        })
+        return (serial, parallel)
     }
 
     static func ms(_ seconds: Double) -> String { String(format: "%.1f", seconds * 1000) }
