@@ -185,7 +185,7 @@ public struct ZRLEEncoder: LaneParallelEncoder {
         let outputs = LaneRunner.run(lanes.count) { i in
             workers[i].compress(level: level, connectionStream: i == 0 ? deflater : nil, history: dictionaries[i])
         }
-        for worker in workers { worker.data.withUnsafeBytes { history.append($0) } }
+        for worker in workers { history.append(worker.data) }
         if lanes.count > 1 {
             history.tail.withUnsafeBytes { deflater.restart(history: $0) }
         }

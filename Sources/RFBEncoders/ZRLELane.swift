@@ -8,7 +8,7 @@ import ZlibStreams
 /// cores"), in two phases that each run for all lanes at once:
 ///
 /// 1. `encodeTiles`: the lane's rectangles become uncompressed ZRLE tile data (palettes, runs;
-///    RFC 6143 §7.7.6), kept per rectangle in `data`.
+///    RFC 6143 §7.7.6), one rectangle after another in the lane's tile buffer.
 /// 2. `compress`: the lane deflates that data as its part of the connection's one zlib stream, the
 ///    way pigz splits a stream: raw deflate primed (`DeflateStream.restart(history:)`) with the
 ///    32 KiB of uncompressed data that precede the lane in stream order, every chunk sync-flushed
@@ -22,8 +22,9 @@ final class ZRLELane {
     let probe = CompressibilityProbe()
     /// The lane's own raw deflate stream (unused by lane 0), created on first use.
     private var ownStream: DeflateStream?
-    /// Uncompressed tile data of all the lane's rectangles, one after another.
-    private(set) var data: [UInt8] = []
+    /// Bytes of uncompressed tile data of all the lane's rectangles, one after another in
+    /// `tiles.output`.
+    private var dataCount = 0
     /// Each rectangle (band) of the lane, where its data ends in `data`, and where its tiles end
     /// (counted from the band's start).
     private var bands: [(rect: Rect, end: Int, tileEnds: [Int])] = []
@@ -32,18 +33,20 @@ final class ZRLELane {
     /// Phase 1: the tile data of `rects`, cut into bands of at most `bandRows` rows as
     /// `ZRLEEncoder.encode` cuts them.
     func encodeTiles(_ rects: [Rect], of frame: PixelView, translator: PixelTranslator, bandRows: (Rect) -> Int) {
-        data.removeAll(keepingCapacity: true)
+        dataCount = 0
         bands.removeAll(keepingCapacity: true)
         let compactPixel = ZRLECompactPixel(format: translator.format)
         for rect in rects {
             for band in ZRLEEncoder.bands(of: rect, rows: bandRows(rect)) {
-                let count = tiles.encode(band, of: frame, translator: translator, compactPixel: compactPixel)
-                let start = data.count
-                data.append(contentsOf: UnsafeBufferPointer(start: tiles.output, count: count))
-                bands.append((band, start + count, tiles.tileEnds))
+                let count = tiles.encode(band, of: frame, translator: translator, compactPixel: compactPixel, after: dataCount)
+                dataCount += count
+                bands.append((band, dataCount, tiles.tileEnds))
             }
         }
     }
+
+    /// The lane's uncompressed tile data (after phase 1), valid until the next `encodeTiles`.
+    var data: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: tiles.output, count: dataCount) }
 
     /// Phase 2: deflates the lane's rectangles with `stream` (the connection's, for lane 0) or with
     /// its own stream primed with `history`, and returns the ZRLE rectangles (header, U32 length,
@@ -58,18 +61,16 @@ final class ZRLELane {
             history.withUnsafeBytes { stream.restart(history: $0) }
         }
         var output = ByteBuffer()
-        data.withUnsafeBufferPointer { all in
-            var start = 0
-            for band in bands {
-                compressed.removeAll(keepingCapacity: true)
-                _ = ZRLEEncoder.compressTiles(all.baseAddress! + start, tileEnds: band.tileEnds, level: level,
-                                              stream: stream, probe: probe, into: &compressed)
-                output.reserveCapacity(minimumWritableBytes: 16 + compressed.count)
-                output.writeRectangleHeader(band.rect, encoding: .zrle)
-                output.writeInteger(UInt32(compressed.count))
-                output.writeBytes(compressed)
-                start = band.end
-            }
+        var start = 0
+        for band in bands {
+            compressed.removeAll(keepingCapacity: true)
+            _ = ZRLEEncoder.compressTiles(tiles.output + start, tileEnds: band.tileEnds, level: level,
+                                          stream: stream, probe: probe, into: &compressed)
+            output.reserveCapacity(minimumWritableBytes: 16 + compressed.count)
+            output.writeRectangleHeader(band.rect, encoding: .zrle)
+            output.writeInteger(UInt32(compressed.count))
+            output.writeBytes(compressed)
+            start = band.end
         }
         return (output, bands.count)
     }
