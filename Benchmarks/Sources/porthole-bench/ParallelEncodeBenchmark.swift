@@ -30,8 +30,8 @@ enum ParallelEncodeBenchmark {
               + "\(ms(spin.parallel)) ms split into \(cores) lanes (speed-up \(String(format: "%.2f", spin.serial / spin.parallel)); "
               + "\(cores) would mean idle cores).")
         print("")
-        print("| frame | encoding | memcpy ms | serial ms | parallel ms | speed-up | serial CPU ms | parallel CPU ms | serial bytes | parallel bytes | bytes ratio |")
-        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("| frame | encoding | memcpy ms | serial ms | parallel ms | speed-up | control | serial CPU ms | parallel CPU ms | serial bytes | parallel bytes | bytes ratio |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         let workloads = [
             ("desktop", TestImages.desktop(width: 1920, height: 1080)),
             ("photo", TestImages.photographic(width: 1920, height: 1080)),
@@ -40,10 +40,13 @@ enum ParallelEncodeBenchmark {
         for (name, frame) in workloads {
             let memcpy = memcpySeconds(frame, runs: runs)
             for encoding in [Encoding.zrle, .tight] {
+                let before = spinControl(lanes: cores, runs: 5)
                 let serial = measure(encoding, frame: frame, damage: frame.bounds, parallelism: .serial, runs: runs)
                 let parallel = measure(encoding, frame: frame, damage: frame.bounds, parallelism: .allCores, runs: runs)
+                let after = spinControl(lanes: cores, runs: 5)
+                let control = (before.serial + after.serial) / (before.parallel + after.parallel)
                 print("| \(frame.width)x\(frame.height) \(name) | \(encoding) | \(ms(memcpy)) | \(ms(serial.wallSeconds)) | \(ms(parallel.wallSeconds)) | "
-                      + "\(String(format: "%.2f", serial.wallSeconds / parallel.wallSeconds)) | \(ms(serial.cpuSeconds)) | \(ms(parallel.cpuSeconds)) | "
+                      + "\(String(format: "%.2f", serial.wallSeconds / parallel.wallSeconds)) | \(String(format: "%.2f", control)) | \(ms(serial.cpuSeconds)) | \(ms(parallel.cpuSeconds)) | "
                       + "\(serial.bytes) | \(parallel.bytes) | \(String(format: "%.4f", Double(parallel.bytes) / Double(serial.bytes))) |")
             }
         }
