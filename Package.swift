@@ -1,7 +1,8 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// Pure targets import only the standard library, NIOCore and compute-only C libraries (zlib, DES);
+/// Pure targets import only the standard library, NIOCore and compute-only C libraries (zlib, DES), and
+/// RFBEncoders Dispatch for concurrentPerform (docs/architecture.md, "Encoding on all cores");
 /// edge targets (Server, Capture, porthole) touch sockets, files and clocks. See docs/architecture.md.
 let package = Package(
     name: "Porthole",

@@ -15,7 +15,7 @@ let package = Package(
         // What the measuring viewers share: a loopback socket and a process's CPU time.
         .target(name: "BenchSupport", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(name: "porthole-bench", dependencies: [
-            "CTurboJPEGBench",
+            "CTurboJPEGBench", "BenchSupport",
             .product(name: "PortholeCodecs", package: "Porthole"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: [.unsafeFlags(["-Ounchecked"])]),

@@ -8,7 +8,9 @@ import RFB
 ///
 /// The implementation decides which rectangles may be shared: it knows which frame the pixels come
 /// from, the pixel format and encoding, and where this viewer's pixels differ from the frame's (a
-/// cursor drawn in). `FramebufferUpdateEncoder` only asks for rectangles of stateless encodings.
+/// cursor drawn in). `FramebufferUpdateEncoder` only asks for rectangles of stateless encodings,
+/// and asks from several threads at once when it encodes an update in lanes (`UpdateParallelism`),
+/// so implementations must be thread-safe.
 public protocol EncodedRectangleSharing {
     /// The encoded rectangle(s) for `rect` and how many RFB rectangles they are, if shared.
     func encodedRectangle(_ rect: Rect) -> (bytes: ByteBuffer, count: Int)?
@@ -21,4 +23,22 @@ extension FramebufferUpdateEncoder {
     /// (RFC 6143 §7.7.1), RRE (§7.7.3) and Hextile (§7.7.4, colours carry over only within one
     /// rectangle). ZRLE and Tight keep zlib streams per connection, so their bytes differ per viewer.
     public static let shareableEncodings: Set<Encoding> = [.raw, .rre, .hextile]
+}
+
+extension EncodedRectangleSharing {
+    /// Writes another viewer's encoding of `rect` when there is one; otherwise encodes it with
+    /// `encode` and offers the result. Returns the rectangle count.
+    func writeShared(_ rect: Rect, into out: inout ByteBuffer, encode: (inout ByteBuffer) -> Int) -> Int {
+        if let shared = encodedRectangle(rect) {
+            out.writeImmutableBuffer(shared.bytes)
+            return shared.count
+        }
+        let start = out.writerIndex
+        let count = encode(&out)
+        // A copy of its own, so the shared bytes do not keep this whole message alive.
+        var bytes = ByteBuffer()
+        bytes.writeImmutableBuffer(out.getSlice(at: start, length: out.writerIndex - start)!)
+        share(rect, bytes: bytes, count: count)
+        return count
+    }
 }

@@ -9,6 +9,12 @@ import RFB
 ///
 /// It owns that viewer's encoder values (and with them their zlib streams), created on first use,
 /// so each connection keeps its own compression state across updates.
+///
+/// An update with at least `parallelism.minimumPixels` to encode is split into lanes of about equal
+/// area (`UpdateLanes`) that the encoder encodes concurrently (`LaneParallelEncoder`); the
+/// message is the same sequence of rectangles a viewer decodes in order (docs/architecture.md,
+/// "Encoding on all cores"). The caller still waits for the whole update, so at most one update
+/// per viewer is in flight as before.
 public struct FramebufferUpdateEncoder {
     /// Encodings in the viewer's order of preference (from SetEncodings).
     public private(set) var preferredEncoding: Encoding = .raw
@@ -19,11 +25,13 @@ public struct FramebufferUpdateEncoder {
     public private(set) var lastRectAllowed = false
     private var encoders: [Encoding: any FramebufferEncoder] = [:]
     private let makeEncoder: (Encoding) -> (any FramebufferEncoder)?
+    public let parallelism: UpdateParallelism
 
     /// `makeEncoder` returns a new encoder for an encoding the server implements (Raw at least),
     /// nil otherwise.
-    public init(makeEncoder: @escaping (Encoding) -> (any FramebufferEncoder)?) {
+    public init(makeEncoder: @escaping (Encoding) -> (any FramebufferEncoder)?, parallelism: UpdateParallelism = .allCores) {
         self.makeEncoder = makeEncoder
+        self.parallelism = parallelism
     }
 
     /// Applies the viewer's SetEncodings preferences (RFC 6143 §7.5.2), which already name the
@@ -67,16 +75,16 @@ public struct FramebufferUpdateEncoder {
         var count = leading.count
         var leadingBytes = leading.bytes
         message.writeBuffer(&leadingBytes)
+        var jobs: [LaneJob] = []
         for copy in copies {
             if copyRectAllowed {
                 count += CopyRectEncoder.encode(destination: copy.destination, source: copy.source, into: &message)
             } else {
-                count += encode(copy.destination, frame: frame, translator: translator, sharing: sharing, lossyArea: lossyArea, into: &message)
+                jobs += self.jobs(copy.destination, lossyArea: lossyArea)
             }
         }
-        for rect in rects {
-            count += encode(rect, frame: frame, translator: translator, sharing: sharing, lossyArea: lossyArea, into: &message)
-        }
+        for rect in rects { jobs += self.jobs(rect, lossyArea: lossyArea) }
+        count += encode(jobs, frame: frame, translator: translator, sharing: sharing, into: &message)
         if count <= Int(UInt16.max) - 1 || (count == Int(UInt16.max) && !lastRectAllowed) {
             message.patchFramebufferUpdateCount(slot, count: count)
         } else if lastRectAllowed {
@@ -92,42 +100,56 @@ public struct FramebufferUpdateEncoder {
         return message
     }
 
-    /// Encodes `rect`: the part outside `lossyArea` losslessly and the part inside at the viewer's
-    /// QualityLevel, when a lossy area is given and the encoding can be lossy.
-    private mutating func encode(_ rect: Rect, frame: PixelView, translator: PixelTranslator,
-                                 sharing: (any EncodedRectangleSharing)?, lossyArea: Region?, into out: inout ByteBuffer) -> Int {
-        guard let lossyArea, mayEncodeLossy else {
-            return encode(rect, frame: frame, translator: translator, sharing: sharing, into: &out)
-        }
+    /// `rect` as rectangles to encode: the part outside `lossyArea` lossless and the part inside
+    /// at the viewer's QualityLevel, when a lossy area is given and the encoding can be lossy;
+    /// otherwise the whole rect, where the encoder may apply the QualityLevel wherever the content suits.
+    private func jobs(_ rect: Rect, lossyArea: Region?) -> [LaneJob] {
+        guard let lossyArea, mayEncodeLossy else { return [LaneJob(rect: rect, lossy: true)] }
         let lossy = lossyArea.intersection(rect)
-        if lossy.isEmpty { return encode(rect, frame: frame, translator: translator, lossy: false, into: &out) }
-        var count = 0
-        for part in Region(rect).subtracting(lossy).rects {
-            count += encode(part, frame: frame, translator: translator, lossy: false, into: &out)
+        if lossy.isEmpty { return [LaneJob(rect: rect, lossy: false)] }
+        return Region(rect).subtracting(lossy).rects.map { LaneJob(rect: $0, lossy: false) }
+            + lossy.rects.map { LaneJob(rect: $0, lossy: true) }
+    }
+
+    /// Encodes `jobs` in order, in lanes on several cores when they are large enough; rectangles of
+    /// a stateless encoding are taken from `sharing` when another viewer encoded them, and offered
+    /// to it otherwise.
+    private mutating func encode(_ jobs: [LaneJob], frame: PixelView, translator: PixelTranslator,
+                                 sharing: (any EncodedRectangleSharing)?, into out: inout ByteBuffer) -> Int {
+        let sharing = Self.shareableEncodings.contains(preferredEncoding) ? sharing : nil
+        let area = jobs.reduce(0) { $0 + $1.rect.area }
+        if parallelism.lanes > 1 && area >= parallelism.minimumPixels,
+           var encoder = preparedEncoder() as? any LaneParallelEncoder {
+            let lanes = UpdateLanes.split(jobs, lanes: min(parallelism.lanes, encoder.maximumLanes), rowGrid: encoder.laneRowGrid)
+            let count: Int
+            if let sharing {
+                count = LaneRunner.encodeIndependently(encoder, lanes, of: frame, translator: translator, sharing: sharing, into: &out)
+            } else {
+                count = encoder.encodeLanes(lanes, of: frame, translator: translator, into: &out)
+            }
+            encoders[preferredEncoding] = encoder
+            return count
         }
-        for part in lossy.rects {
-            count += encode(part, frame: frame, translator: translator, lossy: true, into: &out)
+        var count = 0
+        for job in jobs {
+            if let sharing {
+                count += sharing.writeShared(job.rect, into: &out) { encode(job.rect, frame: frame, translator: translator, lossy: job.lossy, into: &$0) }
+            } else {
+                count += encode(job.rect, frame: frame, translator: translator, lossy: job.lossy, into: &out)
+            }
         }
         return count
     }
 
-    /// Encodes `rect`, or copies another viewer's encoding of it when `sharing` has one.
-    private mutating func encode(_ rect: Rect, frame: PixelView, translator: PixelTranslator,
-                                 sharing: (any EncodedRectangleSharing)?, into out: inout ByteBuffer) -> Int {
-        guard let sharing, Self.shareableEncodings.contains(preferredEncoding) else {
-            return encode(rect, frame: frame, translator: translator, lossy: true, into: &out)
-        }
-        if let shared = sharing.encodedRectangle(rect) {
-            out.writeImmutableBuffer(shared.bytes)
-            return shared.count
-        }
-        let start = out.writerIndex
-        let count = encode(rect, frame: frame, translator: translator, lossy: true, into: &out)
-        // A copy of its own, so the shared bytes do not keep this whole message alive.
-        var bytes = ByteBuffer()
-        bytes.writeImmutableBuffer(out.getSlice(at: start, length: out.writerIndex - start)!)
-        sharing.share(rect, bytes: bytes, count: count)
-        return count
+    /// The encoder for the preferred encoding, made on first use with the viewer's levels.
+    private mutating func preparedEncoder() -> any FramebufferEncoder {
+        let encoding = preferredEncoding
+        if let encoder = encoders[encoding] { return encoder }
+        guard var made = makeEncoder(encoding) else { preconditionFailure("\(encoding) was chosen but cannot be made") }
+        made.setCompressLevel(compressLevel)
+        made.setQualityLevel(qualityLevel)
+        encoders[encoding] = made
+        return made
     }
 
     /// Encodes `rect` with the preferred encoding, exactly unless `lossy` (then the encoder may
@@ -135,12 +157,7 @@ public struct FramebufferUpdateEncoder {
     private mutating func encode(_ rect: Rect, frame: PixelView, translator: PixelTranslator, lossy: Bool,
                                  into out: inout ByteBuffer) -> Int {
         let encoding = preferredEncoding
-        if encoders[encoding] == nil {
-            guard var made = makeEncoder(encoding) else { preconditionFailure("\(encoding) was chosen but cannot be made") }
-            made.setCompressLevel(compressLevel)
-            made.setQualityLevel(qualityLevel)
-            encoders[encoding] = made
-        }
+        _ = preparedEncoder()
         encoders[encoding]!.setLossyAllowed(lossy)
         return encoders[encoding]!.encode(rect, of: frame, translator: translator, into: &out)
     }

@@ -27,9 +27,15 @@ import ZlibStreams
 /// they are never reset, so the reset bits of the control byte are always zero. Filtered data
 /// under 12 bytes is sent as it is, as the spec requires.
 ///
+/// Large updates may be encoded in up to four lanes at once (`encodeLanes`, docs/architecture.md
+/// "Encoding on all cores"): lane i then sends all its zlib data on stream i, whatever its kind,
+/// at the zlib level of its kind, and names that stream in the control byte. A viewer inflates
+/// whichever stream a rectangle names, in the order the rectangles arrive, so each stream stays
+/// one ordered sequence of chunks; fills and JPEG use no stream.
+///
 /// One value per viewer connection; the streams and scratch buffers are reference types shared
-/// by copies, so do not use copies concurrently.
-public struct TightEncoder: FramebufferEncoder {
+/// by copies, so do not use copies concurrently (lanes use copies with scratch of their own).
+public struct TightEncoder: LaneParallelEncoder {
     /// CompressLevel used until the viewer sends one: 2, TigerVNC's default for Tight (palettes
     /// and fills do most of the work; zlib stays cheap).
     public static let defaultCompressLevel = 2
@@ -64,6 +70,10 @@ public struct TightEncoder: FramebufferEncoder {
     static let jpegControl: UInt8 = 0x90
 
     public let encoding = Encoding.tight
+    /// Lanes cut rectangles anywhere; 16 rows keeps pieces tidy.
+    public var laneRowGrid: Int { 16 }
+    /// One zlib stream per lane: Tight has four (rfbproto, control byte bits 4-5).
+    public var maximumLanes: Int { 4 }
     public private(set) var compressLevel: Int
     /// The QualityLevel 0...9 the viewer asked for; nil means lossless only.
     public private(set) var qualityLevel: Int?
@@ -73,7 +83,11 @@ public struct TightEncoder: FramebufferEncoder {
     public private(set) var jpegRectangles = 0
 
     private let streams: [DeflateStream]
-    private let scratch: TightScratch
+    private var scratch: TightScratch
+    /// The stream every zlib chunk goes to when this value encodes lane `laneStream` of an update.
+    private var laneStream: Int?
+    /// Scratch for lanes 1...3, created on first use and kept for the connection.
+    private let laneScratch = TightLaneScratch()
 
     /// Creates an encoder with its own four zlib streams. `compressLevel` and `qualityLevel` are
     /// clamped to 0...9; nil means the default compression and no JPEG.
@@ -89,11 +103,8 @@ public struct TightEncoder: FramebufferEncoder {
     private static func clamp(_ level: Int?) -> Int? { level.map { max(0, min(9, $0)) } }
 
     public mutating func setCompressLevel(_ level: Int?) {
+        // Each chunk sets its stream's level (`writeData`), since lanes mix kinds on one stream.
         compressLevel = Self.clamp(level) ?? Self.defaultCompressLevel
-        let z = Self.zlibLevels[compressLevel]
-        for (stream, zlibLevel) in zip(streams, [z.fullColour, z.mono, z.indexed, z.fullColour]) {
-            stream.setLevel(zlibLevel)
-        }
     }
 
     /// Sets the JPEG QualityLevel (rfbproto QualityLevel pseudo-encoding); nil turns JPEG off.
@@ -176,7 +187,7 @@ public struct TightEncoder: FramebufferEncoder {
         output.writeRectangleHeader(rect, encoding: encoding)
         if fewColours {
             let stream: Stream = palette.count == 2 ? .mono : .indexed
-            output.writeInteger(UInt8(stream.rawValue) << 4 | 0x40)
+            output.writeInteger(UInt8(streamNumber(stream)) << 4 | 0x40)
             output.writeInteger(Filter.palette.rawValue)
             output.writeInteger(UInt8(palette.count - 1))
             output.writeWithUnsafeMutableBytes(minimumWritableBytes: palette.count * 4) { p in
@@ -205,14 +216,14 @@ public struct TightEncoder: FramebufferEncoder {
         }
         let gradientAllowed = qualityLevel == nil && translator.format.bitsPerPixel >= 16 && compressLevel >= 1
         if gradientAllowed && TightGradientFilter.isSmooth(keys, width: rect.width, height: rect.height, packing: packing) {
-            output.writeInteger(UInt8(Stream.gradient.rawValue) << 4 | 0x40)
+            output.writeInteger(UInt8(streamNumber(.gradient)) << 4 | 0x40)
             output.writeInteger(Filter.gradient.rawValue)
             let length = TightGradientFilter.apply(keys, width: rect.width, height: rect.height, packing: packing,
                                                    into: scratch.filtered)
             writeData(length, stream: .gradient, into: &output)
             return 1
         }
-        output.writeInteger(UInt8(Stream.fullColour.rawValue) << 4)
+        output.writeInteger(UInt8(streamNumber(.fullColour)) << 4)
         let length = packing.copyFilter(keys, count: n, into: scratch.filtered)
         writeData(length, stream: .fullColour, into: &output)
         return 1
@@ -227,9 +238,48 @@ public struct TightEncoder: FramebufferEncoder {
             return
         }
         scratch.compressed.removeAll(keepingCapacity: true)
-        streams[stream.rawValue].compress(data, appendingTo: &scratch.compressed)
+        let deflater = streams[streamNumber(stream)]
+        deflater.setLevel(zlibLevel(stream))
+        deflater.compress(data, appendingTo: &scratch.compressed)
         Self.writeCompactLength(scratch.compressed.count, into: &output)
         output.writeBytes(scratch.compressed)
+    }
+
+    /// The stream that data of `kind` goes to: its own, or the lane's.
+    private func streamNumber(_ kind: Stream) -> Int { laneStream ?? kind.rawValue }
+
+    /// The zlib level for data of `kind` at the current CompressLevel (TigerVNC's table; the
+    /// gradient stream uses the full-colour level).
+    private func zlibLevel(_ kind: Stream) -> Int {
+        let z = Self.zlibLevels[compressLevel]
+        switch kind {
+        case .fullColour, .gradient: return z.fullColour
+        case .mono: return z.mono
+        case .indexed: return z.indexed
+        }
+    }
+
+    /// Encodes up to four lanes concurrently, lane i with stream i and scratch of its own.
+    public mutating func encodeLanes(_ lanes: [[LaneJob]], of frame: PixelView, translator: PixelTranslator,
+                                     into output: inout ByteBuffer) -> Int {
+        precondition(lanes.count <= maximumLanes, "Tight has \(maximumLanes) zlib streams, not \(lanes.count)")
+        let scratches = [scratch] + laneScratch.scratch(count: lanes.count - 1)
+        let encoder = self
+        let outputs = LaneRunner.run(lanes.count) { i -> (ByteBuffer, Int, Int) in
+            var lane = encoder
+            lane.laneStream = i
+            lane.scratch = scratches[i]
+            lane.jpegRectangles = 0
+            var buffer = ByteBuffer()
+            var count = 0
+            for job in lanes[i] {
+                lane.lossyAllowed = job.lossy
+                count += lane.encode(job.rect, of: frame, translator: translator, into: &buffer)
+            }
+            return (buffer, count, lane.jpegRectangles)
+        }
+        jpegRectangles += outputs.reduce(0) { $0 + $1.2 }
+        return LaneRunner.append(outputs.map { ($0.0, $0.1) }, to: &output)
     }
 
     /// The largest length the 1-3 byte compact representation can carry.
@@ -277,5 +327,16 @@ final class TightScratch {
             jpegFailed = jpegCompressor == nil
         }
         return jpegCompressor
+    }
+}
+
+/// Scratch for the lanes after the first (each with its own JPEG compressor, which is not
+/// thread-safe), kept for the connection so large updates allocate nothing.
+final class TightLaneScratch {
+    private var scratches: [TightScratch] = []
+
+    func scratch(count: Int) -> [TightScratch] {
+        while scratches.count < count { scratches.append(TightScratch()) }
+        return Array(scratches.prefix(count))
     }
 }

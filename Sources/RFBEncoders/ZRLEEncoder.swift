@@ -17,23 +17,35 @@ import ZlibStreams
 /// rectangle, so the viewer's inflate stream must see every chunk in order. The stream and the
 /// scratch buffers are reference types, so copies of a value share them; keep one value per
 /// connection and do not use copies concurrently.
-public struct ZRLEEncoder: FramebufferEncoder {
+///
+/// The stream is raw deflate behind a zlib header (`DeflateStream.Framing.zlibHeaderThenRaw`), so
+/// that an update can be split into lanes compressed on several cores (`encodeLanes`, `ZRLELane`)
+/// and the stream continued after them; `history` keeps the 32 KiB those need.
+public struct ZRLEEncoder: LaneParallelEncoder {
     /// The zlib level used until the viewer sends a CompressLevel pseudo-encoding: 6, zlib's own
     /// default (`Z_DEFAULT_COMPRESSION`) and its usual trade of speed for size. Viewers on fast
     /// links ask for 1 or 2, on slow links for 9.
     public static let defaultCompressLevel = 6
 
     public let encoding = Encoding.zrle
+    /// ZRLE's tiles (RFC 6143 §7.7.6): lanes cut rectangles between tile rows.
+    public var laneRowGrid: Int { ZRLETileEncoder.tileSize }
+    /// Any number: the one stream is split, not shared.
+    public var maximumLanes: Int { .max }
 
     private let deflater: DeflateStream
     private let tiles: ZRLETileEncoder
     private let probe = CompressibilityProbe()
     /// The level asked for; incompressible tiles use level 0 regardless.
     public private(set) var compressLevel: Int
-    /// Uncompressed bytes of the last rectangle (band) that the probe sent to level 0 (none when
-    /// the level asked for is 0 itself: then everything is stored without asking).
+    /// Uncompressed bytes of the last rectangle (band) encoded serially that the probe sent to
+    /// level 0 (none when the level asked for is 0 itself: then everything is stored without asking).
     private(set) var lastStoredBytes = 0
     private var compressed: [UInt8] = []
+    /// The stream's last 32 KiB of input, which a split stream's lanes and its continuation need.
+    private let history = ZRLEStreamHistory()
+    /// Scratch per lane for updates encoded on several cores, created on first use.
+    private var laneWorkers: [ZRLELane] = []
 
     /// The most uncompressed bytes one rectangle may carry before the encoder splits it into
     /// bands (whole rows of tiles): 16 MiB, two thirds of a 4K frame at 3 bytes per pixel. It
@@ -53,7 +65,7 @@ public struct ZRLEEncoder: FramebufferEncoder {
     /// Tests use a small band limit to exercise the split.
     init(compressLevel: Int?, maximumBandBytes: Int) {
         self.compressLevel = Self.zlibLevel(for: compressLevel)
-        deflater = DeflateStream(level: self.compressLevel)
+        deflater = DeflateStream(level: self.compressLevel, framing: .zlibHeaderThenRaw)
         tiles = ZRLETileEncoder()
         self.maximumBandBytes = maximumBandBytes
     }
@@ -85,59 +97,99 @@ public struct ZRLEEncoder: FramebufferEncoder {
                                 into output: inout ByteBuffer) -> Int {
         guard !rect.isEmpty else { return 0 }
         precondition(frame.bounds.contains(rect), "ZRLE rect \(rect) outside the frame \(frame.bounds)")
-        let rowBytes = rect.width * ZRLECompactPixel(format: translator.format).size
-        let tile = ZRLETileEncoder.tileSize
-        let bandRows = max(tile, maximumBandBytes / rowBytes / tile * tile)
-        var count = 0
-        var y = rect.minY
-        while y < rect.maxY {
-            let band = Rect(x: rect.minX, y: y, width: rect.width, height: min(bandRows, rect.maxY - y))
+        let bands = Self.bands(of: rect, rows: bandRows(rect, format: translator.format))
+        for band in bands {
             encodeBand(band, of: frame, translator: translator, into: &output)
-            count += 1
-            y = band.maxY
         }
-        return count
+        return bands.count
+    }
+
+    /// The most rows a band of `rect` may have: whole tile rows within `maximumBandBytes`.
+    func bandRows(_ rect: Rect, format: PixelFormat) -> Int {
+        let rowBytes = rect.width * ZRLECompactPixel(format: format).size
+        let tile = ZRLETileEncoder.tileSize
+        return max(tile, maximumBandBytes / rowBytes / tile * tile)
+    }
+
+    /// `rect` cut into bands of `rows` rows from its top (the last one shorter).
+    static func bands(of rect: Rect, rows: Int) -> [Rect] {
+        stride(from: rect.minY, to: rect.maxY, by: rows).map {
+            Rect(x: rect.minX, y: $0, width: rect.width, height: min(rows, rect.maxY - $0))
+        }
     }
 
     /// One rectangle: all its tiles in one zlib chunk (RFC 6143 §7.7.6).
     private mutating func encodeBand(_ rect: Rect, of frame: PixelView, translator: PixelTranslator,
                                      into output: inout ByteBuffer) {
-        _ = uncompressedTileData(rect, of: frame, translator: translator)
+        let count = uncompressedTileData(rect, of: frame, translator: translator)
         compressed.removeAll(keepingCapacity: true)
-        compressTiles()
+        lastStoredBytes = Self.compressTiles(tiles.output, tileEnds: tiles.tileEnds, level: compressLevel,
+                                             stream: deflater, probe: probe, into: &compressed)
+        history.append(UnsafeRawBufferPointer(start: tiles.output, count: count))
         output.reserveCapacity(minimumWritableBytes: 16 + compressed.count)
         output.writeRectangleHeader(rect, encoding: encoding)
         output.writeInteger(UInt32(compressed.count))
         output.writeBytes(compressed)
     }
 
-    /// Compresses the tiles in `tiles.output` into `compressed`: runs of incompressible raw tiles
-    /// at level 0, the rest at `compressLevel`, each run sync-flushed (RFC 1950/1951: the viewer's
-    /// one inflate stream reads them as one), so the chunk is the same zlib data a single call
-    /// would make apart from the levels.
-    private mutating func compressTiles() {
-        let data = tiles.output
-        var runStart = 0, start = 0
+    /// Compresses one band's tile data (`data`, its tiles ending at `tileEnds`) with `stream` into
+    /// `compressed`: runs of incompressible raw tiles at level 0, the rest at `level`, each run
+    /// sync-flushed (RFC 1950/1951: the viewer's one inflate stream reads them as one), so the
+    /// chunk is the same zlib data a single call would make apart from the levels. Returns the
+    /// bytes stored at level 0 (none when `level` is 0 itself: then everything is stored without
+    /// asking).
+    static func compressTiles(_ data: UnsafePointer<UInt8>, tileEnds: [Int], level: Int, stream: DeflateStream,
+                              probe: CompressibilityProbe, into compressed: inout [UInt8]) -> Int {
+        var runStart = 0, start = 0, storedBytes = 0
         var runStored: Bool?
-        lastStoredBytes = 0
-        if compressLevel > 0 { probe.begin(data) }
-        for end in tiles.tileEnds {
+        func compressRun(to end: Int, stored: Bool) {
+            if stored { storedBytes += end - runStart }
+            stream.setLevel(stored ? 0 : level)
+            stream.compress(UnsafeRawBufferPointer(start: data + runStart, count: end - runStart), appendingTo: &compressed)
+        }
+        if level > 0 { probe.begin(data) }
+        for end in tileEnds {
             // Subencoding 0 is raw (RFC 6143 §7.7.6); the others already exploit the tile's structure.
-            let stored = compressLevel > 0 && data[start] == 0 && probe.isIncompressible(from: start + 1, to: end)
+            let stored = level > 0 && data[start] == 0 && probe.isIncompressible(from: start + 1, to: end)
             if let run = runStored, run != stored {
-                compressRun(from: runStart, to: start, stored: run)
+                compressRun(to: start, stored: run)
                 runStart = start
             }
             runStored = stored
             start = end
         }
-        compressRun(from: runStart, to: start, stored: runStored ?? false)
+        compressRun(to: start, stored: runStored ?? false)
+        return storedBytes
     }
 
-    private mutating func compressRun(from start: Int, to end: Int, stored: Bool) {
-        if stored { lastStoredBytes += end - start }
-        deflater.setLevel(stored ? 0 : compressLevel)
-        deflater.compress(UnsafeRawBufferPointer(start: tiles.output + start, count: end - start), appendingTo: &compressed)
+    /// Encodes `lanes` concurrently in `ZRLELane`'s two phases and continues the connection's
+    /// stream after them: its history becomes the last lane's, as if it had deflated all lanes.
+    public mutating func encodeLanes(_ lanes: [[LaneJob]], of frame: PixelView, translator: PixelTranslator,
+                                     into output: inout ByteBuffer) -> Int {
+        while laneWorkers.count < lanes.count { laneWorkers.append(ZRLELane()) }
+        let workers = Array(laneWorkers.prefix(lanes.count))
+        let format = translator.format
+        let encoder = self
+        _ = LaneRunner.run(lanes.count) { i in
+            workers[i].encodeTiles(lanes[i].map(\.rect), of: frame, translator: translator) { encoder.bandRows($0, format: format) }
+        }
+        // Each lane's dictionary: the 32 KiB of stream input before it (known now, after phase 1).
+        var dictionaries: [[UInt8]] = [[]]
+        var before = Array(history.tail)
+        for i in 1..<max(1, lanes.count) {
+            before += workers[i - 1].data.suffix(ZRLEStreamHistory.window)
+            before.removeFirst(max(0, before.count - ZRLEStreamHistory.window))
+            dictionaries.append(before)
+        }
+        let level = compressLevel, deflater = deflater
+        let outputs = LaneRunner.run(lanes.count) { i in
+            workers[i].compress(level: level, connectionStream: i == 0 ? deflater : nil, history: dictionaries[i])
+        }
+        for worker in workers { history.append(worker.data) }
+        if lanes.count > 1 {
+            history.tail.withUnsafeBytes { deflater.restart(history: $0) }
+        }
+        return LaneRunner.append(outputs, to: &output)
     }
 
     /// Encodes the tiles of `rect` into the scratch buffer and returns the byte count; the bytes

@@ -37,7 +37,8 @@ final class ZRLETileEncoder {
     private let runIndices: UnsafeMutablePointer<UInt8>
     private var runCount = 0
 
-    /// The uncompressed bytes of the last rectangle; valid until the next `encode`.
+    /// The uncompressed bytes of the last rectangle (from where `encode` was told to start), and
+    /// any kept before it; valid until the next `encode`.
     private(set) var output: UnsafeMutablePointer<UInt8>
     /// Where each tile of the last rectangle ends in `output`, in order (a tile starts where the
     /// one before ended; its first byte is its subencoding).
@@ -81,16 +82,21 @@ final class ZRLETileEncoder {
         return tilesAcross * tilesDown + rect.width * rect.height * compactPixel.size
     }
 
-    /// Encodes all tiles of `rect` (inside `frame`) row by row into `output` and returns the
-    /// byte count.
+    /// Encodes all tiles of `rect` (inside `frame`) row by row into `output` from offset `start`
+    /// and returns the byte count; the `start` bytes before stay (a `ZRLELane` keeps all its
+    /// rectangles one after another), and `tileEnds` count from `start`.
     func encode(_ rect: Rect, of frame: PixelView, translator: PixelTranslator,
-                compactPixel: ZRLECompactPixel) -> Int {
-        let needed = Self.maximumEncodedSize(of: rect, compactPixel: compactPixel)
+                compactPixel: ZRLECompactPixel, after start: Int = 0) -> Int {
+        let needed = start + Self.maximumEncodedSize(of: rect, compactPixel: compactPixel)
         if needed > outputCapacity {
+            let capacity = max(needed, outputCapacity * 2)
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            grown.initialize(from: output, count: start)
             output.deallocate()
-            outputCapacity = max(needed, outputCapacity * 2)
-            output = .allocate(capacity: outputCapacity)
+            output = grown
+            outputCapacity = capacity
         }
+        let output = self.output + start
         var written = 0
         tileEnds.removeAll(keepingCapacity: true)
         var ty = rect.minY

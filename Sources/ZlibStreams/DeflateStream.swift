@@ -4,17 +4,53 @@ import CZlib
 /// every chunk is compressed with `Z_SYNC_FLUSH` so the viewer can inflate it at once while the
 /// dictionary carries over between updates. The level can change between chunks
 /// (`deflateParams`), which the CompressLevel pseudo-encoding needs and compress-nio lacks.
+///
+/// `.zlibHeaderThenRaw` streams are what a split stream needs (the pigz technique, used by
+/// `ZRLELaneCompression`): raw deflate (RFC 1951) whose first output is preceded by the 2-byte zlib
+/// header (RFC 1950 §2.2) and which is never finished, so to a viewer it is an ordinary zlib
+/// stream, while the server may replace its history with `restart(history:)`: zlib allows
+/// `deflateSetDictionary` after a sync flush only for raw deflate (zlib manual). The Adler-32
+/// trailer that raw deflate omits is never due, because the stream never ends.
 public final class DeflateStream {
+    /// What surrounds the deflate data.
+    public enum Framing: Sendable {
+        /// RFC 1950: the header, and zlib's own bookkeeping.
+        case zlib
+        /// RFC 1951 only: for pieces of a stream whose header another stream wrote.
+        case raw
+        /// Raw deflate with a zlib header written before the first output (see the type's note).
+        case zlibHeaderThenRaw
+    }
+
+    /// Deflate's window (RFC 1951 §2.2): the most history a dictionary can carry.
+    public static let windowSize = 32768
+
     private var stream = z_stream()
     public private(set) var level: Int32
+    public let framing: Framing
+    /// Whether the zlib header of a `.zlibHeaderThenRaw` stream is still to be written.
+    public private(set) var headerPending: Bool
 
-    public init(level: Int) {
+    public init(level: Int, framing: Framing = .zlib) {
         self.level = Int32(max(0, min(9, level)))
-        let status = deflateInit_(&stream, self.level, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-        precondition(status == Z_OK, "deflateInit failed: \(status)")
+        self.framing = framing
+        headerPending = framing == .zlibHeaderThenRaw
+        let windowBits: Int32 = framing == .zlib ? 15 : -15
+        let status = deflateInit2_(&stream, self.level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY,
+                                   ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        precondition(status == Z_OK, "deflateInit2 failed: \(status)")
     }
 
     deinit { deflateEnd(&stream) }
+
+    /// The 2-byte zlib header (RFC 1950 §2.2) zlib itself writes for `level`: deflate with a 32 KiB
+    /// window, FLEVEL as zlib sets it, no preset dictionary, FCHECK making it a multiple of 31.
+    public static func zlibHeader(level: Int) -> [UInt8] {
+        let levelFlags = level < 2 ? 0 : level < 6 ? 1 : level == 6 ? 2 : 3
+        var header = (Int(Z_DEFLATED) + ((15 - 8) << 4)) << 8 | levelFlags << 6
+        header += 31 - header % 31
+        return [UInt8(header >> 8), UInt8(header & 0xff)]
+    }
 
     /// Changes the compression level for the following chunks.
     public func setLevel(_ newLevel: Int) {
@@ -30,8 +66,28 @@ public final class DeflateStream {
         level = l
     }
 
-    /// Compresses `input` and sync-flushes, appending the output to `output`.
+    /// Forgets the history and takes the last `windowSize` bytes of `history` as the bytes that
+    /// precede the next input, so its matches may reach back into them: how a stream continues
+    /// where another left off. Only for raw framings, between sync-flushed chunks (zlib manual,
+    /// `deflateSetDictionary`); the level stays.
+    public func restart(history: UnsafeRawBufferPointer) {
+        precondition(framing != .zlib, "only raw deflate may take a dictionary mid-stream")
+        var status = deflateReset(&stream)
+        precondition(status == Z_OK, "deflateReset failed: \(status)")
+        let tail = min(history.count, Self.windowSize)
+        guard tail > 0 else { return }
+        let start = history.baseAddress!.assumingMemoryBound(to: UInt8.self) + (history.count - tail)
+        status = deflateSetDictionary(&stream, start, UInt32(tail))
+        precondition(status == Z_OK, "deflateSetDictionary failed: \(status)")
+    }
+
+    /// Compresses `input` and sync-flushes, appending the output to `output` (after the zlib
+    /// header, the first time a `.zlibHeaderThenRaw` stream writes).
     public func compress(_ input: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) {
+        if headerPending {
+            output.append(contentsOf: Self.zlibHeader(level: Int(level)))
+            headerPending = false
+        }
         let bound = Int(deflateBound(&stream, UInt(input.count))) + 16
         let start = output.count
         output.reserveCapacity(start + bound)

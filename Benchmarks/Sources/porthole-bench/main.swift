@@ -32,7 +32,8 @@ func measure(_ body: () -> Void) -> Double {
 
 // `porthole-bench tiles` runs only the tile comparison, `porthole-bench demo` only refinement and
 // encode-once on the demo desktop, `porthole-bench video` only the lossy-while-hot video,
-// `porthole-bench moves` only move detection (all also run last in a full run).
+// `porthole-bench moves` only move detection, `porthole-bench parallel` only serial against
+// parallel update encoding (all also run last in a full run).
 if CommandLine.arguments.dropFirst().contains("tiles") {
     TileCompareBenchmark.run(runs: runs)
     exit(0)
@@ -43,6 +44,10 @@ if CommandLine.arguments.dropFirst().contains("video") {
 }
 if CommandLine.arguments.dropFirst().contains("moves") {
     MoveDetectBenchmark.run()
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().contains("parallel") {
+    ParallelEncodeBenchmark.run(runs: runs)
     exit(0)
 }
 if CommandLine.arguments.dropFirst().contains("demo") {
@@ -156,4 +161,5 @@ DemoDamageBenchmark.run()
 MoveDetectBenchmark.run()
 TileCompareBenchmark.run(runs: runs)
 LossyVideoBenchmark.run()
+ParallelEncodeBenchmark.run(runs: runs)
 if sink == 42 { print("") }

@@ -1,0 +1,28 @@
+import ZlibStreams
+
+/// The last 32 KiB of uncompressed bytes a ZRLE connection's zlib stream has taken (deflate's
+/// window, RFC 1951 §2.2): what the stream's next bytes may refer back to, and so the dictionary a
+/// stream needs to continue it (`ZRLELane`, docs/architecture.md "Encoding on all cores").
+final class ZRLEStreamHistory {
+    static let window = DeflateStream.windowSize
+    /// At least the last `window` bytes (all of them while fewer), and at most twice as many, so
+    /// that appending moves bytes down only once per window.
+    private(set) var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(2 * Self.window) }
+
+    func append(_ data: UnsafeRawBufferPointer) {
+        if data.count >= Self.window {
+            bytes.removeAll(keepingCapacity: true)
+            bytes.append(contentsOf: data[(data.count - Self.window)...])
+            return
+        }
+        if bytes.count + data.count > 2 * Self.window {
+            bytes.removeFirst(bytes.count - (Self.window - data.count))
+        }
+        bytes.append(contentsOf: data)
+    }
+
+    /// The last `window` bytes (or all, while fewer).
+    var tail: ArraySlice<UInt8> { bytes[max(0, bytes.count - Self.window)...] }
+}
