@@ -6,14 +6,23 @@ import Geometry
 /// but a larger read copies pixels that did not change. Two rectangles are read as their bounding
 /// box when that adds at most `slack` pixels to what they cover (text typed along a line, a clock's
 /// digits), and a frame with more than `maximumReads` reads left is read as the bounding box of all.
-/// The damage reported to viewers stays the exact region; only the reads are merged.
+///
+/// The damage reported is everything read (`region`), not only what DAMAGE reported: the reads
+/// happen after the damage was taken (DamageSubtract), so a client drawing meanwhile inside a
+/// merged read's extra pixels has its drawing read into this frame, while its damage comes with
+/// the next one. The output compares each frame's damage with the previous frame
+/// (`DamageRefinery`) and would find those pixels unchanged then, so unless this frame reports
+/// them no viewer ever gets them. The refinery shrinks the extra pixels that did not change back
+/// to nothing, so reporting them costs a tile comparison, not bytes.
 public struct DamageReadPlan: Equatable, Sendable {
+    /// The damage to report: every pixel the reads overwrite (DAMAGE's region and the extra pixels
+    /// of merged reads).
     public var region: Region
     public var reads: [Rect]
 
     public init(damage rects: [Rect], bounds: Rect, slack: Int = 4096, maximumReads: Int = 32) {
         let clipped = rects.map { $0.intersection(bounds) }.filter { !$0.isEmpty }
-        region = Region(rects: clipped)
+        let region = Region(rects: clipped)
         // The pairwise merge is quadratic per pass; a region this fragmented is read whole.
         var boxes = region.rects.count > 8 * maximumReads ? [region.bounds] : region.rects
         var merged = true
@@ -33,5 +42,6 @@ public struct DamageReadPlan: Equatable, Sendable {
         }
         if boxes.count > maximumReads { boxes = [region.bounds] }
         reads = boxes
+        self.region = Region(rects: boxes)
     }
 }

@@ -34,7 +34,10 @@ import RFBClient
 /// - cpu_ms_per_frame: utime+stime (/proc/PID/stat) of all SERVER_PIDS (comma-separated) over the
 ///   feeding, minus the feeder's painting when PAINT_IN_SERVER is 1 (the feeder is the server
 ///   process), per frame handed over;
-/// - wrong_pixels: pixels of the viewer's final picture that differ from frame FRAMES;
+/// - wrong_pixels: pixels of the viewer's final picture that differ from frame FRAMES; with
+///   PEERS_BENCH_DUMP=DIR in the environment, a run with wrong pixels writes both pictures to DIR
+///   (LABEL-WORKLOAD-PID-final.raw and -expected.raw: 32-bit XRGB pixels, rows of the screen's
+///   width), so the difference can be looked at;
 /// - encodings: ENCODINGS;
 /// - copyrect_rects: CopyRect rectangles received while feeding; copyrect_share: the pixels they
 ///   moved, as a fraction of all pixels of the rectangles received while feeding.
@@ -195,6 +198,11 @@ if machine.framebuffer.width == Int(screenWidth) && machine.framebuffer.height =
     for (index, pixel) in machine.framebuffer.pixels.enumerated() where (pixel ^ expected[index]) & 0xff_ffff != 0 { wrong += 1 }
 } else {
     wrong = expected.count
+}
+if wrong > 0, let dir = ProcessInfo.processInfo.environment["PEERS_BENCH_DUMP"] {
+    let stem = "\(dir)/\(label)-\(workloadName)-\(getpid())"
+    machine.framebuffer.pixels.withUnsafeBytes { _ = FileManager.default.createFile(atPath: stem + "-final.raw", contents: Data($0)) }
+    expected.withUnsafeBytes { _ = FileManager.default.createFile(atPath: stem + "-expected.raw", contents: Data($0)) }
 }
 
 let row = [label, workloadName, "\(screenWidth)", "\(screenHeight)", "\(frames)", "\(seen.count)",
