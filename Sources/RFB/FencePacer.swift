@@ -32,10 +32,9 @@ public struct FencePacer: Sendable {
         public var answerTimeout: TimeAmount = .seconds(5)
         /// Pings outstanding at once; with many tiny updates the window alone would not bound them.
         public var maximumOutstandingPings = 64
-        /// A second update goes while the first is unanswered (pipelining) only while the latest
-        /// round trip is within this of the base: past it the link is really congested, and a
-        /// second update would wait this long behind the first. TigerVNC's largest queueing
-        /// threshold.
+        /// A second update goes while the first is unanswered (pipelining) only if it would wait
+        /// at most this long behind the first (by the latest lone update's round trip): longer,
+        /// and the link is really congested. TigerVNC's largest queueing threshold.
         public var pipeliningLimit: TimeAmount = .milliseconds(100)
         /// Nothing sent and nothing outstanding this long (or twice the base RTT, if longer): the
         /// link's queues have drained and the old verdict is stale, so the window restarts at
@@ -75,6 +74,9 @@ public struct FencePacer: Sendable {
     public private(set) var baseRTT: TimeAmount?
     /// The round trip of the latest answer.
     public private(set) var currentRTT: TimeAmount?
+    /// The round trip of the latest answer to a ping sent with nothing ahead of it: how long one
+    /// update takes to cross the link and be processed, without waiting for others.
+    public private(set) var loneRTT: TimeAmount?
     /// Bytes per second delivered, from the answers to pings sent while the window was full
     /// (otherwise the gaps between answers measure how often the screen changed, not the link).
     public private(set) var bandwidth: Double?
@@ -114,7 +116,7 @@ public struct FencePacer: Sendable {
         // Pipelining: the next update is encoded and sent while the viewer decodes the last one,
         // beyond the window, but only one (its ping is the one outstanding) and not while the
         // round trip says the first update itself is stuck on a congested link.
-        if pings.count == 1 && !isReallyCongested { return .sendNow }
+        if pings.count == 1 && !isReallyCongested(at: now) { return .sendNow }
         return .waitForAnswer(giveUpAt: oldest.sentAt + configuration.answerTimeout)
     }
 
@@ -150,6 +152,7 @@ public struct FencePacer: Sendable {
         acknowledgedOffset = max(acknowledgedOffset, ping.offset)
         currentRTT = rtt
         baseRTT = min(baseRTT ?? rtt, rtt)
+        if !ping.hadPingAhead { loneRTT = rtt }
         if !ping.pipelined {
             let queueing = queueingDelay(of: ping)
             intervalLeastQueueing = min(intervalLeastQueueing ?? queueing, queueing)
@@ -169,11 +172,11 @@ public struct FencePacer: Sendable {
         return true
     }
 
-    /// The latest round trip exceeds the base by more than `pipeliningLimit`: an update sent now
-    /// would wait that long behind the one outstanding.
-    public var isReallyCongested: Bool {
-        guard let base = baseRTT, let current = currentRTT else { return false }
-        return current - base > configuration.pipeliningLimit
+    /// An update sent now would wait more than `pipeliningLimit` behind the one outstanding:
+    /// that one is expected back a lone update's round trip (`loneRTT`) after it was sent.
+    public func isReallyCongested(at now: NIODeadline) -> Bool {
+        guard let oldest = pings.first, let lone = loneRTT else { return false }
+        return oldest.sentAt + lone - now > configuration.pipeliningLimit
     }
 
     // MARK: - Estimates
@@ -199,6 +202,7 @@ public struct FencePacer: Sendable {
         window = configuration.initialWindow
         baseRTT = nil
         currentRTT = nil
+        loneRTT = nil
         intervalStart = nil
         intervalLeastQueueing = nil
         intervalFilledWindow = false

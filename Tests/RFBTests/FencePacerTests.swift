@@ -233,16 +233,20 @@ struct FencePacerPipeliningTests {
         #expect(pacer.decision(at: Self.at(6)) == .waitForAnswer(giveUpAt: Self.at(5000)))
     }
 
-    @Test func noPipeliningWhileTheRoundTripSaysTheLinkIsReallyCongested() throws {
+    @Test func noPipeliningWhileTheSecondUpdateWouldWaitLongBehindTheFirst() throws {
         var pacer = active()
         // A tiny update measures the base (20 ms), a big one comes back 300 ms later.
         let tiny = try Self.sent(&pacer, 100, at: Self.at(0))
         _ = pacer.answerReceived(payload: tiny, at: Self.at(20))
         let big = try Self.sent(&pacer, 650_000, at: Self.at(30))
         _ = pacer.answerReceived(payload: big, at: Self.at(330))
-        #expect(pacer.isReallyCongested)
         _ = pacer.updateSent(byteCount: 650_000, at: Self.at(331))
+        #expect(pacer.loneRTT == .milliseconds(300))
+        // The next would wait about 300 ms behind this one: more than the 100 ms limit.
+        #expect(pacer.isReallyCongested(at: Self.at(332)))
         #expect(pacer.decision(at: Self.at(332)) == .waitForAnswer(giveUpAt: Self.at(5331)))
+        // 100 ms before the first is expected back, a second may follow it.
+        #expect(pacer.decision(at: Self.at(531)) == .sendNow)
     }
 
     /// Loopback: 0.2 ms of wire, and a viewer that takes 30 ms to decode each big update. The
