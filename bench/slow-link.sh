@@ -6,13 +6,14 @@
 #
 #   bench/slow-link.sh [OUT_DIR]
 #
-# MBIT (default 20) and RTT_MS (default 20) shape the link; WORKLOADS (default "video scrolling"),
+# LINKS (default "20:20 1000:0.2", Mbit/s:added round trip in ms each) shapes the links: the slow
+# link where pacing matters and a fast one where it must cost nothing; WORKLOADS (default "video scrolling"),
 # FRAMES (default 150), FPS (default 30) and RUNS (default 3) the load. Writes
 # OUT_DIR/slow-link-runs.csv (default bench/results/slow-link).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-"$root/bench/results/slow-link"}
-mbit=${MBIT:-20}; rtt=${RTT_MS:-20}; frames=${FRAMES:-150}; fps=${FPS:-30}; runs=${RUNS:-3}
+links=${LINKS:-"20:20 1000:0.2"}; frames=${FRAMES:-150}; fps=${FPS:-30}; runs=${RUNS:-3}
 workloads=${WORKLOADS:-"video scrolling"}
 mkdir -p "$out"
 work=$(mktemp -d)
@@ -41,6 +42,8 @@ port=5971
 while (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
 
 for run in $(seq 1 "$runs"); do
+  for link in $links; do
+    mbit=${link%%:*}; rtt=${link#*:}
     for workload in $workloads; do
         for pacing in on off; do
             log="$work/feed.log"; rm -f "$log" "$work/device"
@@ -60,5 +63,6 @@ for run in $(seq 1 "$runs"); do
             pids=""
         done
     done
+  done
 done
 echo "wrote $csv" >&2

@@ -350,7 +350,7 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     private func fenceAnswered(payload: [UInt8]) {
         switch pacer.answerReceived(payload: payload, at: .now()) {
         case .acknowledged(let roundTrip):
-            logger.trace("viewer \(peer) ping answered: rtt \(roundTrip.nanoseconds / 1000) us, base \((pacer.baseRTT?.nanoseconds ?? 0) / 1000) us, window \(pacer.window), in flight \(pacer.bytesInFlight), bandwidth \(Int(pacer.bandwidth ?? 0)) B/s")
+            logger.trace("viewer \(peer) ping answered: rtt \(roundTrip.nanoseconds / 1000) us, base \((pacer.baseRTT?.nanoseconds ?? 0) / 1000) us, window \(pacer.window), in flight \(pacer.bytesInFlight), outstanding \(pacer.outstandingPings), lone rtt \((pacer.loneRTT?.nanoseconds ?? 0) / 1000) us, bandwidth \(Int(pacer.bandwidth ?? 0)) B/s")
         case .notAPing:
             break
         case .unexpected(let sequence):

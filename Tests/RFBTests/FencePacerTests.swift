@@ -29,15 +29,20 @@ struct FencePacerTests {
         #expect(FencePacer.sequence(inPayload: Array("XXpg".utf8) + [0, 0, 0, 1]) == nil)
     }
 
-    @Test func anUpdateLargerThanTheWindowGoesAloneThenWaitsForItsAnswer() throws {
+    @Test func anUpdateLargerThanTheWindowGoesAndOnePipelinedBehindItThenTheyWait() throws {
         var pacer = active()
         #expect(pacer.decision(at: Self.at(0)) == .sendNow)
         let result2 = pacer.updateSent(byteCount: 100_000, at: Self.at(0))
         let ping = try #require(result2)
         #expect(pacer.bytesInFlight == 100_000)
-        #expect(pacer.decision(at: Self.at(1)) == .waitForAnswer(giveUpAt: Self.at(5000)))
+        #expect(pacer.decision(at: Self.at(1)) == .sendNow, "one pipelined update")
+        let result2b = pacer.updateSent(byteCount: 100_000, at: Self.at(1))
+        let second = try #require(result2b)
+        #expect(pacer.decision(at: Self.at(2)) == .waitForAnswer(giveUpAt: Self.at(5000)))
         let result3 = pacer.answerReceived(payload: ping, at: Self.at(40))
         #expect(result3 == .acknowledged(roundTrip: .milliseconds(40)))
+        #expect(pacer.bytesInFlight == 100_000)
+        _ = pacer.answerReceived(payload: second, at: Self.at(80))
         #expect(pacer.bytesInFlight == 0)
         #expect(pacer.baseRTT == .milliseconds(40))
         #expect(pacer.decision(at: Self.at(41)) == .sendNow)
@@ -172,6 +177,7 @@ struct FencePacerTests {
         var pacer = active(configuration)
         let result16 = pacer.updateSent(byteCount: 50_000, at: Self.at(0))
         let ping = try #require(result16)
+        _ = pacer.updateSent(byteCount: 50_000, at: Self.at(1))
         #expect(pacer.decision(at: Self.at(10)) == .waitForAnswer(giveUpAt: Self.at(500)))
         let result17 = pacer.giveUpIfUnanswered(at: Self.at(499))
         #expect(!result17)
@@ -198,5 +204,101 @@ struct FencePacerTests {
         var pacer = active(configuration)
         for i in 0..<3 { _ = pacer.updateSent(byteCount: 10, at: Self.at(i)) }
         #expect(pacer.decision(at: Self.at(3)) == .waitForAnswer(giveUpAt: Self.at(5000)))
+    }
+}
+
+/// The rules that keep a fast link fast: pipelining, viewer decoding is not congestion, idle reset.
+struct FencePacerPipeliningTests {
+    private static let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
+    private static func at(_ milliseconds: Int) -> NIODeadline { start + .milliseconds(Int64(milliseconds)) }
+
+    /// Sends an update and returns its ping (pacing is active, so there is one).
+    private static func sent(_ pacer: inout FencePacer, _ byteCount: Int, at time: NIODeadline) throws -> [UInt8] {
+        let ping = pacer.updateSent(byteCount: byteCount, at: time)
+        return try #require(ping)
+    }
+
+    private func active(_ configuration: FencePacer.Configuration = FencePacer.Configuration()) -> FencePacer {
+        var pacer = FencePacer(configuration: configuration)
+        pacer.enable()
+        return pacer
+    }
+
+    @Test func aSecondUpdateGoesBeyondTheWindowWhileOnePingIsOutstandingButNotAThird() throws {
+        var pacer = active()
+        _ = pacer.updateSent(byteCount: 100_000, at: Self.at(0))
+        #expect(pacer.bytesInFlight > pacer.window)
+        #expect(pacer.decision(at: Self.at(5)) == .sendNow, "pipelined: encode the next while the viewer decodes")
+        _ = pacer.updateSent(byteCount: 100_000, at: Self.at(5))
+        #expect(pacer.decision(at: Self.at(6)) == .waitForAnswer(giveUpAt: Self.at(5000)))
+    }
+
+    @Test func noPipeliningWhileTheSecondUpdateWouldWaitLongBehindTheFirst() throws {
+        var pacer = active()
+        // A tiny update measures the base (20 ms), a big one comes back 300 ms later.
+        let tiny = try Self.sent(&pacer, 100, at: Self.at(0))
+        _ = pacer.answerReceived(payload: tiny, at: Self.at(20))
+        let big = try Self.sent(&pacer, 650_000, at: Self.at(30))
+        _ = pacer.answerReceived(payload: big, at: Self.at(330))
+        _ = pacer.updateSent(byteCount: 650_000, at: Self.at(331))
+        #expect(pacer.loneRTT == .milliseconds(300))
+        // The next would wait about 300 ms behind this one: more than the 100 ms limit.
+        #expect(pacer.isReallyCongested(at: Self.at(332)))
+        #expect(pacer.decision(at: Self.at(332)) == .waitForAnswer(giveUpAt: Self.at(5331)))
+        // 100 ms before the first is expected back, a second may follow it.
+        #expect(pacer.decision(at: Self.at(531)) == .sendNow)
+    }
+
+    /// Loopback: 0.2 ms of wire, and a viewer that takes 30 ms to decode each big update. The
+    /// window must not take the decoding for queueing.
+    @Test func aViewerDecodingBigUpdatesAloneDoesNotCloseTheWindow() throws {
+        var pacer = active()
+        let tiny = try Self.sent(&pacer, 100, at: Self.at(0))
+        _ = pacer.answerReceived(payload: tiny, at: Self.start + .microseconds(200))
+        var time = 1
+        for _ in 0..<30 {
+            let ping = try Self.sent(&pacer, 200_000, at: Self.at(time))
+            time += 30
+            _ = pacer.answerReceived(payload: ping, at: Self.at(time))
+            time += 1
+        }
+        #expect(pacer.baseRTT == .microseconds(200))
+        #expect(pacer.window > pacer.configuration.initialWindow, "window \(pacer.window)")
+    }
+
+    @Test func updatesWaitingBehindEarlierOnesShrinkTheWindow() throws {
+        var configuration = FencePacer.Configuration()
+        configuration.initialWindow = 200_000
+        var pacer = active(configuration)
+        let tiny = try Self.sent(&pacer, 100, at: Self.at(0))
+        _ = pacer.answerReceived(payload: tiny, at: Self.at(20))
+        // A 100 kB/s link: each 10 kB update takes 100 ms, so the later ones wait behind the first.
+        var payloads: [[UInt8]] = []
+        for i in 0..<10 { payloads.append(try Self.sent(&pacer, 10_000, at: Self.at(30 + i))) }
+        for (i, payload) in payloads.enumerated() { _ = pacer.answerReceived(payload: payload, at: Self.at(150 + 100 * i)) }
+        #expect(pacer.window < 200_000, "window \(pacer.window)")
+    }
+
+    @Test func afterAnIdleGapTheWindowRestartsAtItsInitialValueAndTheBaseIsMeasuredAgain() throws {
+        var configuration = FencePacer.Configuration()
+        configuration.initialWindow = 16 * 1024
+        var pacer = active(configuration)
+        // Congested: the window comes down to its minimum.
+        let tiny = try Self.sent(&pacer, 100, at: Self.at(0))
+        _ = pacer.answerReceived(payload: tiny, at: Self.at(10))
+        var payloads: [[UInt8]] = []
+        for i in 0..<4 { payloads.append(try Self.sent(&pacer, 5_000, at: Self.at(20 + i))) }
+        for (i, payload) in payloads.enumerated() { _ = pacer.answerReceived(payload: payload, at: Self.at(300 + 300 * i)) }
+        #expect(pacer.window == pacer.configuration.minimumWindow)
+        #expect(pacer.baseRTT == .milliseconds(10))
+        // Quiet for less than the idle limit: nothing changes.
+        _ = pacer.updateSent(byteCount: 100, at: Self.at(1250))
+        #expect(pacer.window == pacer.configuration.minimumWindow)
+        let last = try Self.sent(&pacer, 100, at: Self.at(1251))
+        _ = pacer.answerReceived(payload: last, at: Self.at(1300))
+        // Quiet for longer: restart.
+        _ = pacer.updateSent(byteCount: 100, at: Self.at(1401))
+        #expect(pacer.window == 16 * 1024)
+        #expect(pacer.baseRTT == nil)
     }
 }
