@@ -273,9 +273,17 @@ public final class DeviceServer: @unchecked Sendable {
     }
 
     /// Hands the outbox's messages to the channel while the channel's backlog is short; when some
-    /// are left, the channel calls back once it has drained.
+    /// are left, the channel calls back once it has drained. A full backlog is first written to
+    /// the socket here (`flushNow`): the channel's own flush waits for this block on the device's
+    /// queue, so without it a burst (thousands of keys routed in one read) would pile up in the
+    /// outbox and lose its oldest input events while the client's socket still had room.
     func pump(_ client: DeviceClient) {
-        while client.channel.queuedBytes < Self.channelBacklogBytes, let item = client.outbox.popFirst() {
+        while !client.outbox.isEmpty {
+            if client.channel.queuedBytes >= Self.channelBacklogBytes {
+                client.channel.flushNow()
+                if client.channel.queuedBytes >= Self.channelBacklogBytes { break }
+            }
+            guard let item = client.outbox.popFirst() else { break }
             let bytes: [UInt8]
             do {
                 // Encoded once at `send`, again only when a merge changed the message (§12).

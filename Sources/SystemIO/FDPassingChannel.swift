@@ -85,6 +85,8 @@ public final class FDPassingChannel: @unchecked Sendable {
     public let configuration: Configuration
     private let connection: FDPassingConnection
     private let dispatchQueue: DispatchQueue
+    /// The queue `dispatchQueue` runs on, when the owner gave one (`flushNow`).
+    private let target: DispatchQueue?
     private let onChunk: @Sendable (ReceivedChunk) -> Void
     private let onClose: @Sendable (CloseReason) -> Void
     private let onDrained: (@Sendable () -> Void)?
@@ -108,6 +110,7 @@ public final class FDPassingChannel: @unchecked Sendable {
         self.connection = FDPassingConnection(socket)
         self.configuration = configuration
         self.dispatchQueue = DispatchQueue(label: label, target: target)
+        self.target = target
         self.onChunk = onChunk
         self.onClose = onClose
         self.onDrained = onDrained
@@ -159,6 +162,18 @@ public final class FDPassingChannel: @unchecked Sendable {
             return false
         }
         if drainedNow { dispatchQueue.async { [self] in if !shutDown { onDrained?() } } }
+    }
+
+    /// Writes what the socket takes of the queue now, instead of in the flush block `send`
+    /// scheduled. For an owner whose work runs on the queue this channel targets: the scheduled
+    /// flush cannot run until the owner's current block ends, and a block that queues many
+    /// messages (a burst of input routed to this client) would otherwise see the channel's backlog
+    /// full while the socket still has room, and hold back or drop what the peer could read.
+    /// Call it only from a block on that target queue (the channel's own work is serialised there).
+    public func flushNow() {
+        if let target { dispatchPrecondition(condition: .onQueue(target)) } else { dispatchPrecondition(condition: .onQueue(dispatchQueue)) }
+        guard started, !shutDown, writeSource == nil else { return }
+        flush()
     }
 
     /// Bytes queued and not yet on the socket.

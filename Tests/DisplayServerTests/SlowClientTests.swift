@@ -289,6 +289,34 @@ import Testing
         print("SlowClientTests: \(lastFrame) flips in \(elapsed) s; the reader got \(received.count) frames; the stalled consumer got \(images.count) CursorImage events; queue \(state)")
     }
 
+    /// A burst that the producer's socket can hold loses nothing, even though all of it is routed
+    /// in one block on the device's queue, before the channel's own flush could run: 3 000 keys
+    /// are 84 kB, within a Unix socket's default send buffer (about 208 kB), and far more than the
+    /// 16 KiB channel backlog plus the outbox's 256 events.
+    @Test func aKeyBurstTheSocketCanHoldReachesTheProducerWhole() throws {
+        let fixture = try DeviceServerFixture()
+        defer { fixture.close() }
+        let producer = try ProducerSetup(try fixture.producer("busy"))
+        let output = producer.output.outputID
+        let producerID = ClientID(producer.client.welcome.clientID)
+        let consumer = try DisplayClient(socketPath: fixture.server.socketPath, role: .consumer, name: "paster", timeout: 5)
+        defer { consumer.close() }
+
+        let burst = 3_000
+        for keysym in 1...burst {
+            try consumer.send(.keyInput(KeyInput(outputID: output, keysym: UInt32(keysym), down: true)))
+        }
+        _ = try consumer.request(.listOutputs)
+        let state = try #require(fixture.server.queueState(of: producerID), "the producer was disconnected")
+        #expect(state.droppedEvents == 0, "\(state)")
+
+        var keysyms: [UInt32] = []
+        while let event = try producer.client.nextEvent(timeout: 0.5) {
+            if case .keyEvent(let key) = event { keysyms.append(key.keysym) }
+        }
+        #expect(keysyms == (1...burst).map { UInt32($0) })
+    }
+
     @Test func anInputFloodTowardAProducerThatDoesNotReadStaysAt256QueuedEvents() throws {
         let fixture = try DeviceServerFixture()
         defer { fixture.close() }
