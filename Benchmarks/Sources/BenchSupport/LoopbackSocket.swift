@@ -34,14 +34,18 @@ public struct LoopbackSocket {
 
     /// Writes all of `buffer`; false when the connection failed.
     public func send(_ buffer: ByteBuffer) -> Bool {
-        buffer.withUnsafeReadableBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n <= 0 { return false }
-                offset += n
-            }
-            return true
+        buffer.withUnsafeReadableBytes { Self.writeAll(fd, $0) }
+    }
+
+    /// Writes all of `bytes` to the blocking descriptor `fd`, however many writes it takes; false
+    /// when a write failed (the peer went away).
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n <= 0 { return false }
+            offset += n
         }
+        return true
     }
 }

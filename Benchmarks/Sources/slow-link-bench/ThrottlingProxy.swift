@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 import Glibc
 
@@ -112,14 +113,6 @@ final class ThrottlingProxy: @unchecked Sendable {
     }
 
     private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n <= 0 { return false }
-                offset += n
-            }
-            return true
-        }
+        bytes.withUnsafeBytes { LoopbackSocket.writeAll(fd, $0) }
     }
 }
