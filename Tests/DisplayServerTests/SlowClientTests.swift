@@ -294,74 +294,76 @@ import Testing
     /// are 84 kB, within a Unix socket's default send buffer (about 208 kB), and far more than the
     /// 16 KiB channel backlog plus the outbox's 256 events.
     @Test func aKeyBurstTheSocketCanHoldReachesTheProducerWhole() throws {
+        try withTypist(producerName: "busy") { fixture, producer, producerID, consumer in
+            let burst = 3_000
+            for keysym in 1...burst {
+                try consumer.send(.keyInput(KeyInput(outputID: producer.output.outputID, keysym: UInt32(keysym), down: true)))
+            }
+            _ = try consumer.request(.listOutputs)
+            let state = try #require(fixture.server.queueState(of: producerID), "the producer was disconnected")
+            #expect(state.droppedEvents == 0, "\(state)")
+
+            var keysyms: [UInt32] = []
+            while let event = try producer.client.nextEvent(timeout: 0.5) {
+                if case .keyEvent(let key) = event { keysyms.append(key.keysym) }
+            }
+            #expect(keysyms == (1...burst).map { UInt32($0) })
+        }
+    }
+
+    /// A device with a producer that reads only when the test says so, and a consumer that sends
+    /// it input: the set-up of the input tests.
+    private func withTypist(producerName: String,
+                            _ body: (DeviceServerFixture, ProducerSetup, ClientID, DisplayClient) throws -> Void) throws {
         let fixture = try DeviceServerFixture()
         defer { fixture.close() }
-        let producer = try ProducerSetup(try fixture.producer("busy"))
-        let output = producer.output.outputID
-        let producerID = ClientID(producer.client.welcome.clientID)
-        let consumer = try DisplayClient(socketPath: fixture.server.socketPath, role: .consumer, name: "paster", timeout: 5)
+        let producer = try ProducerSetup(try fixture.producer(producerName))
+        let consumer = try DisplayClient(socketPath: fixture.server.socketPath, role: .consumer, name: "typist", timeout: 5)
         defer { consumer.close() }
-
-        let burst = 3_000
-        for keysym in 1...burst {
-            try consumer.send(.keyInput(KeyInput(outputID: output, keysym: UInt32(keysym), down: true)))
-        }
-        _ = try consumer.request(.listOutputs)
-        let state = try #require(fixture.server.queueState(of: producerID), "the producer was disconnected")
-        #expect(state.droppedEvents == 0, "\(state)")
-
-        var keysyms: [UInt32] = []
-        while let event = try producer.client.nextEvent(timeout: 0.5) {
-            if case .keyEvent(let key) = event { keysyms.append(key.keysym) }
-        }
-        #expect(keysyms == (1...burst).map { UInt32($0) })
+        try body(fixture, producer, ClientID(producer.client.welcome.clientID), consumer)
     }
 
     @Test func anInputFloodTowardAProducerThatDoesNotReadStaysAt256QueuedEvents() throws {
-        let fixture = try DeviceServerFixture()
-        defer { fixture.close() }
-        let producer = try ProducerSetup(try fixture.producer("deaf"))
-        let output = producer.output.outputID
-        let producerID = ClientID(producer.client.welcome.clientID)
-        let consumer = try DisplayClient(socketPath: fixture.server.socketPath, role: .consumer, name: "typist", timeout: 5)
-        defer { consumer.close() }
+        try withTypist(producerName: "deaf") { fixture, producer, producerID, consumer in
+            let output = producer.output.outputID
 
-        let flood = 10_000
-        for keysym in 1...flood {
-            try consumer.send(.keyInput(KeyInput(outputID: output, keysym: UInt32(keysym), down: keysym % 2 == 1)))
-        }
-        // Requests are handled in order: once ListOutputs is answered, every key was routed.
-        _ = try consumer.request(.listOutputs)
-        let state = try #require(fixture.server.queueState(of: producerID), "the producer was disconnected")
-        #expect(state.outboxEvents == 256, "\(state)")
-        #expect(state.outboxMessages == 256, "\(state)")
-        #expect(state.channelBytes <= DeviceServer.channelBacklogBytes + 28, "\(state)")
-        #expect(state.droppedEvents > 0)
+            let flood = 10_000
+            for keysym in 1...flood {
+                try consumer.send(.keyInput(KeyInput(outputID: output, keysym: UInt32(keysym), down: keysym % 2 == 1)))
+            }
+            // Requests are handled in order: once ListOutputs is answered, every key was routed.
+            _ = try consumer.request(.listOutputs)
+            let state = try #require(fixture.server.queueState(of: producerID), "the producer was disconnected")
+            #expect(state.outboxEvents == 256, "\(state)")
+            #expect(state.outboxMessages == 256, "\(state)")
+            #expect(state.channelBytes <= DeviceServer.channelBacklogBytes + 28, "\(state)")
+            #expect(state.droppedEvents > 0)
 
-        // The producer reads: the keys come in order, the newest kept, the oldest dropped.
-        var keysyms: [UInt32] = []
-        while let event = try producer.client.nextEvent(timeout: 0.5) {
-            if case .keyEvent(let key) = event { keysyms.append(key.keysym) }
-        }
-        #expect(keysyms.count == flood - state.droppedEvents)
-        #expect(keysyms.last == UInt32(flood))
-        #expect(zip(keysyms, keysyms.dropFirst()).allSatisfy { $0 < $1 })
+            // The producer reads: the keys come in order, the newest kept, the oldest dropped.
+            var keysyms: [UInt32] = []
+            while let event = try producer.client.nextEvent(timeout: 0.5) {
+                if case .keyEvent(let key) = event { keysyms.append(key.keysym) }
+            }
+            #expect(keysyms.count == flood - state.droppedEvents)
+            #expect(keysyms.last == UInt32(flood))
+            #expect(zip(keysyms, keysyms.dropFirst()).allSatisfy { $0 < $1 })
 
-        // Pointer motion merges: 10_000 moves leave at most two events waiting (the first motion
-        // that found the queue empty, and the merged rest), the last at the last position.
-        for x in 1...flood {
-            try consumer.send(.pointerInput(PointerInput(outputID: output, x: Int32(x), y: 7, buttons: 0)))
+            // Pointer motion merges: 10_000 moves leave at most two events waiting (the first motion
+            // that found the queue empty, and the merged rest), the last at the last position.
+            for x in 1...flood {
+                try consumer.send(.pointerInput(PointerInput(outputID: output, x: Int32(x), y: 7, buttons: 0)))
+            }
+            _ = try consumer.request(.listOutputs)
+            let moved = try #require(fixture.server.queueState(of: producerID))
+            #expect(moved.outboxEvents <= 2, "\(moved)")
+            #expect(moved.droppedEvents == state.droppedEvents)
+            var pointers: [PointerInput] = []
+            while let event = try producer.client.nextEvent(timeout: 0.5) {
+                if case .pointerEvent(let pointer) = event { pointers.append(pointer) }
+            }
+            #expect(pointers.last == PointerInput(outputID: output, x: Int32(flood), y: 7, buttons: 0))
+            #expect(zip(pointers, pointers.dropFirst()).allSatisfy { $0.x < $1.x })
         }
-        _ = try consumer.request(.listOutputs)
-        let moved = try #require(fixture.server.queueState(of: producerID))
-        #expect(moved.outboxEvents <= 2, "\(moved)")
-        #expect(moved.droppedEvents == state.droppedEvents)
-        var pointers: [PointerInput] = []
-        while let event = try producer.client.nextEvent(timeout: 0.5) {
-            if case .pointerEvent(let pointer) = event { pointers.append(pointer) }
-        }
-        #expect(pointers.last == PointerInput(outputID: output, x: Int32(flood), y: 7, buttons: 0))
-        #expect(zip(pointers, pointers.dropFirst()).allSatisfy { $0.x < $1.x })
     }
 
     @Test func aClientThatSendsRequestsButNeverReadsRepliesIsDisconnectedAtTheByteBound() throws {
