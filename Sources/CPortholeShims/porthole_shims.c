@@ -237,4 +237,3 @@ int porthole_set_mmap_threshold(size_t bytes) {
     return 0;
 }
 
-size_t porthole_mmapped_bytes(void) { return mallinfo2().hblkhd; }

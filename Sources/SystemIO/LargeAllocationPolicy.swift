@@ -24,6 +24,12 @@ public enum LargeAllocationPolicy {
         guard porthole_set_mmap_threshold(mmapThreshold) == 0 else { throw SystemError(operation: "mallopt(M_MMAP_THRESHOLD)", errno: errno) }
     }
 
-    /// The bytes the allocator holds in blocks with mappings of their own (mallinfo2 `hblkhd`).
-    public static var mappedBlockBytes: Int { porthole_mmapped_bytes() }
+    /// Whether the block `malloc` returned at `block` has a mapping of its own. glibc marks such a
+    /// chunk with IS_MMAPPED (0x2) in the size word just before the pointer (malloc/malloc.c,
+    /// "chunk representations"). A property of the one block, so it can be checked while other
+    /// threads allocate, where process-wide counters (mallinfo2 `hblkhd`) move under the test.
+    public static func hasOwnMapping(_ block: UnsafeMutableRawPointer) -> Bool {
+        let sizeWord = (block - MemoryLayout<Int>.size).load(as: Int.self)
+        return sizeWord & 0x2 != 0
+    }
 }

@@ -9,14 +9,14 @@ import Testing
 struct LargeAllocationPolicyTests {
     @Test func blocksAboveTheThresholdGetTheirOwnMappingAfterAFrameWasFreed() throws {
         try LargeAllocationPolicy.apply()
-        let frame = malloc(3840 * 2160 * 4)
-        #expect(frame != nil)
+        let frame = try #require(malloc(3840 * 2160 * 4))
+        #expect(LargeAllocationPolicy.hasOwnMapping(frame))
         free(frame)
-        let before = LargeAllocationPolicy.mappedBlockBytes
-        let block = malloc(8 << 20)
-        #expect(block != nil)
-        #expect(LargeAllocationPolicy.mappedBlockBytes - before >= 8 << 20)
-        free(block)
-        #expect(LargeAllocationPolicy.mappedBlockBytes == before)
+        let block = try #require(malloc(8 << 20))
+        defer { free(block) }
+        #expect(LargeAllocationPolicy.hasOwnMapping(block), "an 8 MiB block came from an arena")
+        let small = try #require(malloc(64 << 10))
+        defer { free(small) }
+        #expect(!LargeAllocationPolicy.hasOwnMapping(small), "a 64 KiB block got a mapping of its own")
     }
 }

@@ -105,7 +105,5 @@ ssize_t porthole_recv_with_fds(int fd, void *bytes, size_t len,
 /// glibc refuses the value (above 32 MiB on 64-bit).
 int porthole_set_mmap_threshold(size_t bytes);
 
-/// mallinfo2(3) hblkhd: the bytes glibc has in blocks with their own mmap(2) now.
-size_t porthole_mmapped_bytes(void);
 
 #endif
