@@ -8,7 +8,7 @@ serve:
 	"$$(swift build -c release --show-bin-path)/porthole" serve $(ARGS)
 
 # Build everything and run all tests, the integration tests with real VNC peers included.
-# scripts/run-tests.sh makes three runs: the display-device server tests block threads in poll() and the integration tests
+# scripts/run-tests.sh makes four runs: the allocator test needs a heap of its own, the display-device server tests block threads in poll() and the integration tests
 # drive many processes, so each group runs on its own and cannot starve the other suites of
 # Swift's cooperative threads (as many as cores: two here). It ends with a summary of failures.
 test:

@@ -172,7 +172,9 @@ public final class FDPassingChannel: @unchecked Sendable {
     /// Call it only from a block on that target queue (the channel's own work is serialised there).
     public func flushNow() {
         if let target { dispatchPrecondition(condition: .onQueue(target)) } else { dispatchPrecondition(condition: .onQueue(dispatchQueue)) }
-        guard started, !shutDown, writeSource == nil else { return }
+        // Also while a write source waits: it cannot fire before the owner's block ends, and the
+        // peer may have read since the socket was last full.
+        guard started, !shutDown else { return }
         flush()
     }
 

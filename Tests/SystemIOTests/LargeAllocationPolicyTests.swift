@@ -6,6 +6,11 @@ import Testing
 
 /// The fixed mmap threshold: after a 33 MB block was freed (which would raise glibc's dynamic
 /// threshold to its size), an 8 MiB block still gets a mapping of its own.
+///
+/// The threshold decides only when no free block fits, so blocks that earlier tests freed into the
+/// heap before the policy was applied could serve these allocations: `scripts/run-tests.sh` runs
+/// this suite in a process of its own (the "allocator" group), as `porthole serve` applies the
+/// policy before it allocates any frame.
 struct LargeAllocationPolicyTests {
     @Test func blocksAboveTheThresholdGetTheirOwnMappingAfterAFrameWasFreed() throws {
         try LargeAllocationPolicy.apply()
