@@ -28,10 +28,7 @@ case $peer in
     none) ;;
     *) echo "unknown peer: $peer" >&2; exit 2 ;;
 esac
-wait_for() {
-    i=0
-    until eval "$1" 2>/dev/null; do i=$((i + 1)); [ $i -lt 200 ] || { echo "timed out: $1" >&2; return 1; }; sleep 0.1; done
-}
+. "$(dirname "$0")/lib.sh"
 port=$((6100 + RANDOM % 100))
 one() { # label binary-or-peer
     port=$((port + 1)); rm -f "$work/feed.log" "$work/device"

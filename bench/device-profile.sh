@@ -24,10 +24,7 @@ pids=""
 cleanup() { for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT INT TERM
 port=${PORT:-$((5990 + RANDOM % 40))}
-wait_for() {
-    i=0
-    until eval "$1" 2>/dev/null; do i=$((i + 1)); [ $i -lt 200 ] || { echo "timed out: $1" >&2; exit 1; }; sleep 0.1; done
-}
+. "$(dirname "$0")/lib.sh"
 "${PORTHOLE:-$root/.build/release/porthole}" serve --device --socket "$work/device" --listen "127.0.0.1:$port" >"$work/server.log" 2>&1 &
 server=$!; pids="$pids $server"
 wait_for "[ -S $work/device ]"

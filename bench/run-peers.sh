@@ -69,15 +69,7 @@ cc -O2 -Wall -o "$work/peer-neatvnc" "$root/bench/peer-neatvnc.c" $frames_c $(pk
 csv="$out/peers-runs.csv"
 echo "run,server,workload,width,height,frames,frames_seen,fps_delivered,latency_p50_ms,latency_p99_ms,bytes_per_frame,cpu_ms_per_frame,wrong_pixels,encodings,copyrect_rects,copyrect_share" > "$csv"
 
-# Waits (at most 20 s) until $1 succeeds.
-wait_for() {
-    i=0
-    until eval "$1" 2>/dev/null; do
-        i=$((i + 1)); [ $i -lt 200 ] || { echo "timed out waiting for: $1" >&2; tail -5 "$work/server.log" >&2; return 1; }
-        sleep 0.1
-    done
-}
-start() { "$@" >>"$work/server.log" 2>&1 & last=$!; pids="$pids $last"; }
+. "$(dirname "$0")/lib.sh"
 start_xvfb() { start Xvfb ":$display" -noreset -screen 0 "${width}x${height}x24" -nolisten tcp; xserver=$last; wait_for "[ -e /tmp/.X11-unix/X$display ]"; }
 
 run_one() { # run server workload encodings

@@ -30,14 +30,7 @@ producer="$root/Benchmarks/.build/release/porthole-feed"
 csv="$out/slow-link-runs.csv"
 echo "run,mbit,rtt_ms,pacing,workload,frames,frames_seen,age_p50_ms,age_p99_ms,backlog_p50_kB,backlog_max_kB,kB_per_frame,wrong_pixels" > "$csv"
 
-wait_for() {
-    i=0
-    until eval "$1" 2>/dev/null; do
-        i=$((i + 1)); [ $i -lt 200 ] || { echo "timed out waiting for: $1" >&2; tail -5 "$work/server.log" >&2; return 1; }
-        sleep 0.1
-    done
-}
-start() { "$@" >>"$work/server.log" 2>&1 & last=$!; pids="$pids $last"; }
+. "$(dirname "$0")/lib.sh"
 port=5971
 while (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
 
