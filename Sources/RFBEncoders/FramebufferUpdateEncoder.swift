@@ -118,8 +118,10 @@ public struct FramebufferUpdateEncoder {
                                  sharing: (any EncodedRectangleSharing)?, into out: inout ByteBuffer) -> Int {
         let sharing = Self.shareableEncodings.contains(preferredEncoding) ? sharing : nil
         let area = jobs.reduce(0) { $0 + $1.rect.area }
-        if parallelism.lanes > 1 && area >= parallelism.minimumPixels,
-           var encoder = preparedEncoder() as? any LaneParallelEncoder {
+        // Taken out of `encoders` while the lanes use it, so that its scratch buffers and streams
+        // are not copied on write because the dictionary still holds the same value.
+        if parallelism.lanes > 1 && area >= parallelism.minimumPixels, preparedEncoder() is any LaneParallelEncoder,
+           var encoder = encoders.removeValue(forKey: preferredEncoding) as? any LaneParallelEncoder {
             let lanes = UpdateLanes.split(jobs, lanes: min(parallelism.lanes, encoder.maximumLanes), rowGrid: encoder.laneRowGrid)
             let count: Int
             if let sharing {
