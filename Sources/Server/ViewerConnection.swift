@@ -43,6 +43,8 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     /// EndOfContinuousUpdates waits for the update in flight (rfbproto "EnableContinuousUpdates").
     private var endOfContinuousUpdatesPending = false
     private var stallTimer: Scheduled<Void>?
+    /// When the update in flight was written (`updateInFlight`), for the stall watch.
+    private var inFlightSince = NIODeadline.uptimeNanoseconds(0)
     /// Wakes the update loop when `--max-fps` held an update back, or when lossy tiles settle and
     /// are owed their lossless refresh.
     private var spacingTimer: Scheduled<Void>?
@@ -306,15 +308,11 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             }
         }
         updateInFlight = true
-        let timeout = configuration.stalledViewerTimeout
-        stallTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) { [weak self] in
-            guard let self, let context = self.context else { return }
-            self.close(reason: "the viewer stopped reading (an update was unsent for \(timeout) s)", context: context)
-        }
+        inFlightSince = .now()
+        if stallTimer == nil { armStallWatch(context: context, at: inFlightSince + stallTimeout) }
         let promise = context.eventLoop.makePromise(of: Void.self)
         promise.futureResult.whenComplete { [weak self] result in
             guard let self else { return }
-            self.stallTimer?.cancel()
             self.updateInFlight = false
             guard case .success = result, let context = self.context else { return }
             if self.endOfContinuousUpdatesPending {
@@ -329,6 +327,25 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         // the update, so the answer measures the whole path (from now: encoding is not the link).
         if let ping = pacer.updateSent(byteCount: byteCount, at: .now()) {
             write(context: context) { $0.writeFence(flags: [.request, .blockBefore], payload: ping) }
+        }
+    }
+
+    private var stallTimeout: TimeAmount { .milliseconds(Int64(configuration.stalledViewerTimeout * 1000)) }
+
+    /// One watch per connection instead of a timer scheduled and cancelled with every update (a
+    /// system call or two per frame): when it fires it closes a viewer whose update has been
+    /// unsent for the whole timeout, and otherwise looks again when the update in flight (or,
+    /// with none, one sent now) would reach it.
+    private func armStallWatch(context: ChannelHandlerContext, at deadline: NIODeadline) {
+        stallTimer = context.eventLoop.scheduleTask(deadline: deadline) { [weak self] in
+            guard let self, let context = self.context else { return }
+            let now = NIODeadline.now()
+            if self.updateInFlight, now - self.inFlightSince >= self.stallTimeout {
+                self.close(reason: "the viewer stopped reading (an update was unsent for \(self.configuration.stalledViewerTimeout) s)",
+                           context: context)
+                return
+            }
+            self.armStallWatch(context: context, at: (self.updateInFlight ? self.inFlightSince : now) + self.stallTimeout)
         }
     }
 
