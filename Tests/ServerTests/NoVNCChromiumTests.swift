@@ -1,13 +1,16 @@
 import Capture
+import Display
 import Foundation
 import Geometry
 import Pixels
 import PortholeTestSupport
+import Server
 import Testing
 
-/// The real browser: `porthole serve --image … --web …` as its own process, noVNC 1.3 (Debian's
-/// novnc package) in headless Chromium pointed at the printed web viewer URL, and the screenshot
-/// compared with the served image.
+/// The real browser: noVNC 1.3 (Debian's novnc package) in headless Chromium, loaded from the
+/// web viewer URL that `--web` gives, and its screenshots compared with the served picture.
+/// Chromium is driven over the DevTools protocol (`HeadlessChromium`), so the test takes shots in
+/// real time until the picture is there, or a deadline passes and the last shot is reported.
 ///
 /// The screenshot is the whole window: noVNC draws its page around the canvas (dark background,
 /// the control-bar handle at the left edge), so the window is made larger than the picture and
@@ -15,49 +18,101 @@ import Testing
 ///
 /// noVNC always sends a QualityLevel (6 by default), so Porthole may use JPEG, but only in areas
 /// that keep changing (`ChangeHeatTracker`, docs/architecture.md "Lossy while hot"): a still
-/// picture is sent losslessly. Two pictures cover both kinds of content: flat desktop content
-/// (fills and palettes) and a photograph (what JPEG would be for) must both appear pixel for pixel.
+/// picture is sent losslessly. Two still pictures cover both kinds of content: flat desktop content
+/// (fills and palettes) and a photograph (what JPEG would be for) must both appear pixel for
+/// pixel, and the server must not have sent either a JPEG rectangle. A photograph that keeps
+/// changing must arrive as JPEG within 30 dB PSNR, and exactly once it is still.
 ///
 /// Missing Chromium, noVNC or the porthole binary fail the test: it never skips.
 @Suite(.timeLimit(.minutes(4)), .serialized)
 struct NoVNCChromiumTests {
     static let window = Size(width: 800, height: 600)
+    static let jpegLogLine = "got its first JPEG rectangle"
 
     @Test func flatContentAppearsPixelForPixel() async throws {
         var image = TestImages.desktop(width: 640, height: 480)
         // Only few-colour content: no gradient strip, no noise icon (those are JPEG material).
         image.fill(Rect(x: 0, y: 456, width: 640, height: 24), with: 0x00202830)
         image.fill(Rect(x: 213, y: 160, width: 32, height: 32), with: 0x00c0a040)
-        let (shot, log) = try await Self.showInChromium(image, accept: { Self.locate(image, in: $0) != nil })
+        let (shot, log) = try await Self.showStillInChromium(image)
         #expect(Self.locate(image, in: shot) != nil, """
-            the served picture is not in the screenshot (centred region differs in             \(Self.mismatches(image, in: shot, at: Self.centredOrigin(of: image))) pixels); server log: \(log.suffix(3000))
+            the served picture is not in the screenshot (centred region differs in \
+            \(Self.mismatches(image, in: shot, at: Self.centredOrigin(of: image))) pixels); server log: \(log.suffix(3000))
             """)
         #expect(log.contains("using Tight"), "noVNC should get Tight: \(log.suffix(2000))")
+        #expect(!log.contains(Self.jpegLogLine), "a still picture went lossy: \(log.suffix(2000))")
     }
 
     @Test func stillPhotographAppearsPixelForPixelDespiteTheQualityLevel() async throws {
-        // Lossless, a photograph takes many times the bytes of its JPEG (docs/benchmarks.md, "Lossy
-        // while hot"): a smaller one keeps noVNC within Chromium's time budget on a loaded machine
-        // (at 640x480 it missed the budget in 3 of 4 full ServerTests runs).
         let image = TestImages.photographic(width: 320, height: 240)
-        let (shot, log) = try await Self.showInChromium(image, accept: { Self.locate(image, in: $0) != nil })
+        let (shot, log) = try await Self.showStillInChromium(image)
         let psnr = Self.psnr(image, in: shot, at: Self.centredOrigin(of: image))
         #expect(Self.locate(image, in: shot) != nil, "a still photograph should not be lossy (PSNR \(psnr) dB); server log: \(log.suffix(2000))")
         #expect(log.contains("using Tight"), "noVNC should get Tight: \(log.suffix(2000))")
+        #expect(!log.contains(Self.jpegLogLine), "a still photograph went lossy: \(log.suffix(2000))")
+    }
+
+    /// A photograph that changes with every frame (the low bit of every pixel's blue flips, so
+    /// every tile stays hot) reaches noVNC as JPEG: the browser shows a picture that is not exact
+    /// and is within 30 dB PSNR of the photograph. Once the changes stop, the lossless refresh
+    /// makes the browser's picture exact. The server runs in-process, so the test controls the
+    /// frames.
+    @Test func changingPhotographArrivesAsJPEGThenExactOnceStill() async throws {
+        let photograph = TestImages.photographic(width: 320, height: 240)
+        let changing = LockedState(true)
+        let bounds = Rect(x: 0, y: 0, width: photograph.width, height: photograph.height)
+        let source = ScriptedFrameSource(photograph) { picture, _ in
+            guard changing.withLock({ $0 }) else { return FrameDamage() }
+            for y in 0..<picture.height {
+                for x in 0..<picture.width { picture[x, y] ^= 1 }
+            }
+            return .full(bounds)
+        }
+        var configuration = TestServer.configuration()
+        configuration.web = HostAndPort(host: "127.0.0.1", port: 0)
+        try await TestServer.with(configuration: configuration, source: source) { server in
+            let url = try #require(server.server.webViewerURL)
+            let browser = try Self.startChromium()
+            defer { browser.stop() }
+            try await browser.open(url, window: Self.window)
+            let origin = Self.centredOrigin(of: photograph)
+            var flipped = photograph
+            for y in 0..<flipped.height {
+                for x in 0..<flipped.width { flipped[x, y] ^= 1 }
+            }
+
+            // Lossy: neither of the two frames exactly, in at least a tenth of the pixels.
+            let inexact = { (shot: PixelBuffer) -> Bool in
+                let limit = photograph.width * photograph.height / 10
+                return Self.mismatches(photograph, in: shot, at: origin, stopAfter: limit) >= limit
+                    && Self.mismatches(flipped, in: shot, at: origin, stopAfter: limit) >= limit
+                    && Self.psnr(photograph, in: shot, at: origin) > 20
+            }
+            let lossy = try await browser.screenshot(within: 60, until: inexact)
+            #expect(!server.log.lines(containing: Self.jpegLogLine).isEmpty,
+                    "the server sent no JPEG: \(server.log.lines.suffix(20).joined(separator: "\n"))")
+            #expect(inexact(lossy), "the browser never showed a lossy picture (PSNR \(Self.psnr(photograph, in: lossy, at: origin)) dB)")
+            let psnr = Self.psnr(photograph, in: lossy, at: origin)
+            #expect(psnr >= 30, "the JPEG picture is \(psnr) dB from the photograph")
+            print("noVNC showed the changing photograph at \(String(format: "%.1f", psnr)) dB PSNR")
+
+            changing.withLock { $0 = false }
+            let still = source.latest
+            let exact = try await browser.screenshot(within: 60) { Self.mismatches(still, in: $0, at: origin, stopAfter: 1) == 0 }
+            #expect(Self.mismatches(still, in: exact, at: origin) == 0,
+                    "no lossless refresh reached the browser (PSNR \(Self.psnr(still, in: exact, at: origin)) dB)")
+        }
     }
 
     static func centredOrigin(of image: PixelBuffer) -> Point {
         Point(x: (window.width - image.width) / 2, y: (window.height - image.height) / 2)
     }
 
-    /// Serves `image` with `porthole serve --web` and screenshots noVNC in Chromium. Chromium takes
-    /// the screenshot when its virtual time budget is spent, and virtual time does not wait for
-    /// WebSocket traffic: on a loaded machine the shot can come before noVNC has drawn the first
-    /// update (a blank page). Such a shot is retried with a new browser, up to three times; a
-    /// wrong picture is never retried into a pass, only a missing one.
-    static func showInChromium(_ image: PixelBuffer, accept: (PixelBuffer) -> Bool) async throws -> (PixelBuffer, String) {
-        let chromium = try #require(Self.executable(named: "chromium"),
-                                    "chromium is not installed (apt-get install chromium); this test needs a real browser")
+    /// Serves `image` with `porthole serve --image … --web …` as its own process (the binary as a
+    /// user runs it, URL line included), opens the printed URL in Chromium and takes screenshots
+    /// until `image` appears exactly, or 60 s have passed. Returns the last screenshot and the
+    /// server's log.
+    static func showStillInChromium(_ image: PixelBuffer) async throws -> (PixelBuffer, String) {
         #expect(FileManager.default.fileExists(atPath: "/usr/share/novnc/vnc.html"),
                 "noVNC is not installed (apt-get install novnc)")
         let porthole = try #require(Self.portholeBinary(), "no porthole binary: build it (swift build) or set PORTHOLE_BIN")
@@ -75,23 +130,19 @@ struct NoVNCChromiumTests {
         let url = try #require(urlLine.components(separatedBy: "web viewer at ").last?.trimmingCharacters(in: .whitespaces))
         #expect(url.contains("autoconnect=true&host=127.0.0.1&port="))
 
-        let screenshot = directory.appendingPathComponent("chromium.png").path
-        var shot = PixelBuffer(width: 0, height: 0)
-        for _ in 0..<3 {
-            try? FileManager.default.removeItem(atPath: screenshot)
-            let browser = try ChildProcess(chromium, [
-                "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                "--window-size=\(Self.window.width),\(Self.window.height)", "--virtual-time-budget=8000",
-                "--screenshot=\(screenshot)", url,
-            ])
-            let status = try await browser.waitForExit(timeout: 90)
-            try #require(status == 0, "chromium exited with \(status): \(browser.errorOutput.suffix(2000))")
-            shot = try PNGImage.load(contentsOf: screenshot)
-            #expect(shot.size == Self.window)
-            if accept(shot) || !Self.isBlankPage(shot) { break }
-        }
+        let browser = try Self.startChromium(in: directory.path)
+        defer { browser.stop() }
+        try await browser.open(url, window: Self.window)
+        let shot = try await browser.screenshot(within: 60) { Self.locate(image, in: $0) != nil }
+        #expect(shot.size == Self.window)
         #expect(server.errorOutput.contains("connected (#1, RFB 3.8"), "\(server.errorOutput)")
         return (shot, server.errorOutput)
+    }
+
+    static func startChromium(in directory: String = NSTemporaryDirectory()) throws -> HeadlessChromium {
+        let chromium = try #require(Self.executable(named: "chromium"),
+                                    "chromium is not installed (apt-get install chromium); this test needs a real browser")
+        return try HeadlessChromium(executable: chromium, logPath: "\(directory)/chromium-\(UUID().uuidString).log")
     }
 
     /// Peak signal-to-noise ratio of `shot`'s region at `origin` against `image`, over R, G and B.
@@ -137,16 +188,6 @@ struct NoVNCChromiumTests {
             }
         }
         return count
-    }
-
-    /// True when no pixel of the centre of `shot` differs from its first centre pixel: noVNC's page
-    /// before a picture was drawn.
-    static func isBlankPage(_ shot: PixelBuffer) -> Bool {
-        let first = shot[shot.width / 2, shot.height / 4]
-        for y in (shot.height / 4)..<(shot.height * 3 / 4) {
-            for x in (shot.width / 4)..<(shot.width * 3 / 4) where shot[x, y] != first { return false }
-        }
-        return true
     }
 
     private static func rgb(_ pixel: UInt32) -> UInt32 { pixel & 0x00ff_ffff }
