@@ -7,6 +7,7 @@
 #   bench/device-profile.sh WORKLOAD [FRAMES] [PERF_DATA]
 #       then: perf report -i PERF_DATA --no-children --sort symbol
 #   PERF=0 bench/device-profile.sh WORKLOAD [FRAMES]     (no perf: only the CSV row)
+#   ENCODINGS=zrle+copyrect makes the viewer take CopyRect too (default zrle).
 #   PORTHOLE, FEED and VIEWER name other binaries (say, a copy of an earlier build, to compare).
 #
 # Build first, with symbols for the profile:
@@ -39,5 +40,5 @@ if [ "${PERF:-1}" = 1 ]; then
      exec ${PROFILER:-perf record -F 999 -g -o "$out"} -p "$server" 2>"$out.txt") &
     perf=$!
 fi
-"${VIEWER:-$root/Benchmarks/.build/release/peers-bench}" porthole-device "$workload" "$port" "$server" "$feeder" "$work/feed.log" "$frames" 0
+"${VIEWER:-$root/Benchmarks/.build/release/peers-bench}" porthole-device "$workload" "$port" "$server" "$feeder" "$work/feed.log" "$frames" 0 ${ENCODINGS:-zrle}
 if [ "${PERF:-1}" = 1 ]; then kill -INT "$perf"; wait "$perf" || true; echo "wrote $out" >&2; fi
