@@ -115,14 +115,18 @@ struct DesktopResizeTests {
         await server.stop()
     }
 
-    @Test func sizeOutsideTheSourcesRangeIsProhibited() async throws {
+    /// A size the source cannot take is an invalid request (status 3, as TigerVNC's Xvnc answers a
+    /// size RandR refuses), not an administrative prohibition (status 1, for fixed-size outputs).
+    @Test(arguments: [Size(width: 8, height: 100), Size(width: 100, height: 4097)])
+    func sizeOutsideTheSourcesRangeIsAnInvalidLayout(size: Size) async throws {
         try await TestServer.with { server in
             let viewer = try await server.connectViewerWithPicture(.listing([.extendedDesktopSize]))
             // ScriptedFrameSource takes 16...4096 on each side.
-            await viewer.setDesktopSize(DesktopLayout(singleScreen: Size(width: 8, height: 100)))
+            await viewer.setDesktopSize(DesktopLayout(singleScreen: size))
             #expect(await eventually(timeout: TestPatience.seconds) { !viewer.desktopSizeAnswers.isEmpty })
-            #expect(viewer.desktopSizeAnswers == [ExtendedDesktopSize(reason: .thisClient, status: .prohibited,
+            #expect(viewer.desktopSizeAnswers == [ExtendedDesktopSize(reason: .thisClient, status: .invalidScreenLayout,
                                                                       layout: DesktopLayout(singleScreen: Self.startSize))])
+            #expect(await server.log.waitForLine(containing: "asked for \(size): invalid for this output", "outside 16...4096"))
             #expect(server.server.output.frame.pixels.size == Self.startSize)
             try await server.expectStillServing(viewer)
         }
