@@ -31,6 +31,33 @@ struct PointerCursorTests {
         }
     }
 
+    /// A viewer that lists only XCursor (rfbproto "X Cursor Pseudo-encoding") draws the pointer
+    /// itself too: it gets the arrow once, in its two colours (black outline and transparent area,
+    /// white fill) with the arrow's mask, and a picture without it; a viewer that also lists Cursor gets the rich form.
+    @Test func xCursorViewerGetsATwoColourShapeAndAPictureWithoutIt() async throws {
+        try await TestServer.with { server in
+            let xCursor = try await server.connectViewerWithPicture(.listing([.xCursor]))
+            let both = try await server.connectViewerWithPicture(.listing([.xCursor, .cursor]))
+            let plain = try await server.connectViewerWithPicture(.listing([]))
+            #expect(await eventually(timeout: TestPatience.seconds) { xCursor.cursorShapes == 1 && both.cursorShapes == 1 })
+            let arrow = CursorImage.arrow
+            let shape = try #require(xCursor.lastCursorShape)
+            #expect(shape.size == Size(width: arrow.width, height: arrow.height))
+            #expect(shape.hotspot == arrow.hotspot)
+            #expect(shape == CursorShape(hotspot: arrow.hotspot, size: shape.size,
+                                         pixels: arrow.argb.map { $0 & 0xff < 0x80 ? 0 : 0xffffff },
+                                         mask: try #require(both.lastCursorShape).mask))
+            let rich = try #require(both.lastCursorShape)
+            #expect(rich.pixels == arrow.argb.map { $0 & 0x00ff_ffff }, "Cursor is preferred over XCursor when both are listed")
+
+            await xCursor.pointerEvent(buttonMask: 0, x: 60, y: 50)
+            #expect(await plain.waitForFramebuffer(Self.picture(server.source.latest, withArrowAt: Point(x: 60, y: 50))))
+            await pause(0.3)
+            #expect(try await xCursor.framebuffer() == server.source.latest, "the cursor was drawn into an XCursor viewer's picture")
+            #expect(xCursor.cursorShapes == 1, "the unchanged shape was sent again")
+        }
+    }
+
     @Test func drawnCursorFollowsThePointer() async throws {
         try await TestServer.with { server in
             let plain = try await server.connectViewerWithPicture(.listing([]))
