@@ -58,6 +58,27 @@ struct PointerCursorTests {
         }
     }
 
+    /// PointerPos (rfbproto "PointerPos", -232): a viewer that draws the cursor and lists it hears
+    /// where another viewer moved the output's pointer, but not of its own moves (it put the
+    /// pointer there itself); a Cursor viewer without PointerPos gets no positions.
+    @Test func pointerPositionReachesTheOtherViewersThatAskForIt() async throws {
+        try await TestServer.with { server in
+            let watcher = try await server.connectViewerWithPicture(.listing([.cursor, .cursorPosition]))
+            let mover = try await server.connectViewerWithPicture(.listing([.cursor, .cursorPosition]))
+            let shapesOnly = try await server.connectViewerWithPicture(.listing([.cursor]))
+            for position in [Point(x: 40, y: 30), Point(x: 90, y: 70)] {
+                await mover.pointerEvent(buttonMask: 0, x: position.x, y: position.y)
+                #expect(await eventually(timeout: TestPatience.seconds) { watcher.cursorPositions.last == position },
+                        "the watcher did not hear of the move to \(position): \(watcher.cursorPositions)")
+            }
+            await pause(0.3)
+            #expect(watcher.cursorPositions == [Point(x: 40, y: 30), Point(x: 90, y: 70)])
+            #expect(mover.cursorPositions.isEmpty, "the mover was told of its own moves: \(mover.cursorPositions)")
+            #expect(shapesOnly.cursorPositions.isEmpty)
+            #expect(try await watcher.framebuffer() == server.source.latest, "the cursor was drawn into the watcher's picture")
+        }
+    }
+
     @Test func drawnCursorFollowsThePointer() async throws {
         try await TestServer.with { server in
             let plain = try await server.connectViewerWithPicture(.listing([]))
