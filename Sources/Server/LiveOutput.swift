@@ -200,6 +200,10 @@ public final class LiveOutput: @unchecked Sendable {
         /// The source can be resized, but not to this size (outside its `resizableRange`): rfbproto
         /// status 3, "invalid screen layout", as TigerVNC's Xvnc answers a size RandR cannot take.
         case invalidSize(String)
+        /// The source passed the request on (a device output asks its producer) and has not
+        /// changed yet: rfbproto status 4, "request forwarded"; the change, if it comes, reaches
+        /// every viewer as one made by the server.
+        case forwarded
     }
 
     /// A viewer asks for a new size and screen layout (SetDesktopSize). Runs on the output's event
@@ -216,7 +220,12 @@ public final class LiveOutput: @unchecked Sendable {
                 return .invalidSize("\(size) is outside \(range.lowerBound)...\(range.upperBound) on each side")
             }
             if size == self.frame.pixels.size && layout == self.frame.layout { return .unchanged }
-            let damage = size == self.frame.pixels.size ? FrameDamage() : resizable.resize(to: size)
+            var damage = FrameDamage()
+            if size != self.frame.pixels.size {
+                damage = resizable.resize(to: size)
+                // A source that only passes the request on keeps its picture for now.
+                guard self.source.frame.size == size else { return .forwarded }
+            }
             self.publish(damage: damage) { $0.layout = layout; $0.resizedBy = requester }
             return .resized
         }

@@ -132,6 +132,49 @@ struct DesktopResizeTests {
         }
     }
 
+    /// A source that passes the request on (a display-device output asks its producer) has not
+    /// changed when the request returns: the requester is answered at once with status 4, "request
+    /// forwarded", and the current layout (rfbproto "ExtendedDesktopSize": every SetDesktopSize
+    /// gets an answer); when the producer later changes the size, every viewer hears of it as a
+    /// server-side change.
+    @Test func forwardedRequestIsAnsweredAtOnceAndTheLaterChangeReachesEveryone() async throws {
+        let log = LogRecorder()
+        let start = TestImages.desktop(width: Self.startSize.width, height: Self.startSize.height)
+        let source = ForwardingResizeSource(start)
+        let server = try await PortholeServer.start(configuration: TestServer.configuration(), source: source, logger: log.makeLogger())
+        do {
+            let requester = try await TestViewer.connect(to: server.boundAddress, options: .listing([.extendedDesktopSize]))
+            let other = try await TestViewer.connect(to: server.boundAddress, options: .listing([.extendedDesktopSize]))
+            try #require(await requester.waitForFramebuffer(start))
+            try #require(await other.waitForFramebuffer(start))
+            let wanted = Size(width: 200, height: 100)
+            await requester.setDesktopSize(DesktopLayout(singleScreen: wanted))
+
+            #expect(await eventually(timeout: TestPatience.seconds) { !requester.desktopSizeAnswers.isEmpty }, "no answer to the request")
+            #expect(requester.desktopSizeAnswers == [ExtendedDesktopSize(reason: .thisClient, status: .forwarded,
+                                                                         layout: DesktopLayout(singleScreen: Self.startSize))])
+            #expect(source.requests == [wanted])
+            #expect(await log.waitForLine(containing: "asked for \(wanted): passed on"))
+            #expect(!log.lines.contains { $0.contains("resized the output") }, "the log claims a resize that did not happen")
+            #expect(server.output.frame.pixels.size == Self.startSize)
+
+            source.apply()
+            let resized = DesktopLayout(singleScreen: wanted)
+            for viewer in [requester, other] {
+                #expect(await eventually(timeout: TestPatience.seconds) { viewer.layouts.last?.layout == resized })
+                #expect(viewer.layouts.last == ExtendedDesktopSize(reason: .server, status: .noError, layout: resized))
+                #expect(await viewer.waitForFramebuffer(source.frame))
+            }
+            #expect(requester.desktopSizeAnswers.count == 1)
+            await requester.close()
+            await other.close()
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
     @Test func demoDesktopResizesOnRequest() async throws {
         let log = LogRecorder()
         let source = DemoDesktop(size: Size(width: 320, height: 240))
