@@ -201,8 +201,9 @@ public final class LiveOutput: @unchecked Sendable {
         /// status 3, "invalid screen layout", as TigerVNC's Xvnc answers a size RandR cannot take.
         case invalidSize(String)
         /// The source passed the request on (a device output asks its producer) and has not
-        /// changed yet: rfbproto status 4, "request forwarded"; the change, if it comes, reaches
-        /// every viewer as one made by the server.
+        /// changed yet: ExtendedDesktopSize status 4, "request forwarded", what QEMU answers when
+        /// it passes a request to the guest's display; the change, if it comes, reaches every
+        /// viewer as one made by the server.
         case forwarded
     }
 
