@@ -6,7 +6,10 @@ import Geometry
 public protocol ResizableSource: FrameSource {
     /// Sizes outside this range are refused before `resize` is called.
     var resizableRange: ClosedRange<Int> { get }
-    /// Changes the size and returns the damage (normally the whole new frame).
+    /// Changes the size and returns the damage (normally the whole new frame). A source that can
+    /// only pass the request on (a device output asks its producer) returns no damage and keeps
+    /// its frame's size; the server then answers the viewer "request forwarded" (rfbproto
+    /// ExtendedDesktopSize status 4), and the change reaches viewers when the frame changes size.
     func resize(to size: Size) -> FrameDamage
 }
 

@@ -194,8 +194,17 @@ public final class LiveOutput: @unchecked Sendable {
         /// The output already has that size and layout: nothing was published, so the requester
         /// must be answered directly.
         case unchanged
-        /// The source's size is fixed (a still image), or the request is outside what it allows.
+        /// The source's size is fixed (a still image): rfbproto status 1, "resize is
+        /// administratively prohibited".
         case prohibited(String)
+        /// The source can be resized, but not to this size (outside its `resizableRange`): rfbproto
+        /// status 3, "invalid screen layout", as TigerVNC's Xvnc answers a size RandR cannot take.
+        case invalidSize(String)
+        /// The source passed the request on (a device output asks its producer) and has not
+        /// changed yet: ExtendedDesktopSize status 4, "request forwarded", what QEMU answers when
+        /// it passes a request to the guest's display; the change, if it comes, reaches every
+        /// viewer as one made by the server.
+        case forwarded
     }
 
     /// A viewer asks for a new size and screen layout (SetDesktopSize). Runs on the output's event
@@ -209,10 +218,15 @@ public final class LiveOutput: @unchecked Sendable {
             }
             let range = resizable.resizableRange
             guard range.contains(size.width), range.contains(size.height) else {
-                return .prohibited("\(size) is outside \(range.lowerBound)...\(range.upperBound) on each side")
+                return .invalidSize("\(size) is outside \(range.lowerBound)...\(range.upperBound) on each side")
             }
             if size == self.frame.pixels.size && layout == self.frame.layout { return .unchanged }
-            let damage = size == self.frame.pixels.size ? FrameDamage() : resizable.resize(to: size)
+            var damage = FrameDamage()
+            if size != self.frame.pixels.size {
+                damage = resizable.resize(to: size)
+                // A source that only passes the request on keeps its picture for now.
+                guard self.source.frame.size == size else { return .forwarded }
+            }
             self.publish(damage: damage) { $0.layout = layout; $0.resizedBy = requester }
             return .resized
         }

@@ -251,6 +251,12 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             case .success(.prohibited(let why)):
                 self.logger.notice("viewer \(self.peer) asked for \(layout.size): refused, \(why)")
                 if let current = self.updates.frame?.layout { self.updates.answerDesktopSize(status: .prohibited, layout: current) }
+            case .success(.forwarded):
+                self.logger.info("viewer \(self.peer) asked for \(layout.size): passed on to the output's producer")
+                if let current = self.updates.frame?.layout { self.updates.answerDesktopSize(status: .forwarded, layout: current) }
+            case .success(.invalidSize(let why)):
+                self.logger.notice("viewer \(self.peer) asked for \(layout.size): invalid for this output, \(why)")
+                if let current = self.updates.frame?.layout { self.updates.answerDesktopSize(status: .invalidScreenLayout, layout: current) }
             case .failure(let error):
                 self.logger.warning("viewer \(self.peer) resize failed: \(error)")
                 if let current = self.updates.frame?.layout { self.updates.answerDesktopSize(status: .outOfResources, layout: current) }

@@ -122,6 +122,22 @@ final class WebSocketRFBFramer: ChannelDuplexHandler {
         context.write(wrapOutboundOut(frame), promise: promise)
     }
 
+    /// The viewer's handler closes the connection (an RFB error, a refused viewer, the server
+    /// stopping): send a Close frame first, so the browser sees a closing handshake with status 1000
+    /// rather than a dropped connection (RFC 6455 §5.5.1, §7.1.2; noVNC otherwise reports code
+    /// 1006). After a Close of our own or the peer's, the channel just closes.
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        guard mode == .all, !closing, context.channel.isActive else { return context.close(mode: mode, promise: promise) }
+        closing = true
+        message = nil
+        var payload = context.channel.allocator.buffer(capacity: 2)
+        payload.write(webSocketErrorCode: .normalClosure)
+        let close = WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)
+        context.writeAndFlush(wrapOutboundOut(close)).assumeIsolated().whenComplete { _ in
+            context.close(mode: mode, promise: promise)
+        }
+    }
+
     // MARK: - Failing
 
     /// Sends a Close frame with the error's status code (RFC 6455 §7.1.7 "fail the WebSocket

@@ -115,17 +115,64 @@ struct DesktopResizeTests {
         await server.stop()
     }
 
-    @Test func sizeOutsideTheSourcesRangeIsProhibited() async throws {
+    /// A size the source cannot take is an invalid request (status 3, as TigerVNC's Xvnc answers a
+    /// size RandR refuses), not an administrative prohibition (status 1, for fixed-size outputs).
+    @Test(arguments: [Size(width: 8, height: 100), Size(width: 100, height: 4097)])
+    func sizeOutsideTheSourcesRangeIsAnInvalidLayout(size: Size) async throws {
         try await TestServer.with { server in
             let viewer = try await server.connectViewerWithPicture(.listing([.extendedDesktopSize]))
             // ScriptedFrameSource takes 16...4096 on each side.
-            await viewer.setDesktopSize(DesktopLayout(singleScreen: Size(width: 8, height: 100)))
+            await viewer.setDesktopSize(DesktopLayout(singleScreen: size))
             #expect(await eventually(timeout: TestPatience.seconds) { !viewer.desktopSizeAnswers.isEmpty })
-            #expect(viewer.desktopSizeAnswers == [ExtendedDesktopSize(reason: .thisClient, status: .prohibited,
+            #expect(viewer.desktopSizeAnswers == [ExtendedDesktopSize(reason: .thisClient, status: .invalidScreenLayout,
                                                                       layout: DesktopLayout(singleScreen: Self.startSize))])
+            #expect(await server.log.waitForLine(containing: "asked for \(size): invalid for this output", "outside 16...4096"))
             #expect(server.server.output.frame.pixels.size == Self.startSize)
             try await server.expectStillServing(viewer)
         }
+    }
+
+    /// A source that passes the request on (a display-device output asks its producer) has not
+    /// changed when the request returns: the requester is answered at once with status 4, "request
+    /// forwarded", and the current layout (rfbproto "ExtendedDesktopSize": every SetDesktopSize
+    /// gets an answer); when the producer later changes the size, every viewer hears of it as a
+    /// server-side change.
+    @Test func forwardedRequestIsAnsweredAtOnceAndTheLaterChangeReachesEveryone() async throws {
+        let log = LogRecorder()
+        let start = TestImages.desktop(width: Self.startSize.width, height: Self.startSize.height)
+        let source = ForwardingResizeSource(start)
+        let server = try await PortholeServer.start(configuration: TestServer.configuration(), source: source, logger: log.makeLogger())
+        do {
+            let requester = try await TestViewer.connect(to: server.boundAddress, options: .listing([.extendedDesktopSize]))
+            let other = try await TestViewer.connect(to: server.boundAddress, options: .listing([.extendedDesktopSize]))
+            try #require(await requester.waitForFramebuffer(start))
+            try #require(await other.waitForFramebuffer(start))
+            let wanted = Size(width: 200, height: 100)
+            await requester.setDesktopSize(DesktopLayout(singleScreen: wanted))
+
+            #expect(await eventually(timeout: TestPatience.seconds) { !requester.desktopSizeAnswers.isEmpty }, "no answer to the request")
+            #expect(requester.desktopSizeAnswers == [ExtendedDesktopSize(reason: .thisClient, status: .forwarded,
+                                                                         layout: DesktopLayout(singleScreen: Self.startSize))])
+            #expect(source.requests == [wanted])
+            #expect(await log.waitForLine(containing: "asked for \(wanted): passed on"))
+            #expect(!log.lines.contains { $0.contains("resized the output") }, "the log claims a resize that did not happen")
+            #expect(server.output.frame.pixels.size == Self.startSize)
+
+            source.apply()
+            let resized = DesktopLayout(singleScreen: wanted)
+            for viewer in [requester, other] {
+                #expect(await eventually(timeout: TestPatience.seconds) { viewer.layouts.last?.layout == resized })
+                #expect(viewer.layouts.last == ExtendedDesktopSize(reason: .server, status: .noError, layout: resized))
+                #expect(await viewer.waitForFramebuffer(source.frame))
+            }
+            #expect(requester.desktopSizeAnswers.count == 1)
+            await requester.close()
+            await other.close()
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
     }
 
     @Test func demoDesktopResizesOnRequest() async throws {

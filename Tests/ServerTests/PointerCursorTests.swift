@@ -31,6 +31,54 @@ struct PointerCursorTests {
         }
     }
 
+    /// A viewer that lists only XCursor (rfbproto "X Cursor Pseudo-encoding") draws the pointer
+    /// itself too: it gets the arrow once, in its two colours (black outline and transparent area,
+    /// white fill) with the arrow's mask, and a picture without it; a viewer that also lists Cursor gets the rich form.
+    @Test func xCursorViewerGetsATwoColourShapeAndAPictureWithoutIt() async throws {
+        try await TestServer.with { server in
+            let xCursor = try await server.connectViewerWithPicture(.listing([.xCursor]))
+            let both = try await server.connectViewerWithPicture(.listing([.xCursor, .cursor]))
+            let plain = try await server.connectViewerWithPicture(.listing([]))
+            #expect(await eventually(timeout: TestPatience.seconds) { xCursor.cursorShapes == 1 && both.cursorShapes == 1 })
+            let arrow = CursorImage.arrow
+            let shape = try #require(xCursor.lastCursorShape)
+            #expect(shape.size == Size(width: arrow.width, height: arrow.height))
+            #expect(shape.hotspot == arrow.hotspot)
+            #expect(shape == CursorShape(hotspot: arrow.hotspot, size: shape.size,
+                                         pixels: arrow.argb.map { $0 & 0xff < 0x80 ? 0 : 0xffffff },
+                                         mask: try #require(both.lastCursorShape).mask))
+            let rich = try #require(both.lastCursorShape)
+            #expect(rich.pixels == arrow.argb.map { $0 & 0x00ff_ffff }, "Cursor is preferred over XCursor when both are listed")
+
+            await xCursor.pointerEvent(buttonMask: 0, x: 60, y: 50)
+            #expect(await plain.waitForFramebuffer(Self.picture(server.source.latest, withArrowAt: Point(x: 60, y: 50))))
+            await pause(0.3)
+            #expect(try await xCursor.framebuffer() == server.source.latest, "the cursor was drawn into an XCursor viewer's picture")
+            #expect(xCursor.cursorShapes == 1, "the unchanged shape was sent again")
+        }
+    }
+
+    /// PointerPos (rfbproto "PointerPos", -232): a viewer that draws the cursor and lists it hears
+    /// where another viewer moved the output's pointer, but not of its own moves (it put the
+    /// pointer there itself); a Cursor viewer without PointerPos gets no positions.
+    @Test func pointerPositionReachesTheOtherViewersThatAskForIt() async throws {
+        try await TestServer.with { server in
+            let watcher = try await server.connectViewerWithPicture(.listing([.cursor, .cursorPosition]))
+            let mover = try await server.connectViewerWithPicture(.listing([.cursor, .cursorPosition]))
+            let shapesOnly = try await server.connectViewerWithPicture(.listing([.cursor]))
+            for position in [Point(x: 40, y: 30), Point(x: 90, y: 70)] {
+                await mover.pointerEvent(buttonMask: 0, x: position.x, y: position.y)
+                #expect(await eventually(timeout: TestPatience.seconds) { watcher.cursorPositions.last == position },
+                        "the watcher did not hear of the move to \(position): \(watcher.cursorPositions)")
+            }
+            await pause(0.3)
+            #expect(watcher.cursorPositions == [Point(x: 40, y: 30), Point(x: 90, y: 70)])
+            #expect(mover.cursorPositions.isEmpty, "the mover was told of its own moves: \(mover.cursorPositions)")
+            #expect(shapesOnly.cursorPositions.isEmpty)
+            #expect(try await watcher.framebuffer() == server.source.latest, "the cursor was drawn into the watcher's picture")
+        }
+    }
+
     @Test func drawnCursorFollowsThePointer() async throws {
         try await TestServer.with { server in
             let plain = try await server.connectViewerWithPicture(.listing([]))

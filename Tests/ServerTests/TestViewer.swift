@@ -97,6 +97,8 @@ final class TestViewer: @unchecked Sendable {
     var cursorShapes: Int { handler.state.withLock { $0.cursorShapes } }
     /// The cursor image last received.
     var lastCursorShape: CursorShape? { handler.state.withLock { $0.lastCursorShape } }
+    /// PointerPos pseudo-rectangles received (rfbproto "PointerPos"), in order.
+    var cursorPositions: [Point] { handler.state.withLock { $0.cursorPositions } }
     /// EndOfContinuousUpdates messages received.
     var endsOfContinuousUpdates: Int { handler.state.withLock { $0.endsOfContinuousUpdates } }
     /// Extensions the server confirmed with an empty pseudo-rectangle (QEMU keys, mouse buttons).
@@ -183,6 +185,7 @@ final class TestViewer: @unchecked Sendable {
         var bells = 0
         var names: [String] = []
         var lastCursorShape: CursorShape?
+        var cursorPositions: [Point] = []
         var endsOfContinuousUpdates = 0
         var confirmedExtensions: Set<Encoding> = []
         var resizes: [Size] = []
@@ -272,7 +275,9 @@ final class TestViewer: @unchecked Sendable {
                     state.withLock { _ = $0.confirmedExtensions.insert(encoding) }
                 case .resized(let size):
                     state.withLock { $0.resizes.append(size) }
-                case .needsMoreData, .fence, .cursorMoved:
+                case .cursorMoved(let position):
+                    state.withLock { $0.cursorPositions.append(position) }
+                case .needsMoreData, .fence:
                     break
                 }
             }

@@ -1,5 +1,6 @@
 import Capture
 import Foundation
+import NIOCore
 import Pixels
 import PortholeTestSupport
 import RFB
@@ -94,6 +95,24 @@ struct WebSocketTransportTests {
             #expect(close.closeCode == 1000)
             #expect(await viewer.connection.waitUntilClosed())
             #expect(await log.waitForLine(containing: viewer.connection.localDescription, "disconnected"))
+        }
+    }
+
+    /// The server ends an RFB session (here for a message type RFB does not have): the browser gets
+    /// a Close frame (1000) before the connection ends, not a dropped connection (RFC 6455 §7.1.2).
+    @Test func serverSideDisconnectSendsAClose() async throws {
+        try await withServer { server, log in
+            let viewer = try await WebSocketTestViewer.open(port: server.boundAddress.port)
+            #expect(try await viewer.picture(encoding: .raw) == Self.image)
+            try await viewer.sendRFB(ByteBuffer(bytes: [99, 0, 0, 0]))
+            let close = try await viewer.connection.receive("the Close frame") { bytes -> TestWebSocket.Frame? in
+                while let frame = TestWebSocket.takeFrame(&bytes) { if frame.opcode == TestWebSocket.close { return frame } }
+                return nil
+            }
+            #expect(close.closeCode == 1000)
+            #expect(!close.masked)
+            #expect(await viewer.connection.waitUntilClosed())
+            #expect(await log.waitForLine(containing: viewer.connection.localDescription, "unknown client message type 99"))
         }
     }
 

@@ -33,7 +33,8 @@ func measure(_ body: () -> Void) -> Double {
 // `porthole-bench tiles` runs only the tile comparison, `porthole-bench demo` only refinement and
 // encode-once on the demo desktop, `porthole-bench video` only the lossy-while-hot video,
 // `porthole-bench moves` only move detection, `porthole-bench parallel` only serial against
-// parallel update encoding (all also run last in a full run).
+// parallel update encoding, `porthole-bench jpeg` only Tight JPEG against libjpeg-turbo alone,
+// timed in alternation (all also run last in a full run).
 if CommandLine.arguments.dropFirst().contains("tiles") {
     TileCompareBenchmark.run(runs: runs)
     exit(0)
@@ -48,6 +49,10 @@ if CommandLine.arguments.dropFirst().contains("moves") {
 }
 if CommandLine.arguments.dropFirst().contains("parallel") {
     ParallelEncodeBenchmark.run(runs: runs)
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().contains("jpeg") {
+    TightJPEGCeilingBenchmark.run(runs: runs)
     exit(0)
 }
 if CommandLine.arguments.dropFirst().contains("demo") {
@@ -87,19 +92,26 @@ row("memcmp", "desktop", memcmpSeconds, nil)
 let translator = PixelTranslator(format: .xrgb8888)
 
 /// libjpeg-turbo on its own, on the same frame and at the settings Tight uses for quality 6
-/// (JPEG quality 79, 4:4:4): the ceiling for Tight's JPEG path.
+/// (JPEG quality 79, 4:4:4, fast DCT): the ceiling for Tight's JPEG path. Like Tight's
+/// `TightJPEGCompressor`, it compresses into one buffer of `tjBufSize` allocated once
+/// (`TJFLAG_NOREALLOC`), so the timing is compression alone, not a fresh multi-megabyte buffer
+/// (and its page faults) per frame.
 func turboJPEGSeconds(_ frame: PixelBuffer) -> (Double, Int) {
     let handle = tjInitCompress()!
     defer { tjDestroy(handle) }
+    let capacity = Int(tjBufSize(Int32(frame.width), Int32(frame.height), Int32(TJSAMP_444.rawValue)))
+    let buffer = tjAlloc(Int32(capacity))!
+    defer { tjFree(buffer) }
     var size = 0
     let seconds = frame.pixels.withUnsafeBytes { raw in
         measure {
-            var jpeg: UnsafeMutablePointer<UInt8>? = nil
-            var length: UInt = 0
-            _ = tjCompress2(handle, raw.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(frame.width), 0, Int32(frame.height),
-                            Int32(TJPF_BGRX.rawValue), &jpeg, &length, Int32(TJSAMP_444.rawValue), 79, TJFLAG_FASTDCT)
+            var jpeg: UnsafeMutablePointer<UInt8>? = buffer
+            var length = UInt(capacity)
+            let status = tjCompress2(handle, raw.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(frame.width), 0, Int32(frame.height),
+                                     Int32(TJPF_BGRX.rawValue), &jpeg, &length, Int32(TJSAMP_444.rawValue), 79,
+                                     TJFLAG_FASTDCT | TJFLAG_NOREALLOC)
+            precondition(status == 0 && jpeg == buffer, "tjCompress2 failed")
             size = Int(length)
-            tjFree(jpeg)
         }
     }
     return (seconds, size)
@@ -157,6 +169,7 @@ for (name, preferences) in [
     }
     print("| \(name) | \(total / frameCount) | \(String(format: "%.2f", encodeSeconds * 1000 / Double(frameCount))) |")
 }
+TightJPEGCeilingBenchmark.run(runs: runs)
 DemoDamageBenchmark.run()
 MoveDetectBenchmark.run()
 TileCompareBenchmark.run(runs: runs)
