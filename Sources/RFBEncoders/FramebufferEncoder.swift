@@ -26,10 +26,14 @@ public protocol FramebufferEncoder {
     /// when it asked for none (then the encoder must stay lossless). Lossless encodings ignore it.
     mutating func setQualityLevel(_ level: Int?)
 
-    /// Whether the rectangles encoded next may be lossy at all (the server allows it only where the
-    /// picture keeps changing). False keeps the viewer's QualityLevel in force for everything else
-    /// it governs, but sends exact pixels. Lossless encodings ignore it.
+    /// Whether the rectangles encoded next may be lossy at all (the server turns it off for a
+    /// lossless refresh). False keeps the viewer's QualityLevel in force for everything else it
+    /// governs, but sends exact pixels. Lossless encodings ignore it.
     mutating func setLossyAllowed(_ allowed: Bool)
+
+    /// The rectangles written lossy since the last call, and forgets them: the server owes the
+    /// viewer an exact refresh of those areas once they stop changing.
+    mutating func takeLossyAreas() -> [Rect]
 }
 
 extension FramebufferEncoder {
@@ -39,6 +43,8 @@ extension FramebufferEncoder {
     public mutating func setQualityLevel(_ level: Int?) {}
     /// Lossless encodings are never lossy.
     public mutating func setLossyAllowed(_ allowed: Bool) {}
+    /// Lossless encodings write nothing that needs a refresh.
+    public mutating func takeLossyAreas() -> [Rect] { [] }
 }
 
 extension ByteBuffer {

@@ -59,12 +59,18 @@ public struct FramebufferUpdateEncoder {
     /// JPEG rectangles this viewer's Tight encoder has written so far (0 before Tight is used).
     public var jpegRectangles: Int { (encoders[.tight] as? TightEncoder)?.jpegRectangles ?? 0 }
 
+    /// The rectangles written lossy since the last call (by the encoding in use), and forgets them:
+    /// what the viewer must later get again exactly (`LossyRefreshTracker`).
+    public mutating func takeLossyAreas() -> [Rect] {
+        encoders[preferredEncoding]?.takeLossyAreas() ?? []
+    }
+
     /// Encodes an update and returns the message, or nil when there is nothing to send.
     /// `leading` pseudo-rectangles (cursor, confirmations) come first. With `sharing`, rectangles
     /// of a stateless encoding are taken from it when another viewer encoded them, and offered to
     /// it otherwise. With `lossyArea`, the viewer's QualityLevel applies only inside it and
-    /// everything outside is encoded losslessly (`ChangeHeatTracker`: lossy only where the picture
-    /// keeps changing); without it the encoder applies the QualityLevel wherever the content suits.
+    /// everything outside is encoded losslessly (a refresh of tiles the viewer holds lossy); without
+    /// it the encoder applies the QualityLevel wherever the content suits.
     public mutating func encodeUpdate(copies: [CopyMove], damage: Region, frame: PixelView,
                                       translator: PixelTranslator, leading: PseudoRectangles = PseudoRectangles(),
                                       sharing: (any EncodedRectangleSharing)? = nil, lossyArea: Region? = nil) -> ByteBuffer? {

@@ -81,6 +81,8 @@ public struct TightEncoder: LaneParallelEncoder {
     public private(set) var lossyAllowed = true
     /// JPEG rectangles written so far: lets the server log when a viewer first gets lossy pixels.
     public private(set) var jpegRectangles = 0
+    /// The JPEG rectangles written since `takeLossyAreas` last took them.
+    private var jpegAreas: [Rect] = []
 
     private let streams: [DeflateStream]
     private var scratch: TightScratch
@@ -113,6 +115,11 @@ public struct TightEncoder: LaneParallelEncoder {
     }
 
     public mutating func setLossyAllowed(_ allowed: Bool) { lossyAllowed = allowed }
+
+    public mutating func takeLossyAreas() -> [Rect] {
+        defer { jpegAreas.removeAll(keepingCapacity: true) }
+        return jpegAreas
+    }
 
     /// Writes `rect` as Tight rectangles and returns how many: fills for large solid areas, and
     /// pieces within the width and area limits for the rest; 0 for an empty rect.
@@ -211,6 +218,7 @@ public struct TightEncoder: LaneParallelEncoder {
             }
             if written == true {
                 jpegRectangles += 1
+                jpegAreas.append(rect)
                 return 1
             }
         }
@@ -265,20 +273,23 @@ public struct TightEncoder: LaneParallelEncoder {
         precondition(lanes.count <= maximumLanes, "Tight has \(maximumLanes) zlib streams, not \(lanes.count)")
         let scratches = [scratch] + laneScratch.scratch(count: lanes.count - 1)
         let encoder = self
-        let outputs = LaneRunner.run(lanes.count) { i -> (ByteBuffer, Int, Int) in
+        let outputs = LaneRunner.run(lanes.count) { i -> (ByteBuffer, Int, [Rect]) in
             var lane = encoder
             lane.laneStream = i
             lane.scratch = scratches[i]
-            lane.jpegRectangles = 0
+            lane.jpegAreas = []
             var buffer = ByteBuffer()
             var count = 0
             for job in lanes[i] {
                 lane.lossyAllowed = job.lossy
                 count += lane.encode(job.rect, of: frame, translator: translator, into: &buffer)
             }
-            return (buffer, count, lane.jpegRectangles)
+            return (buffer, count, lane.jpegAreas)
         }
-        jpegRectangles += outputs.reduce(0) { $0 + $1.2 }
+        for lane in outputs {
+            jpegRectangles += lane.2.count
+            jpegAreas += lane.2
+        }
         return LaneRunner.append(outputs.map { ($0.0, $0.1) }, to: &output)
     }
 

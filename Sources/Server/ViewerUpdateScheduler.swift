@@ -43,11 +43,13 @@ struct ViewerUpdateScheduler {
     private var cursorSerialSent: Int?
     /// The pointer position last sent as a cursor-position pseudo-rectangle.
     private var cursorPositionSent: Point?
-    /// Where the picture keeps changing (sent lossy to a viewer with a QualityLevel) and which
-    /// lossy tiles are owed a lossless refresh once they settle.
-    private var heat = ChangeHeatTracker(bounds: .zero)
+    /// Which tiles the viewer holds lossy (JPEG, for a viewer with a QualityLevel) and when each
+    /// is owed its lossless refresh.
+    private var lossyTiles = LossyRefreshTracker(bounds: .zero)
+    /// Settled lossy tiles handed out for their refresh and not sent yet: sent losslessly.
+    private var owedRefresh = Region()
     /// What the source (or the pointer) changed and no update has sent yet: only these changes
-    /// heat tiles, not re-sends asked for by full requests or refreshes.
+    /// delay a lossy tile's refresh, not re-sends asked for by full requests or refreshes.
     private var unsentChanges = Region()
 
     init(viewer: ObjectIdentifier, minimumUpdateInterval: TimeAmount = .zero, sharedRectangles: EncodedRectangleCache? = nil) {
@@ -131,6 +133,7 @@ struct ViewerUpdateScheduler {
             if old.pixels.size != new.pixels.size {
                 pending.reset(bounds: new.pixels.bounds)
                 unsentChanges = Region()
+                owedRefresh = Region()
                 cursorDrawnAt = nil
                 if !requested.isEmpty { requested = Region(new.pixels.bounds) }
                 if let area = continuousArea { continuousArea = area.intersection(new.pixels.bounds) }
@@ -169,9 +172,11 @@ struct ViewerUpdateScheduler {
     /// told to wait until the next one settles.
     mutating func nextUpdate(at now: NIODeadline) -> UpdateStep {
         guard isAsking, let frame else { return .idle }
-        heat.resize(to: frame.pixels.bounds)
-        pending.addDamage(heat.takeSettled(at: Self.heatTime(now)))
-        guard isDue(frame) else { return heat.nextSettleTime.map { .wait(until: Self.deadline($0)) } ?? .idle }
+        lossyTiles.resize(to: frame.pixels.bounds)
+        let settled = lossyTiles.takeSettled(at: Self.trackerTime(now))
+        pending.addDamage(settled)
+        owedRefresh.formUnion(settled)
+        guard isDue(frame) else { return lossyTiles.nextSettleTime.map { .wait(until: Self.deadline($0)) } ?? .idle }
         if let last = lastUpdateAt, now < last + minimumUpdateInterval { return .wait(until: last + minimumUpdateInterval) }
         guard let message = takeUpdate(frame, at: now) else { return .idle }
         lastUpdateAt = now
@@ -211,22 +216,26 @@ struct ViewerUpdateScheduler {
         let sent = copiedExactly ? damage : damage.union(copied)
         let changed = sent.intersection(unsentChanges)
         unsentChanges.subtract(sent.union(copied))
-        let lossyArea = heat.recordUpdate(changed: changed, copies: copiedExactly ? copies : [],
-                                          lossyAllowed: updateEncoder.mayEncodeLossy, at: Self.heatTime(now))
+        lossyTiles.recordUpdate(changed: changed, copies: copiedExactly ? copies : [], at: Self.trackerTime(now))
+        // Lossy wherever the content suits, except the refresh of settled lossy tiles.
+        let lossyArea = owedRefresh.isEmpty ? nil : Region(frame.pixels.bounds).subtracting(owedRefresh)
+        owedRefresh.subtract(sent)
         let translator = translator
         // Where the cursor may be drawn into this viewer's pixels, they are its own: not shared.
         let sharing = sharedRectangles.map {
             SharedRectangles(cache: $0, sequence: frame.sequence, format: translator.format, encoding: updateEncoder.preferredEncoding,
                              privateArea: viewerDrawsCursor ? nil : frame.cursor.footprint)
         }
-        return pixels.withView { view in
+        let message = pixels.withView { view in
             updateEncoder.encodeUpdate(copies: copies, damage: damage, frame: view, translator: translator, leading: leading, sharing: sharing,
                                        lossyArea: lossyArea)
         }
+        lossyTiles.markLossy(updateEncoder.takeLossyAreas(), at: Self.trackerTime(now))
+        return message
     }
 
     /// The tracker's time: uptime as a `Duration`.
-    private static func heatTime(_ deadline: NIODeadline) -> Duration { .nanoseconds(Int64(deadline.uptimeNanoseconds)) }
+    private static func trackerTime(_ deadline: NIODeadline) -> Duration { .nanoseconds(Int64(deadline.uptimeNanoseconds)) }
 
     private static func deadline(_ time: Duration) -> NIODeadline {
         let (seconds, attoseconds) = time.components

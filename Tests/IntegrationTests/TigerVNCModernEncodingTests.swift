@@ -18,18 +18,21 @@ import Testing
                 "with -NoJPEG=1 the viewer should not ask for a JPEG quality: \(run.requestedEncodings)")
     }
 
-    /// `-NoJPEG=0 -QualityLevel=6`: the viewer allows JPEG, but Porthole uses it only where the
-    /// picture keeps changing (docs/architecture.md "Lossy while hot"), so the still photographic
-    /// fixture arrives pixel for pixel. (JPEG while an area is animated, and its lossless refresh,
-    /// are checked in-process by `LossyRefreshTests` and with this viewer by `TigerVNCLossyRefreshTests`.)
-    @Test func tightWithQualityLevelSendsAStillPictureExactly() async throws {
+    /// `-NoJPEG=0 -QualityLevel=6`: the viewer allows JPEG, so the still photographic fixture
+    /// goes JPEG first (the server logs its first JPEG rectangle for the viewer) and is then
+    /// refreshed losslessly once it has settled (docs/architecture.md "Lossy, then exact once
+    /// settled"): the viewer's screen ends pixel for pixel. (JPEG while an area is animated is
+    /// checked in-process by `LossyRefreshTests` and with this viewer by `TigerVNCLossyRefreshTests`.)
+    @Test func tightWithQualityLevelSendsAStillPhotographAsJPEGThenExactly() async throws {
         let run = try await ViewerRun(label: "tight-jpeg", image: Fixtures.photographic(), encoding: "Tight",
                                       viewerArguments: ["-NoJPEG=0", "-QualityLevel=6"])
         let comparison = try await TigerVNCViewer.waitUntilShowing(run.served.image, in: .xrgb8888, on: run.screen, viewer: run.viewer)
-        #expect(comparison.isIdentical, "vncviewer Tight with QualityLevel 6 on a still picture: \(comparison)\n\(run.logs)")
+        #expect(comparison.isIdentical, "vncviewer Tight with QualityLevel 6 after the refresh: \(comparison)\n\(run.logs)")
         try run.expectEncodingLogged("Tight")
         #expect(run.requestedEncodings.contains("QualityLevel6"),
                 "the viewer should ask for JPEG quality 6: \(run.requestedEncodings)")
+        #expect(run.server.log.contains("got its first JPEG rectangle (quality 6)"),
+                "the photograph should have gone JPEG first: \(run.logs)")
     }
 
     @Test func zrleIsExact() async throws {

@@ -8,9 +8,9 @@ import RFBClient
 @testable import Server
 import Testing
 
-/// Lossy while hot, refreshed once settled, in the update scheduler with the clock given as a
-/// parameter: when the refresh is due without new damage (the scheduler asks to be woken then),
-/// and that only the source's changes heat tiles, not re-sends for full requests.
+/// Lossy where the content suits, refreshed once settled, in the update scheduler with the clock
+/// given as a parameter: when the refresh is due without new damage (the scheduler asks to be woken
+/// then), that it is exact and comes once, and that only what went JPEG is refreshed.
 struct LossyRefreshSchedulingTests {
     private let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
     private func at(_ milliseconds: Int64) -> NIODeadline { start + .milliseconds(milliseconds) }
@@ -62,30 +62,27 @@ struct LossyRefreshSchedulingTests {
         picture.blit(film.cropped(to: Rect(origin: Point(x: i * 7, y: i * 3), size: animated.size)), at: animated.origin)
     }
 
-    @Test func hotAreaGoesLossyAndIsRefreshedWhenItSettlesWithoutNewDamage() throws {
-        var picture = TestImages.desktop(width: 256, height: 128)
+    @Test func changingAreaGoesLossyAndIsRefreshedWhenItSettlesWithoutNewDamage() throws {
+        // A flat background: nothing in the first picture is JPEG material.
+        var picture = PixelBuffer(width: 256, height: 128, fill: 0x0033_6699)
         var scheduler = qualityScheduler(picture)
         var viewer = Viewer(picture: PixelBuffer(width: 256, height: 128, fill: 0))
         scheduler.request(incremental: false, rect: picture.bounds)
         let first = try viewer.apply(scheduler.nextUpdate(at: at(0)))
-        #expect(first.jpeg.isEmpty && viewer.picture == picture, "the first, still picture goes exact")
+        #expect(first.jpeg.isEmpty && viewer.picture == picture, "a flat picture goes exact")
 
-        var jpegUpdates = 0
         for i in 1...6 {
             draw(i, into: &picture)
             _ = scheduler.frameArrived(frame(picture, sequence: UInt64(i)), damage: FrameDamage(region: Region(animated)))
             scheduler.request(incremental: true, rect: picture.bounds)
             let update = try viewer.apply(scheduler.nextUpdate(at: at(Int64(i) * 33)))
+            #expect(!update.jpeg.isEmpty, "update \(i) of the film should carry JPEG")
             #expect(update.jpeg.allSatisfy { animated.contains($0) })
-            if !update.jpeg.isEmpty { jpegUpdates += 1 }
-            // The first two changes do not make the area hot yet.
-            if i < 3 { #expect(update.jpeg.isEmpty, "update \(i) went lossy before the area was hot") }
         }
-        #expect(jpegUpdates == 4, "updates 3 to 6 should carry JPEG")
         #expect(viewer.picture != picture, "the last frame of the animation should have been lossy")
 
         // Nothing else changes. The scheduler asks to be woken when the area settles: 400 ms after
-        // the last change, sent at 198 ms.
+        // the last lossy update, sent at 198 ms.
         scheduler.request(incremental: true, rect: picture.bounds)
         let last = at(6 * 33)
         guard case .wait(let deadline) = scheduler.nextUpdate(at: last + .milliseconds(10)) else {
@@ -109,18 +106,43 @@ struct LossyRefreshSchedulingTests {
         }
     }
 
-    @Test func repeatedFullRequestsDoNotHeatAStillPicture() throws {
+    @Test func aStillPhotographGoesJPEGFirstThenExactOnce() throws {
         let picture = TestImages.photographic(width: 256, height: 128)
         var scheduler = qualityScheduler(picture)
         var viewer = Viewer(picture: PixelBuffer(width: 256, height: 128, fill: 0))
-        for i in 0..<6 {
-            scheduler.request(incremental: false, rect: picture.bounds)
-            let update = try viewer.apply(scheduler.nextUpdate(at: at(Int64(i) * 20)))
-            #expect(update.jpeg.isEmpty, "full request \(i) went lossy")
+        scheduler.request(incremental: false, rect: picture.bounds)
+        let first = try viewer.apply(scheduler.nextUpdate(at: at(0)))
+        #expect(!first.jpeg.isEmpty, "a photograph to a viewer with a QualityLevel should go JPEG")
+        #expect(viewer.picture != picture)
+
+        scheduler.request(incremental: true, rect: picture.bounds)
+        guard case .wait(let deadline) = scheduler.nextUpdate(at: at(1)) else {
+            Issue.record("no wake-up for the refresh")
+            return
         }
+        #expect(deadline == at(400))
+        let refresh = try viewer.apply(scheduler.nextUpdate(at: deadline))
+        #expect(refresh.jpeg.isEmpty, "the refresh must be lossless")
+        #expect(viewer.picture == picture, "the refresh did not make the picture exact")
+        scheduler.request(incremental: true, rect: picture.bounds)
+        guard case .idle = scheduler.nextUpdate(at: at(5000)) else {
+            Issue.record("something is still owed after the refresh")
+            return
+        }
+    }
+
+    @Test func withoutAQualityLevelNothingIsLossyOrOwed() throws {
+        let picture = TestImages.photographic(width: 256, height: 128)
+        var scheduler = ViewerUpdateScheduler(viewer: ObjectIdentifier(Self.self as Any.Type))
+        scheduler.start(with: frame(picture, sequence: 0))
+        scheduler.setEncodings(EncodingPreferences(requested: [.tight], supported: [.tight, .zrle, .hextile, .rre, .raw]))
+        var viewer = Viewer(picture: PixelBuffer(width: 256, height: 128, fill: 0))
+        scheduler.request(incremental: false, rect: picture.bounds)
+        let first = try viewer.apply(scheduler.nextUpdate(at: at(0)))
+        #expect(first.jpeg.isEmpty)
         #expect(viewer.picture == picture)
         scheduler.request(incremental: true, rect: picture.bounds)
-        guard case .idle = scheduler.nextUpdate(at: at(200)) else {
+        guard case .idle = scheduler.nextUpdate(at: at(1000)) else {
             Issue.record("a refresh is owed though nothing was lossy")
             return
         }

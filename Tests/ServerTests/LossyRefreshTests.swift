@@ -6,12 +6,13 @@ import PortholeTestSupport
 import RFB
 import Testing
 
-/// Lossy while an area keeps changing, a lossless refresh once it settles (issue #6 item 3), seen
-/// by real RFB clients of a running server: a viewer announcing Tight with a QualityLevel gets the
-/// animated area as JPEG and, after the animation stops, the exact picture without any further
-/// damage from the source; a viewer without a QualityLevel never gets a lossy rectangle.
+/// Lossy where the content suits, a lossless refresh once it settles (issue #3 item 1, issue #6
+/// item 3), seen by real RFB clients of a running server: a viewer announcing Tight with a
+/// QualityLevel gets the animated photograph as JPEG and, after the animation stops, the exact
+/// picture without any further damage from the source; a viewer without a QualityLevel never gets
+/// a lossy rectangle.
 struct LossyRefreshTests {
-    /// Tile-aligned, so the hot tiles are exactly this area.
+    /// Tile-aligned, so the tiles owed a refresh are exactly this area.
     private static let animated = Rect(x: 64, y: 64, width: 128, height: 128)
     private static let film = TestImages.photographic(width: 512, height: 256, seed: 11)
 
@@ -36,9 +37,11 @@ struct LossyRefreshTests {
     @Test func animatedAreaIsLossyThenRefreshedExactlyOnceItSettles() async throws {
         let source = ScriptedFrameSource(TestImages.desktop(width: 320, height: 240))
         try await TestServer.with(source: source) { server in
+            // The desktop's photograph-like parts may go JPEG first; the picture is exact once
+            // they are refreshed, and only then does the animation start.
             let lossy = try await server.connectViewerWithPicture(Self.qualityViewer())
             let exact = try await server.connectViewerWithPicture(Self.losslessViewer())
-            #expect(lossy.updates.allSatisfy { $0.jpegRectangles.isEmpty }, "a still picture went lossy")
+            let still = lossy.updateCount
 
             // At least 20 frames, and on a loaded machine on until the area has gone lossy (bounded).
             let giveUp = Date().addingTimeInterval(TestPatience.seconds)
@@ -57,7 +60,7 @@ struct LossyRefreshTests {
             // The source is still from here on; only the refresh can make the picture exact.
             #expect(await lossy.waitForFramebuffer(final), "the lossy viewer never got the exact picture back")
             #expect(await exact.waitForFramebuffer(final))
-            let updates = lossy.updates
+            let updates = Array(lossy.updates.dropFirst(still))
             let jpeg = updates.flatMap(\.jpegRectangles)
             #expect(!jpeg.isEmpty, "the animated area never went lossy")
             #expect(jpeg.allSatisfy { Self.animated.contains($0) }, "lossy outside the animated area: \(jpeg)")

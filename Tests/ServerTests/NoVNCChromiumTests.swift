@@ -16,12 +16,12 @@ import Testing
 /// the control-bar handle at the left edge), so the window is made larger than the picture and
 /// noVNC (resize=off) centres its canvas.
 ///
-/// noVNC always sends a QualityLevel (6 by default), so Porthole may use JPEG, but only in areas
-/// that keep changing (`ChangeHeatTracker`, docs/architecture.md "Lossy while hot"): a still
-/// picture is sent losslessly. Two still pictures cover both kinds of content: flat desktop content
-/// (fills and palettes) and a photograph (what JPEG would be for) must both appear pixel for
-/// pixel, and the server must not have sent either a JPEG rectangle. A photograph that keeps
-/// changing must arrive as JPEG within 30 dB PSNR, and exactly once it is still.
+/// noVNC always sends a QualityLevel (6 by default), so Porthole uses JPEG where the content suits
+/// it and sends those areas again losslessly once they have settled (docs/architecture.md "Lossy,
+/// then exact once settled"). Flat desktop content (fills and palettes) must appear pixel for
+/// pixel without any JPEG; a still photograph goes JPEG first and must then appear pixel for
+/// pixel; a photograph that keeps changing must arrive as JPEG within 30 dB PSNR, and exactly once
+/// it is still.
 ///
 /// Missing Chromium, noVNC or the porthole binary fail the test: it never skips.
 @Suite(.timeLimit(.minutes(4)), .serialized)
@@ -40,16 +40,16 @@ struct NoVNCChromiumTests {
             \(Self.mismatches(image, in: shot, at: Self.centredOrigin(of: image))) pixels); server log: \(log.suffix(3000))
             """)
         #expect(log.contains("using Tight"), "noVNC should get Tight: \(log.suffix(2000))")
-        #expect(!log.contains(Self.jpegLogLine), "a still picture went lossy: \(log.suffix(2000))")
+        #expect(!log.contains(Self.jpegLogLine), "flat content went lossy: \(log.suffix(2000))")
     }
 
-    @Test func stillPhotographAppearsPixelForPixelDespiteTheQualityLevel() async throws {
+    @Test func stillPhotographGoesJPEGThenAppearsPixelForPixel() async throws {
         let image = TestImages.photographic(width: 320, height: 240)
         let (shot, log) = try await Self.showStillInChromium(image)
         let psnr = Self.psnr(image, in: shot, at: Self.centredOrigin(of: image))
-        #expect(Self.locate(image, in: shot) != nil, "a still photograph should not be lossy (PSNR \(psnr) dB); server log: \(log.suffix(2000))")
+        #expect(Self.locate(image, in: shot) != nil, "no lossless refresh of the photograph (PSNR \(psnr) dB); server log: \(log.suffix(2000))")
         #expect(log.contains("using Tight"), "noVNC should get Tight: \(log.suffix(2000))")
-        #expect(!log.contains(Self.jpegLogLine), "a still photograph went lossy: \(log.suffix(2000))")
+        #expect(log.contains(Self.jpegLogLine), "the photograph should have gone JPEG first: \(log.suffix(2000))")
     }
 
     /// A photograph that changes with every frame (the low bit of every pixel's blue flips, so

@@ -1,54 +1,43 @@
 import Geometry
 
-/// Which parts of one viewer's picture keep changing ("hot"), and which parts it holds only as a
-/// lossy approximation and must get again losslessly once they stop changing (issue #6 item 3:
-/// "lossy while an area keeps changing and a lossless refresh once it settles").
+/// Which parts of one viewer's picture it holds only as a lossy approximation, and when each must
+/// be sent again exactly: JPEG wherever the content suits it (issue #3: photographic areas go JPEG
+/// when the viewer allows lossy), and a lossless refresh once an area stops changing (issue #6
+/// item 3).
 ///
-/// The picture is cut into 64x64 tiles on a grid fixed to the frame. Every update sent to the
-/// viewer reports the area it changed (`recordUpdate`). A tile is hot when it changed in at least
-/// `Timing.hotChanges` updates in a row, each no more than `Timing.hotWindow` after the one before,
-/// and the latest no more than `hotWindow` ago; a quiet gap longer than the window starts the count
-/// again (the decay). Only hot tiles may be sent lossy; the tiles that were are remembered, and once
-/// a lossy tile has not changed for `Timing.settleTime` (longer than the window, so it is no longer
-/// hot) `takeSettled` hands it out once for a lossless refresh from the current frame.
+/// The picture is cut into 64x64 tiles on a grid fixed to the frame. The encoder reports the
+/// rectangles it actually wrote lossy (`markLossy`), and every update reports the area it changed
+/// (`recordUpdate`). A lossy tile that has neither changed nor been sent lossy again for
+/// `settleTime` is handed out once by `takeSettled`, for the caller to send again losslessly from
+/// the current frame. An area that keeps changing thus stays lossy, at JPEG's cost, and is made
+/// exact once, when it settles.
 ///
 /// Pure: time is a parameter (a `Duration` since any fixed origin), so tests never sleep.
-public struct ChangeHeatTracker: Sendable {
-    public struct Timing: Sendable, Equatable {
-        /// Changes in consecutive updates, each within `hotWindow` of the last, that make a tile hot.
-        public var hotChanges: Int
-        /// How long a change keeps a tile warm.
-        public var hotWindow: Duration
-        /// How long a lossy tile must stay unchanged before it is refreshed losslessly.
-        public var settleTime: Duration
-
-        public init(hotChanges: Int = 3, hotWindow: Duration = .milliseconds(300), settleTime: Duration = .milliseconds(400)) {
-            precondition(hotChanges >= 1 && settleTime > hotWindow, "a settled tile must no longer be hot")
-            self.hotChanges = hotChanges
-            self.hotWindow = hotWindow
-            self.settleTime = settleTime
-        }
-    }
+public struct LossyRefreshTracker: Sendable {
+    /// How long a lossy tile must stay unchanged before it is refreshed losslessly: long enough
+    /// that a video or a drag (frames 16–100 ms apart) is not refreshed between its frames.
+    public static let defaultSettleTime = Duration.milliseconds(400)
 
     /// The tile edge, the grid `TileComparer` and `DamageRefinery` use.
     public static let tileSize = 64
 
     private struct Tile: Sendable {
-        var changes = 0
+        /// The last change, or the last lossy send, whichever came later.
         var lastChange = Duration.zero
         /// The viewer holds this tile (in part) as sent lossy and is owed a lossless refresh.
         var lossy = false
     }
 
     public private(set) var bounds: Rect
-    public let timing: Timing
+    public let settleTime: Duration
     private var columns = 0
     private var rows = 0
     private var tiles: [Tile] = []
 
-    public init(bounds: Rect, timing: Timing = Timing()) {
+    public init(bounds: Rect, settleTime: Duration = Self.defaultSettleTime) {
+        precondition(settleTime > .zero, "a lossy tile must wait for its refresh")
         self.bounds = bounds
-        self.timing = timing
+        self.settleTime = settleTime
         layOut()
     }
 
@@ -69,11 +58,10 @@ public struct ChangeHeatTracker: Sendable {
 
     // MARK: - Updates
 
-    /// Records one update at `now`: `changed` is the area it sends as pixels, `copies` the
-    /// CopyRect rectangles it sends (the viewer copies what it holds, so a copy of lossy pixels is
-    /// lossy). Returns the area the update may send lossy: the hot tiles among the changed ones
-    /// when `lossyAllowed`, else nothing. Those tiles are then owed a refresh.
-    public mutating func recordUpdate(changed: Region, copies: [CopyMove] = [], lossyAllowed: Bool, at now: Duration) -> Region {
+    /// Records one update at `now`: `changed` is the area where it sends new content as pixels,
+    /// `copies` the CopyRect rectangles it sends. A change restarts a tile's wait for its refresh;
+    /// a copy of lossy pixels is lossy (the viewer copies what it holds).
+    public mutating func recordUpdate(changed: Region, copies: [CopyMove] = [], at now: Duration) {
         var copiedLossy: [Int] = []
         for copy in copies {
             let source = Rect(origin: copy.source, size: copy.destination.size)
@@ -81,27 +69,24 @@ public struct ChangeHeatTracker: Sendable {
                 copiedLossy += indices(touching: copy.destination)
             }
         }
-        var touched = Set<Int>()
-        for rect in changed.rects { touched.formUnion(indices(touching: rect)) }
-        for copy in copies { touched.formUnion(indices(touching: copy.destination)) }
-        for i in touched {
-            if tiles[i].changes > 0 && now - tiles[i].lastChange <= timing.hotWindow {
-                tiles[i].changes = min(tiles[i].changes + 1, timing.hotChanges)
-            } else {
-                tiles[i].changes = 1
-            }
-            tiles[i].lastChange = now
+        for rect in changed.rects {
+            for i in indices(touching: rect) { tiles[i].lastChange = now }
+        }
+        for copy in copies {
+            for i in indices(touching: copy.destination) { tiles[i].lastChange = now }
         }
         for i in copiedLossy { tiles[i].lossy = true }
-        guard lossyAllowed else { return Region() }
-        let hot = touched.filter { isHot(tiles[$0], at: now) }
-        for i in hot { tiles[i].lossy = true }
-        return region(of: hot).intersection(changed)
     }
 
-    /// The hot tiles at `now`, as a region clipped to the bounds.
-    public func hotArea(at now: Duration) -> Region {
-        region(of: tiles.indices.filter { isHot(tiles[$0], at: now) })
+    /// Records rectangles the encoder wrote lossy at `now`: their tiles are owed a refresh, which
+    /// waits for `settleTime` from now.
+    public mutating func markLossy(_ rects: [Rect], at now: Duration) {
+        for rect in rects {
+            for i in indices(touching: rect) {
+                tiles[i].lossy = true
+                tiles[i].lastChange = now
+            }
+        }
     }
 
     /// The tiles the viewer holds lossy and has not been refreshed in yet.
@@ -112,7 +97,7 @@ public struct ChangeHeatTracker: Sendable {
     /// over.
     public mutating func takeSettled(at now: Duration) -> Region {
         var settled: [Int] = []
-        for i in tiles.indices where tiles[i].lossy && now - tiles[i].lastChange >= timing.settleTime {
+        for i in tiles.indices where tiles[i].lossy && now - tiles[i].lastChange >= settleTime {
             tiles[i].lossy = false
             settled.append(i)
         }
@@ -122,14 +107,10 @@ public struct ChangeHeatTracker: Sendable {
     /// When the next lossy tile settles, if any is waiting: when to call `takeSettled` without
     /// new damage.
     public var nextSettleTime: Duration? {
-        tiles.lazy.filter(\.lossy).map { $0.lastChange + timing.settleTime }.min()
+        tiles.lazy.filter(\.lossy).map { $0.lastChange + settleTime }.min()
     }
 
     // MARK: - Tiles
-
-    private func isHot(_ tile: Tile, at now: Duration) -> Bool {
-        tile.changes >= timing.hotChanges && now - tile.lastChange <= timing.hotWindow
-    }
 
     /// Indices of the tiles `rect` (clipped to the bounds) touches.
     private func indices(touching rect: Rect) -> [Int] {
