@@ -13,17 +13,22 @@ public struct DesktopLayout: Hashable, Sendable, CustomStringConvertible {
         self.init(size: size, screens: [Screen(id: 0, rect: Rect(size: size))])
     }
 
+    /// Most screens a layout may have: the wire allows 255 (a U8), far more than any real
+    /// desktop; a request for more gets "invalid screen layout" like any other it cannot honour.
+    public static let maximumScreenCount = 64
+
     /// Why the layout cannot be honoured, or nil when it is valid: rfbproto "Screen Model" wants
-    /// at least one screen, each non-empty and fully inside the framebuffer, with unique ids (up
-    /// to 255 of them). Screens may overlap partially or completely (mirroring), so overlap is
-    /// accepted. The framebuffer must be at least 1x1 and at most `maximumSide` on each side.
+    /// at least one screen, each non-empty and fully inside the framebuffer, with unique ids (at
+    /// most `maximumScreenCount` here). Screens may overlap partially or completely (mirroring), so
+    /// overlap is accepted. The framebuffer must be at least 1x1 and at most `maximumSide` on each
+    /// side.
     public func validationFailure(maximumSide: Int) -> String? {
         guard size.width >= 1 && size.height >= 1 else { return "framebuffer size \(size) is empty" }
         guard size.width <= maximumSide && size.height <= maximumSide else {
             return "framebuffer size \(size) exceeds \(maximumSide) on a side"
         }
         guard !screens.isEmpty else { return "no screens" }
-        guard screens.count <= 255 else { return "\(screens.count) screens (at most 255)" }
+        guard screens.count <= Self.maximumScreenCount else { return "\(screens.count) screens (at most \(Self.maximumScreenCount))" }
         var ids = Set<UInt32>()
         let bounds = Rect(size: size)
         for screen in screens {

@@ -145,9 +145,14 @@ struct ExtensionMessageCodecTests {
     }
 
     @Test func setDesktopSizeWithTooManyScreensIsRefusedFromItsHeaderAlone() {
-        var decoder = ClientMessageDecoder()
-        decoder.append([251, 0, 0xff, 0xff, 0xff, 0xff, 255, 0])
-        #expect(throws: ClientMessageDecodingError.tooManyScreens(count: 255, limit: 64)) { try decoder.next() }
+        // The default reads all 255 a U8 can declare (the session answers "invalid screen layout"
+        // for more than 64); a lower limit refuses from the header, before the screens arrive.
+        var decoder = ClientMessageDecoder(limits: ClientMessageLimits(maximumScreenCount: 16))
+        decoder.append([251, 0, 0xff, 0xff, 0xff, 0xff, 17, 0])
+        #expect(throws: ClientMessageDecodingError.tooManyScreens(count: 17, limit: 16)) { try decoder.next() }
+        var byDefault = ClientMessageDecoder()
+        byDefault.append([251, 0, 0xff, 0xff, 0xff, 0xff, 255, 0])
+        #expect((try? byDefault.next()) == .some(nil), "255 screens declared: the default waits for them")
     }
 
     @Test func setDesktopSizeWith255ScreensIsReadWhenTheLimitAllowsIt() throws {

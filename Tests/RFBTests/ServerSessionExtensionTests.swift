@@ -123,9 +123,23 @@ struct ServerSessionExtensionTests {
         #expect(session.framebufferSize == Size(width: 200, height: 100))
     }
 
-    @Test func setDesktopSizeDeclaring255ScreensClosesFromItsHeader() {
+    @Test func setDesktopSizeOverTheDecodersScreenLimitClosesFromItsHeader() {
+        var session = negotiated(limits: ClientMessageLimits(maximumScreenCount: 8))
+        #expect(session.receive(ByteBuffer(bytes: [251, 0, 0xff, 0xff, 0xff, 0xff, 9, 0])) == [.close(reason: "SetDesktopSize lists 9 screens (limit 8)")])
+    }
+
+    @Test func setDesktopSizeWith255ScreensIsAnsweredInvalidLayout() throws {
         var session = negotiated()
-        #expect(session.receive(ByteBuffer(bytes: [251, 0, 0xff, 0xff, 0xff, 0xff, 255, 0])) == [.close(reason: "SetDesktopSize lists 255 screens (limit 64)")])
+        let current = session.layout
+        let screens = (0..<255).map { Screen(id: UInt32($0), rect: Rect(x: $0, y: 0, width: 1, height: 1)) }
+        var message = ByteBuffer()
+        message.writeClientMessage(.setDesktopSize(DesktopLayout(size: Size(width: 255, height: 1), screens: screens)))
+        guard case .desktopSizeRejected(let reply, let why)? = session.receive(message).first else {
+            Issue.record("expected a rejection"); return
+        }
+        #expect(reply.status == .invalidScreenLayout)
+        #expect(reply.layout == current)
+        #expect(why.contains("255 screens (at most 64)"), "\(why)")
     }
 
     // MARK: Continuous updates
