@@ -34,6 +34,8 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     private var viewerNumber: Int?
     private var peer = "unknown"
     private var closeReason: String?
+    /// The viewer's answer to the VNC Authentication challenge came while its address was blocked.
+    private var answeredWhileBlocked = false
     /// The first JPEG rectangle is logged once (debug), so logs and tests can tell lossy was used.
     private var loggedFirstJPEG = false
 
@@ -84,7 +86,18 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         viewerNumber = number
         var security = ServerSecurity.none
         if let password = configuration.password {
-            security = .vncAuthentication(verify: { VNCAuthentication.verify(response: $0, challenge: $1, password: password) })
+            let registry = self.registry, address = Self.host(of: context.remoteAddress)
+            // The throttle is asked again when the answer arrives, not only at connect: viewers
+            // that connected in parallel before their address was blocked would otherwise each get
+            // a guess checked, however many there are. Once blocked, no answer is checked, so even
+            // the right password fails until the block ends.
+            security = .vncAuthentication(verify: { [weak self] response, challenge in
+                guard registry.mayAttemptAuthentication(from: address) else {
+                    self?.answeredWhileBlocked = true
+                    return false
+                }
+                return VNCAuthentication.verify(response: response, challenge: challenge, password: password)
+            })
         }
         var challenge = [UInt8](repeating: 0, count: VNCAuthentication.challengeLength)
         var rng = SystemRandomNumberGenerator()
@@ -150,7 +163,8 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             case .authenticationSucceeded:
                 registry.recordAuthentication(from: Self.host(of: context.remoteAddress), succeeded: true)
             case .authenticationFailed:
-                logger.warning("viewer \(peer) failed VNC authentication")
+                let blocked = answeredWhileBlocked ? " (not checked: its address was blocked for too many authentication failures meanwhile)" : ""
+                logger.warning("viewer \(peer) failed VNC authentication\(blocked)")
                 registry.recordAuthentication(from: Self.host(of: context.remoteAddress), succeeded: false)
             case .completed(let version, let shared, let remaining):
                 startSession(version: version, shared: shared, remaining: remaining, context: context)
@@ -172,7 +186,11 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         context.writeAndFlush(wrapOutboundOut(serverInit), promise: nil)
         // Porthole always shares the desktop (like x11vnc -shared): a viewer asking for exclusive
         // access is logged but does not disconnect the others.
-        logger.info("viewer \(peer) connected (#\(viewerNumber ?? 0), RFB \(version), \(shared ? "shared" : "asked for exclusive access; sharing anyway"))")
+        var spoken = "RFB \(version)"
+        if case .handshake(let machine) = phase, let answered = machine.answeredVersion, answered != version {
+            spoken += " (it answered \(answered); RFC 6143 §7.1.1 speaks any unpublished version as 3.3)"
+        }
+        logger.info("viewer \(peer) connected (#\(viewerNumber ?? 0), \(spoken), \(shared ? "shared" : "asked for exclusive access; sharing anyway"))")
         var session = ServerSessionStateMachine(framebufferSize: size, supportedEncodings: Set(EncoderRegistry.implemented + [.copyRect]))
         let actions = remaining.readableBytes > 0 ? session.receive(remaining) : []
         phase = .session(session)
