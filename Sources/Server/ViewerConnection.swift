@@ -34,6 +34,8 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     private var viewerNumber: Int?
     private var peer = "unknown"
     private var closeReason: String?
+    /// An update request outside the framebuffer was logged at info (later ones go to debug).
+    private var loggedRequestOutside = false
     /// The viewer's answer to the VNC Authentication challenge came while its address was blocked.
     private var answeredWhileBlocked = false
     /// The first JPEG rectangle is logged once (debug), so logs and tests can tell lossy was used.
@@ -140,7 +142,11 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         output.unsubscribe(self)
         if viewerNumber != nil {
             registry.leave()
-            logger.info("viewer \(peer) disconnected: \(closeReason ?? "the viewer closed the connection")")
+            var reason = closeReason ?? "the viewer closed the connection"
+            if closeReason == nil, case .session(let machine) = phase, let partial = machine.incompleteMessage {
+                reason += " in the middle of a message (\(partial) arrived)"
+            }
+            logger.info("viewer \(peer) disconnected: \(reason)")
         }
         phase = .closed
         self.context = nil
@@ -210,6 +216,12 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             case .setEncodings(let preferences):
                 logger.debug("viewer \(peer) encodings \(preferences.requested.map(\.description).joined(separator: ",")); using \(preferences.preferred)")
                 updates.setEncodings(preferences)
+            case .updateRequestOutside(let requested, let framebuffer, let clipped):
+                // Once per viewer at info, then at debug: a viewer racing a resize sends a few.
+                let served = clipped.map { "served \($0.width)x\($0.height) at \($0.x),\($0.y)" } ?? "ignored"
+                let line: Logger.Message = "viewer \(peer) asked for \(requested.width)x\(requested.height) at \(requested.x),\(requested.y), outside the \(framebuffer.width)x\(framebuffer.height) framebuffer: \(served)"
+                logger.log(level: loggedRequestOutside ? .debug : .info, line)
+                loggedRequestOutside = true
             case .updateRequested(let incremental, let rect):
                 updates.request(incremental: incremental, rect: rect)
             case .key(let down, let keysym):
