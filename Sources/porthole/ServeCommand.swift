@@ -69,8 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
           help: ArgumentHelp("Pace viewers by socket writes only, never by fence pings (for benchmarks).", visibility: .hidden))
     var noFencePacing = false
 
-    @Option(help: "Desktop name shown by viewers.")
-    var name: String = "Porthole"
+    @Option(help: "Desktop name shown by viewers (default: \"demo\" for the demo desktop, else \"Porthole\").")
+    var name: String?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
@@ -88,7 +88,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...1000).contains(maxFPS) else { throw ValidationError("--max-fps must be 1...1000, not \(maxFPS)") }
         configuration.maxUpdatesPerSecond = maxFPS
         configuration.fencePacing = !noFencePacing
-        configuration.desktopName = name
+        // The demo desktop is the output named "demo"; other sources keep the server's name.
+        configuration.desktopName = name ?? (image == nil && x11 == nil && !device ? "demo" : configuration.desktopName)
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
             throw ValidationError("unknown log level '\(logLevel)'")
         }
