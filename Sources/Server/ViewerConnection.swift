@@ -47,6 +47,11 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     /// EndOfContinuousUpdates waits for the update in flight (rfbproto "EnableContinuousUpdates").
     private var endOfContinuousUpdatesPending = false
     private var stallTimer: Scheduled<Void>?
+    /// Messages written outside updates (`write(context:_:)`) that the socket has not taken yet.
+    private var unsentMessages = 0
+    private var unsentMessageBytes = 0
+    /// Since when the oldest of them has waited (or the socket last took one).
+    private var messagesWaitingSince = NIODeadline.uptimeNanoseconds(0)
     /// When the update in flight was written (`updateInFlight`), for the stall watch.
     private var inFlightSince = NIODeadline.uptimeNanoseconds(0)
     /// Wakes the update loop when `--max-fps` held an update back, or when lossy tiles settle and
@@ -363,9 +368,9 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     private var stallTimeout: TimeAmount { .milliseconds(Int64(configuration.stalledViewerTimeout * 1000)) }
 
     /// One watch per connection instead of a timer scheduled and cancelled with every update (a
-    /// system call or two per frame): when it fires it closes a viewer whose update has been
-    /// unsent for the whole timeout, and otherwise looks again when the update in flight (or,
-    /// with none, one sent now) would reach it.
+    /// system call or two per frame): when it fires it closes a viewer whose update, or whose
+    /// other messages, have been unsent for the whole timeout, and otherwise looks again when the
+    /// oldest of them (or, with none, one sent now) would reach it.
     private func armStallWatch(context: ChannelHandlerContext, at deadline: NIODeadline) {
         stallTimer = context.eventLoop.scheduleTask(deadline: deadline) { [weak self] in
             guard let self, let context = self.context else { return }
@@ -375,7 +380,13 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
                            context: context)
                 return
             }
-            self.armStallWatch(context: context, at: (self.updateInFlight ? self.inFlightSince : now) + self.stallTimeout)
+            if self.unsentMessages > 0, now - self.messagesWaitingSince >= self.stallTimeout {
+                self.close(reason: "the viewer stopped reading (messages were unsent for \(self.configuration.stalledViewerTimeout) s)",
+                           context: context)
+                return
+            }
+            let oldest = min(self.updateInFlight ? self.inFlightSince : now, self.unsentMessages > 0 ? self.messagesWaitingSince : now)
+            self.armStallWatch(context: context, at: oldest + self.stallTimeout)
         }
     }
 
@@ -427,10 +438,34 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     }
 
     /// Writes one small server message (fence, confirmation, clipboard) right away.
+    /// Writes a message outside the update loop (ServerCutText, Bell, fences, confirmations).
+    /// These are not paced by the viewer's requests, so they are counted until the socket takes
+    /// them: a viewer that stops reading is disconnected once they exceed
+    /// `maximumUnsentMessageBytes`, or when none has left for `stalledViewerTimeout` (the stall
+    /// watch), so its memory stays bounded whatever the other viewers and the source do.
     func write(context: ChannelHandlerContext, _ body: (inout ByteBuffer) -> Void) {
+        guard case .session = phase else { return }
         var message = ByteBuffer()
         body(&message)
-        context.writeAndFlush(wrapOutboundOut(message), promise: nil)
+        let byteCount = message.readableBytes
+        if unsentMessages == 0 { messagesWaitingSince = .now() }
+        unsentMessages += 1
+        unsentMessageBytes += byteCount
+        guard unsentMessageBytes <= configuration.maximumUnsentMessageBytes else {
+            close(reason: "the viewer stopped reading (\(unsentMessageBytes) bytes of messages unsent, over the limit of \(configuration.maximumUnsentMessageBytes))",
+                  context: context)
+            return
+        }
+        if stallTimer == nil { armStallWatch(context: context, at: messagesWaitingSince + stallTimeout) }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenComplete { [weak self] _ in
+            guard let self else { return }
+            self.unsentMessages -= 1
+            self.unsentMessageBytes -= byteCount
+            // The socket took one: the rest have waited only since now.
+            self.messagesWaitingSince = .now()
+        }
+        context.writeAndFlush(wrapOutboundOut(message), promise: promise)
     }
 
     // MARK: - Helpers
