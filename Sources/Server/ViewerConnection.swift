@@ -147,7 +147,7 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         output.unsubscribe(self)
         if viewerNumber != nil {
             registry.leave()
-            var reason = closeReason ?? "the viewer closed the connection"
+            var reason = closeReason ?? (registry.isStopping ? "the server is shutting down" : "the viewer closed the connection")
             if closeReason == nil, case .session(let machine) = phase, let partial = machine.incompleteMessage {
                 reason += " in the middle of a message (\(partial) arrived)"
             }
