@@ -1,20 +1,17 @@
-# The two set-up commands of README.md. Each installs what it needs (Debian packages) first.
+# Make targets for the two set-up commands of README.md (scripts/serve.sh, scripts/test.sh), which
+# install what they need (Debian packages) first, and for the benchmarks.
 .PHONY: serve test bench bench-peers bench-peers-quick bench-x11
 
 # Build and run `porthole serve` on its defaults: the demo desktop on 127.0.0.1:5900.
 serve:
-	scripts/install-deps.sh
-	swift build -c release --product porthole
-	"$$(swift build -c release --show-bin-path)/porthole" serve $(ARGS)
+	scripts/serve.sh $(ARGS)
 
 # Build everything and run all tests, the integration tests with real VNC peers included.
 # scripts/run-tests.sh makes four runs: the allocator test needs a heap of its own, the display-device server tests block threads in poll() and the integration tests
 # drive many processes, so each group runs on its own and cannot starve the other suites of
 # Swift's cooperative threads (as many as cores: two here). It ends with a summary of failures.
 test:
-	scripts/install-deps.sh --peers
-	swift build --build-tests
-	scripts/run-tests.sh
+	scripts/test.sh
 
 # Encoder and display-device benchmarks (see docs/benchmarks.md).
 bench:

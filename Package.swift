@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "DisplayTests", dependencies: ["Display", "PortholeTestSupport"]),
         .testTarget(name: "DisplayProtocolTests", dependencies: ["DisplayProtocol", "PortholeTestSupport"]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "Capture", "RFB", "RFBClient", "Display", "CZlib", "PortholeTestSupport",
+            "Server", "Capture", "RFB", "RFBClient", "Display", "CZlib", "VNCAuth", "PortholeTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

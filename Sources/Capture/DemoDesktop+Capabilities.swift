@@ -6,3 +6,12 @@ extension DemoDesktop: ResizableSource {
     /// frame at 256 MiB.
     public var resizableRange: ClosedRange<Int> { 64...8192 }
 }
+
+extension DemoDesktop: BellRinging {
+    /// The terminal rings the bell when its long command (`swift build`) has finished, once per
+    /// pass of its session, so viewers of the demo get RFB Bell (RFC 6143 §7.6.3) now and then.
+    public func takeBell() -> Bool {
+        defer { bellsRung = 0 }
+        return bellsRung > 0
+    }
+}

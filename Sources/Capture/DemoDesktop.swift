@@ -22,6 +22,8 @@ public final class DemoDesktop: FrameSource {
     private var state: DemoState
     private var time: Double = 0
     private let terminal = DemoTerminal()
+    /// Bells the terminal rang that `takeBell()` has not reported yet.
+    var bellsRung = 0
 
     /// Creates the desktop at `size` and draws its frame for time zero. `clockOffset` is the time
     /// of day the panel clock shows at time zero (`DemoDesktop.localTimeOfDay()` for the real one).
@@ -45,6 +47,7 @@ public final class DemoDesktop: FrameSource {
 
     public func advance(to time: Double) -> FrameDamage {
         let new = DemoState(time: time, clockOffset: clockOffset, layout: layout, terminal: terminal)
+        bellsRung += terminal.bellCount(after: self.time, upTo: time)
         self.time = time
         if new == state { return FrameDamage() }
         let old = state

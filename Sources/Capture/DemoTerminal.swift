@@ -31,9 +31,13 @@ struct DemoTerminal: Sendable {
     private let lines: [Line]
     /// One pass of the session, after which it starts again on a cleared screen.
     let loopDuration: Double
+    /// When, within one pass, the terminal rings the bell: as a shell set to announce the end of a
+    /// long command does, when such a command has printed its last line.
+    let bellTimes: [Double]
 
     init() {
         var lines: [Line] = []
+        var bells: [Double] = []
         var t = 0.8
         for (number, entry) in Self.session.enumerated() {
             var prompt = Self.parse("{u}user@porthole{t}:{p}\(entry.directory){t}$ ")
@@ -52,9 +56,11 @@ struct DemoTerminal: Sendable {
                 let cells = Self.parse(text)
                 lines.append(Line(cells: cells, times: [Double](repeating: t, count: cells.count), isPrompt: false))
             }
+            if entry.ringsBell { bells.append(t) }
             t += 0.25
         }
         self.lines = lines
+        bellTimes = bells
         // The final `clear` ends the loop right after its Enter.
         loopDuration = t
     }
@@ -85,6 +91,18 @@ struct DemoTerminal: Sendable {
             }
         }
         return screen
+    }
+
+    /// How many times the bell rings after `start` and up to `end` (seconds since the session
+    /// began, any number of passes apart); 0 when `end` is not after `start`.
+    func bellCount(after start: Double, upTo end: Double) -> Int {
+        guard end > start, loopDuration > 0 else { return 0 }
+        // Bell k of pass n rings at n * loopDuration + bellTimes[k]; count those in (start, end].
+        return bellTimes.reduce(0) { count, bell in
+            let first = ((start - bell) / loopDuration).rounded(.down) + 1
+            let last = ((end - bell) / loopDuration).rounded(.down)
+            return count + max(0, Int(last - first) + 1)
+        }
     }
 
     /// A deterministic value in 0..<1, so typing has a human rhythm that is the same every loop.
@@ -128,6 +146,7 @@ struct DemoTerminal: Sendable {
         var command: String
         var output: [String]
         var lineDelay: Double = 0.03
+        var ringsBell = false
     }
 
     /// The session: everyday commands with their real-looking output.
@@ -148,7 +167,7 @@ struct DemoTerminal: Sendable {
             "[4/5] Emitting module Server",
             "[5/5] Linking porthole",
             "{s}Build of product 'porthole' complete!{t} (6.42s)",
-        ], lineDelay: 0.7),
+        ], lineDelay: 0.7, ringsBell: true),
         Entry(directory: "~/porthole", command: "df -h /", output: [
             "Filesystem      Size  Used Avail Use% Mounted on",
             "/dev/nvme0n1p2  468G  112G  333G  26% /",

@@ -39,8 +39,8 @@ public protocol ClipboardSharing: FrameSource {
     func setClipboard(_ text: String)
 }
 
-/// A source that can ring the bell (the X11 mirror's XKB bell, a producer's bell event): viewers
-/// get an RFB Bell message (RFC 6143 §7.6.3).
+/// A source that can ring the bell (the demo desktop's terminal): viewers get an RFB Bell message
+/// (RFC 6143 §7.6.3).
 public protocol BellRinging: FrameSource {
     /// Whether the bell rang since the last call. Called on the frame clock.
     func takeBell() -> Bool

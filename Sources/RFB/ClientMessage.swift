@@ -47,6 +47,23 @@ public enum ClientMessage: Hashable, Sendable {
         public static let qemu: UInt8 = 255
     }
 
+    /// The message's name for a log line ("SetPixelFormat", "type 99" for unknown types).
+    public static func name(ofType type: UInt8) -> String {
+        switch type {
+        case MessageType.setPixelFormat: return "SetPixelFormat"
+        case MessageType.setEncodings: return "SetEncodings"
+        case MessageType.framebufferUpdateRequest: return "FramebufferUpdateRequest"
+        case MessageType.keyEvent: return "KeyEvent"
+        case MessageType.pointerEvent: return "PointerEvent"
+        case MessageType.clientCutText: return "ClientCutText"
+        case MessageType.enableContinuousUpdates: return "EnableContinuousUpdates"
+        case MessageType.fence: return "ClientFence"
+        case MessageType.setDesktopSize: return "SetDesktopSize"
+        case MessageType.qemu: return "QEMU client message"
+        default: return "type \(type)"
+        }
+    }
+
     /// QEMU client message submessage types (rfbproto "QEMU Client Message").
     public enum QEMUSubmessage {
         public static let extendedKeyEvent: UInt8 = 0

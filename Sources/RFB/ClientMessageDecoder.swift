@@ -27,6 +27,13 @@ public struct ClientMessageDecoder {
     /// Bytes received but not yet decoded into a message.
     public var bufferedByteCount: Int { buffer.readableBytes }
 
+    /// The start of a message still waiting for its remaining bytes, for the log when a viewer
+    /// goes away in the middle of one: its type byte and how many of its bytes arrived.
+    public var incompleteMessage: (type: UInt8, bytes: Int)? {
+        guard failure == nil, let type = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return nil }
+        return (type, buffer.readableBytes)
+    }
+
     public mutating func append(_ bytes: ByteBuffer) {
         var bytes = bytes
         buffer.writeBuffer(&bytes)

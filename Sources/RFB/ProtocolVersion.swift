@@ -47,16 +47,30 @@ public struct ProtocolVersion: Hashable, Sendable, Comparable, CustomStringConve
         return Array("RFB ".utf8) + threeDigits(major) + [UInt8(ascii: ".")] + threeDigits(minor) + [0x0a]
     }
 
-    /// The version actually spoken when the peer announces `self` (rfbproto "ProtocolVersion"):
-    /// 3.3, 3.7 and 3.8 are taken as they are; the non-standard 3.4 and 3.6 (UltraVNC) and 3.889
-    /// (Apple Remote Desktop) are treated as 3.3; anything else at or above 3.8 as 3.8; anything
-    /// between known versions as the highest known version below it; below 3.3 is an error.
+    /// The version a client speaks when the server offers `self` (RFC 6143 §7.1.1: "the highest
+    /// version both sides speak"; a client never asks for more than it was offered): 3.3, 3.7 and
+    /// 3.8 are taken as they are; the non-standard 3.4 to 3.6 (UltraVNC, TightVNC's 3.5) and 3.889
+    /// (Apple Remote Desktop) are treated as 3.3; a newer server (4.0, 3.9) is spoken to as 3.8;
+    /// anything between known versions as the highest known version below it; below 3.3 is an
+    /// error. The server reads a viewer's answer with `spokenWhenViewerAnswers` instead.
     public func negotiated() throws(ParseError) -> ProtocolVersion {
         if self == ProtocolVersion(major: 3, minor: 889) { return .v3_3 }
         if self >= .v3_8 { return .v3_8 }
         if self >= .v3_7 { return .v3_7 }
         if self >= .v3_3 { return .v3_3 }
         throw .unsupported(self)
+    }
+
+    /// The version the server speaks when a viewer answers its 3.8 offer with `self`.
+    /// RFC 6143 §7.1.1: "The only published protocol versions at this time are 3.3, 3.7, and 3.8.
+    /// Other version numbers are reported by some servers and clients, but should be interpreted
+    /// as 3.3 since they do not implement the different handshake in 3.7 or 3.8" (rfbproto
+    /// "ProtocolVersion" names 3.5, which some clients wrongly report). So 3.7 and 3.8 are spoken
+    /// as they are, and every other well-formed answer (3.5, 3.889, 4.0, 3.2) gets the 3.3
+    /// handshake, in which the server decides the security type; a viewer that then speaks
+    /// something else fails on its next message. Only bytes that are not a version are refused.
+    public var spokenWhenViewerAnswers: ProtocolVersion {
+        self == .v3_7 || self == .v3_8 ? self : .v3_3
     }
 
     public static func < (a: ProtocolVersion, b: ProtocolVersion) -> Bool {

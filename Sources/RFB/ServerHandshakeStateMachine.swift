@@ -37,7 +37,8 @@ public enum ServerHandshakeAction: Equatable, Sendable {
 /// The server side of the RFB handshake (RFC 6143 §7.1, §7.3.1): ProtocolVersion, security,
 /// SecurityResult and ClientInit. Pure: bytes in, actions out.
 ///
-/// The server offers 3.8 and speaks what the viewer's answer maps to (`ProtocolVersion.negotiated`).
+/// The server offers 3.8 and speaks what the viewer's answer maps to
+/// (`ProtocolVersion.spokenWhenViewerAnswers`: 3.7 and 3.8 as they are, any other version as 3.3).
 /// It offers exactly one security type: VNC Authentication when configured, else None.
 /// - 3.3 (§7.1.2): the server names the type as a U32; there is no SecurityResult after None.
 /// - 3.7: a list of types and the viewer's choice; no SecurityResult after None.
@@ -69,6 +70,8 @@ public struct ServerHandshakeStateMachine {
     private var buffer = ByteBuffer()
     /// The version spoken, once the viewer has answered.
     public private(set) var version: ProtocolVersion?
+    /// The version the viewer answered with (differs from `version` for non-standard answers).
+    public private(set) var answeredVersion: ProtocolVersion?
 
     /// - Parameters:
     ///   - security: None, or VNC Authentication with its check.
@@ -131,12 +134,14 @@ public struct ServerHandshakeStateMachine {
     }
 
     private mutating func receiveVersion(_ bytes: [UInt8]) -> [ServerHandshakeAction] {
-        let negotiated: ProtocolVersion
+        let answered: ProtocolVersion
         do {
-            negotiated = try ProtocolVersion(wireBytes: bytes).negotiated()
+            answered = try ProtocolVersion(wireBytes: bytes)
         } catch {
             return fail(error.description)
         }
+        let negotiated = answered.spokenWhenViewerAnswers
+        answeredVersion = answered
         version = negotiated
         var out = ByteBuffer()
         let throttled = !authenticationAllowed && security.type == .vncAuthentication

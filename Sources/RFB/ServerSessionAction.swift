@@ -15,6 +15,11 @@ public enum ServerSessionAction: Hashable, Sendable {
     /// ExtendedDesktopSize rectangle (reason `.server`, `writeExtendedDesktopSize`). While
     /// continuous updates are on, incremental requests are dropped by the machine.
     case updateRequested(incremental: Bool, rect: Rect)
+    /// A FramebufferUpdateRequest reached past the framebuffer (for the log; RFC 6143 §7.5.3 does
+    /// not allow it, but a viewer racing a resize sends one). `clipped` is what is served: the
+    /// part inside, followed by its `.updateRequested`, or nil when nothing was inside and the
+    /// request is dropped.
+    case updateRequestOutside(requested: Rect, framebuffer: Size, clipped: Rect?)
     /// A key event (RFC 6143 §7.5.4).
     case key(down: Bool, keysym: UInt32)
     /// A pointer event with the position clamped into the framebuffer (RFC 6143 §7.5.5). Bit n

@@ -10,8 +10,8 @@ import Pixels
 /// 24-bit pixel format, lengths over the limits, an extension message the viewer never negotiated)
 /// yields one `.close` with a reason for the log; after that the machine ignores further input.
 /// Sloppiness the spec tolerates is repaired: update requests reaching past the framebuffer are
-/// clipped, those entirely outside it (a viewer racing a resize) are dropped, and pointer
-/// positions are clamped.
+/// clipped, those entirely outside it (a viewer racing a resize) are dropped, either way with an
+/// `.updateRequestOutside` for the log, and pointer positions are clamped.
 public struct ServerSessionStateMachine {
     public private(set) var framebufferSize: Size
     /// The current screen layout, reported in ExtendedDesktopSize replies. One screen covering the
@@ -62,6 +62,13 @@ public struct ServerSessionStateMachine {
         if let rect = continuousUpdatesRect { continuousUpdatesRect = rect.intersection(Rect(size: newLayout.size)) }
     }
 
+    /// A message begun but not complete, as "10 bytes of a SetPixelFormat", for the log line of a
+    /// viewer that disconnects in the middle of one; nil between messages and after a `.close`.
+    public var incompleteMessage: String? {
+        guard !isClosed, let (type, bytes) = decoder.incompleteMessage else { return nil }
+        return "\(bytes) byte\(bytes == 1 ? "" : "s") of a \(ClientMessage.name(ofType: type))"
+    }
+
     /// Feeds bytes from the viewer, in any split.
     public mutating func receive(_ bytes: ByteBuffer) -> [ServerSessionAction] {
         guard !isClosed else { return [] }
@@ -108,8 +115,13 @@ public struct ServerSessionStateMachine {
         case .framebufferUpdateRequest(let incremental, let rect):
             // rfbproto "EnableContinuousUpdates": incremental requests are ignored while they run.
             if incremental && continuousUpdatesRect != nil { return [] }
+            // An empty request asks for nothing, wherever it is.
+            guard !rect.isEmpty else { return [] }
             let clipped = rect.intersection(Rect(size: framebufferSize))
-            return clipped.isEmpty ? [] : [.updateRequested(incremental: incremental, rect: clipped)]
+            guard clipped != rect else { return [.updateRequested(incremental: incremental, rect: rect)] }
+            let outside = ServerSessionAction.updateRequestOutside(requested: rect, framebuffer: framebufferSize,
+                                                                   clipped: clipped.isEmpty ? nil : clipped)
+            return clipped.isEmpty ? [outside] : [outside, .updateRequested(incremental: incremental, rect: clipped)]
         case .keyEvent(let down, let keysym):
             return [.key(down: down, keysym: keysym)]
         case .pointerEvent(let mask, let x, let y):

@@ -166,6 +166,7 @@ public final class PortholeServer: @unchecked Sendable {
     /// wait forever (their futures are never completed).
     public func stop() async {
         guard stopping.withLockedValue({ let first = !$0; $0 = true; return first }) else { return }
+        registry.markStopping()
         for companion in companions.withLockedValue({ $0 }) { await companion.stop() }
         try? await webChannel?.close()
         try? await channel.close()

@@ -22,6 +22,10 @@ public struct ServerConfiguration: Sendable {
     var minimumUpdateInterval: TimeAmount { .nanoseconds(Int64(1e9 / max(maxUpdatesPerSecond, 1e-3))) }
     /// A viewer whose unsent output stays above the high-water mark this long is disconnected.
     public var stalledViewerTimeout: Double = 30
+    /// Messages sent outside updates (ServerCutText, Bell, fences) do not wait for a request, so
+    /// a viewer that does not read could pile them up; past this many unsent bytes it is
+    /// disconnected at once. Room for a few clipboard texts at the 1 MiB limit.
+    public var maximumUnsentMessageBytes = 8 << 20
     /// Pace updates to viewers that support Fence by fence pings and a congestion window
     /// (`FencePacer`), so a slow link gets fewer, merged frames instead of a growing socket
     /// backlog. Off (the hidden `--no-fence-pacing`) only to measure what it buys.

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Geometry
 import NIOCore
 import NIOPosix
@@ -10,11 +15,13 @@ import RFBClient
 public enum VNCSnapshot {
     public enum SnapshotError: Error, CustomStringConvertible {
         case protocolError(String)
+        case cannotConnect(HostAndPort, String)
         case connectionClosed
         case timedOut(Double)
         public var description: String {
             switch self {
             case .protocolError(let why): return why
+            case .cannotConnect(let address, let why): return "cannot connect to \(address): \(why)"
             case .connectionClosed: return "the server closed the connection before the picture was complete"
             case .timedOut(let s): return "no complete picture within \(s) s"
             }
@@ -33,7 +40,7 @@ public enum VNCSnapshot {
                                          timeout: Double, askForLayout: Bool) async throws -> (picture: PixelBuffer, layout: DesktopLayout?) {
         let group = MultiThreadedEventLoopGroup.singleton
         let promise = group.next().makePromise(of: (picture: PixelBuffer, layout: DesktopLayout?).self)
-        let channel = try await ClientBootstrap(group: group)
+        let bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.milliseconds(Int64(timeout * 1000)))
             .channelInitializer { channel in
@@ -44,12 +51,30 @@ public enum VNCSnapshot {
                         SnapshotHandler(machine: machine, encoding: preferredEncoding, askForLayout: askForLayout, promise: promise))
                 }
             }
-            .connect(host: address.host, port: address.port).get()
+        let channel: Channel
+        do {
+            channel = try await bootstrap.connect(host: address.host, port: address.port).get()
+        } catch {
+            let failure = SnapshotError.cannotConnect(address, Self.reason(error))
+            promise.fail(failure)
+            throw failure
+        }
         let deadline = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) {
             promise.fail(SnapshotError.timedOut(timeout))
         }
         defer { deadline.cancel(); channel.close(promise: nil) }
         return try await promise.futureResult.get()
+    }
+
+    /// The system's words for why a connect failed ("Connection refused"), rather than NIO's
+    /// nested error values.
+    private static func reason(_ error: Error) -> String {
+        if let failure = error as? NIOConnectionError, let first = failure.connectionErrors.first {
+            return reason(first.error)
+        }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        if case ChannelError.connectTimeout = error { return "no answer (timed out)" }
+        return "\(error)"
     }
 }
 

@@ -34,6 +34,10 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     private var viewerNumber: Int?
     private var peer = "unknown"
     private var closeReason: String?
+    /// An update request outside the framebuffer was logged at info (later ones go to debug).
+    private var loggedRequestOutside = false
+    /// The viewer's answer to the VNC Authentication challenge came while its address was blocked.
+    private var answeredWhileBlocked = false
     /// The first JPEG rectangle is logged once (debug), so logs and tests can tell lossy was used.
     private var loggedFirstJPEG = false
 
@@ -43,6 +47,11 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     /// EndOfContinuousUpdates waits for the update in flight (rfbproto "EnableContinuousUpdates").
     private var endOfContinuousUpdatesPending = false
     private var stallTimer: Scheduled<Void>?
+    /// Messages written outside updates (`write(context:_:)`) that the socket has not taken yet.
+    private var unsentMessages = 0
+    private var unsentMessageBytes = 0
+    /// Since when the oldest of them has waited (or the socket last took one).
+    private var messagesWaitingSince = NIODeadline.uptimeNanoseconds(0)
     /// When the update in flight was written (`updateInFlight`), for the stall watch.
     private var inFlightSince = NIODeadline.uptimeNanoseconds(0)
     /// Wakes the update loop when `--max-fps` held an update back, or when lossy tiles settle and
@@ -84,7 +93,18 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         viewerNumber = number
         var security = ServerSecurity.none
         if let password = configuration.password {
-            security = .vncAuthentication(verify: { VNCAuthentication.verify(response: $0, challenge: $1, password: password) })
+            let registry = self.registry, address = Self.host(of: context.remoteAddress)
+            // The throttle is asked again when the answer arrives, not only at connect: viewers
+            // that connected in parallel before their address was blocked would otherwise each get
+            // a guess checked, however many there are. Once blocked, no answer is checked, so even
+            // the right password fails until the block ends.
+            security = .vncAuthentication(verify: { [weak self] response, challenge in
+                guard registry.mayAttemptAuthentication(from: address) else {
+                    self?.answeredWhileBlocked = true
+                    return false
+                }
+                return VNCAuthentication.verify(response: response, challenge: challenge, password: password)
+            })
         }
         var challenge = [UInt8](repeating: 0, count: VNCAuthentication.challengeLength)
         var rng = SystemRandomNumberGenerator()
@@ -127,7 +147,11 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         output.unsubscribe(self)
         if viewerNumber != nil {
             registry.leave()
-            logger.info("viewer \(peer) disconnected: \(closeReason ?? "the viewer closed the connection")")
+            var reason = closeReason ?? (registry.isStopping ? "the server is shutting down" : "the viewer closed the connection")
+            if closeReason == nil, case .session(let machine) = phase, let partial = machine.incompleteMessage {
+                reason += " in the middle of a message (\(partial) arrived)"
+            }
+            logger.info("viewer \(peer) disconnected: \(reason)")
         }
         phase = .closed
         self.context = nil
@@ -150,7 +174,8 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             case .authenticationSucceeded:
                 registry.recordAuthentication(from: Self.host(of: context.remoteAddress), succeeded: true)
             case .authenticationFailed:
-                logger.warning("viewer \(peer) failed VNC authentication")
+                let blocked = answeredWhileBlocked ? " (not checked: its address was blocked for too many authentication failures meanwhile)" : ""
+                logger.warning("viewer \(peer) failed VNC authentication\(blocked)")
                 registry.recordAuthentication(from: Self.host(of: context.remoteAddress), succeeded: false)
             case .completed(let version, let shared, let remaining):
                 startSession(version: version, shared: shared, remaining: remaining, context: context)
@@ -172,7 +197,11 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         context.writeAndFlush(wrapOutboundOut(serverInit), promise: nil)
         // Porthole always shares the desktop (like x11vnc -shared): a viewer asking for exclusive
         // access is logged but does not disconnect the others.
-        logger.info("viewer \(peer) connected (#\(viewerNumber ?? 0), RFB \(version), \(shared ? "shared" : "asked for exclusive access; sharing anyway"))")
+        var spoken = "RFB \(version)"
+        if case .handshake(let machine) = phase, let answered = machine.answeredVersion, answered != version {
+            spoken += " (it answered \(answered); RFC 6143 §7.1.1 speaks any unpublished version as 3.3)"
+        }
+        logger.info("viewer \(peer) connected (#\(viewerNumber ?? 0), \(spoken), \(shared ? "shared" : "asked for exclusive access; sharing anyway"))")
         var session = ServerSessionStateMachine(framebufferSize: size, supportedEncodings: Set(EncoderRegistry.implemented + [.copyRect]))
         let actions = remaining.readableBytes > 0 ? session.receive(remaining) : []
         phase = .session(session)
@@ -192,6 +221,12 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             case .setEncodings(let preferences):
                 logger.debug("viewer \(peer) encodings \(preferences.requested.map(\.description).joined(separator: ",")); using \(preferences.preferred)")
                 updates.setEncodings(preferences)
+            case .updateRequestOutside(let requested, let framebuffer, let clipped):
+                // Once per viewer at info, then at debug: a viewer racing a resize sends a few.
+                let served = clipped.map { "served \($0.width)x\($0.height) at \($0.x),\($0.y)" } ?? "ignored"
+                let line: Logger.Message = "viewer \(peer) asked for \(requested.width)x\(requested.height) at \(requested.x),\(requested.y), outside the \(framebuffer.width)x\(framebuffer.height) framebuffer: \(served)"
+                logger.log(level: loggedRequestOutside ? .debug : .info, line)
+                loggedRequestOutside = true
             case .updateRequested(let incremental, let rect):
                 updates.request(incremental: incremental, rect: rect)
             case .key(let down, let keysym):
@@ -339,9 +374,9 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     private var stallTimeout: TimeAmount { .milliseconds(Int64(configuration.stalledViewerTimeout * 1000)) }
 
     /// One watch per connection instead of a timer scheduled and cancelled with every update (a
-    /// system call or two per frame): when it fires it closes a viewer whose update has been
-    /// unsent for the whole timeout, and otherwise looks again when the update in flight (or,
-    /// with none, one sent now) would reach it.
+    /// system call or two per frame): when it fires it closes a viewer whose update, or whose
+    /// other messages, have been unsent for the whole timeout, and otherwise looks again when the
+    /// oldest of them (or, with none, one sent now) would reach it.
     private func armStallWatch(context: ChannelHandlerContext, at deadline: NIODeadline) {
         stallTimer = context.eventLoop.scheduleTask(deadline: deadline) { [weak self] in
             guard let self, let context = self.context else { return }
@@ -351,7 +386,13 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
                            context: context)
                 return
             }
-            self.armStallWatch(context: context, at: (self.updateInFlight ? self.inFlightSince : now) + self.stallTimeout)
+            if self.unsentMessages > 0, now - self.messagesWaitingSince >= self.stallTimeout {
+                self.close(reason: "the viewer stopped reading (messages were unsent for \(self.configuration.stalledViewerTimeout) s)",
+                           context: context)
+                return
+            }
+            let oldest = min(self.updateInFlight ? self.inFlightSince : now, self.unsentMessages > 0 ? self.messagesWaitingSince : now)
+            self.armStallWatch(context: context, at: oldest + self.stallTimeout)
         }
     }
 
@@ -403,10 +444,34 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     }
 
     /// Writes one small server message (fence, confirmation, clipboard) right away.
+    /// Writes a message outside the update loop (ServerCutText, Bell, fences, confirmations).
+    /// These are not paced by the viewer's requests, so they are counted until the socket takes
+    /// them: a viewer that stops reading is disconnected once they exceed
+    /// `maximumUnsentMessageBytes`, or when none has left for `stalledViewerTimeout` (the stall
+    /// watch), so its memory stays bounded whatever the other viewers and the source do.
     func write(context: ChannelHandlerContext, _ body: (inout ByteBuffer) -> Void) {
+        guard case .session = phase else { return }
         var message = ByteBuffer()
         body(&message)
-        context.writeAndFlush(wrapOutboundOut(message), promise: nil)
+        let byteCount = message.readableBytes
+        if unsentMessages == 0 { messagesWaitingSince = .now() }
+        unsentMessages += 1
+        unsentMessageBytes += byteCount
+        guard unsentMessageBytes <= configuration.maximumUnsentMessageBytes else {
+            close(reason: "the viewer stopped reading (\(unsentMessageBytes) bytes of messages unsent, over the limit of \(configuration.maximumUnsentMessageBytes))",
+                  context: context)
+            return
+        }
+        if stallTimer == nil { armStallWatch(context: context, at: messagesWaitingSince + stallTimeout) }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenComplete { [weak self] _ in
+            guard let self else { return }
+            self.unsentMessages -= 1
+            self.unsentMessageBytes -= byteCount
+            // The socket took one: the rest have waited only since now.
+            self.messagesWaitingSince = .now()
+        }
+        context.writeAndFlush(wrapOutboundOut(message), promise: promise)
     }
 
     // MARK: - Helpers

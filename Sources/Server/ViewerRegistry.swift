@@ -29,6 +29,12 @@ final class ViewerRegistry: @unchecked Sendable {
 
     func leave() { lock.withLock { connected -= 1 } }
 
+    /// The server is stopping: connections closed from now on were closed by it, which their
+    /// disconnect lines say.
+    private var stopping = false
+    func markStopping() { lock.withLock { stopping = true } }
+    var isStopping: Bool { lock.withLock { stopping } }
+
     var count: Int { lock.withLock { connected } }
 
     func mayAttemptAuthentication(from address: String) -> Bool {

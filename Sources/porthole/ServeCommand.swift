@@ -69,8 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
           help: ArgumentHelp("Pace viewers by socket writes only, never by fence pings (for benchmarks).", visibility: .hidden))
     var noFencePacing = false
 
-    @Option(help: "Desktop name shown by viewers.")
-    var name: String = "Porthole"
+    @Option(help: "Desktop name shown by viewers (default: \"demo\" for the demo desktop, else \"Porthole\").")
+    var name: String?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
@@ -84,17 +84,24 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.port = address.port
         configuration.viewOnly = viewOnly
         if let web { configuration.web = try HostAndPort(parsing: web) }
+        // Zero would refuse every viewer; the limit bounds memory, it does not switch serving off.
+        guard maxViewers >= 1 else { throw ValidationError("--max-viewers must be at least 1, not \(maxViewers)") }
         configuration.maxViewers = maxViewers
         guard (1...1000).contains(maxFPS) else { throw ValidationError("--max-fps must be 1...1000, not \(maxFPS)") }
         configuration.maxUpdatesPerSecond = maxFPS
         configuration.fencePacing = !noFencePacing
-        configuration.desktopName = name
+        // The demo desktop is the output named "demo"; other sources keep the server's name.
+        configuration.desktopName = name ?? (image == nil && x11 == nil && !device ? "demo" : configuration.desktopName)
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
             throw ValidationError("unknown log level '\(logLevel)'")
         }
         configuration.logLevel = level
         if let passwordFile {
-            let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: passwordFile)))
+            guard let contents = FileManager.default.contents(atPath: passwordFile) else {
+                let why = FileManager.default.fileExists(atPath: passwordFile) ? "not a readable file" : "no such file"
+                throw ValidationError("cannot read the password file \(passwordFile): \(why)")
+            }
+            let bytes = Array(contents)
             let password = VNCAuthentication.password(fromFileContents: bytes)
             guard !password.isEmpty else { throw ValidationError("the password file \(passwordFile) has an empty first line") }
             configuration.password = password

@@ -36,7 +36,11 @@ struct SnapshotCommand: AsyncParsableCommand {
         }
         var password: [UInt8]? = nil
         if let passwordFile {
-            password = VNCAuthentication.password(fromFileContents: try Array(Data(contentsOf: URL(fileURLWithPath: passwordFile))))
+            guard let contents = FileManager.default.contents(atPath: passwordFile) else {
+                let why = FileManager.default.fileExists(atPath: passwordFile) ? "not a readable file" : "no such file"
+                throw ValidationError("cannot read the password file \(passwordFile): \(why)")
+            }
+            password = VNCAuthentication.password(fromFileContents: Array(contents))
         }
         let (frame, layout) = try await VNCSnapshot.captureWithLayout(address: address, preferredEncoding: preferred, password: password,
                                                                      timeout: timeout, askForLayout: printLayout)

@@ -105,6 +105,45 @@ func same(_ a: PixelBuffer, _ b: PixelBuffer) -> Bool {
         #expect(totals[totals.count / 2] < screen / 50, "median damage \(totals[totals.count / 2]) px")
     }
 
+    /// The terminal rings the bell once per pass of its session, when `swift build` has printed
+    /// its last line; `takeBell()` reports it once, on the first advance past that moment.
+    @Test func terminalRingsTheBellOncePerPass() throws {
+        let terminal = DemoTerminal()
+        let bell = try #require(terminal.bellTimes.first)
+        #expect(terminal.bellTimes.count == 1)
+        let desktop = DemoDesktop(size: Size(width: 320, height: 240))
+        var rings: [Double] = []
+        var t = 0.0
+        while t < 2 * terminal.loopDuration {
+            t += 1.0 / 30
+            _ = desktop.advance(to: t)
+            if desktop.takeBell() { rings.append(t) }
+            #expect(!desktop.takeBell(), "a bell is reported once")
+        }
+        #expect(rings.count == 2, "\(rings)")
+        for (pass, ring) in rings.enumerated() {
+            let due = Double(pass) * terminal.loopDuration + bell
+            #expect(ring >= due && ring < due + 1.0 / 30 + 1e-9, "rang at \(ring), due at \(due)")
+        }
+        // At that moment the build's last line has just appeared.
+        let screen = terminal.screen(at: bell, columns: 80, rows: 24)
+        let text = String(decoding: screen.cells.map(\.code), as: UTF8.self)
+        #expect(text.contains("Build of product 'porthole' complete!"))
+        #expect(!String(decoding: terminal.screen(at: bell - 0.01, columns: 80, rows: 24).cells.map(\.code), as: UTF8.self)
+            .contains("Build of product"))
+    }
+
+    @Test func bellCountSpansPassesAndEmptyIntervals() {
+        let terminal = DemoTerminal()
+        let bell = terminal.bellTimes[0], loop = terminal.loopDuration
+        #expect(terminal.bellCount(after: 0, upTo: bell - 0.001) == 0)
+        #expect(terminal.bellCount(after: bell - 0.001, upTo: bell) == 1)
+        #expect(terminal.bellCount(after: bell, upTo: bell + 0.5) == 0)
+        #expect(terminal.bellCount(after: 0, upTo: 3 * loop) == 3)
+        #expect(terminal.bellCount(after: 5, upTo: 5) == 0)
+        #expect(terminal.bellCount(after: 7, upTo: 2) == 0)
+    }
+
     @Test func idleTimeProducesNoDamage() {
         let desktop = DemoDesktop(size: Size(width: 640, height: 480))
         #expect(desktop.advance(to: 0).isEmpty)

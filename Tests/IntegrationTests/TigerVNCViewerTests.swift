@@ -19,16 +19,20 @@ import Testing
         try await checkViewer(encoding: "ZRLE", screenDepth: 16, colour: .full, format: .rgb565, toleranceSteps: 1)
     }
 
-    /// LowColorLevel=2 makes the viewer ask for 8 bpp rgb332 (RFB max 7/7/3, shifts 5/2/0).
-    @Test func eightBitViewerShowsServedImage() async throws {
-        try await checkViewer(encoding: "Hextile", screenDepth: 24, colour: .medium, format: TigerVNCViewer.Colour.mediumPixelFormat)
+    /// LowColorLevel=2 makes the viewer ask for 8 bpp rgb332 (RFB max 7/7/3, shifts 5/2/0); with
+    /// ZRLE each CPIXEL is then one byte. The server's debug log shows the format and encoding.
+    @Test(arguments: ["Hextile", "ZRLE"])
+    func eightBitViewerShowsServedImage(encoding: String) async throws {
+        try await checkViewer(encoding: encoding, screenDepth: 24, colour: .medium, format: TigerVNCViewer.Colour.mediumPixelFormat,
+                              serverLogs: ["set pixel format 8bpp depth 8 LE true-colour max 7/7/3 shift 5/2/0", "using \(encoding)"])
     }
 
     private func checkViewer(encoding: String, screenDepth: Int, colour: TigerVNCViewer.Colour, format: PixelFormat,
-                             toleranceSteps: Int = 0) async throws {
+                             toleranceSteps: Int = 0, serverLogs: [String] = []) async throws {
         let scratch = try ScratchDirectory("vncviewer-\(encoding)-\(screenDepth)")
         let served = try await PixelBufferFile.png(Fixtures.desktop(), scratch: scratch)
-        let server = try await PortholeServer(serving: served, scratch: scratch)
+        let server = try await PortholeServer(serving: served, extraArguments: serverLogs.isEmpty ? [] : ["--log-level", "debug"],
+                                              scratch: scratch)
         defer { server.stop() }
         let screen = try await TigerVNCViewer.screen(width: Fixtures.width, height: Fixtures.height, depth: screenDepth, scratch: scratch)
 
@@ -38,5 +42,6 @@ import Testing
                                                                    toleranceSteps: toleranceSteps, on: screen, viewer: viewer)
 
         #expect(comparison.isIdentical, "vncviewer \(encoding) depth \(screenDepth): \(comparison)\nviewer log:\n\(viewer.output)\nserver log:\n\(server.log)")
+        for line in serverLogs { #expect(server.log.contains(line), "\(line)\nserver log:\n\(server.log)") }
     }
 }

@@ -35,6 +35,18 @@ struct ProtocolVersionTests {
         #expect(throws: ProtocolVersion.ParseError.self) { try negotiated("RFB 002.009\n") }
     }
 
+    /// The server's reading of a viewer's answer (RFC 6143 §7.1.1): only 3.7 and 3.8 are spoken as
+    /// they are, every other version as 3.3 (where `negotiated()`, a client reading an offer, says
+    /// 3.8 for 4.0 and refuses 3.2).
+    @Test func viewerAnswersOtherThan37And38AreSpokenAs33() throws {
+        func spoken(_ text: String) throws -> ProtocolVersion { try ProtocolVersion(wireBytes: Array(text.utf8)).spokenWhenViewerAnswers }
+        #expect(try spoken("RFB 003.007\n") == .v3_7)
+        #expect(try spoken("RFB 003.008\n") == .v3_8)
+        for other in ["RFB 003.003\n", "RFB 003.005\n", "RFB 003.889\n", "RFB 004.000\n", "RFB 003.009\n", "RFB 003.002\n", "RFB 000.000\n"] {
+            #expect(try spoken(other) == .v3_3, "\(other)")
+        }
+    }
+
     @Test(arguments: ["RFB 003.00\n\n", "RFB 003.008 ", "rfb 003.008\n", "RFB 0x3.008\n", "HTTP/1.1 200", "RFB 003,008\n"])
     func garbageIsMalformed(_ text: String) {
         #expect(throws: ProtocolVersion.ParseError.malformed(Array(text.utf8))) {

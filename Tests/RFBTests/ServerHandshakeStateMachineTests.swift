@@ -54,6 +54,18 @@ struct ServerHandshakeStateMachineTests {
         #expect(feed(&machine, [1]) == [.completed(version: .v3_3, shared: true, remaining: ByteBuffer())])
     }
 
+    /// RFC 6143 §7.1.1: a viewer's answer other than 3.3, 3.7 or 3.8 "should be interpreted as
+    /// 3.3": the server names the type as a U32, and after None ClientInit follows directly.
+    @Test(arguments: ["RFB 003.005\n", "RFB 003.006\n", "RFB 003.889\n", "RFB 004.000\n", "RFB 003.009\n", "RFB 003.002\n"])
+    func unpublishedAnswerGetsThe33Handshake(answer: String) throws {
+        var machine = ServerHandshakeStateMachine(security: .none, challenge: Self.challenge)
+        _ = machine.start()
+        #expect(bytes(feed(&machine, Array(answer.utf8))) == [0, 0, 0, 1])
+        #expect(machine.version == .v3_3)
+        #expect(machine.answeredVersion == (try ProtocolVersion(wireBytes: Array(answer.utf8))))
+        #expect(feed(&machine, [1]) == [.completed(version: .v3_3, shared: true, remaining: ByteBuffer())])
+    }
+
     @Test func version33WithVNCAuthentication() {
         var machine = ServerHandshakeStateMachine(security: Self.vncAuth, challenge: Self.challenge)
         _ = machine.start()

@@ -70,31 +70,59 @@ struct ServerSessionStateMachineTests {
         #expect(session.receive(buffer) == [.key(down: true, keysym: 0x61), .close(reason: "unknown client message type 99")])
     }
 
+    /// What a viewer that goes away mid-message left behind, for the disconnect line.
+    @Test func incompleteMessageIsNamedUntilItCompletes() {
+        var session = machine()
+        #expect(session.incompleteMessage == nil)
+        var buffer = ByteBuffer()
+        buffer.writeClientMessage(.setEncodings([.raw, .zrle]))
+        let bytes = Array(buffer.readableBytesView)
+        for (i, byte) in bytes.enumerated() {
+            let actions = session.receive(ByteBuffer(bytes: [byte]))
+            if i < bytes.count - 1 {
+                #expect(actions.isEmpty)
+                #expect(session.incompleteMessage == "\(i + 1) byte\(i == 0 ? "" : "s") of a SetEncodings")
+            }
+        }
+        #expect(session.incompleteMessage == nil)
+        _ = session.receive(ByteBuffer(bytes: [99]))
+        #expect(session.isClosed)
+        #expect(session.incompleteMessage == nil, "a refused message is not waiting for more")
+    }
+
     @Test func updateRequestInsideIsPassedOn() {
         var session = machine()
         let rect = Rect(x: 10, y: 20, width: 30, height: 40)
         #expect(feed(&session, .framebufferUpdateRequest(incremental: true, rect: rect)) == [.updateRequested(incremental: true, rect: rect)])
     }
 
+    /// RFC 6143 §7.5.3 wants requests inside the framebuffer; one reaching past it is served
+    /// clipped, and said so for the log.
     @Test func updateRequestReachingPastTheEdgeIsClipped() {
         var session = machine()
-        #expect(feed(&session, .framebufferUpdateRequest(incremental: false, rect: Rect(x: 700, y: 500, width: 65535, height: 65535)))
-                == [.updateRequested(incremental: false, rect: Rect(x: 700, y: 500, width: 100, height: 100))])
+        let requested = Rect(x: 700, y: 500, width: 65535, height: 65535), clipped = Rect(x: 700, y: 500, width: 100, height: 100)
+        #expect(feed(&session, .framebufferUpdateRequest(incremental: false, rect: requested))
+                == [.updateRequestOutside(requested: requested, framebuffer: Size(width: 800, height: 600), clipped: clipped),
+                    .updateRequested(incremental: false, rect: clipped)])
     }
 
     @Test func updateRequestEntirelyOutsideIsIgnored() {
         var session = machine()
-        #expect(feed(&session, .framebufferUpdateRequest(incremental: false, rect: Rect(x: 800, y: 0, width: 10, height: 10))).isEmpty)
-        #expect(feed(&session, .framebufferUpdateRequest(incremental: true, rect: Rect(x: 65535, y: 65535, width: 65535, height: 65535))).isEmpty)
-        #expect(feed(&session, .framebufferUpdateRequest(incremental: true, rect: Rect(x: 0, y: 0, width: 0, height: 10))).isEmpty)
+        let size = Size(width: 800, height: 600)
+        for rect in [Rect(x: 800, y: 0, width: 10, height: 10), Rect(x: 65535, y: 65535, width: 65535, height: 65535)] {
+            #expect(feed(&session, .framebufferUpdateRequest(incremental: true, rect: rect))
+                    == [.updateRequestOutside(requested: rect, framebuffer: size, clipped: nil)])
+        }
+        #expect(feed(&session, .framebufferUpdateRequest(incremental: true, rect: Rect(x: 0, y: 0, width: 0, height: 10))).isEmpty,
+                "an empty request asks for nothing")
         #expect(!session.isClosed)
     }
 
     @Test func requestsFollowAResize() {
         var session = machine()
         session.resizeFramebuffer(to: Size(width: 100, height: 100))
-        #expect(feed(&session, .framebufferUpdateRequest(incremental: false, rect: Rect(x: 0, y: 0, width: 800, height: 600)))
-                == [.updateRequested(incremental: false, rect: Rect(x: 0, y: 0, width: 100, height: 100))])
+        #expect(feed(&session, .framebufferUpdateRequest(incremental: false, rect: Rect(x: 0, y: 0, width: 800, height: 600))).last
+                == .updateRequested(incremental: false, rect: Rect(x: 0, y: 0, width: 100, height: 100)))
     }
 
     @Test func pointerIsClampedIntoTheFramebuffer() {

@@ -2,6 +2,7 @@ import Foundation
 import RFB
 import RFBClient
 import Testing
+import VNCAuth
 
 /// Viewers that go wrong before the session starts: garbage instead of a protocol version, a
 /// connection that never speaks, and password guessing (RFC 6143 §7.1, §7.2.2).
@@ -15,6 +16,22 @@ struct HandshakeAbuseTests {
             #expect(await offender.waitUntilClosed())
             #expect(await server.log.waitForLine(containing: "disconnected: malformed protocol version \"GET / HTTP/1\""))
             try await server.expectStillServing(bystander)
+        }
+    }
+
+    /// RFC 6143 §7.1.1: a version other than 3.3, 3.7 or 3.8 is spoken to as 3.3 (the security
+    /// type as a U32, no SecurityResult after None), and the connect line says what it answered.
+    @Test(arguments: [("RFB 004.000\n", "4.0"), ("RFB 003.005\n", "3.5")])
+    func unpublishedVersionIsSpokenToAs33(answer: String, shown: String) async throws {
+        try await TestServer.with { server in
+            let viewer = try await RawTestClient.connect(to: server.address)
+            #expect(try await viewer.read(12) == Array("RFB 003.008\n".utf8))
+            await viewer.send(Array(answer.utf8))
+            #expect(try await viewer.read(4) == [0, 0, 0, 1])
+            await viewer.send([1])
+            let header = try await viewer.read(24)
+            #expect(header[0...3] == [0, 160, 0, 120])
+            #expect(await server.log.waitForLine(containing: "connected (#1, RFB 3.3 (it answered \(shown);"))
         }
     }
 
@@ -77,6 +94,38 @@ struct HandshakeAbuseTests {
             let rightButBlocked = try await TestViewer.open(to: server.address, options: right)
             #expect(await rightButBlocked.waitUntilClosed())
             #expect(rightButBlocked.error == .connectionRefused(reason: "too many authentication failures"))
+        }
+    }
+
+    /// Guesses made over connections opened before the address was blocked are throttled too:
+    /// the block is checked again when an answer arrives, so once five answers failed, a sixth
+    /// connection's answer is not checked at all, even with the right password.
+    @Test func parallelGuessesCannotOutrunTheThrottle() async throws {
+        var configuration = TestServer.configuration()
+        configuration.password = Array("secret".utf8)
+        try await TestServer.with(configuration: configuration) { server in
+            // Six connections, all shown the challenge while the address is still allowed.
+            var challenged: [(client: RawTestClient, challenge: [UInt8])] = []
+            for _ in 0..<6 {
+                let client = try await RawTestClient.connect(to: server.address)
+                _ = try await client.read(12)
+                await client.send(Array("RFB 003.008\n".utf8))
+                #expect(try await client.read(2) == [1, 2])
+                await client.send([2])
+                challenged.append((client, try await client.read(16)))
+            }
+            for (client, _) in challenged.prefix(5) {
+                await client.send([UInt8](repeating: 0x55, count: 16))
+                #expect(try await client.read(4) == [0, 0, 0, 1])
+            }
+            #expect(await eventually(timeout: TestPatience.seconds) {
+                server.log.lines(containing: "failed VNC authentication").count == 5
+            })
+            let (last, challenge) = challenged[5]
+            await last.send(VNCAuthentication.response(challenge: challenge, password: Array("secret".utf8)))
+            #expect(try await last.read(4) == [0, 0, 0, 1], "the right password got through a blocked address")
+            #expect(await last.waitUntilClosed())
+            #expect(await server.log.waitForLine(containing: "failed VNC authentication (not checked: its address was blocked"))
         }
     }
 

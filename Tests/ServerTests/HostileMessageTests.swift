@@ -29,7 +29,8 @@ struct HostileMessageTests {
             halfMessage.writeClientMessage(.setPixelFormat(.rgb565))
             await offender.send(Array(halfMessage.readableBytesView.prefix(10)))
             await offender.close()
-            #expect(await server.log.waitForLine(containing: "disconnected: the viewer closed the connection"))
+            #expect(await server.log.waitForLine(
+                containing: "disconnected: the viewer closed the connection in the middle of a message (10 bytes of a SetPixelFormat arrived)"))
             #expect(await eventually(timeout: TestPatience.seconds) { server.server.viewerCount == 1 })
             try await server.expectStillServing(bystander)
             #expect(server.log.lines(containing: "warning").isEmpty && server.log.lines(containing: "error").isEmpty)
@@ -104,6 +105,7 @@ struct HostileMessageTests {
             options.requestsAutomatically = false
             let viewer = try await TestViewer.connect(to: server.address, options: options)
             await viewer.requestUpdate(incremental: false, rect: Rect(x: 1000, y: 1000, width: 50, height: 50))
+            #expect(await server.log.waitForLine(containing: "info", "asked for 50x50 at 1000,1000, outside the 160x120 framebuffer: ignored"))
             await pause(0.5)
             #expect(viewer.updateCount == 0)
             #expect(!viewer.isClosed)
@@ -128,6 +130,8 @@ struct HostileMessageTests {
             let picture = try await viewer.framebuffer()
             #expect(picture.cropped(to: clipped) == server.source.latest.cropped(to: clipped))
             #expect(!viewer.isClosed)
+            #expect(server.log.lines(containing: "asked for 100x100 at \(size.width - 10),\(size.height - 20), outside the",
+                                     "served 10x20 at \(size.width - 10),\(size.height - 20)").count == 1)
         }
     }
 

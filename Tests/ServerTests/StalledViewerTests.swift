@@ -50,4 +50,35 @@ struct StalledViewerTests {
             await sleeper.close()
         }
     }
+
+    /// Messages outside updates do not wait for a request: a viewer that asks for nothing and
+    /// never reads still gets every clipboard change as ServerCutText. Its unsent messages are
+    /// bounded: past `maximumUnsentMessageBytes` it is disconnected with a log line, and the
+    /// viewer changing the clipboard notices nothing.
+    @Test func viewerThatNeverReadsWhileTheClipboardChangesIsDisconnected() async throws {
+        var configuration = TestServer.configuration()
+        configuration.maximumUnsentMessageBytes = 4 << 20
+        try await TestServer.with(configuration: configuration) { server in
+            let sleeper = try await RawTestClient.connect(to: server.address, receiveBufferSize: 16 << 10)
+            try await sleeper.handshakeWithoutSecurity()
+            await sleeper.stopReading()
+            let typist = try await server.connectViewerWithPicture()
+            #expect(await eventually(timeout: TestPatience.seconds) { server.server.viewerCount == 2 })
+            // Nearly 1 MiB of Latin-1 per change, each different; the limit on ClientCutText is 1 MiB.
+            var changes = 0
+            var disconnected = false
+            let deadline = Date().addingTimeInterval(TestPatience.seconds)
+            while !disconnected && changes < 200 && Date() < deadline {
+                changes += 1
+                await typist.cutText([UInt8](repeating: UInt8(ascii: "a") + UInt8(changes % 26), count: 1_000_000))
+                await pause(0.05)
+                disconnected = !server.log.lines(containing: "disconnected: the viewer stopped reading (", "bytes of messages unsent").isEmpty
+            }
+            #expect(disconnected, "the viewer that never reads was not disconnected after \(changes) clipboard changes")
+            #expect(changes < 200)
+            #expect(await eventually(timeout: TestPatience.seconds) { server.server.viewerCount == 1 })
+            try await server.expectStillServing(typist)
+            await sleeper.close()
+        }
+    }
 }

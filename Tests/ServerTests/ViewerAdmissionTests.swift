@@ -32,4 +32,16 @@ struct ViewerAdmissionTests {
             #expect(!replacement.isClosed)
         }
     }
+
+    /// Stopping the server (SIGTERM, SIGINT) closes every viewer, and each disconnect line says
+    /// the server did it, not the viewer.
+    @Test func stoppingTheServerLogsWhyViewersWereDisconnected() async throws {
+        try await TestServer.with { server in
+            let viewer = try await server.connectViewerWithPicture()
+            await server.server.stop()
+            #expect(await viewer.waitUntilClosed())
+            #expect(await server.log.waitForLine(containing: "disconnected: the server is shutting down"))
+            #expect(server.log.lines(containing: "disconnected: the viewer closed the connection").isEmpty)
+        }
+    }
 }
