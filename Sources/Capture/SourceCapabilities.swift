@@ -46,6 +46,16 @@ public protocol BellRinging: FrameSource {
     func takeBell() -> Bool
 }
 
+/// A source whose picture has a name of its own (the device output a producer named in
+/// CreateOutput, docs/protocol.md §5.2): it becomes the desktop name, and viewers that take
+/// DesktopName (rfbproto "DesktopName Pseudo-encoding") hear when it changes. `porthole serve
+/// --name` keeps the name given instead.
+public protocol NameProviding: FrameSource {
+    /// The name as of the last `advance(to:)`; nil when the source has none (then the desktop
+    /// keeps the name it has).
+    var desktopName: String? { get }
+}
+
 /// A source whose picture is made of several screens (the X11 mirror's RandR monitors): viewers
 /// that take ExtendedDesktopSize see each as a screen of the output.
 public protocol ScreenLayoutProviding: FrameSource {

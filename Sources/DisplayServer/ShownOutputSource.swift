@@ -12,7 +12,7 @@ import Synchronization
 /// damages the whole new frame, so viewers get the new picture (and size) at once. It passes on the
 /// shown output's signals (`FrameSignalling`) and signals a switch itself.
 public class ShownOutputSource: FrameSource, ResizableSource, CursorProviding, CursorPositionProviding, InputReceiving,
-                                ClipboardSharing, FrameSignalling, @unchecked Sendable {
+                                ClipboardSharing, FrameSignalling, NameProviding, @unchecked Sendable {
     private struct State {
         var shown: DeviceOutputSource?
         var switched = false
@@ -79,6 +79,9 @@ public class ShownOutputSource: FrameSource, ResizableSource, CursorProviding, C
     }
 
     public var cursor: CursorImage { current?.cursor ?? .arrow }
+
+    /// The shown output's name, which its producer chose; nil on the card.
+    public var desktopName: String? { current?.outputName }
 
     /// The shown output's cursor plane position, when it moved.
     public func takeCursorPositionChange() -> Point? { current?.takeCursorPositionChange() }

@@ -70,9 +70,13 @@ public final class LiveOutput: @unchecked Sendable {
     /// and a stateless encoding (Raw, RRE, Hextile).
     let sharedRectangles = EncodedRectangleCache()
     private let startTime = NIODeadline.now()
+    /// The desktop name follows the source's own (`NameProviding`) unless one was given.
+    private let followsSourceName: Bool
 
-    public init(name: String, desktopName: String = "Porthole", source: FrameSource, eventLoop: EventLoop, frameRate: Double) {
+    public init(name: String, desktopName: String = "Porthole", followsSourceName: Bool = true, source: FrameSource, eventLoop: EventLoop,
+                frameRate: Double) {
         self.name = name
+        self.followsSourceName = followsSourceName
         self.source = source
         self.eventLoop = eventLoop
         // As slow as once an hour: a signalling source needs the poll only as a fallback.
@@ -80,7 +84,8 @@ public final class LiveOutput: @unchecked Sendable {
         let image = (source as? CursorProviding)?.cursor ?? .arrow
         current = Frame(pixels: source.frame, sequence: 0,
                         cursor: CursorState(image: image, imageSerial: 1, position: nil),
-                        layout: Self.layout(of: source), name: desktopName)
+                        layout: Self.layout(of: source),
+                        name: (followsSourceName ? (source as? NameProviding)?.desktopName : nil) ?? desktopName)
     }
 
     /// The screens the source reports (ScreenLayoutProviding) as a layout of its current frame, or
@@ -246,11 +251,14 @@ public final class LiveOutput: @unchecked Sendable {
         let cursorMoved = position != nil && position != frame.cursor.position
         let layout = source is ScreenLayoutProviding ? Self.layout(of: source) : nil
         let relaidOut = layout != nil && layout != frame.layout
-        guard !damage.isEmpty || cursorChanged || cursorMoved || relaidOut else { return }
+        let sourceName = followsSourceName ? (source as? NameProviding)?.desktopName : nil
+        let renamed = sourceName != nil && sourceName != frame.name
+        guard !damage.isEmpty || cursorChanged || cursorMoved || relaidOut || renamed else { return }
         publish(damage: damage) { frame in
             if let image, cursorChanged { frame.cursor.image = image; frame.cursor.imageSerial += 1 }
             if let position, cursorMoved { frame.cursor.position = position }
             if let layout, relaidOut { frame.layout = layout }
+            if let sourceName, renamed { frame.name = sourceName }
         }
     }
 

@@ -77,8 +77,8 @@ public final class PortholeServer: @unchecked Sendable {
         var configuration = configuration
         configuration.host = boundAddress.host
         configuration.port = port
-        let output = LiveOutput(name: "output", desktopName: configuration.desktopName, source: source, eventLoop: group.next(),
-                                frameRate: configuration.sourceFrameRate)
+        let output = LiveOutput(name: "output", desktopName: configuration.desktopName, followsSourceName: configuration.desktopNameFromSource,
+                                source: source, eventLoop: group.next(), frameRate: configuration.sourceFrameRate)
         let channel = try await Self.listen(configuration: configuration, output: output, registry: registry, group: group, logger: logger)
         let bound = HostAndPort(host: channel.localAddress?.ipAddress ?? configuration.host, port: channel.localAddress?.port ?? port)
         output.start()
@@ -92,7 +92,8 @@ public final class PortholeServer: @unchecked Sendable {
 
     public static func start(configuration: ServerConfiguration, source: FrameSource, logger: Logger) async throws -> PortholeServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
-        let output = LiveOutput(name: "demo", desktopName: configuration.desktopName, source: source, eventLoop: group.next(), frameRate: configuration.sourceFrameRate)
+        let output = LiveOutput(name: "demo", desktopName: configuration.desktopName, followsSourceName: configuration.desktopNameFromSource,
+                                source: source, eventLoop: group.next(), frameRate: configuration.sourceFrameRate)
         let registry = ViewerRegistry(maxViewers: configuration.maxViewers, throttlePolicy: configuration.authenticationThrottle)
         let channel: Channel
         do {

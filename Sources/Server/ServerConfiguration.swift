@@ -12,6 +12,8 @@ public struct ServerConfiguration: Sendable {
     public var viewOnly = false
     public var maxViewers = 64
     public var desktopName = "Porthole"
+    /// Whether a source's own name (`NameProviding`) replaces `desktopName`; `--name` turns it off.
+    public var desktopNameFromSource = true
     /// Frames per second at which built-in sources are polled (advanced), down to once an hour.
     /// A source that signals new frames (`FrameSignalling`) is advanced at once besides.
     public var sourceFrameRate = 30.0

@@ -69,7 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
           help: ArgumentHelp("Pace viewers by socket writes only, never by fence pings (for benchmarks).", visibility: .hidden))
     var noFencePacing = false
 
-    @Option(help: "Desktop name shown by viewers (default: \"demo\" for the demo desktop, else \"Porthole\").")
+    @Option(help: "Desktop name shown by viewers (default: \"demo\" for the demo desktop, the shown output's name with --device, else \"Porthole\").")
     var name: String?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
@@ -92,6 +92,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.fencePacing = !noFencePacing
         // The demo desktop is the output named "demo"; other sources keep the server's name.
         configuration.desktopName = name ?? (image == nil && x11 == nil && !device ? "demo" : configuration.desktopName)
+        // A device output's own name becomes the desktop name, unless one was given.
+        configuration.desktopNameFromSource = name == nil
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
             throw ValidationError("unknown log level '\(logLevel)'")
         }

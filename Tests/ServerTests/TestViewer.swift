@@ -93,6 +93,8 @@ final class TestViewer: @unchecked Sendable {
     var bells: Int { handler.state.withLock { $0.bells } }
     /// DesktopName changes received, in order.
     var names: [String] { handler.state.withLock { $0.names } }
+    /// The desktop name ServerInit gave.
+    var serverName: String? { handler.state.withLock { $0.serverName } }
     /// Cursor pseudo-rectangles received.
     var cursorShapes: Int { handler.state.withLock { $0.cursorShapes } }
     /// The cursor image last received.
@@ -184,6 +186,8 @@ final class TestViewer: @unchecked Sendable {
         var cursorShapes = 0
         var bells = 0
         var names: [String] = []
+        /// The desktop name of ServerInit.
+        var serverName: String?
         var lastCursorShape: CursorShape?
         var cursorPositions: [Point] = []
         var endsOfContinuousUpdates = 0
@@ -234,7 +238,8 @@ final class TestViewer: @unchecked Sendable {
                     if connected && !options.answersFences { break }
                     if connected { state.withLock { $0.fencesAnswered += 1 } }
                     context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
-                case .connected:
+                case .connected(let info):
+                    state.withLock { $0.serverName = info.name }
                     if let format = options.pixelFormat, let bytes = try? machine.setPixelFormat(format) {
                         context.write(wrapOutboundOut(bytes), promise: nil)
                     }
