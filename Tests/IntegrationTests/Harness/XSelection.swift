@@ -11,14 +11,16 @@ enum XSelection {
         try Data(text.utf8).write(to: input)
         let owner = try screen.launch(try requirePeer("xclip"), ["-quiet", "-selection", "clipboard", "-target", "UTF8_STRING",
                                                                   "-in", input.path])
-        // Owned once xclip answers a request for it: read it back through the display.
-        let deadline = Date().addingTimeInterval(15)
+        // Owned once xclip answers a request for it: read it back through the display. 60 s, the
+        // harness's usual bound for a peer: with CI's parallel Xvfbs and viewers, 15 s once ran out
+        // after xclip had answered two requests.
+        let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if try await readClipboard(on: screen, scratch: scratch) == text { return owner }
             guard owner.isRunning else { break }
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw HarnessError("xclip did not take the CLIPBOARD selection on \(screen.display) within 15 s; its log:\n\(owner.output)")
+        throw HarnessError("xclip did not take the CLIPBOARD selection on \(screen.display) within 60 s; its log:\n\(owner.output)")
     }
 
     /// The CLIPBOARD selection as UTF-8 text, or nil when nobody owns it or the owner offers no text.
