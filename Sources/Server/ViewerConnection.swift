@@ -443,7 +443,6 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         output.handleClipboard(text, from: self)
     }
 
-    /// Writes one small server message (fence, confirmation, clipboard) right away.
     /// Writes a message outside the update loop (ServerCutText, Bell, fences, confirmations).
     /// These are not paced by the viewer's requests, so they are counted until the socket takes
     /// them: a viewer that stops reading is disconnected once they exceed
