@@ -6,14 +6,23 @@ import Testing
 /// stays up, says so in its log, shows the last picture with the stale notice, and resumes
 /// mirroring the new server (at its new size) once it is back.
 @Suite struct X11ReconnectTests {
+    /// No live X server holds display `n`: no lock file, or one naming a process that has exited.
+    static func displayIsFree(_ n: Int) -> Bool {
+        guard let lock = try? String(contentsOfFile: "/tmp/.X\(n)-lock", encoding: .utf8) else {
+            return !FileManager.default.fileExists(atPath: "/tmp/.X11-unix/X\(n)")
+        }
+        guard let pid = Int32(lock.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+
     @Test func losingAndRegainingTheXServer() async throws {
         let scratch = try ScratchDirectory("x11-reconnect")
         let xvfb = try requirePeer("Xvfb")
         // A high display number, out of the way of the other tests' Xvfbs (which take the lowest
         // free one with -displayfd), so that it is still free when the second server takes it.
-        let displayNumber = try #require((80...99).first { n in
-            !FileManager.default.fileExists(atPath: "/tmp/.X\(n)-lock") && !FileManager.default.fileExists(atPath: "/tmp/.X11-unix/X\(n)")
-        }, "no free X display number in 80...99")
+        // A lock whose process is gone (an Xvfb killed with its test run) counts as free: Xvfb
+        // itself takes such a number over, removing the stale lock and socket.
+        let displayNumber = try #require((80...99).first { Self.displayIsFree($0) }, "no free X display number in 80...99")
         let display = ":\(displayNumber)"
         let first = try ChildProcess(xvfb, [display, "-noreset", "-screen", "0", "640x480x24", "-nolisten", "tcp"],
                                      logFile: scratch.uniqueFile("Xvfb-first", extension: "log"))
