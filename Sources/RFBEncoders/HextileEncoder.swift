@@ -181,12 +181,7 @@ public struct HextileEncoder: FramebufferEncoder {
 }
 
 /// Rectangles carry nothing from one to the next, so lanes encode with copies of the encoder.
-extension HextileEncoder: LaneParallelEncoder {
+extension HextileEncoder: IndependentRectangleEncoder {
     /// Hextile's tiles (RFC 6143 §7.7.4).
     public var laneRowGrid: Int { HextileEncoder.tileSize }
-    public var maximumLanes: Int { .max }
-    public mutating func encodeLanes(_ lanes: [[LaneJob]], of frame: PixelView, translator: PixelTranslator,
-                                     into output: inout ByteBuffer) -> Int {
-        LaneRunner.encodeIndependently(self, lanes, of: frame, translator: translator, sharing: nil, into: &output)
-    }
 }

@@ -18,3 +18,17 @@ public protocol LaneParallelEncoder: FramebufferEncoder {
     mutating func encodeLanes(_ lanes: [[LaneJob]], of frame: PixelView, translator: PixelTranslator,
                               into output: inout ByteBuffer) -> Int
 }
+
+/// An encoder whose rectangles carry nothing from one to the next (Raw, RRE, Hextile): its lanes
+/// encode with copies of the encoder, as many as there are cores, cut at any row unless the
+/// encoding has tiles.
+public protocol IndependentRectangleEncoder: LaneParallelEncoder {}
+
+extension IndependentRectangleEncoder {
+    public var laneRowGrid: Int { 1 }
+    public var maximumLanes: Int { .max }
+    public mutating func encodeLanes(_ lanes: [[LaneJob]], of frame: PixelView, translator: PixelTranslator,
+                                     into output: inout ByteBuffer) -> Int {
+        LaneRunner.encodeIndependently(self, lanes, of: frame, translator: translator, sharing: nil, into: &output)
+    }
+}

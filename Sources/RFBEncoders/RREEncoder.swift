@@ -54,11 +54,4 @@ public struct RREEncoder: FramebufferEncoder {
 }
 
 /// Rectangles carry nothing from one to the next, so lanes encode with copies of the encoder.
-extension RREEncoder: LaneParallelEncoder {
-    public var laneRowGrid: Int { 1 }
-    public var maximumLanes: Int { .max }
-    public mutating func encodeLanes(_ lanes: [[LaneJob]], of frame: PixelView, translator: PixelTranslator,
-                                     into output: inout ByteBuffer) -> Int {
-        LaneRunner.encodeIndependently(self, lanes, of: frame, translator: translator, sharing: nil, into: &output)
-    }
-}
+extension RREEncoder: IndependentRectangleEncoder {}
