@@ -12,8 +12,11 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CTurboJPEGBench", pkgConfig: "libturbojpeg"),
-        // What the measuring viewers share: a loopback socket and a process's CPU time.
-        .target(name: "BenchSupport", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
+        // What the measuring viewers share: a loopback socket, a process's CPU time, the stamped frames seen.
+        .target(name: "BenchSupport", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "PortholeCodecs", package: "Porthole"),
+        ]),
         .executableTarget(name: "porthole-bench", dependencies: [
             "CTurboJPEGBench", "BenchSupport",
             .product(name: "PortholeCodecs", package: "Porthole"),

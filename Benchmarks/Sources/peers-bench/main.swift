@@ -102,8 +102,7 @@ var decoders = DecoderRegistry.all()
 decoders[.copyRect] = CountingCopyRectDecoder(counts: copyRects)
 var machine = ClientStateMachine(configuration: ClientConfiguration(password: nil, shared: true), decoders: decoders)
 var chunk = [UInt8](repeating: 0, count: 1 << 20)
-var received = Region()
-var started = false
+var frameTracker = StampedFrameTracker()
 var bytes = 0
 var bytesAtStart = 0
 var cpuAtStart = 0.0
@@ -112,8 +111,6 @@ var copyRectsAtStart = (rectangles: 0, pixels: 0)
 var pixelsReceived = 0
 var feederEndedAt: Double?
 var lastLogCheck = 0.0
-var seen: [Int: Double] = [:]
-var lastSeen = 0
 var lastDataAt = 0.0
 let deadline = wallClock() + 60 + Double(frames) / 10
 
@@ -125,14 +122,14 @@ let deadline = wallClock() + 60 + Double(frames) / 10
 
 loop: while true {
     let now = wallClock()
-    if now > deadline { fail("no end within the time limit (last frame seen \(lastSeen) of \(frames))") }
-    if started, feederEndedAt == nil, now - lastLogCheck > 0.1 {
+    if now > deadline { fail("no end within the time limit (last frame seen \(frameTracker.lastSeen) of \(frames))") }
+    if frameTracker.started, feederEndedAt == nil, now - lastLogCheck > 0.1 {
         lastLogCheck = now
         if readLog().paintCPU != nil { feederEndedAt = now }
     }
     // The end: the last frame arrived and the server has been quiet for 0.3 s (so what follows
     // the stamp's update arrives too), or 3 s passed since the feeder's end.
-    if let ended = feederEndedAt, lastSeen >= frames && now - lastDataAt > 0.3 || now - ended > 3 { break loop }
+    if let ended = feederEndedAt, frameTracker.lastSeen >= frames && now - lastDataAt > 0.3 || now - ended > 3 { break loop }
     var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
     guard poll(&pfd, 1, 50) > 0 else { continue }
     let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
@@ -149,25 +146,18 @@ loop: while true {
             send(machine.setEncodings(encodings))
             send(machine.requestUpdate(incremental: false))
         case .framebufferUpdated(let region):
-            let at = wallClock()
-            if !started {
-                received.formUnion(region)
-                if received.contains(machine.framebuffer.bounds), stamp() == 0 {
-                    started = true
-                    bytesAtStart = bytes
-                    cpuAtStart = serverCPU()
-                    copyRectsAtStart = (copyRects.rectangles, copyRects.pixels)
-                    kill(feederPID, SIGUSR1)
-                }
-            } else {
-                pixelsReceived += region.rects.reduce(0) { $0 + $1.width * $1.height }
-                let k = stamp()
-                if k > lastSeen { lastSeen = k; seen[k] = at }
+            let wasStarted = frameTracker.started
+            if frameTracker.update(region, bounds: machine.framebuffer.bounds, stamp: stamp(), at: wallClock()) == .started {
+                bytesAtStart = bytes
+                cpuAtStart = serverCPU()
+                copyRectsAtStart = (copyRects.rectangles, copyRects.pixels)
+                kill(feederPID, SIGUSR1)
             }
+            if wasStarted { pixelsReceived += region.rects.reduce(0) { $0 + $1.width * $1.height } }
             send(machine.requestUpdate(incremental: true))
         case .resized:
             // Porthole's device serves a waiting card until the producer's output is up.
-            received = Region()
+            frameTracker.resized()
             send(machine.requestUpdate(incremental: false))
         case .error(let error):
             fail("protocol error: \(error)")
@@ -184,6 +174,7 @@ let (handedOver, paintCPU) = readLog()
 guard handedOver.count == frames, let first = handedOver[1], let last = handedOver[frames] else {
     fail("the feeder's log has \(handedOver.count) of \(frames) frames")
 }
+let seen = frameTracker.seen
 let latencies = seen.compactMap { k, t in handedOver[k].map { (t - $0) * 1000 } }.sorted()
 guard !latencies.isEmpty else { fail("the viewer saw none of the frames") }
 @MainActor func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count - 1) * p + 0.5))] }

@@ -85,15 +85,12 @@ let fd = connection.fd
 
 var machine = ClientStateMachine(configuration: ClientConfiguration(password: nil, shared: true), decoders: DecoderRegistry.all())
 var chunk = [UInt8](repeating: 0, count: 1 << 20)
-var received = Region()
-var started = false
+var frameTracker = StampedFrameTracker()
 var continuous = false
 var bytes = 0, bytesAtStart = 0
 var feederEndedAt: Double?
 var lastLogCheck = 0.0, lastSample = 0.0
 var backlog: [Int] = []
-var seen: [Int: Double] = [:]
-var lastSeen = 0
 var lastDataAt = 0.0
 let deadline = wallClock() + 120 + Double(frames) / 5
 
@@ -104,12 +101,12 @@ let deadline = wallClock() + 120 + Double(frames) / 5
 
 loop: while true {
     let now = wallClock()
-    if now > deadline { fail("no end within the time limit (last frame seen \(lastSeen) of \(frames))") }
-    if started, feederEndedAt == nil, now - lastLogCheck > 0.1 {
+    if now > deadline { fail("no end within the time limit (last frame seen \(frameTracker.lastSeen) of \(frames))") }
+    if frameTracker.started, feederEndedAt == nil, now - lastLogCheck > 0.1 {
         lastLogCheck = now
         if readLog().ended { feederEndedAt = now }
     }
-    if started, feederEndedAt == nil, now - lastSample >= 0.02 {
+    if frameTracker.started, feederEndedAt == nil, now - lastSample >= 0.02 {
         lastSample = now
         let (sendQueue, inProxy) = (serverSendQueue(proxyPort: proxy.upstreamLocalPort), proxy.backlogInProxy)
         backlog.append(sendQueue + inProxy)
@@ -117,7 +114,7 @@ loop: while true {
             FileHandle.standardError.write(Data("backlog: server send queue \(sendQueue), proxy \(inProxy), proxy port \(proxy.upstreamLocalPort)\n".utf8))
         }
     }
-    if let ended = feederEndedAt, lastSeen >= frames && now - lastDataAt > 0.5 || now - ended > 30 { break loop }
+    if let ended = feederEndedAt, frameTracker.lastSeen >= frames && now - lastDataAt > 0.5 || now - ended > 30 { break loop }
     var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
     guard poll(&pfd, 1, 20) > 0 else { continue }
     let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
@@ -137,21 +134,13 @@ loop: while true {
             // The server confirmed ContinuousUpdates: from now on updates come without requests.
             if !continuous { continuous = true; send(machine.enableContinuousUpdates(true)) }
         case .framebufferUpdated(let region):
-            let at = wallClock()
-            if !started {
-                received.formUnion(region)
-                if received.contains(machine.framebuffer.bounds), stamp() == 0 {
-                    started = true
-                    bytesAtStart = bytes
-                    kill(feederPID, SIGUSR1)
-                }
-            } else {
-                let k = stamp()
-                if k > lastSeen { lastSeen = k; seen[k] = at }
+            if frameTracker.update(region, bounds: machine.framebuffer.bounds, stamp: stamp(), at: wallClock()) == .started {
+                bytesAtStart = bytes
+                kill(feederPID, SIGUSR1)
             }
             if !continuous { send(machine.requestUpdate(incremental: true)) }
         case .resized:
-            received = Region()
+            frameTracker.resized()
             if !continuous { send(machine.requestUpdate(incremental: false)) }
         case .error(let error):
             fail("protocol error: \(error)")
@@ -163,6 +152,7 @@ loop: while true {
 close(fd)
 
 let handedOver = readLog().handedOver
+let seen = frameTracker.seen
 let ages = seen.compactMap { k, t in handedOver[k].map { (t - $0) * 1000 } }.sorted()
 guard !ages.isEmpty, !backlog.isEmpty else { fail("the viewer saw none of the frames") }
 @MainActor func percentile<T>(_ values: [T], _ p: Double) -> T { values[min(values.count - 1, Int(Double(values.count - 1) * p + 0.5))] }
