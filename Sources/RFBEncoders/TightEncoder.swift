@@ -19,8 +19,9 @@ import ZlibStreams
 ///   has at least `minimumJPEGArea` pixels, else the **GradientFilter** when the content is smooth
 ///   (16/32 bpp only, per the spec) and the viewer sent no QualityLevel (TightVNC's rule; noVNC,
 ///   which always sends one, does not implement the gradient filter), else the **CopyFilter**. Without a QualityLevel nothing is lossy, so
-///   text is never blurred. The server sets a QualityLevel only for the parts of an update that
-///   keep changing (`FramebufferUpdateEncoder` with a lossy area from `ChangeHeatTracker`).
+///   text is never blurred. The server turns lossy off only for the lossless refresh of what went
+///   JPEG (`FramebufferUpdateEncoder`'s lossy area), and learns what went JPEG from
+///   `takeLossyAreas`.
 ///
 /// Basic compression uses four persistent zlib streams per connection (0 full colour, 1 mono,
 /// 2 indexed, 3 gradient), each at the zlib level TigerVNC's table gives for the CompressLevel;

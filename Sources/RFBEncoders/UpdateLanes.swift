@@ -1,7 +1,7 @@
 import Geometry
 
 /// One rectangle of an update to encode, and whether it may be lossy (`FramebufferUpdateEncoder`'s
-/// lossy area: only where the picture keeps changing).
+/// lossy area: everywhere but the lossless refresh of what went JPEG).
 public struct LaneJob: Equatable, Sendable {
     public var rect: Rect
     public var lossy: Bool

@@ -27,7 +27,7 @@ struct ViewerUpdateScheduler {
     private(set) var preferences = EncodingPreferences()
     private(set) var translator = PixelTranslator(format: .xrgb8888)
     private var updateEncoder = FramebufferUpdateEncoder(makeEncoder: EncoderRegistry.make)
-    /// JPEG rectangles sent to this viewer so far (Tight with a QualityLevel, in hot tiles only).
+    /// JPEG rectangles sent to this viewer so far (Tight with a QualityLevel).
     var jpegRectanglesSent: Int { updateEncoder.jpegRectangles }
     private var pending = PendingUpdate(bounds: .zero)
     private var requested = Region()
