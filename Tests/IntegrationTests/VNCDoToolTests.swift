@@ -9,7 +9,7 @@ import Testing
 /// format's precision, pixel for pixel.
 @Suite struct VNCDoToolTests {
     /// Every combination but ZRLE at 16 bpp: vncdotool's ZRLE decoder always reads 3-byte CPIXELs,
-    /// so it cannot decode a correct 16 bpp ZRLE stream (TigerVNC covers ZRLE at 16 bpp instead).
+    /// so it cannot decode a correct 16 bpp ZRLE stream (LibVNCClientTests covers ZRLE at 16 bpp instead).
     static let cases: [(VNCDoTool.Encoding, VNCDoTool.Format)] = VNCDoTool.Encoding.allCases.flatMap { encoding in
         VNCDoTool.Format.allCases.compactMap { format in encoding == .zrle && format == .bgr16 ? nil : (encoding, format) }
     }
