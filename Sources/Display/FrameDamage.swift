@@ -16,7 +16,23 @@ public struct CopyMove: Hashable, Sendable {
 public struct FrameDamage: Equatable, Sendable {
     public var moves: [CopyMove]
     public var region: Region
-    public init(moves: [CopyMove] = [], region: Region = Region()) { self.moves = moves; self.region = region }
+    /// Where the new frame differs from the previous one, pixel-exact (`ChangedPixelTrimmer`),
+    /// when the refinery worked it out: what a consumer that takes no copies is owed. It lies
+    /// within `region` and the moves' destinations. Nil: not known, so `region` and the
+    /// destinations are owed.
+    public var changedPixels: Region?
+    public init(moves: [CopyMove] = [], region: Region = Region(), changedPixels: Region? = nil) {
+        self.moves = moves; self.region = region; self.changedPixels = changedPixels
+    }
+
+    /// The same change for a consumer that takes no copies: only the pixels that differ when
+    /// they are known. Otherwise the damage as it is; such a consumer's encoder sends the moves'
+    /// destinations as pixels, each a rectangle of its own (which on a dragged window cost fewer
+    /// bytes than the same pixels merged into the region).
+    public var withoutCopies: FrameDamage {
+        guard let changedPixels else { return self }
+        return FrameDamage(region: changedPixels, changedPixels: changedPixels)
+    }
     public static func full(_ rect: Rect) -> FrameDamage { FrameDamage(region: Region(rect)) }
     public var isEmpty: Bool { moves.isEmpty && region.isEmpty }
 }

@@ -65,7 +65,7 @@ public final class LiveOutput: @unchecked Sendable {
     private struct SignalState { var running = false; var queued = false }
     /// Shrinks the source's damage to the tiles that changed since the previous frame, and finds
     /// moves in it when the source reports none.
-    private let refinery = DamageRefinery(moveDetector: MoveDetector())
+    private let refinery = DamageRefinery(moveDetector: MoveDetector(), trimmer: ChangedPixelTrimmer())
     /// Rectangles of the latest frame encoded by one viewer, for the others with the same format
     /// and a stateless encoding (Raw, RRE, Hextile).
     let sharedRectangles = EncodedRectangleCache()

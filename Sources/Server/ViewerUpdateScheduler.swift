@@ -140,8 +140,10 @@ struct ViewerUpdateScheduler {
             }
             return .resized(new.layout)
         }
-        pending.add(damage)
-        unsentChanges.formUnion(damage.region.union(Region(rects: damage.moves.map(\.destination))))
+        // A viewer that takes no copies is owed only the pixels that differ.
+        let owed = updateEncoder.copyRectAllowed ? damage : damage.withoutCopies
+        pending.add(owed)
+        unsentChanges.formUnion(owed.region.union(Region(rects: owed.moves.map(\.destination))))
         // The viewer that moved the pointer knows where it is; nobody echoes it back.
         if new.cursorMovedBy == viewer { cursorPositionSent = new.cursor.position }
         if !viewerDrawsCursor, old.cursor != new.cursor {

@@ -82,4 +82,83 @@ struct DamageRefineryTests {
         let damage = FrameDamage.full(current.bounds)
         #expect(refinery.refine(damage, previous: previous, current: current) == damage)
     }
+
+    // MARK: - Pixel-exact damage (ChangedPixelTrimmer)
+
+    private let trimming = DamageRefinery(comparer: TileComparer(tileSize: 16), moveDetector: MoveDetector(), trimmer: ChangedPixelTrimmer())
+
+    /// What a viewer that takes no copies shows after receiving `damage.withoutCopies`.
+    private func copylessPicture(from previous: PixelBuffer, applying damage: FrameDamage, from current: PixelBuffer) -> PixelBuffer {
+        viewerPicture(from: previous, applying: damage.withoutCopies, from: current)
+    }
+
+    @Test func linesOfTextShrinkToTheirRowsWhenThatSavesEnough() {
+        // Two 12-row "lines" change in a white area reported whole: the gaps between them and the
+        // margins stay out, for viewers with copies and without.
+        let previous = PixelBuffer(width: 160, height: 64, fill: 0xffffff)
+        var current = previous
+        current.fill(Rect(x: 20, y: 3, width: 100, height: 12), with: 0x202020)
+        current.fill(Rect(x: 20, y: 23, width: 60, height: 12), with: 0x202020)
+        let refined = trimming.refine(.full(previous.bounds), previous: previous, current: current)
+        let lines = Region(rects: [Rect(x: 20, y: 3, width: 100, height: 12), Rect(x: 20, y: 23, width: 60, height: 12)])
+        #expect(refined.changedPixels == lines)
+        #expect(refined.region == lines)
+        #expect(viewerPicture(from: previous, applying: refined, from: current) == current)
+        #expect(copylessPicture(from: previous, applying: refined, from: current) == current)
+    }
+
+    @Test func cuttingThatSavesLessThanAQuarterIsNotDone() {
+        // A change that fills most of its tiles: the tiles stay one rectangle.
+        let previous = PixelBuffer(width: 32, height: 32, fill: 0)
+        var current = previous
+        current.fill(Rect(x: 1, y: 1, width: 30, height: 30), with: 5)
+        let refined = trimming.refine(.full(previous.bounds), previous: previous, current: current)
+        #expect(refined.region == Region(previous.bounds))
+        #expect(refined.changedPixels == nil)
+        #expect(refined.withoutCopies == refined)
+    }
+
+    @Test func aScrollGivesViewersWithoutCopiesOnlyTheRowsThatDiffer() {
+        // Text lines scroll up by one line: the move covers the area, and a viewer without copies
+        // is owed only the rows where old and new lines differ, not the whole destination.
+        var previous = PixelBuffer(width: 128, height: 160, fill: 0xffffff)
+        for line in 0..<8 { previous.fill(Rect(x: 8, y: line * 20 + 4, width: 40 + line * 9, height: 10), with: 0x101010) }
+        var current = previous
+        current.copy(Rect(x: 0, y: 20, width: 128, height: 140), to: Point(x: 0, y: 0))
+        current.fill(Rect(x: 0, y: 140, width: 128, height: 20), with: 0xffffff)
+        let refined = trimming.refine(.full(previous.bounds), previous: previous, current: current)
+        #expect(viewerPicture(from: previous, applying: refined, from: current) == current)
+        #expect(copylessPicture(from: previous, applying: refined, from: current) == current)
+        let owed = refined.withoutCopies.region
+        #expect(owed.area * 2 < previous.bounds.area, "owed \(owed.area) of \(previous.bounds.area) pixels")
+        #expect(owed.intersection(Rect(x: 0, y: 0, width: 128, height: 4)).isEmpty, "the blank rows above the first line are owed: \(owed)")
+    }
+
+    @Test func randomChangesStayExactForViewersWithAndWithoutCopies() {
+        var rng = SplitMix(seed: 31)
+        for round in 0..<150 {
+            let width = rng.int(20...120), height = rng.int(20...90)
+            let previous = TestImages.desktop(width: width, height: height)
+            var current = previous
+            var moves: [CopyMove] = []
+            if rng.bool() {
+                let w = rng.int(1...width / 2), h = rng.int(1...height / 2)
+                let source = Point(x: rng.int(0...(width - w)), y: rng.int(0...(height - h)))
+                let destination = Rect(x: rng.int(0...(width - w)), y: rng.int(0...(height - h)), width: w, height: h)
+                current.copy(Rect(origin: source, size: destination.size), to: destination.origin)
+                moves.append(CopyMove(destination: destination, source: source))
+            }
+            var reported = Region()
+            for _ in 0..<rng.int(0...4) {
+                let r = Rect(x: rng.int(0...width - 1), y: rng.int(0...height - 1), width: rng.int(1...40), height: rng.int(1...6))
+                current.fill(r.intersection(current.bounds), with: UInt32(rng.int(0...0xffffff)))
+                reported.formUnion(r)
+            }
+            if rng.bool() { reported.formUnion(previous.bounds) }
+            let refined = trimming.refine(FrameDamage(moves: moves, region: reported), previous: previous, current: current)
+            #expect(refined.region.subtracting(reported.union(Region(rects: refined.moves.map(\.destination)))).isEmpty, "round \(round): grew")
+            #expect(viewerPicture(from: previous, applying: refined, from: current) == current, "round \(round): with copies")
+            #expect(copylessPicture(from: previous, applying: refined, from: current) == current, "round \(round): without copies")
+        }
+    }
 }

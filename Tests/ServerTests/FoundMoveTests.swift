@@ -53,4 +53,29 @@ struct FoundMoveTests {
             #expect(viewer.updates.flatMap(\.rectangles).allSatisfy { $0.encoding == .hextile })
         }
     }
+
+    /// Without CopyRect a scroll is owed as pixels, but only where the new picture differs from the
+    /// old: the rows between lines of text that are blank in both are not sent (DamageRefinery's
+    /// pixel-exact damage).
+    @Test func aViewerWithoutCopyRectIsSentOnlyTheRowsThatDiffer() async throws {
+        var (source, page) = Self.scrollSource()
+        try await TestServer.with(source: source) { server in
+            var options = TestViewer.Options()
+            options.encodings = [.zrle]
+            let viewer = try await server.connectViewerWithPicture(options)
+            let before = source.latest
+            Self.scrollOneLine(source, page: &page)
+            #expect(await viewer.waitForFramebuffer(source.latest))
+            let after = source.latest
+            let sent = Region(rects: viewer.updates.dropFirst().flatMap(\.rectangles).map(\.rect))
+            // Rows equal in both pictures, in runs longer than the trimmer's merged gap.
+            var equalRows: [Int] = []
+            for y in 0..<after.height where (0..<after.width).allSatisfy({ before[$0, y] == after[$0, y] }) { equalRows.append(y) }
+            #expect(!equalRows.isEmpty, "the test page should leave some rows unchanged by a scroll")
+            let sentRows = Set(sent.rects.flatMap { $0.minY..<$0.maxY })
+            let wronglySent = equalRows.filter { y in sentRows.contains(y) && [y - 1, y - 2, y + 1, y + 2].allSatisfy(equalRows.contains) }
+            #expect(wronglySent.isEmpty, "rows equal in both pictures (and their neighbours) were sent: \(wronglySent.prefix(20))")
+            #expect(sent.area < after.bounds.area * 3 / 4, "sent \(sent.area) of \(after.bounds.area) pixels")
+        }
+    }
 }

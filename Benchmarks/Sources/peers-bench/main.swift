@@ -38,6 +38,9 @@ import RFBClient
 ///   PEERS_BENCH_DUMP=DIR in the environment, a run with wrong pixels writes both pictures to DIR
 ///   (LABEL-WORKLOAD-PID-final.raw and -expected.raw: 32-bit XRGB pixels, rows of the screen's
 ///   width), so the difference can be looked at;
+/// - with PEERS_BENCH_RECTS=DIR in the environment, every update received while feeding is
+///   written to DIR/LABEL-WORKLOAD-ENCODINGS.rects as one line: the bytes read since the last update, then
+///   the rectangles as x,y,wxh (to compare how servers cut the same damage);
 /// - encodings: ENCODINGS;
 /// - copyrect_rects: CopyRect rectangles received while feeding; copyrect_share: the pixels they
 ///   moved, as a fraction of all pixels of the rectangles received while feeding.
@@ -110,6 +113,12 @@ var copyRectsAtStart = (rectangles: 0, pixels: 0)
 /// Pixels of all rectangles received while feeding (the updates' regions may overlap between updates).
 var pixelsReceived = 0
 var feederEndedAt: Double?
+let rectsLog: FileHandle? = ProcessInfo.processInfo.environment["PEERS_BENCH_RECTS"].flatMap { dir in
+    let path = "\(dir)/\(label)-\(workloadName)-\(encodingsName).rects"
+    FileManager.default.createFile(atPath: path, contents: nil)
+    return FileHandle(forWritingAtPath: path)
+}
+var bytesAtLastUpdate = 0
 var lastLogCheck = 0.0
 var lastDataAt = 0.0
 let deadline = wallClock() + 60 + Double(frames) / 10
@@ -153,7 +162,12 @@ loop: while true {
                 copyRectsAtStart = (copyRects.rectangles, copyRects.pixels)
                 kill(feederPID, SIGUSR1)
             }
-            if wasStarted { pixelsReceived += region.rects.reduce(0) { $0 + $1.width * $1.height } }
+            if wasStarted {
+                pixelsReceived += region.rects.reduce(0) { $0 + $1.width * $1.height }
+                let rects = region.rects.map { "\($0.x),\($0.y),\($0.width)x\($0.height)" }.joined(separator: " ")
+                rectsLog?.write(Data("\(bytes - bytesAtLastUpdate) \(rects)\n".utf8))
+            }
+            bytesAtLastUpdate = bytes
             send(machine.requestUpdate(incremental: true))
         case .resized:
             // Porthole's device serves a waiting card until the producer's output is up.
