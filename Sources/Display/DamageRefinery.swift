@@ -14,9 +14,10 @@ import Pixels
 /// that moved (a scroll, a dragged window; `MoveDetector`), so viewers can be sent CopyRect. A
 /// source that reports moves itself knows better and is not second-guessed.
 ///
-/// With a `trimmer`, the result also says which pixels differ from the previous frame at all
-/// (`FrameDamage.changedPixels`): the whole debt of a viewer that takes no copies, which is sent
-/// moves as pixels and gains nothing from tile-sized damage.
+/// With a `trimmer`, the changed tiles are then cut to the pixels that differ, where that saves
+/// enough (`isWorthCutting`): the result says which pixels differ from the previous frame at all
+/// (`FrameDamage.changedPixels`), the whole debt of a viewer that takes no copies, and its region
+/// outside the moves' destinations shrinks to them for every viewer.
 public struct DamageRefinery: Sendable {
     public let comparer: TileComparer
     public let moveDetector: MoveDetector?
@@ -71,7 +72,7 @@ public struct DamageRefinery: Sendable {
     /// only when it saves at least a quarter of them. Cutting turns one rectangle into several,
     /// each with a header and a compressed-data length, around pixels that are often cheap to send
     /// (a window's blank interior); on the dragged-window benchmark, cuts that saved a sixth of
-    /// the pixels cost 8% more bytes, while on scrolling text, cuts that saved half of them
-    /// saved 7% (docs/benchmarks.md, "Pixel-exact damage").
+    /// the pixels cost 9% more bytes, while on scrolling text, cuts that saved half of them
+    /// saved 13% (docs/benchmarks.md, "Pixel-exact damage").
     static func isWorthCutting(_ area: Int, from whole: Int) -> Bool { area * 4 <= whole * 3 }
 }

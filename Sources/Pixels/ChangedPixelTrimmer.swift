@@ -20,8 +20,13 @@ import Geometry
 /// identical rows between two differing ones stay inside the run, since a rectangle of its own
 /// costs a header and a compressed-data length. Working on whole runs of tiles rather than tile by
 /// tile keeps a line of text one rectangle instead of one per tile it crosses.
+///
+/// A cut into more than `maximumRectangles` pieces is given up and the tiles returned as they
+/// are: `FramebufferUpdateEncoder` coarsens so many rectangles back to tiles anyway, and building
+/// a region from thousands of them would cost more than the encoding it could save.
 public struct ChangedPixelTrimmer: Sendable {
     public let mergedGap: Int
+    public static let maximumRectangles = 256
 
     public init(mergedGap: Int = 2) {
         precondition(mergedGap >= 0, "the gap must not be negative")
@@ -29,13 +34,16 @@ public struct ChangedPixelTrimmer: Sendable {
     }
 
     /// The pixels of `tiles` (clipped to the frames, which must have the same size) that differ
-    /// between `previous` and `current`, as a region no larger than `tiles`.
+    /// between `previous` and `current`, as a region no larger than `tiles` (and `tiles` itself,
+    /// clipped, when the cut would need more than `maximumRectangles` rectangles).
     public func changedPixels(in tiles: Region, from previous: PixelView, to current: PixelView) -> Region {
         precondition(previous.width == current.width && previous.height == current.height, "frames of different sizes")
         if previous.base == current.base && previous.stride == current.stride { return Region() }
         var runs: [Rect] = []
-        for rect in tiles.intersection(previous.bounds).rects {
+        let area = tiles.intersection(previous.bounds)
+        for rect in area.rects {
             collectRuns(in: rect, previous: previous, current: current, into: &runs)
+            if runs.count > Self.maximumRectangles { return area }
         }
         runs.sort { $0.minY != $1.minY ? $0.minY < $1.minY : $0.minX < $1.minX }
         return Region(bandedRects: runs)

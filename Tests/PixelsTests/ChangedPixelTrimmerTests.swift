@@ -92,4 +92,20 @@ struct ChangedPixelTrimmerTests {
         } }
         #expect(trimmed == Region(Rect(x: 4, y: 3, width: 1, height: 1)))
     }
+
+    @Test func aCutIntoTooManyPiecesGivesTheTilesBack() {
+        // Every fourth row differs in every one of 300 separate 1-pixel columns: far more than
+        // maximumRectangles runs, so the tiles come back whole rather than as a thousand slivers.
+        let previous = PixelBuffer(width: 600, height: 64, fill: 0)
+        var current = previous
+        var tiles = Region()
+        for column in stride(from: 0, to: 600, by: 2) {
+            tiles.formUnion(Rect(x: column, y: 0, width: 1, height: 64))
+            for y in stride(from: 0, to: 64, by: 4) { current[column, y] = 1 }
+        }
+        #expect(trim(previous, current, in: tiles) == tiles)
+        // Within the limit the same pattern is cut: one column's rows apart.
+        let one = Region(Rect(x: 0, y: 0, width: 1, height: 64))
+        #expect(trim(previous, current, in: one).area == 16)
+    }
 }
