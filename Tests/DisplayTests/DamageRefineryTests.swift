@@ -18,6 +18,17 @@ struct DamageRefineryTests {
         return picture
     }
 
+    /// Copies a random block of `picture` (at most half its size each way) to a random place and
+    /// returns that move.
+    private static func applyRandomMove(_ rng: inout SplitMix, to picture: inout PixelBuffer) -> CopyMove {
+        let width = picture.width, height = picture.height
+        let w = rng.int(1...width / 2), h = rng.int(1...height / 2)
+        let source = Point(x: rng.int(0...(width - w)), y: rng.int(0...(height - h)))
+        let destination = Rect(x: rng.int(0...(width - w)), y: rng.int(0...(height - h)), width: w, height: h)
+        picture.copy(Rect(origin: source, size: destination.size), to: destination.origin)
+        return CopyMove(destination: destination, source: source)
+    }
+
     @Test func overReportedDamageShrinksToTheChangedTiles() {
         let previous = TestImages.desktop(width: 120, height: 90)
         var current = previous
@@ -53,11 +64,7 @@ struct DamageRefineryTests {
             var current = previous
             var moves: [CopyMove] = []
             for _ in 0..<rng.int(0...2) {
-                let w = rng.int(1...width / 2), h = rng.int(1...height / 2)
-                let source = Point(x: rng.int(0...(width - w)), y: rng.int(0...(height - h)))
-                let destination = Rect(x: rng.int(0...(width - w)), y: rng.int(0...(height - h)), width: w, height: h)
-                current.copy(Rect(origin: source, size: destination.size), to: destination.origin)
-                moves.append(CopyMove(destination: destination, source: source))
+                moves.append(Self.applyRandomMove(&rng, to: &current))
             }
             var reported = Region()
             for _ in 0..<rng.int(0...3) {
@@ -142,11 +149,7 @@ struct DamageRefineryTests {
             var current = previous
             var moves: [CopyMove] = []
             if rng.bool() {
-                let w = rng.int(1...width / 2), h = rng.int(1...height / 2)
-                let source = Point(x: rng.int(0...(width - w)), y: rng.int(0...(height - h)))
-                let destination = Rect(x: rng.int(0...(width - w)), y: rng.int(0...(height - h)), width: w, height: h)
-                current.copy(Rect(origin: source, size: destination.size), to: destination.origin)
-                moves.append(CopyMove(destination: destination, source: source))
+                moves.append(Self.applyRandomMove(&rng, to: &current))
             }
             var reported = Region()
             for _ in 0..<rng.int(0...4) {

@@ -11,14 +11,6 @@ struct ChangedPixelTrimmerTests {
         a.withView { old in b.withView { new in ChangedPixelTrimmer(mergedGap: gap).changedPixels(in: tiles, from: old, to: new) } }
     }
 
-    private func differingPixels(_ a: PixelBuffer, _ b: PixelBuffer, in area: Region) -> Region {
-        var rects: [Rect] = []
-        for r in area.intersection(a.bounds).rects {
-            for y in r.minY..<r.maxY { for x in r.minX..<r.maxX where a[x, y] != b[x, y] { rects.append(Rect(x: x, y: y, width: 1, height: 1)) } }
-        }
-        return Region(rects: rects)
-    }
-
     @Test func aChangedLineOfTextShrinksToItsRowsAndColumns() {
         let previous = PixelBuffer(width: 256, height: 128, fill: 0xfdfdfd)
         var current = previous
@@ -72,7 +64,7 @@ struct ChangedPixelTrimmerTests {
                 tiles.formUnion(Rect(x: rng.int(-10...width), y: rng.int(-10...height), width: rng.int(0...width + 10), height: rng.int(0...height + 10)))
             }
             let trimmed = trim(previous, current, in: tiles, gap: rng.int(0...4))
-            let model = differingPixels(previous, current, in: tiles)
+            let model = Region(rects: TestImages.differingPixels(previous, current, in: tiles).map { Rect(origin: $0, size: Size(width: 1, height: 1)) })
             #expect(model.subtracting(trimmed).isEmpty, "round \(round): a differing pixel is missing")
             #expect(trimmed.subtracting(tiles.intersection(previous.bounds)).isEmpty, "round \(round): the result left the tiles")
             if model.isEmpty { #expect(trimmed.isEmpty, "round \(round): nothing differs, yet \(trimmed)") }

@@ -14,14 +14,6 @@ struct TileComparerTests {
         Rect(x: p.x / tile * tile, y: p.y / tile * tile, width: tile, height: tile).intersection(bounds)
     }
 
-    private func differingPixels(_ a: PixelBuffer, _ b: PixelBuffer, in area: Region) -> [Point] {
-        var out: [Point] = []
-        for r in area.intersection(a.bounds).rects {
-            for y in r.minY..<r.maxY { for x in r.minX..<r.maxX where a[x, y] != b[x, y] { out.append(Point(x: x, y: y)) } }
-        }
-        return out
-    }
-
     private func compare(_ a: PixelBuffer, _ b: PixelBuffer, within hint: Region? = nil) -> Region {
         let comparer = TileComparer(tileSize: tile)
         return a.withView { old in b.withView { new in
@@ -72,13 +64,13 @@ struct TileComparerTests {
                 Rect(x: rng.int(-20...width), y: rng.int(-20...height), width: rng.int(0...60), height: rng.int(0...60))
             })
             let found = compare(a, b, within: hint)
-            let differing = differingPixels(a, b, in: hint)
+            let differing = TestImages.differingPixels(a, b, in: hint)
             let changedTiles = Region(rects: differing.map { tile(of: $0, in: a.bounds) })
             #expect(differing.allSatisfy { found.contains($0) }, "round \(round): a change was missed")
             #expect(found.subtracting(hint.intersection(changedTiles)).isEmpty, "round \(round): reported beyond the hint or an unchanged tile")
             #expect(found == Region(rects: found.rects), "round \(round): not canonical")
             // Without a hint, the result is exactly the changed tiles.
-            #expect(compare(a, b) == Region(rects: differingPixels(a, b, in: Region(a.bounds)).map { tile(of: $0, in: a.bounds) }), "round \(round)")
+            #expect(compare(a, b) == Region(rects: TestImages.differingPixels(a, b, in: Region(a.bounds)).map { tile(of: $0, in: a.bounds) }), "round \(round)")
         }
     }
 

@@ -109,3 +109,15 @@ public enum TestImages {
         PixelFormat(bitsPerPixel: 16, depth: 15, bigEndian: true, trueColour: true, redMax: 31, greenMax: 31, blueMax: 31, redShift: 10, greenShift: 5, blueShift: 0),
     ]
 }
+
+extension TestImages {
+    /// The pixels of `area` (clipped to `a`) where the two pictures differ, read one by one: the
+    /// brute-force model that the tile comparer and the trimmer are checked against.
+    public static func differingPixels(_ a: PixelBuffer, _ b: PixelBuffer, in area: Region) -> [Point] {
+        var out: [Point] = []
+        for r in area.intersection(a.bounds).rects {
+            for y in r.minY..<r.maxY { for x in r.minX..<r.maxX where a[x, y] != b[x, y] { out.append(Point(x: x, y: y)) } }
+        }
+        return out
+    }
+}

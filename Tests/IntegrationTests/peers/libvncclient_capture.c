@@ -34,13 +34,17 @@ static void resetCoverage(rfbClient *client) {
     paintedWidth = client->width;
     paintedHeight = client->height;
     unpaintedCount = paintedWidth * paintedHeight;
-    painted = calloc((size_t)unpaintedCount, 1);
+    painted = calloc((size_t)unpaintedCount + 1, 1);
+    if (!painted) {
+        fprintf(stderr, "cannot allocate the coverage map for %dx%d\n", paintedWidth, paintedHeight);
+        exit(2);
+    }
 }
 
 static void onRectangle(rfbClient *client, int x, int y, int w, int h) {
     if (client->width != paintedWidth || client->height != paintedHeight) resetCoverage(client);
-    for (int row = y; row < y + h && row < paintedHeight; row++) {
-        for (int column = x; column < x + w && column < paintedWidth; column++) {
+    for (int row = y < 0 ? 0 : y; row < y + h && row < paintedHeight; row++) {
+        for (int column = x < 0 ? 0 : x; column < x + w && column < paintedWidth; column++) {
             unsigned char *p = &painted[(size_t)row * paintedWidth + column];
             if (!*p) { *p = 1; unpaintedCount--; }
         }
