@@ -7,12 +7,20 @@ public struct AtomicCommit: Sendable {
     /// A new state for one plane, plus what changed in its framebuffer since it was last shown
     /// (KMS FB_DAMAGE_CLIPS): rects in framebuffer pixels; `nil` means the whole plane changed,
     /// an empty array that only the placement changed.
+    ///
+    /// `moves` (docs/protocol.md §5.8, version 1.2) say which pixels of the framebuffer are the
+    /// plane's previous picture moved (a scroll, a dragged window), in framebuffer pixels, applied
+    /// before the damage: a producer that knows it spares the server the search for the move, and
+    /// viewers get CopyRect. A move is a promise like damage is: the server redraws its destination
+    /// from the framebuffer either way, so the scanout stays exact, but a viewer sent CopyRect
+    /// holds what the promise says.
     public struct PlaneUpdate: Sendable {
         public var plane: PlaneID
         public var state: PlaneState
         public var damage: [Rect]?
-        public init(plane: PlaneID, state: PlaneState, damage: [Rect]? = nil) {
-            self.plane = plane; self.state = state; self.damage = damage
+        public var moves: [CopyMove]
+        public init(plane: PlaneID, state: PlaneState, damage: [Rect]? = nil, moves: [CopyMove] = []) {
+            self.plane = plane; self.state = state; self.damage = damage; self.moves = moves
         }
     }
 

@@ -9,6 +9,8 @@ public struct DeviceLimits: Sendable {
     public var maximumFramebuffersPerClient = 64
     /// Damage rects per plane and frame; more are treated as full damage (never an error).
     public var maximumDamageRectsPerPlane = 256
+    /// Moves per plane and commit (docs/protocol.md §5.8, version 1.2); more are an error.
+    public var maximumMovesPerPlane = 16
     /// Largest cursor plane destination, in each dimension.
     public var maximumCursorSize = 256
     /// Bound on output positions and plane destinations, so coordinate arithmetic cannot overflow.

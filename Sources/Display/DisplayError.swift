@@ -39,6 +39,9 @@ public enum DisplayError: Error, Equatable, Sendable, CustomStringConvertible {
     case zPositionOutOfRange(PlaneID, Int)
     case hotspotOutOfRange(PlaneID, Point)
     case damageOutsideFramebuffer(PlaneID, Rect, FramebufferID)
+    /// A move whose destination or source rect is empty or leaves the framebuffer.
+    case moveOutsideFramebuffer(PlaneID, CopyMove, FramebufferID)
+    case tooManyMoves(PlaneID, count: Int, maximum: Int)
     case disabledOutputShowsFramebuffer(OutputID, PlaneID, FramebufferID)
     case enabledOutputWithoutPrimary(OutputID)
 
@@ -79,6 +82,9 @@ public enum DisplayError: Error, Equatable, Sendable, CustomStringConvertible {
         case .zPositionOutOfRange(let p, let z): return "\(p): z-position \(z) is outside 0...255"
         case .hotspotOutOfRange(let p, let h): return "\(p): hotspot \(h) is out of range"
         case .damageOutsideFramebuffer(let p, let r, let f): return "\(p): damage rect \(r) is outside \(f)"
+        case .moveOutsideFramebuffer(let p, let m, let f):
+            return "\(p): move of \(m.destination) from (\(m.source.x), \(m.source.y)) is empty or leaves \(f)"
+        case .tooManyMoves(let p, let count, let maximum): return "\(p): \(count) moves; at most \(maximum) per plane"
         case .disabledOutputShowsFramebuffer(let o, let p, let f): return "\(o) is disabled but \(p) shows \(f)"
         case .enabledOutputWithoutPrimary(let o): return "\(o) is enabled but its primary plane has no framebuffer"
         }

@@ -21,12 +21,13 @@ extension DisplayError {
         case .memoryTooSmall(let f, _, _): (code, detail) = (.badMemory, f.rawValue)
         case .tooManyOutputs(let c, _), .tooManyFramebuffers(let c, _): (code, detail) = (.limitExceeded, c.rawValue)
         case .tooManyPlanes(let o, _): (code, detail) = (.limitExceeded, o.rawValue)
+        case .tooManyMoves(let p, _, _): (code, detail) = (.limitExceeded, p.rawValue)
         case .invalidMode(let o, _, _), .positionOutOfRange(let o, _): (code, detail) = (.invalidArgument, o?.rawValue ?? 0)
         case .noModes: (code, detail) = (.invalidArgument, 0)
         case .planeInUse(let p), .notAnOverlay(let p), .duplicatePlane(let p), .emptySource(let p),
              .sourceOutsideFramebuffer(let p, _, _, _, _), .emptyDestination(let p, _), .destinationOutOfRange(let p, _, _),
              .cursorTooLarge(let p, _, _), .zPositionOutOfRange(let p, _), .hotspotOutOfRange(let p, _),
-             .damageOutsideFramebuffer(let p, _, _):
+             .damageOutsideFramebuffer(let p, _, _), .moveOutsideFramebuffer(let p, _, _):
             (code, detail) = (.invalidArgument, p.rawValue)
         case .duplicateOutput(let o), .disabledOutputShowsFramebuffer(let o, _, _), .enabledOutputWithoutPrimary(let o):
             (code, detail) = (.invalidArgument, o.rawValue)
