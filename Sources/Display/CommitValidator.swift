@@ -7,8 +7,9 @@ import Geometry
 /// The checks, in order: the client is a producer; each output and plane appears once and is the
 /// client's; modes and positions are in range; each plane's framebuffer is the client's, its
 /// source rect is non-empty and inside the framebuffer, its destination non-empty and within the
-/// coordinate limit (a cursor within the cursor size), its z-position in 0...255 and its damage
-/// rects inside the framebuffer (more than the limit become full damage, unchecked); finally an
+/// coordinate limit (a cursor within the cursor size), its z-position in 0...255, its damage
+/// rects inside the framebuffer (more than the limit become full damage, unchecked) and its moves
+/// within the limit, each destination and source inside the framebuffer; finally an
 /// enabled output shows a primary framebuffer and a disabled one shows nothing.
 struct CommitValidator {
     let device: Device
@@ -54,10 +55,19 @@ struct CommitValidator {
             guard let plane = device.planesByID[update.plane],
                   device.outputsByID[plane.output]?.owner == client else { throw .noSuchPlane(update.plane) }
             var next = try flip(for: plane.output)
-            let damage = try validate(update, type: plane.type)
+            let (damage, moves) = try validate(update, type: plane.type)
+            // Moves are relative to the picture on screen, so they count only for the first
+            // commit to change the plane since the last tick; later ones turn every move of the
+            // plane into damage (docs/protocol.md §5.8, §12 mailbox).
+            let touched = next.damage[plane.id] != nil || next.planes[plane.id] != device.planesByID[plane.id]?.state
+            let limit = limits.maximumDamageRectsPerPlane
             next.planes[plane.id] = update.state
-            if let damage {
-                next.damage[plane.id] = next.damage[plane.id].map { $0.merged(with: damage, limit: limits.maximumDamageRectsPerPlane) } ?? damage
+            if touched, let earlier = next.moves.removeValue(forKey: plane.id), let old = next.damage[plane.id] {
+                next.damage[plane.id] = old.including(earlier, limit: limit)
+            }
+            if var damage {
+                if touched { damage = damage.including(moves, limit: limit) } else if !moves.isEmpty { next.moves[plane.id] = moves }
+                next.damage[plane.id] = next.damage[plane.id].map { $0.merged(with: damage, limit: limit) } ?? damage
             }
             result[plane.output] = next
         }
@@ -82,11 +92,12 @@ struct CommitValidator {
         return result
     }
 
-    /// Checks one plane's new state; returns its damage (`nil` for a disabled plane).
-    private func validate(_ update: AtomicCommit.PlaneUpdate, type: PlaneType) throws(DisplayError) -> PlaneDamage? {
+    /// Checks one plane's new state; returns its damage (`nil` for a disabled plane) and its moves
+    /// (none when the whole plane is damaged, and none that move nothing).
+    private func validate(_ update: AtomicCommit.PlaneUpdate, type: PlaneType) throws(DisplayError) -> (PlaneDamage?, [CopyMove]) {
         let limits = device.limits
         let state = update.state, id = update.plane
-        guard let fbID = state.framebuffer else { return nil }
+        guard let fbID = state.framebuffer else { return (nil, []) }
         guard let framebuffer = device.framebuffersByID[fbID], framebuffer.owner == client else { throw .noSuchFramebuffer(fbID) }
         guard !state.source.isEmpty else { throw .emptySource(id) }
         guard state.source.isInside(width: framebuffer.width, height: framebuffer.height) else {
@@ -109,6 +120,17 @@ struct CommitValidator {
             let bounds = framebuffer.descriptor.bounds
             for rect in rects where !bounds.contains(rect) { throw .damageOutsideFramebuffer(id, rect, fbID) }
         }
-        return damage
+        guard update.moves.count <= limits.maximumMovesPerPlane else {
+            throw .tooManyMoves(id, count: update.moves.count, maximum: limits.maximumMovesPerPlane)
+        }
+        let bounds = framebuffer.descriptor.bounds
+        for move in update.moves {
+            let source = Rect(origin: move.source, size: move.destination.size)
+            guard !move.destination.isEmpty, bounds.contains(move.destination), bounds.contains(source) else {
+                throw .moveOutsideFramebuffer(id, move, fbID)
+            }
+        }
+        guard case .rects = damage else { return (damage, []) }
+        return (damage, update.moves.filter { $0.dx != 0 || $0.dy != 0 })
     }
 }

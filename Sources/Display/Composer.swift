@@ -10,7 +10,8 @@ import Pixels
 /// The composer keeps the last scanout and the placement of every layer it drew, so that each
 /// frame only the damaged part is drawn again: the destinations of layers that appeared,
 /// disappeared, moved, restacked or changed framebuffer, and the damage clips of the others mapped
-/// through their scaling. The damage it returns is exactly what it redrew.
+/// through their scaling. The damage it returns is exactly what it redrew, but for the
+/// destinations of the producers' moves that it passes on as moves of the picture.
 ///
 /// The cursor plane is left out of the picture unless `includesCursorPlane` is set: RFB viewers
 /// take it as a cursor (`exportedCursor(in:)`) and the server draws it for those that cannot.
@@ -41,24 +42,38 @@ public struct Composer: Sendable {
     /// the layers' framebuffers since the last call (`FrameTick.planeDamage`). The first frame, and
     /// any change of size, redraws everything. Returns the part of the scanout that was redrawn.
     /// `size` is the output's mode, which the device keeps within its limits.
-    public mutating func compose(size requested: Size, layers: [ComposerLayer], planeDamage: [PlaneID: PlaneDamage]) -> FrameDamage {
+    ///
+    /// `planeMoves` are the producers' moves (`FrameTick.planeMoves`, framebuffer pixels). Those
+    /// that are moves of the picture (`PlaneMoveTranslation`) are returned as the frame's moves,
+    /// and their destinations leave the returned region unless damaged otherwise; the rest become
+    /// damage. Every destination is redrawn from the framebuffer all the same, so the scanout never
+    /// depends on a move being true.
+    public mutating func compose(size requested: Size, layers: [ComposerLayer], planeDamage: [PlaneID: PlaneDamage],
+                                 planeMoves: [PlaneID: [CopyMove]] = [:]) -> FrameDamage {
         let size = Size(width: max(0, requested.width), height: max(0, requested.height))
         let drawn = drawableLayers(layers)
         let placements = Dictionary(drawn.map { ($0.plane, $0.placement) }, uniquingKeysWith: { first, _ in first })
         let bounds = Rect(size: size)
-        let region: Region
+        var result = FrameDamage()
+        var redrawn: Region
         if let previous = drawnPlacements, scanout.size == size {
-            region = damage(previous: previous, layers: drawn, placements: placements, planeDamage: planeDamage, bounds: bounds)
-            if !region.isEmpty { flip.flip(&scanout, redrawn: region) }
+            let translation = PlaneMoveTranslation(planeMoves: planeMoves, layers: drawn, previous: previous, bounds: bounds)
+            result.moves = translation.moves
+            result.region = damage(previous: previous, layers: drawn, placements: placements, planeDamage: planeDamage,
+                                   movedPlanes: Set(planeMoves.keys), bounds: bounds)
+            result.region.formUnion(Region(rects: translation.damage))
+            redrawn = result.region.union(Region(rects: translation.moves.map(\.destination)))
+            if !redrawn.isEmpty { flip.flip(&scanout, redrawn: redrawn) }
         } else {
             scanout = PixelBuffer(width: size.width, height: size.height, fill: Self.background)
             flip.reset()
-            region = Region(bounds)
+            redrawn = Region(bounds)
+            result.region = redrawn
         }
         drawnPlacements = placements
-        for rect in region.rects { draw(rect, layers: drawn) }
-        if !region.isEmpty { flip.finish(front: scanout, drawn: region) }
-        return FrameDamage(region: region)
+        for rect in redrawn.rects { draw(rect, layers: drawn) }
+        if !redrawn.isEmpty { flip.finish(front: scanout, drawn: redrawn) }
+        return result
     }
 
     /// Redraws the whole scanout, as after a size change.
@@ -79,13 +94,14 @@ public struct Composer: Sendable {
     }
 
     private func damage(previous: [PlaneID: ComposerLayer.Placement], layers: [ComposerLayer],
-                        placements: [PlaneID: ComposerLayer.Placement], planeDamage: [PlaneID: PlaneDamage], bounds: Rect) -> Region {
-        // A framebuffer swap that comes with damage is frame damage (docs/protocol.md §5.8): only
-        // the damage changed since the last frame, whichever buffer shows it. Without damage for
-        // the plane, a swap redraws the plane like any other change of placement.
+                        placements: [PlaneID: ComposerLayer.Placement], planeDamage: [PlaneID: PlaneDamage],
+                        movedPlanes: Set<PlaneID>, bounds: Rect) -> Region {
+        // A framebuffer swap that comes with damage or moves is frame damage (docs/protocol.md
+        // §5.8): only they changed since the last frame, whichever buffer shows it. Without either
+        // for the plane, a swap redraws the plane like any other change of placement.
         func swapWithDamage(_ plane: PlaneID, _ old: ComposerLayer.Placement) -> Bool {
             guard let new = placements[plane], new.isSwap(of: old) else { return false }
-            return planeDamage[plane] != nil
+            return planeDamage[plane] != nil || movedPlanes.contains(plane)
         }
         var rects: [Rect] = []
         for (plane, old) in previous where placements[plane] != old && !swapWithDamage(plane, old) {

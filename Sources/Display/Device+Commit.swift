@@ -47,7 +47,8 @@ extension Device {
         events += releases(before: before, after: referencedFramebuffers())
         if changed { events += consumers.map { .outputChanged(to: $0, output) } }
         return FrameTick(sequence: output.sequence, applied: true, configurationChanged: changed,
-                         planeDamage: flip.damage.filter { !$0.value.isEmpty }, events: events, copiedBytes: copied.bytes)
+                         planeDamage: flip.damage.filter { !$0.value.isEmpty || flip.moves[$0.key] != nil },
+                         planeMoves: flip.moves, events: events, copiedBytes: copied.bytes)
     }
 }
 
@@ -62,14 +63,18 @@ public struct FrameTick: Sendable {
     /// What changed inside each plane's framebuffer, for `Composer.compose`. Planes that were
     /// moved, restacked, or given another framebuffer are found by the composer itself.
     public var planeDamage: [PlaneID: PlaneDamage]
+    /// The producers' moves (docs/protocol.md §5.8, version 1.2) per plane, relative to the
+    /// picture before the tick; their destinations are not in `planeDamage`.
+    public var planeMoves: [PlaneID: [CopyMove]]
     public var events: [DisplayEvent]
     /// Bytes of copy-path framebuffers copied at this tick (docs/protocol.md §11): the damage, or
     /// whole framebuffers new to their plane.
     public var copiedBytes: Int
 
     public init(sequence: UInt64, applied: Bool, configurationChanged: Bool = false,
-                planeDamage: [PlaneID: PlaneDamage] = [:], events: [DisplayEvent] = [], copiedBytes: Int = 0) {
+                planeDamage: [PlaneID: PlaneDamage] = [:], planeMoves: [PlaneID: [CopyMove]] = [:],
+                events: [DisplayEvent] = [], copiedBytes: Int = 0) {
         self.sequence = sequence; self.applied = applied; self.configurationChanged = configurationChanged
-        self.planeDamage = planeDamage; self.events = events; self.copiedBytes = copiedBytes
+        self.planeDamage = planeDamage; self.planeMoves = planeMoves; self.events = events; self.copiedBytes = copiedBytes
     }
 }

@@ -23,7 +23,8 @@ extension Device {
             // A destroyed framebuffer still on a plane is a copy-path one: the plane keeps its copy.
             guard let framebuffer = framebuffersByID[fbID] else { continue }
             guard framebuffer.path == .copy else { planeCopies[planeID] = nil; continue }
-            let damage = flip.damage[planeID]
+            // The server's copy takes the moves' destinations from the framebuffer like damage.
+            let damage = flip.damage[planeID]?.including(flip.moves[planeID], limit: limits.maximumDamageRectsPerPlane)
             guard willCopy(planeID, state: state, damage: damage) else { continue }
             framebuffers.insert(fbID)
             let old = planesByID[planeID]?.state

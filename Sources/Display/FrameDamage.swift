@@ -33,6 +33,19 @@ public struct FrameDamage: Equatable, Sendable {
         guard let changedPixels else { return self }
         return FrameDamage(region: changedPixels, changedPixels: changedPixels)
     }
+    /// Every pixel the change may have touched, for a consumer that takes pixels only: the region
+    /// and the moves' destinations.
+    public var changedArea: Region {
+        moves.isEmpty ? region : region.union(Region(rects: moves.map(\.destination)))
+    }
+
+    /// This change followed by `next`, as one: `next`'s moves become pixels (their sources refer
+    /// to a picture between the two), unless nothing came before them.
+    public func followed(by next: FrameDamage) -> FrameDamage {
+        if isEmpty { return next }
+        return FrameDamage(moves: moves, region: region.union(next.changedArea))
+    }
+
     public static func full(_ rect: Rect) -> FrameDamage { FrameDamage(region: Region(rect)) }
     public var isEmpty: Bool { moves.isEmpty && region.isEmpty }
 }

@@ -6,6 +6,10 @@ struct PendingFlip: Sendable {
     var planes: [PlaneID: PlaneState]
     /// Union of the damage of the merged commits: the picture changed by all of them.
     var damage: [PlaneID: PlaneDamage]
+    /// The producer's moves per plane (docs/protocol.md §5.8, version 1.2), relative to the picture
+    /// on screen: only a plane that one commit alone changed since the last tick has any. Their
+    /// destinations are not in `damage`.
+    var moves: [PlaneID: [CopyMove]] = [:]
     var pageFlipEvent: Bool
     var userData: UInt64
 }

@@ -19,5 +19,12 @@ public enum PlaneDamage: Hashable, Sendable {
         return .rects(a + b)
     }
 
+    /// This damage and the destinations of `moves`: what a reader that does not apply the moves
+    /// must take again.
+    func including(_ moves: [CopyMove]?, limit: Int) -> PlaneDamage {
+        guard let moves, !moves.isEmpty else { return self }
+        return merged(with: .rects(moves.map(\.destination)), limit: limit)
+    }
+
     var isEmpty: Bool { if case .rects(let r) = self { return r.isEmpty } else { return false } }
 }

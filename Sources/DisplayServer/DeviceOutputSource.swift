@@ -10,8 +10,9 @@ import Synchronization
 ///
 /// The device's queue delivers each composed frame; the RFB side reads on its own event loop. The
 /// frame handed out is the one taken at the last `advance`, so a frame and the damage returned
-/// with it always agree. Damage is merged, never queued: past `maximumDamageRects` rects it
-/// becomes its bounding box, and a change of size makes it the whole new frame.
+/// with it always agree. Damage is merged, never queued: the moves of a frame the RFB side had not
+/// taken when the next one came become pixels, past `maximumDamageRects` rects the region becomes
+/// its bounding box, and a change of size makes it the whole new frame.
 ///
 /// Viewers' input goes to the output's producer (KeyEvent, PointerEvent, docs/protocol.md §7.12,
 /// §7.13). A viewer's resize (SetDesktopSize) does not resize anything here: it becomes a
@@ -31,7 +32,8 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
     private struct State {
         var latest: PixelBuffer
         var published: PixelBuffer
-        var damage = Region()
+        /// What changed since the frame `advance` last published, moves included.
+        var damage = FrameDamage()
         var cursor: CursorImage?
         /// The cursor plane's hotspot on the output, and whether viewers have not been told yet.
         var cursorPosition: Point?
@@ -64,9 +66,9 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
         state.withLock { state in
             let resized = state.latest.size != state.published.size
             state.published = state.latest
-            let region = resized ? Region(state.latest.bounds) : state.damage
-            state.damage = Region()
-            return FrameDamage(region: region)
+            let damage = resized ? FrameDamage.full(state.latest.bounds) : state.damage
+            state.damage = FrameDamage()
+            return damage
         }
     }
 
@@ -80,8 +82,8 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
     func deliver(scanout: PixelBuffer, damage: FrameDamage, cursor: ExportedCursor?) {
         let signal = state.withLock { state in
             state.latest = scanout
-            state.damage.formUnion(damage.region)
-            if state.damage.rects.count > Self.maximumDamageRects { state.damage = Region(state.damage.bounds) }
+            state.damage = state.damage.followed(by: damage)
+            if state.damage.region.rects.count > Self.maximumDamageRects { state.damage.region = Region(state.damage.region.bounds) }
             state.cursor = cursor?.image
             if let position = cursor?.position, position != state.cursorPosition {
                 state.cursorPosition = position

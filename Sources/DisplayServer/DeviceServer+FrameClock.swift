@@ -108,10 +108,12 @@ extension DeviceServer {
         }
         // The picture first, so that a producer woken by its page flip finds it on screen.
         let layers = device.scanoutLayers(of: id)
-        let damage = pipeline.composer.compose(size: output.size, layers: layers, planeDamage: tick.planeDamage)
+        let damage = pipeline.composer.compose(size: output.size, layers: layers, planeDamage: tick.planeDamage,
+                                               planeMoves: tick.planeMoves)
         let cursor = ExportedCursor(layers: layers)
         pipeline.source.deliver(scanout: pipeline.composer.scanout, damage: damage, cursor: cursor)
-        publishToSubscribers(of: id, scanout: pipeline.composer.scanout, damage: damage.region, sequence: tick.sequence)
+        // Consumers take pixels only (FrameReady's damage, docs/protocol.md §7.10).
+        publishToSubscribers(of: id, scanout: pipeline.composer.scanout, damage: damage.changedArea, sequence: tick.sequence)
         if let eventFD = connection(of: output.owner)?.flipEventFD { signal(eventFD) }
         dispatch(tick.events)
     }
