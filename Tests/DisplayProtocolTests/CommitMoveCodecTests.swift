@@ -4,7 +4,7 @@ import Testing
 
 /// A Commit plane state's moves (docs/protocol.md §5.8, version 1.2): their bytes, their count at
 /// +46 (reserved before 1.2), and the limit of 16 (§8), checked before anything is allocated.
-struct CommitMoveTests {
+struct CommitMoveCodecTests {
     /// A plane state with the given lists, on plane 1 showing framebuffer 2 (16x16).
     private func plane(damage: [WireRect] = [], moves: [WireMove]) -> CommitPlaneState {
         CommitPlaneState(planeID: 1, framebufferID: 2, source: WireFixedRect(pixelsX: 0, y: 0, width: 16, height: 16),
