@@ -8,13 +8,21 @@
 #
 #   bench/device-ab.sh PORTHOLE_A PORTHOLE_B PEER WORKLOAD [RUNS] [FRAMES]
 #       PEER: libvncserver or neatvnc (built here from bench/peer-*.c), or none
+#   MOVES=1: the feeders that can say "these pixels moved" do so on the workloads that are moves
+#       (scrolling, drag): porthole-feed commits the move (`moves`, docs/protocol.md §5.8; a build
+#       older than protocol 1.2 gets damage only, and the script says so on stderr) and
+#       peer-libvncserver calls rfbDoCopyRect (`copyrect`); neatvnc has no such call.
+#   ENCODINGS=zrle+copyrect makes the viewer take CopyRect too (default zrle); with MOVES=1 that is
+#       run-peers.sh's CopyRect mode.
 #
 # Needs peers-bench and porthole-feed (cd Benchmarks && swift build -c release --product ...;
 # FEED and VIEWER name other copies) and, for a peer, libvncserver-dev or neatvnc (see
 # scripts/install-deps.sh --bench).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-a=$1; b=$2; peer=$3; workload=$4; runs=${5:-5}; frames=${6:-120}; fps=${FPS:-30}
+a=$1; b=$2; peer=$3; workload=$4; runs=${5:-5}; frames=${6:-120}; fps=${FPS:-30}; encodings=${ENCODINGS:-zrle}
+moves_device=""; moves_peer=""
+if [ "${MOVES:-0}" = 1 ]; then moves_device=moves; [ "$peer" != libvncserver ] || moves_peer=copyrect; fi
 feed=${FEED:-$root/Benchmarks/.build/release/porthole-feed}
 viewer=${VIEWER:-$root/Benchmarks/.build/release/peers-bench}
 work=$(mktemp -d)
@@ -33,16 +41,18 @@ port=$((6100 + RANDOM % 100))
 one() { # label binary-or-peer
     port=$((port + 1)); rm -f "$work/feed.log" "$work/device"
     if [ "$1" = peer ]; then
-        "$work/peer" "$workload" "$frames" "$fps" "$port" "$work/feed.log" >/dev/null 2>&1 & server=$!; feeder=$server; paint=1; pids="$server"
+        "$work/peer" "$workload" "$frames" "$fps" "$port" "$work/feed.log" $moves_peer >/dev/null 2>&1 & server=$!; feeder=$server; paint=1; pids="$server"
     else
         "$2" serve --device --socket "$work/device" --listen "127.0.0.1:$port" >/dev/null 2>&1 & server=$!; pids="$server"
         wait_for "[ -S $work/device ]"
-        "$feed" "$workload" "$frames" "$fps" "$work/feed.log" "$work/device" >/dev/null 2>&1 & feeder=$!; paint=0; pids="$pids $feeder"
+        "$feed" "$workload" "$frames" "$fps" "$work/feed.log" "$work/device" $moves_device >/dev/null 2>"$work/feed.err" & feeder=$!; paint=0; pids="$pids $feeder"
     fi
     wait_for "grep -q ready $work/feed.log"
     wait_for "(exec 3<>/dev/tcp/127.0.0.1/$port)"
-    row=$("$viewer" "$1" "$workload" "$port" "$server" "$feeder" "$work/feed.log" "$frames" "$paint" || echo "$1,FAILED")
+    row=$("$viewer" "$1" "$workload" "$port" "$server" "$feeder" "$work/feed.log" "$frames" "$paint" "$encodings" || echo "$1,FAILED")
     echo "$row"
+    # porthole-feed's note that a server older than protocol 1.2 gets no moves (MOVES=1).
+    [ "$1" = peer ] || grep -h "sending damage only" "$work/feed.err" >&2 || true
     for p in $pids; do kill "$p" 2>/dev/null || true; done
     for p in $pids; do wait "$p" 2>/dev/null || true; done
     pids=""

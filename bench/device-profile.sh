@@ -7,7 +7,8 @@
 #   bench/device-profile.sh WORKLOAD [FRAMES] [PERF_DATA]
 #       then: perf report -i PERF_DATA --no-children --sort symbol
 #   PERF=0 bench/device-profile.sh WORKLOAD [FRAMES]     (no perf: only the CSV row)
-#   ENCODINGS=zrle+copyrect makes the viewer take CopyRect too (default zrle).
+#   ENCODINGS=zrle+copyrect makes the viewer take CopyRect too (default zrle), and porthole-feed
+#   commit the moves of scrolling and drag (its `moves` argument), as in run-peers.sh's CopyRect mode.
 #   PORTHOLE, FEED and VIEWER name other binaries (say, a copy of an earlier build, to compare).
 #
 # Build first, with symbols for the profile:
@@ -29,7 +30,8 @@ port=${PORT:-$((5990 + RANDOM % 40))}
 "${PORTHOLE:-$root/.build/release/porthole}" serve --device --socket "$work/device" --listen "127.0.0.1:$port" >"$work/server.log" 2>&1 &
 server=$!; pids="$pids $server"
 wait_for "[ -S $work/device ]"
-"${FEED:-$root/Benchmarks/.build/release/porthole-feed}" "$workload" "$frames" "$fps" "$work/feed.log" "$work/device" >>"$work/server.log" 2>&1 &
+moves=""; [ "${ENCODINGS:-zrle}" != zrle+copyrect ] || moves=moves
+"${FEED:-$root/Benchmarks/.build/release/porthole-feed}" "$workload" "$frames" "$fps" "$work/feed.log" "$work/device" $moves >>"$work/server.log" 2>&1 &
 feeder=$!; pids="$pids $feeder"
 wait_for "grep -q ready $work/feed.log"
 wait_for "(exec 3<>/dev/tcp/127.0.0.1/$port)"

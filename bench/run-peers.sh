@@ -19,8 +19,9 @@
 # in COPYRECT_WORKLOADS (default: scrolling drag) run a second time with a viewer that asks for
 # ZRLE and CopyRect ("zrle+copyrect"). In that mode the feeders that have a way to say "these
 # pixels moved" use it: feed-x11 makes the move with CopyArea (Xvnc, x11vnc and the X11 mirror
-# see an X client scroll or move pixels), peer-libvncserver with rfbDoCopyRect; neatvnc has no
-# such call and Porthole's display device takes damage only (Porthole finds moves itself).
+# see an X client scroll or move pixels; the X11 mirror gets only DAMAGE and finds the move
+# itself), peer-libvncserver with rfbDoCopyRect, porthole-feed with a move in its Commit
+# (`moves`, docs/protocol.md §5.8, version 1.2); neatvnc has no such call.
 #
 # Each server x workload x mode runs RUNS times (the server order rotates between workloads and
 # runs), FRAMES frames at FPS. Default: RUNS=3 FRAMES=120 FPS=30 (about 10 minutes on 2 cores);
@@ -78,8 +79,8 @@ run_one() { # run server workload encodings
     read -r width height <<<"$(case $3 in drag) echo 3840 2160 ;; *) echo 1920 1080 ;; esac)"
     port=$((5900 + display)); log="$work/feed.log"; rm -f "$log"; started=""; paint_in_server=0
     # How each feeder says "these pixels moved", in the CopyRect mode (see the top of this file).
-    moves_x11=""; moves_peer=""
-    if [ "$4" = zrle+copyrect ]; then moves_x11=copyarea; [ "$2" != libvncserver ] || moves_peer=copyrect; fi
+    moves_x11=""; moves_peer=""; moves_device=""
+    if [ "$4" = zrle+copyrect ]; then moves_x11=copyarea; moves_device=moves; [ "$2" != libvncserver ] || moves_peer=copyrect; fi
     case $2 in
         xvnc)
             start Xvnc ":$display" -geometry "${width}x${height}" -depth 24 -rfbport "$port" -localhost -SecurityTypes None -AlwaysShared -nolisten tcp
@@ -93,7 +94,7 @@ run_one() { # run server workload encodings
         porthole-device)
             start "$porthole" serve --device --socket "$work/device" --listen "127.0.0.1:$port"
             server_pids=$last; wait_for "[ -S $work/device ]"
-            start "$producer" "$3" "$frames" "$fps" "$log" "$work/device"; feeder=$last ;;
+            start "$producer" "$3" "$frames" "$fps" "$log" "$work/device" $moves_device; feeder=$last ;;
         neatvnc|libvncserver)
             start "$work/peer-$2" "$3" "$frames" "$fps" "$port" "$log" $moves_peer
             server_pids=$last; feeder=$last; paint_in_server=1 ;;

@@ -1,7 +1,8 @@
 /// An atomic commit of output and plane states (docs/protocol.md §5.8 "Commit").
 ///
 /// Layout from the message start: 12 u32 flags, 16 u16 output state count a, 18 u16 plane state
-/// count b, 20 a output states of 28 bytes, then b plane states of 48 bytes plus their damage.
+/// count b, 20 a output states of 28 bytes, then b plane states of 48 bytes plus their damage
+/// rects and moves.
 public struct CommitRequest: Hashable, Sendable {
     public var flags: CommitFlags
     public var outputs: [CommitOutputState]

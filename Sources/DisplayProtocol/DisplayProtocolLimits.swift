@@ -16,6 +16,9 @@ public struct DisplayProtocolLimits: Hashable, Sendable {
     public var maximumErrorMessageBytes: Int
     /// Most damage rects per plane in a Commit, and per FrameReady.
     public var maximumDamageRects: Int
+    /// Most moves per plane state in a Commit (version 1.2), a fixed limit: a scroll or a dragged
+    /// window is one move, so a few suffice, and each one costs the server a check of its own.
+    public var maximumMovesPerPlane: Int
     /// Most output states in one Commit.
     public var maximumCommitOutputs: Int
     /// Most plane states in one Commit.
@@ -30,7 +33,7 @@ public struct DisplayProtocolLimits: Hashable, Sendable {
     public init(maximumMessageSize: Int = 65536, maximumFDsPerMessage: Int = 8, maximumNameBytes: Int = 255,
                 maximumErrorMessageBytes: Int = 1024, maximumDamageRects: Int = 256, maximumCommitOutputs: Int = 16,
                 maximumCommitPlanes: Int = 64, maximumListEntries: Int = 64, maximumScanoutBuffers: Int = 8,
-                maximumCursorSide: Int = 256) {
+                maximumCursorSide: Int = 256, maximumMovesPerPlane: Int = 16) {
         self.maximumMessageSize = maximumMessageSize
         self.maximumFDsPerMessage = maximumFDsPerMessage
         self.maximumNameBytes = maximumNameBytes
@@ -41,6 +44,7 @@ public struct DisplayProtocolLimits: Hashable, Sendable {
         self.maximumListEntries = maximumListEntries
         self.maximumScanoutBuffers = maximumScanoutBuffers
         self.maximumCursorSide = maximumCursorSide
+        self.maximumMovesPerPlane = maximumMovesPerPlane
     }
 
     /// The version 1 limits.

@@ -52,16 +52,30 @@ struct WireReader {
         guard count <= limit else { throw .countTooLarge(field: field, count: count, limit: limit) }
     }
 
-    /// A damage list as Commit and FrameReady carry it: u16 count, 2 reserved bytes, then that many
-    /// rects (docs/protocol.md §5.8, §7.19). The count is checked before anything is allocated.
-    mutating func readDamageRects(field: String) throws(DisplayProtocolDecodingError.Kind) -> [WireRect] {
+    /// A damage count field (u16), refused when over the damage rect limit (docs/protocol.md §5.8,
+    /// §7.19, §8) before any rect is read or allocated.
+    mutating func readDamageCount(field: String) throws(DisplayProtocolDecodingError.Kind) -> Int {
         let count = Int(try readU16())
         try checkCount(count, field: field, limit: limits.maximumDamageRects)
-        try skipReserved(2)
+        return count
+    }
+
+    /// `count` rects, the count having been checked against its limit.
+    mutating func readRects(count: Int) throws(DisplayProtocolDecodingError.Kind) -> [WireRect] {
         var rects: [WireRect] = []
         rects.reserveCapacity(count)
         for _ in 0..<count { rects.append(try WireRect(from: &self)) }
         return rects
+    }
+
+    /// A damage list as FrameReady carries it: u16 count, 2 reserved bytes, then that many rects
+    /// (docs/protocol.md §7.19). The count is checked before anything is allocated. (A Commit's
+    /// plane state has a move count where FrameReady has reserved bytes, §5.8, so it reads its
+    /// two counts itself.)
+    mutating func readDamageRects(field: String) throws(DisplayProtocolDecodingError.Kind) -> [WireRect] {
+        let count = try readDamageCount(field: field)
+        try skipReserved(2)
+        return try readRects(count: count)
     }
 
     /// `length` bytes of UTF-8, the length having been read from its own field.

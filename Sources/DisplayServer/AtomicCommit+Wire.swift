@@ -10,6 +10,9 @@ extension AtomicCommit {
     /// - Damage is clipped to the framebuffer ("Damage outside the framebuffer is clipped to
     ///   it"); a rect left empty is dropped, and a plane whose rects all fell outside reports no
     ///   pixel damage. Unknown framebuffers are left to the device, which reports them.
+    /// - Moves (version 1.2) become the model's `CopyMove`s as they are, never clipped: a move
+    ///   clipped on one side would no longer say where its pixels came from, so one that leaves
+    ///   the framebuffer is the validator's to reject (code 4), as §5.8 asks.
     /// - `activeByOutput` is the protocol's view of each output's active state, which starts on
     ///   (§5.2) while the model's outputs start disabled: an output this commit touches without
     ///   an active bit keeps the protocol's state.
@@ -51,7 +54,12 @@ extension AtomicCommit {
                     damage = rects
                 }
             }
-            planes.append(AtomicCommit.PlaneUpdate(plane: planeID, state: planeState, damage: damage))
+            let moves = state.moves.map { move in
+                CopyMove(destination: Rect(x: Int(move.destination.x), y: Int(move.destination.y),
+                                           width: Int(move.destination.width), height: Int(move.destination.height)),
+                         source: Point(x: Int(move.sourceX), y: Int(move.sourceY)))
+            }
+            planes.append(AtomicCommit.PlaneUpdate(plane: planeID, state: planeState, damage: damage, moves: moves))
             // A plane on an output the commit names no state for: keep the protocol's active state.
             if let output = device.outputOfPlane(planeID, visibleTo: client), !mentioned.contains(output) {
                 mentioned.insert(output)

@@ -255,6 +255,13 @@ extension DeviceServer {
     // MARK: - Commits (§5.8)
 
     private func commit(_ request: CommitRequest, requestID: UInt32, by id: ClientID, client: DeviceClient) {
+        // §10: a plane state's move count is defined from version 1.2 on; below it the field was
+        // reserved, so a connection that negotiated less must send 0 there.
+        if client.version.minor < 2, let plane = request.planes.first(where: { !$0.moves.isEmpty }) {
+            let text = "Commit moves need protocol version 1.2; this connection speaks \(client.version)"
+            send(.commitRejected(.bounded(.invalidArgument, detail: plane.planeID, text)), requestID: requestID, to: client)
+            return
+        }
         let commit = AtomicCommit(wire: request, requestID: requestID, device: device, client: id, activeByOutput: activeByOutput)
         let events: [DisplayEvent]
         do {

@@ -99,13 +99,16 @@ public final class DisplayClient {
     }
 
     /// A commit showing `framebuffer` whole on `plane` (1:1 at the output's origin) with
-    /// `damage` (none: the whole plane), asking for a PageFlip.
+    /// `damage` (none: the whole plane), asking for a PageFlip. `moves` (§5.8, version 1.2: check
+    /// `welcome.version` first; a 1.0 or 1.1 connection gets CommitRejected) say which pixels of
+    /// the previous picture moved, applied before the damage; they mean nothing without damage.
     @discardableResult
     public func present(framebuffer: UInt32, width: UInt32, height: UInt32, on plane: UInt32,
-                        damage: [WireRect] = []) throws(DisplayClientError) -> UInt32 {
+                        damage: [WireRect] = [], moves: [WireMove] = []) throws(DisplayClientError) -> UInt32 {
         let state = CommitPlaneState(planeID: plane, framebufferID: framebuffer,
                                      source: WireFixedRect(x: 0, y: 0, width: width << 16, height: height << 16),
-                                     destination: WireRect(x: 0, y: 0, width: width, height: height), damage: damage)
+                                     destination: WireRect(x: 0, y: 0, width: width, height: height), damage: damage,
+                                     moves: moves)
         return try commit(CommitRequest(flags: .pageFlipEvent, planes: [state]))
     }
 

@@ -54,15 +54,21 @@ struct GoldenBytesTests {
         return (try? String(contentsOf: url, encoding: .utf8)) ?? ""
     }()
 
-    /// The hex digits of the first `hex` code block after the heading that names `type`, as in
-    /// "### 5.2 CreateOutput (0x0010)".
-    static func documentedExample(of type: DisplayMessageType) -> String? {
+    /// The hex digits of the `number`th `hex` code block (0: the first) in the section whose
+    /// heading names `type`, as in "### 5.2 CreateOutput (0x0010)".
+    static func documentedExample(of type: DisplayMessageType, number: Int = 0) -> String? {
         let lines = protocolDocument.split(separator: "\n", omittingEmptySubsequences: false)
-        guard let heading = lines.firstIndex(where: { $0.hasPrefix("### ") && $0.hasSuffix("(\(type.hexDescription))") }),
-              let open = lines[heading...].firstIndex(where: { $0 == "```hex" }),
-              let close = lines[(open + 1)...].firstIndex(where: { $0 == "```" })
-        else { return nil }
-        return lines[(open + 1)..<close].joined().filter(\.isHexDigit).lowercased()
+        guard let heading = lines.firstIndex(where: { $0.hasPrefix("### ") && $0.hasSuffix("(\(type.hexDescription))") }) else { return nil }
+        let sectionEnd = lines[(heading + 1)...].firstIndex(where: { $0.hasPrefix("#") }) ?? lines.endIndex
+        var searchFrom = heading
+        for index in 0...number {
+            guard let open = lines[searchFrom..<sectionEnd].firstIndex(where: { $0 == "```hex" }),
+                  let close = lines[(open + 1)..<sectionEnd].firstIndex(where: { $0 == "```" })
+            else { return nil }
+            if index == number { return lines[(open + 1)..<close].joined().filter(\.isHexDigit).lowercased() }
+            searchFrom = close + 1
+        }
+        return nil
     }
 
     @Test func theDocumentDescribesExactlyTheTypesTheCodecKnows() {
@@ -85,6 +91,29 @@ struct GoldenBytesTests {
         decoder.append(Codec.bytes(hex: Self.clientHex[index]))
         decoder.appendFDs(fds)
         #expect(try decoder.next() == DecodedDisplayMessage(requestID: sample.requestID, message: sample.message))
+    }
+
+    /// §5.8's second example, a version 1.2 Commit with a move: the scrolled plane of the samples.
+    static let commitWithMoveHex = [
+        "6c0000001600000008000000",         // header: 108 bytes, Commit, request id 8
+        "02000000000001000600000003000000", // want PageFlip, 0 outputs, 1 plane; plane 6, framebuffer 3
+        "0000000000000000000080020000e001", // source 640x480 in 16.16
+        "000000000000000080020000e0010000", // destination 640x480
+        "0000ffff0100010000000000d0010000", // zpos 0, alpha opaque, 1 damage rect, 1 move; damage at (0, 464)
+        "80020000100000000000000000000000", // ... 640x16; move destination at (0, 0)
+        "80020000d00100000000000010000000", // ... 640x464, source (0, 16)
+    ].joined()
+
+    @Test func theCommitWithAMoveHasItsDocumentedBytes() throws {
+        let message = ClientToServerMessage.commit(CommitRequest(flags: [.pageFlipEvent], planes: [SampleMessages.scrolledPlane]))
+        let (bytes, _) = try Codec.encode(message, requestID: 8)
+        #expect(bytes.count == 108)
+        #expect(Codec.hex(bytes) == Self.commitWithMoveHex)
+        #expect(Self.documentedExample(of: .commit, number: 1) == Self.commitWithMoveHex)
+        #expect(Self.documentedExample(of: .commit, number: 2) == nil, "§5.8 shows two examples")
+        var decoder = ClientToServerDecoder()
+        decoder.append(Codec.bytes(hex: Self.commitWithMoveHex))
+        #expect(try decoder.next() == DecodedDisplayMessage(requestID: 8, message: message))
     }
 
     @Test(arguments: SampleMessages.goldenServer.indices)

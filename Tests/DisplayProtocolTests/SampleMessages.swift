@@ -9,6 +9,18 @@ enum SampleMessages {
     static let layout: [OutputLayoutEntry] = (0..<64).map { (index: Int) -> OutputLayoutEntry in
         OutputLayoutEntry(outputID: UInt32(index), width: 640, height: 480, x: Int32(index) * 640, y: 0)
     }
+    /// Sixteen moves (the limit, docs/protocol.md §8), with extreme and negative coordinates.
+    static let moves: [WireMove] = (0..<16).map { (index: Int) -> WireMove in
+        WireMove(destination: WireRect(x: Int32(index) * 64, y: index == 15 ? .max : 0, width: index == 0 ? .max : 64, height: 32),
+                 sourceX: index == 1 ? .min : Int32(index) * 64 - 8, sourceY: -Int32(index))
+    }
+    /// A plane scrolled up by 16 rows (docs/protocol.md §5.8's example with a move, version 1.2).
+    static let scrolledPlane = CommitPlaneState(planeID: 6, framebufferID: 3,
+                                                source: WireFixedRect(pixelsX: 0, y: 0, width: 640, height: 480),
+                                                destination: WireRect(x: 0, y: 0, width: 640, height: 480),
+                                                damage: [WireRect(x: 0, y: 464, width: 640, height: 16)],
+                                                moves: [WireMove(destination: WireRect(x: 0, y: 0, width: 640, height: 464),
+                                                                 sourceX: 0, sourceY: 16)])
     static let listings: [OutputListing] = (0..<3).map { (index: Int) -> OutputListing in
         OutputListing(outputID: UInt32(index), name: "out\(index)", mode: WireMode(width: 1, height: 2, refreshMillihertz: 3),
                       x: -1, y: .max, enabled: index != 1, ownerConnected: index == 2, ownerName: index == 0 ? "" : "prod")
@@ -94,6 +106,18 @@ enum SampleMessages {
                                                              destination: WireRect(x: -32, y: -32, width: 64, height: 64),
                                                              zpos: 3, alpha: 0x8000,
                                                              damage: dots)]))),
+        (32, .commit(CommitRequest(flags: [.pageFlipEvent], planes: [scrolledPlane]))),
+        // Moves with damage rects at their limits, and moves without damage (meaningless, §5.8,
+        // but well-formed).
+        (33, .commit(CommitRequest(planes: [CommitPlaneState(planeID: 1, framebufferID: 2,
+                                                             source: WireFixedRect(pixelsX: 0, y: 0, width: 1024, height: 32),
+                                                             destination: WireRect(x: 0, y: 0, width: 1024, height: 32),
+                                                             damage: dots, moves: moves),
+                                            CommitPlaneState(planeID: 3, framebufferID: 4,
+                                                             source: WireFixedRect(pixelsX: 0, y: 0, width: 8, height: 8),
+                                                             destination: WireRect(x: 0, y: 0, width: 8, height: 8),
+                                                             moves: [WireMove(destination: WireRect(x: 1, y: 1, width: 2, height: 2),
+                                                                              sourceX: 0, sourceY: 0)])]))),
         (24, .setFlipEventFD(nil)),
         (25, .frameReleased(outputID: .max, bufferIndex: .max, sequence: .max)),
         (26, .keyInput(KeyInput(outputID: 0, keysym: 0xffff_ffff, scancode: 0, down: false))),

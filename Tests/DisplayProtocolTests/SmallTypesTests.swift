@@ -4,8 +4,8 @@ import Testing
 /// Versions, tokens, error codes and the default socket path (docs/protocol.md §2, §4, §9).
 struct SmallTypesTests {
     @Test func versionsPackAsMajorAndMinor() {
-        #expect(DisplayProtocolVersion.current == DisplayProtocolVersion(major: 1, minor: 1))
-        #expect(DisplayProtocolVersion.current.packed == 0x0001_0001)
+        #expect(DisplayProtocolVersion.current == DisplayProtocolVersion(major: 1, minor: 2))
+        #expect(DisplayProtocolVersion.current.packed == 0x0001_0002)
         #expect(DisplayProtocolVersion(packed: 0x0002_0003) == DisplayProtocolVersion(major: 2, minor: 3))
         #expect(DisplayProtocolVersion(major: 1, minor: 9) < DisplayProtocolVersion(major: 2, minor: 0))
     }

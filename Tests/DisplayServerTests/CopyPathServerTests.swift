@@ -62,7 +62,7 @@ import Testing
         let fixture = try DeviceServerFixture()
         defer { fixture.close() }
         let producer = try CopyProducer(try fixture.producer("copy"))
-        #expect(producer.setup.client.welcome.version == DisplayProtocolVersion(major: 1, minor: 1))
+        #expect(producer.setup.client.welcome.version == DisplayProtocolVersion(major: 1, minor: 2))
         producer.draw(seed: 1)
         try producer.present()
         try producer.expectRelease()

@@ -8,19 +8,27 @@ import PortholeClient
 /// and its peers"): a producer (PortholeClient) that hands the benchmark's frames to
 /// `porthole serve --device` the way docs/protocol.md asks a producer to.
 ///
-///   porthole-feed WORKLOAD FRAMES FPS LOG SOCKET
+///   porthole-feed WORKLOAD FRAMES FPS LOG SOCKET [moves]
 ///
 /// It creates one output of the workload's size at 60 Hz and three sealed memfd framebuffers
 /// (§11). Each frame is painted into a released framebuffer only, brought up to date from the
 /// frame that buffer last held (bench_paint_since), and committed with that frame's damage (§5.8).
+/// With `moves`, a frame that is a move (scrolling, drag: bench_move) is committed the way a
+/// producer that knows its scroll or its dragged window would: one move (§5.8, version 1.2;
+/// destination the moved rect's new place, source its old top-left) plus the rects the move
+/// uncovered as damage, instead of bench_damage's rects. It is the display device's counterpart of
+/// feed-x11's CopyArea and peer-libvncserver's rfbDoCopyRect. A server that speaks less than 1.2
+/// (an older build, in bench/device-ab.sh) gets damage only, and stderr says so.
 /// The hand-over time logged is when CommitAccepted came back (§7.7). Frames are handed over at
 /// FPS (30 by default in the benchmark, below the 60 Hz frame clock), so the mailbox (§12) rarely
 /// replaces a commit. The log and the start signal (SIGUSR1) are described in bench/feed.h.
 let arguments = CommandLine.arguments
-guard arguments.count == 6, let frames = Int(arguments[2]), frames >= 1, let fps = Double(arguments[3]), fps > 0 else {
-    FileHandle.standardError.write(Data("usage: porthole-feed WORKLOAD FRAMES FPS LOG SOCKET\n".utf8))
+guard arguments.count == 6 || arguments.count == 7 && arguments[6] == "moves", let frames = Int(arguments[2]), frames >= 1,
+      let fps = Double(arguments[3]), fps > 0 else {
+    FileHandle.standardError.write(Data("usage: porthole-feed WORKLOAD FRAMES FPS LOG SOCKET [moves]\n".utf8))
     exit(2)
 }
+let movesRequested = arguments.count == 7
 let workload = bench_workload_named(arguments[1])
 let (logPath, socketPath) = (arguments[4], arguments[5])
 
@@ -52,6 +60,11 @@ bench_screen_size(workload, &width, &height)
 
 do {
     let client = try DisplayClient(socketPath: socketPath, role: .producer, name: "porthole-feed")
+    let reportsMoves = movesRequested && client.welcome.version.minor >= 2
+    if movesRequested && !reportsMoves {
+        let note = "porthole-feed: the server speaks protocol \(client.welcome.version), which has no moves (1.2); sending damage only\n"
+        FileHandle.standardError.write(Data(note.utf8))
+    }
     let output = try client.createOutput(name: "bench", width: UInt32(width), height: UInt32(height))
     var buffers: [(buffer: ProducerBuffer, framebuffer: UInt32, frame: Int)] = []
     for _ in 0..<3 {
@@ -70,8 +83,9 @@ do {
     }
 
     var paintCPU = 0.0
-    /// Paints frame k into a free framebuffer and commits it with `damage` (none: everything).
-    func handOver(_ k: Int, damage: [WireRect]) throws {
+    /// Paints frame k into a free framebuffer and commits it with `moves` and `damage` (none:
+    /// everything).
+    func handOver(_ k: Int, damage: [WireRect], moves: [WireMove] = []) throws {
         try takeReleases()
         guard let id = free.min(), let index = buffers.firstIndex(where: { $0.framebuffer == id }) else { fail("no framebuffer") }
         free.remove(id)
@@ -79,7 +93,8 @@ do {
         buffers[index].buffer.withPixels { bench_paint_since(workload, buffers[index].frame, k, $0.baseAddress!, Int(width)) }
         paintCPU += clock(CLOCK_THREAD_CPUTIME_ID) - cpu
         buffers[index].frame = k
-        try client.present(framebuffer: id, width: UInt32(width), height: UInt32(height), on: output.primaryPlaneID, damage: damage)
+        try client.present(framebuffer: id, width: UInt32(width), height: UInt32(height), on: output.primaryPlaneID,
+                           damage: damage, moves: moves)
     }
 
     try handOver(0, damage: [])
@@ -90,12 +105,23 @@ do {
 
     let start = clock(CLOCK_REALTIME)
     var rects = [bench_rect](repeating: bench_rect(), count: Int(BENCH_MAX_RECTS))
+    var from = bench_rect(), toX: Int32 = 0, toY: Int32 = 0
     for k in 1...frames {
         let due = start + Double(k - 1) / fps
         let wait = due - clock(CLOCK_REALTIME)
         if wait > 0 { usleep(UInt32(wait * 1e6)) }
-        let count = Int(bench_damage(workload, k, &rects))
-        try handOver(k, damage: rects[0..<count].map { WireRect(x: $0.x, y: $0.y, width: UInt32($0.width), height: UInt32($0.height)) })
+        // bench_move gives the rects left to paint after the move (the stamp last), or -1 when
+        // frame k is no move; then bench_damage gives the frame's rects.
+        var count = reportsMoves ? Int(bench_move(workload, k, &from, &toX, &toY, &rects)) : -1
+        var moves: [WireMove] = []
+        if count >= 0 {
+            moves = [WireMove(destination: WireRect(x: toX, y: toY, width: UInt32(from.width), height: UInt32(from.height)),
+                              sourceX: from.x, sourceY: from.y)]
+        } else {
+            count = Int(bench_damage(workload, k, &rects))
+        }
+        try handOver(k, damage: rects[0..<count].map { WireRect(x: $0.x, y: $0.y, width: UInt32($0.width), height: UInt32($0.height)) },
+                     moves: moves)
         logLine(String(format: "%d %.6f", k, clock(CLOCK_REALTIME)))
     }
     logLine(String(format: "end %.6f", paintCPU))
