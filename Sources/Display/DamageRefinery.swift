@@ -31,7 +31,12 @@ public struct DamageRefinery: Sendable {
 
     /// `damage` (what happened between `previous` and `current`) with its region reduced to the
     /// changed tiles, and any move found in them when it reports none. Frames of different sizes are not compared: the damage is returned as it is.
-    public func refine(_ damage: FrameDamage, previous: PixelBuffer, current: PixelBuffer) -> FrameDamage {
+    ///
+    /// `changedPixelsWanted` false says that every consumer takes the moves as moves: then the
+    /// reported moves' destinations are not read again to find `changedPixels`, which only a
+    /// consumer without copies uses (one that sees none falls back to the destinations whole).
+    public func refine(_ damage: FrameDamage, previous: PixelBuffer, current: PixelBuffer,
+                       changedPixelsWanted: Bool = true) -> FrameDamage {
         guard !damage.region.isEmpty, previous.size == current.size else { return damage }
         let moved = Region(rects: damage.moves.map(\.destination))
         let compared = damage.region.subtracting(moved)
@@ -48,15 +53,19 @@ public struct DamageRefinery: Sendable {
             refined = FrameDamage(moves: damage.moves, region: damage.region.intersection(moved).union(changed))
         }
         if let trimmer {
+            // Inside reported moves' destinations nothing was compared yet; only the
+            // changed pixels of the whole frame need them.
+            let readsDestinations = changedPixelsWanted && !moved.isEmpty
             let exact = previous.withView { old in
                 current.withView { new in
-                    // Inside reported moves' destinations nothing was compared yet.
-                    let tiles = moved.isEmpty ? changed : changed.union(comparer.changedRegion(from: old, to: new, within: moved))
+                    let tiles = readsDestinations ? changed.union(comparer.changedRegion(from: old, to: new, within: moved)) : changed
                     return trimmer.changedPixels(in: tiles, from: old, to: new)
                 }
             }
             let destinations = Region(rects: refined.moves.map(\.destination))
-            if Self.isWorthCutting(exact.area, from: refined.region.union(destinations).area) { refined.changedPixels = exact }
+            if changedPixelsWanted, Self.isWorthCutting(exact.area, from: refined.region.union(destinations).area) {
+                refined.changedPixels = exact
+            }
             // Outside the moves' destinations viewers hold the previous frame, so the damage
             // there may shrink to the pixels that differ; inside them it stays as it is.
             let outside = refined.region.subtracting(destinations)

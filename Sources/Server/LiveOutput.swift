@@ -55,6 +55,8 @@ public final class LiveOutput: @unchecked Sendable {
     private let lock = NIOLock()
     private var current: Frame
     private var subscribers: [ObjectIdentifier: OutputSubscriber] = [:]
+    /// Subscribers known to take CopyRect (`setTakesCopies`); a new one counts as not until told.
+    private var subscribersTakingCopies = Set<ObjectIdentifier>()
     /// The clipboard text a viewer last provided, offered to the output's other viewers. Unicode:
     /// viewers with Extended Clipboard exchange UTF-8, the others Latin-1 (converted at the edge).
     private var clipboard = ""
@@ -141,7 +143,21 @@ public final class LiveOutput: @unchecked Sendable {
     }
 
     func unsubscribe(_ subscriber: OutputSubscriber) {
-        _ = lock.withLock { subscribers.removeValue(forKey: ObjectIdentifier(subscriber)) }
+        lock.withLock {
+            subscribers.removeValue(forKey: ObjectIdentifier(subscriber))
+            subscribersTakingCopies.remove(ObjectIdentifier(subscriber))
+        }
+    }
+
+    /// Whether `subscriber` takes moves as moves (a viewer that asked for CopyRect). While every
+    /// subscriber does, the refinery need not work out each frame's changed pixels inside the
+    /// moves (`DamageRefinery.refine`, `changedPixelsWanted`).
+    func setTakesCopies(_ subscriber: OutputSubscriber, _ takesCopies: Bool) {
+        lock.withLock {
+            let id = ObjectIdentifier(subscriber)
+            guard subscribers[id] != nil else { return }
+            if takesCopies { subscribersTakingCopies.insert(id) } else { subscribersTakingCopies.remove(id) }
+        }
     }
 
     /// Keyboard input for the source, if it takes input. Runs on the output's event loop, like the
@@ -274,7 +290,10 @@ public final class LiveOutput: @unchecked Sendable {
     private func publish(damage reported: FrameDamage, _ change: (inout Frame) -> Void) {
         let pixels = reported.isEmpty ? nil : source.frame
         var damage = reported
-        if let pixels { damage = refinery.refine(reported, previous: self.frame.pixels, current: pixels) }
+        if let pixels {
+            let wanted = lock.withLock { subscribersTakingCopies.count < subscribers.count }
+            damage = refinery.refine(reported, previous: self.frame.pixels, current: pixels, changedPixelsWanted: wanted)
+        }
         let (frame, targets) = lock.withLock { () -> (Frame, [OutputSubscriber]) in
             var next = current
             next.sequence += 1

@@ -221,6 +221,7 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             case .setEncodings(let preferences):
                 logger.debug("viewer \(peer) encodings \(preferences.requested.map(\.description).joined(separator: ",")); using \(preferences.preferred)")
                 updates.setEncodings(preferences)
+                output.setTakesCopies(self, preferences.copyRect)
             case .updateRequestOutside(let requested, let framebuffer, let clipped):
                 // Once per viewer at info, then at debug: a viewer racing a resize sends a few.
                 let served = clipped.map { "served \($0.width)x\($0.height) at \($0.x),\($0.y)" } ?? "ignored"

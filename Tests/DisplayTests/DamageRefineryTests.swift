@@ -162,6 +162,13 @@ struct DamageRefineryTests {
             #expect(refined.region.subtracting(reported.union(Region(rects: refined.moves.map(\.destination)))).isEmpty, "round \(round): grew")
             #expect(viewerPicture(from: previous, applying: refined, from: current) == current, "round \(round): with copies")
             #expect(copylessPicture(from: previous, applying: refined, from: current) == current, "round \(round): without copies")
+            // When every viewer takes copies, the changed pixels are not worked out, and the
+            // damage still carries a viewer to the new frame.
+            let forCopies = trimming.refine(FrameDamage(moves: moves, region: reported), previous: previous, current: current,
+                                            changedPixelsWanted: false)
+            #expect(forCopies.changedPixels == nil)
+            #expect(forCopies.moves == refined.moves)
+            #expect(viewerPicture(from: previous, applying: forCopies, from: current) == current, "round \(round): copies only")
         }
     }
 }
