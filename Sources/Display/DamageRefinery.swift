@@ -35,8 +35,11 @@ public struct DamageRefinery: Sendable {
     /// `changedPixelsWanted` false says that every consumer takes the moves as moves: then the
     /// reported moves' destinations are not read again to find `changedPixels`, which only a
     /// consumer without copies uses (one that sees none falls back to the destinations whole).
+    ///
+    /// `expectedMove` is the offset of the move found in the frame before, tried first by the
+    /// move detector (`MoveDetector.detect`).
     public func refine(_ damage: FrameDamage, previous: PixelBuffer, current: PixelBuffer,
-                       changedPixelsWanted: Bool = true) -> FrameDamage {
+                       changedPixelsWanted: Bool = true, expectedMove: Point? = nil) -> FrameDamage {
         guard !damage.region.isEmpty, previous.size == current.size else { return damage }
         let moved = Region(rects: damage.moves.map(\.destination))
         let compared = damage.region.subtracting(moved)
@@ -47,7 +50,7 @@ public struct DamageRefinery: Sendable {
         var refined: FrameDamage
         if damage.moves.isEmpty, let moveDetector, !changed.isEmpty {
             refined = previous.withView { old in
-                current.withView { new in moveDetector.detect(previous: old, current: new, damage: changed) }
+                current.withView { new in moveDetector.detect(previous: old, current: new, damage: changed, expected: expectedMove) }
             }
         } else {
             refined = FrameDamage(moves: damage.moves, region: damage.region.intersection(moved).union(changed))

@@ -44,7 +44,12 @@ public struct MoveDetector: Sendable {
     /// left outside its destination; `damage` alone when nothing moved. The frames must have the
     /// same size; their strides may differ. At most one move is returned because a viewer's backlog
     /// keeps one move (`PendingUpdate`).
-    public func detect(previous: PixelView, current: PixelView, damage: Region) -> FrameDamage {
+    ///
+    /// `expected` is the offset (dx, dy) of the last move found, if any: scrolls and drags go on
+    /// at the same offset for many frames, so it is tried first, and when it verifies over at least
+    /// half of an area's bounds, that area is not searched (the search, a rolling hash over the
+    /// bounds, is most of the detector's cost). The result is verified pixel for pixel either way.
+    public func detect(previous: PixelView, current: PixelView, damage: Region, expected: Point? = nil) -> FrameDamage {
         let unchanged = FrameDamage(region: damage)
         guard previous.width == current.width, previous.height == current.height else { return unchanged }
         let area = damage.intersection(current.bounds)
@@ -53,7 +58,7 @@ public struct MoveDetector: Sendable {
         for bounds in Self.connectedBounds(of: area).sorted(by: { $0.area > $1.area }) {
             guard bounds.width >= minimumSide, bounds.height >= minimumSide, bounds.area <= budget else { continue }
             budget -= bounds.area
-            guard let found = bestMove(in: bounds, damage: area, previous: previous, current: current) else { continue }
+            guard let found = bestMove(in: bounds, damage: area, previous: previous, current: current, expected: expected) else { continue }
             if found.destination.area > (best?.destination.area ?? minimumArea - 1) { best = found }
         }
         guard let best else { return unchanged }
@@ -61,9 +66,21 @@ public struct MoveDetector: Sendable {
     }
 
     /// The verified move with the largest destination inside `bounds`, if any.
-    private func bestMove(in bounds: Rect, damage: Region, previous: PixelView, current: PixelView) -> CopyMove? {
+    private func bestMove(in bounds: Rect, damage: Region, previous: PixelView, current: PixelView, expected: Point?) -> CopyMove? {
         let probes = MoveProbe.pick(in: bounds, damage: damage, of: current)
         if probes.isEmpty { return nil }
+        if let expected {
+            // The first probe that matches at the expected offset is grown; a small result means
+            // the content may have moved otherwise, and the search decides.
+            let verification = MoveVerification(previous: previous, current: current, dx: expected.x, dy: expected.y)
+            for probe in probes {
+                guard let rect = verification.largestRect(around: probe.origin, length: MoveProbe.length, within: bounds) else { continue }
+                if rect.area * 2 >= bounds.area {
+                    return CopyMove(destination: rect, source: Point(x: rect.x - expected.x, y: rect.y - expected.y))
+                }
+                break
+            }
+        }
         let candidates = MoveProbe.offsets(of: probes, foundIn: previous, within: bounds).prefix(candidatesPerArea)
         var best: CopyMove?
         for candidate in candidates {

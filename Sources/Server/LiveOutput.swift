@@ -55,6 +55,9 @@ public final class LiveOutput: @unchecked Sendable {
     private let lock = NIOLock()
     private var current: Frame
     private var subscribers: [ObjectIdentifier: OutputSubscriber] = [:]
+    /// The offset of the last frame's move, which the refinery tries first for the next frame
+    /// (scrolls and drags keep their offset). Touched on the output's event loop only.
+    private var lastMoveOffset: Point?
     /// Subscribers known to take CopyRect (`setTakesCopies`); a new one counts as not until told.
     private var subscribersTakingCopies = Set<ObjectIdentifier>()
     /// The clipboard text a viewer last provided, offered to the output's other viewers. Unicode:
@@ -292,7 +295,9 @@ public final class LiveOutput: @unchecked Sendable {
         var damage = reported
         if let pixels {
             let wanted = lock.withLock { subscribersTakingCopies.count < subscribers.count }
-            damage = refinery.refine(reported, previous: self.frame.pixels, current: pixels, changedPixelsWanted: wanted)
+            damage = refinery.refine(reported, previous: self.frame.pixels, current: pixels, changedPixelsWanted: wanted,
+                                     expectedMove: lastMoveOffset)
+            lastMoveOffset = damage.moves.first.map { Point(x: $0.dx, y: $0.dy) }
         }
         let (frame, targets) = lock.withLock { () -> (Frame, [OutputSubscriber]) in
             var next = current

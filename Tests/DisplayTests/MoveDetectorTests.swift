@@ -10,8 +10,8 @@ import Testing
 struct MoveDetectorTests {
     private let detector = MoveDetector()
 
-    private func detect(_ previous: PixelBuffer, _ current: PixelBuffer, damage: Region) -> FrameDamage {
-        previous.withView { old in current.withView { new in detector.detect(previous: old, current: new, damage: damage) } }
+    private func detect(_ previous: PixelBuffer, _ current: PixelBuffer, damage: Region, expected: Point? = nil) -> FrameDamage {
+        previous.withView { old in current.withView { new in detector.detect(previous: old, current: new, damage: damage, expected: expected) } }
     }
 
     /// Whether a viewer holding `previous` shows exactly `current` after `damage` (a Bool, so that a
@@ -73,6 +73,24 @@ struct MoveDetectorTests {
         #expect(move.dx == dx && move.dy == dy)
         #expect(move.destination.area >= window.size.area / 2, "\(move)")
         #expect(isExact(previous, found, current))
+    }
+
+    /// The last move's offset, tried first: right, it gives the same move (this scroll verifies
+    /// over most of the area); wrong, the search still finds the real one.
+    @Test(arguments: [-20, 7])
+    func theExpectedOffsetIsTriedFirstAndAWrongOneDoesNotHide(dy: Int) {
+        var page = TextPage(seed: UInt64(300 + dy))
+        let previous = page.page(width: 400, height: 300)
+        let area = Rect(x: 20, y: 30, width: 320, height: 240)
+        let current = scrolled(previous, area: area, dy: dy, page: &page)
+        let searched = detect(previous, current, damage: Region(area))
+        for expected in [Point(x: 0, y: dy), Point(x: 0, y: dy + 40), Point(x: 13, y: 0)] {
+            let found = detect(previous, current, damage: Region(area), expected: expected)
+            let move = try! #require(found.moves.first, "expected \(expected)")
+            #expect(move.dx == 0 && move.dy == dy, "expected \(expected)")
+            #expect(move.destination.area * 10 >= searched.moves[0].destination.area * 9, "expected \(expected): \(move)")
+            #expect(isExact(previous, found, current))
+        }
     }
 
     @Test func aScrollWithOtherChangesStaysExact() {
