@@ -52,8 +52,11 @@ final class PortholeServer {
         try await self.init(["--image", image.url.path] + extraArguments, scratch: scratch)
     }
 
-    /// Waits until the log contains a line matching `predicate`, or `timeout` passes.
-    func waitForLogLine(timeout: Double = 5, where predicate: @escaping (Substring) -> Bool) async -> Substring? {
+    /// Waits until the log contains a line matching `predicate`, or `timeout` passes. The default
+    /// is generous because the integration suite runs its tests in parallel on two cores: a
+    /// viewer's disconnect line once came more than 5 s after vncsnapshot returned. Every caller
+    /// expects the line, so a passing test waits only as long as the line takes.
+    func waitForLogLine(timeout: Double = 20, where predicate: @escaping (Substring) -> Bool) async -> Substring? {
         await process.waitForOutput(timeout: timeout) { text in text.split(separator: "\n").first(where: predicate) }
     }
 
