@@ -62,7 +62,7 @@ public struct Composer: Sendable {
             result.region = damage(previous: previous, layers: drawn, placements: placements, planeDamage: planeDamage,
                                    movedPlanes: Set(planeMoves.keys), bounds: bounds)
             result.region.formUnion(Region(rects: translation.damage))
-            redrawn = result.region.union(Region(rects: translation.moves.map(\.destination)))
+            redrawn = result.changedArea
             if !redrawn.isEmpty { flip.flip(&scanout, redrawn: redrawn) }
         } else {
             scanout = PixelBuffer(width: size.width, height: size.height, fill: Self.background)

@@ -71,11 +71,7 @@ struct ComposerMoveTests {
                     var fresh = Composer(includesCursorPlane: cursorComposed)
                     _ = fresh.compose(size: ComposerDamageTests.outputSize, layers: scene.layers, planeDamage: [:])
                     #expect(composer.scanout == fresh.scanout, "the scanout is drawn from the framebuffers, moves or not")
-                    var viewer = previous
-                    for move in result.moves {
-                        viewer.blit(viewer.cropped(to: Rect(origin: move.source, size: move.destination.size)), at: move.destination.origin)
-                    }
-                    for rect in result.region.rects { viewer.blit(fresh.scanout.cropped(to: rect), at: rect.origin) }
+                    let viewer = viewerPicture(from: previous, applying: result, from: fresh.scanout)
                     #expect(viewer == fresh.scanout, "moves \(result.moves) then \(result.region)")
                     if viewer != fresh.scanout { return }
                     passedOn += result.moves.count

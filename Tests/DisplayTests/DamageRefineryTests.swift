@@ -10,14 +10,6 @@ import Testing
 struct DamageRefineryTests {
     private let refinery = DamageRefinery(comparer: TileComparer(tileSize: 16))
 
-    /// What a viewer holding `previous` shows after receiving `damage` with pixels from `current`.
-    private func viewerPicture(from previous: PixelBuffer, applying damage: FrameDamage, from current: PixelBuffer) -> PixelBuffer {
-        var picture = previous
-        for move in damage.moves { picture.copy(Rect(origin: move.source, size: move.destination.size), to: move.destination.origin) }
-        for r in damage.region.intersection(current.bounds).rects { picture.blit(current.cropped(to: r), at: r.origin) }
-        return picture
-    }
-
     /// Copies a random block of `picture` (at most half its size each way) to a random place and
     /// returns that move.
     private static func applyRandomMove(_ rng: inout SplitMix, to picture: inout PixelBuffer) -> CopyMove {

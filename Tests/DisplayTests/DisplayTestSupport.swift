@@ -1,5 +1,6 @@
 import PortholeTestSupport
 import Geometry
+import Pixels
 @testable import Display
 
 /// Framebuffer memory the test can draw into after handing it to the device, as a producer
@@ -35,6 +36,15 @@ func makeFramebuffer(_ id: UInt32, format: FourCC, width: Int, height: Int, pixe
     let descriptor = FramebufferDescriptor(format: format, width: width, height: height, stride: stride, offset: offset)
     let framebuffer = try! Framebuffer(id: FramebufferID(id), descriptor: descriptor, memory: memory)
     return (framebuffer, memory)
+}
+
+/// What a viewer holding `previous` shows after `damage` with pixels from `current`: the moves
+/// applied in order, then the region copied (the model every damage test checks against).
+func viewerPicture(from previous: PixelBuffer, applying damage: FrameDamage, from current: PixelBuffer) -> PixelBuffer {
+    var picture = previous
+    for move in damage.moves { picture.copy(Rect(origin: move.source, size: move.destination.size), to: move.destination.origin) }
+    for r in damage.region.intersection(current.bounds).rects { picture.blit(current.cropped(to: r), at: r.origin) }
+    return picture
 }
 
 /// A device with two producers (A and B), each with one 8x6 output and one XR24 framebuffer of

@@ -20,14 +20,6 @@ struct MoveDetectorTests {
         viewerPicture(from: previous, applying: damage, from: current) == current
     }
 
-    /// What a viewer holding `previous` shows after `damage` with pixels from `current`.
-    private func viewerPicture(from previous: PixelBuffer, applying damage: FrameDamage, from current: PixelBuffer) -> PixelBuffer {
-        var picture = previous
-        for move in damage.moves { picture.copy(Rect(origin: move.source, size: move.destination.size), to: move.destination.origin) }
-        for r in damage.region.intersection(current.bounds).rects { picture.blit(current.cropped(to: r), at: r.origin) }
-        return picture
-    }
-
     /// Scrolls the text in `area` by `dy` (negative: up, as when reading on) and writes new lines
     /// where the scroll exposed the page.
     private func scrolled(_ previous: PixelBuffer, area: Rect, dy: Int, page: inout TextPage) -> PixelBuffer {
