@@ -8,7 +8,12 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <string.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -237,3 +242,51 @@ int porthole_set_mmap_threshold(size_t bytes) {
     return 0;
 }
 
+
+_Static_assert(PORTHOLE_EPOLL_IN == EPOLLIN && PORTHOLE_EPOLL_OUT == EPOLLOUT && PORTHOLE_EPOLL_ERR == EPOLLERR
+               && PORTHOLE_EPOLL_HUP == EPOLLHUP && PORTHOLE_EPOLL_RDHUP == EPOLLRDHUP, "epoll event bits");
+_Static_assert(PORTHOLE_EPOLL_CTL_ADD == EPOLL_CTL_ADD && PORTHOLE_EPOLL_CTL_DEL == EPOLL_CTL_DEL
+               && PORTHOLE_EPOLL_CTL_MOD == EPOLL_CTL_MOD, "epoll_ctl operations");
+
+int porthole_epoll_create(void) {
+    return epoll_create1(EPOLL_CLOEXEC);
+}
+
+int porthole_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event event = { .events = events, .data = { .u64 = data } };
+    return epoll_ctl(epfd, op, fd, &event);
+}
+
+int porthole_epoll_wait(int epfd, porthole_epoll_event *events, int max_events, int64_t timeout_ns) {
+    struct epoll_event ready[64];
+    if (max_events > 64) max_events = 64;
+    if (max_events < 1) { errno = EINVAL; return -1; }
+    int count = -1;
+#ifdef SYS_epoll_pwait2
+    static int no_pwait2 = 0;
+    if (!no_pwait2) {
+        struct timespec timeout = { .tv_sec = timeout_ns / 1000000000, .tv_nsec = timeout_ns % 1000000000 };
+        count = (int)syscall(SYS_epoll_pwait2, epfd, ready, max_events, timeout_ns < 0 ? NULL : &timeout, NULL, (size_t)0);
+        if (count < 0 && errno == ENOSYS) no_pwait2 = 1;
+    }
+    if (no_pwait2)
+#endif
+    {
+        int milliseconds = timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000);
+        count = epoll_wait(epfd, ready, max_events, milliseconds);
+    }
+    for (int i = 0; i < count; i++) {
+        events[i].data = ready[i].data.u64;
+        events[i].events = ready[i].events;
+    }
+    return count;
+}
+
+int porthole_set_thread_name(const char *name) {
+    char shortened[16];
+    strncpy(shortened, name, sizeof shortened - 1);
+    shortened[sizeof shortened - 1] = 0;
+    int result = pthread_setname_np(pthread_self(), shortened);
+    if (result != 0) { errno = result; return -1; }
+    return 0;
+}

@@ -19,7 +19,7 @@ public struct ClientQueueState: Equatable, Sendable {
 extension DeviceServer {
     /// The queues of the connected client `id`; nil when it is not connected.
     public func queueState(of id: ClientID) -> ClientQueueState? {
-        queue.sync {
+        thread.sync {
             guard let client = connection(of: id) else { return nil }
             return ClientQueueState(outboxMessages: client.outbox.count, outboxEvents: client.outbox.queuedEvents,
                                     outboxBytes: client.outbox.queuedBytes, channelBytes: client.channel.queuedBytes,

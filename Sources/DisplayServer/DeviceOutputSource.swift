@@ -8,7 +8,7 @@ import Synchronization
 /// connections) serves it unchanged: `frame` is the composed scanout, `advance(to:)` the damage the
 /// composer reported since the previous call.
 ///
-/// The device's queue delivers each composed frame; the RFB side reads on its own event loop. The
+/// The device's thread delivers each composed frame; the RFB side reads on its own event loop. The
 /// frame handed out is the one taken at the last `advance`, so a frame and the damage returned
 /// with it always agree. Damage is merged, never queued: the moves of a frame the RFB side had not
 /// taken when the next one came become pixels, past `maximumDamageRects` rects the region becomes
@@ -78,7 +78,7 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
     /// True once the output is gone; the last frame stays.
     public var isRemoved: Bool { state.withLock { $0.removed } }
 
-    /// A frame composed at a tick (on the device's queue); the RFB side hears of it at once.
+    /// A frame composed at a tick (on the device's thread); the RFB side hears of it at once.
     func deliver(scanout: PixelBuffer, damage: FrameDamage, cursor: ExportedCursor?) {
         let signal = state.withLock { state in
             state.latest = scanout
@@ -125,7 +125,7 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
 
     // MARK: ClipboardSharing
 
-    /// The producer's clipboard changed (on the device's queue); the newest text wins.
+    /// The producer's clipboard changed (on the device's thread); the newest text wins.
     func producerClipboardChanged(_ text: String) {
         let signal = state.withLock { state in
             state.clipboardChange = text

@@ -205,7 +205,7 @@ extension DeviceServer {
 
     /// Input and resize requests from RFB viewers of a device output, on their way to its owner.
     func viewerRequest(_ request: ViewerRequest, for output: OutputID) {
-        queue.async { [self] in
+        thread.execute { [self] in
             guard let model = device.allOutputs.first(where: { $0.id == output }) else { return }
             switch request {
             case .key(let down, let keysym):

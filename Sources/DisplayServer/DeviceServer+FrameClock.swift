@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 import Display
 import DisplayProtocol
 import Geometry
@@ -26,12 +25,8 @@ extension DeviceServer {
         pipeline.pacer.intervalNanoseconds = interval
         let sequence = device.allOutputs.first(where: { $0.id == pipeline.id })?.sequence ?? 0
         pipeline.grid = VblankGrid(intervalNanoseconds: interval, epochNanoseconds: Self.monotonicNanoseconds(), sequence: sequence)
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .distantFuture, repeating: .never)
         let id = pipeline.id
-        timer.setEventHandler { [weak self] in self?.clockTicked(id) }
-        pipeline.timer = timer
-        timer.resume()
+        pipeline.timer = thread.makeTimer { [weak self] in self?.clockTicked(id) }
     }
 
     private func clampedRefresh(_ refreshMillihertz: Int) -> Int {
@@ -44,7 +39,7 @@ extension DeviceServer {
         guard let timer = pipeline.timer, pipeline.armedVblank == nil else { return }
         let vblank = pipeline.grid.nextVblank(after: now)
         pipeline.armedVblank = vblank
-        timer.schedule(deadline: .now() + .nanoseconds(Int(vblank - now)), repeating: .never, leeway: .microseconds(200))
+        timer.schedule(at: vblank)
     }
 
     /// Puts the clock back to sleep: an idle flip took the commit its timer was armed for (a
@@ -52,7 +47,7 @@ extension DeviceServer {
     private func disarmClock(_ pipeline: OutputPipeline) {
         guard pipeline.armedVblank != nil else { return }
         pipeline.armedVblank = nil
-        pipeline.timer?.schedule(deadline: .distantFuture, repeating: .never)
+        pipeline.timer?.cancel()
     }
 
     /// Catches the output's sequence up with the vblanks its sleeping clock did not tick for.
@@ -73,7 +68,7 @@ extension DeviceServer {
         // or a timer ahead of this clock. The one-shot timer is spent, so it is armed again for
         // `due`, or the pending commit would never flip.
         guard now + min(interval / 8, 1_000_000) >= due else {
-            pipeline.timer?.schedule(deadline: .now() + .nanoseconds(Int(due - now)), repeating: .never, leeway: .microseconds(200))
+            pipeline.timer?.schedule(at: due)
             return
         }
         pipeline.armedVblank = nil

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 import Display
 import DisplayProtocol
 import Logging
@@ -11,9 +10,12 @@ import SystemIO
 /// The display device on a Unix socket (docs/protocol.md): one `Device`, the producers and
 /// consumers connected to it, and a frame clock per output.
 ///
-/// Threading: every piece of state, the device model included, lives on one serial dispatch
-/// queue. Each client has an `FDPassingChannel` whose callbacks hop onto that queue, so messages
-/// are handled one at a time, in the order each client sent them. Sends never block: messages go
+/// Threading: every piece of state, the device model included, lives on one thread of its own
+/// (`EventThread`), which also waits for the sockets and runs the frame clocks: a commit is read,
+/// applied, composed and answered by the thread that woke for it (a dispatch queue cost two thread
+/// wake-ups per readable socket, docs/benchmarks.md "The device on a thread of its own"). Each
+/// client has an `FDPassingChannel` on that thread, so messages are handled one at a time, in the
+/// order each client sent them. Sends never block: messages go
 /// into the client's `ClientOutbox`, which hands them to the channel while the channel holds less
 /// than `channelBacklogBytes`; behind a client that does not read, state events are merged per
 /// output, input events are capped at 256, and a client whose unmergeable messages pass
@@ -34,12 +36,12 @@ public final class DeviceServer: @unchecked Sendable {
     public let socketPath: String
     let configuration: DeviceServerConfiguration
     let logger: Logger
-    let queue = DispatchQueue(label: "porthole.display-device")
+    let thread: EventThread
 
-    // Confined to `queue`.
+    // Confined to `thread`.
     var device: Device
     private let listener: UnixSocketListener
-    private var acceptSource: DispatchSourceRead?
+    private var acceptWatch: FDWatch?
     var clients: [Int: DeviceClient] = [:]
     var connectionByClient: [ClientID: Int] = [:]
     /// Hello names of producers, kept while their lease lives (Outputs' owner name, §7.16).
@@ -47,7 +49,7 @@ public final class DeviceServer: @unchecked Sendable {
     var pipelines: [OutputID: OutputPipeline] = [:]
     /// The protocol's active state of each output (§5.2: outputs start active).
     var activeByOutput: [OutputID: Bool] = [:]
-    private var leaseTimer: DispatchSourceTimer?
+    private var leaseTimer: EventTimer?
     var observers: [@Sendable (OutputLifecycleEvent) -> Void] = []
     private var nextConnectionKey = 1
     private var stopped = false
@@ -62,47 +64,55 @@ public final class DeviceServer: @unchecked Sendable {
             runtimeDirectory: getenv("XDG_RUNTIME_DIR").map { String(cString: $0) }, userID: getuid())
         listener = try UnixSocketListener(path: socketPath, nonblocking: true)
         device = Device(limits: configuration.limits)
+        thread = try EventThread(name: "porthole-device")
     }
 
     /// Starts accepting clients.
     public func start() {
-        queue.async { [self] in
-            guard !stopped, acceptSource == nil else { return }
-            let source = DispatchSource.makeReadSource(fileDescriptor: listener.handle.rawValue, queue: queue)
-            source.setEventHandler { [weak self] in self?.acceptAll() }
-            acceptSource = source
-            source.resume()
+        thread.execute { [self] in
+            guard !stopped, acceptWatch == nil else { return }
+            let watch = thread.watch(listener.handle.rawValue, onReadable: { [weak self] in self?.acceptAll() })
+            do {
+                try watch.setInterest(readable: true, writable: false)
+            } catch {
+                logger.error("display device: cannot watch \(socketPath): \(error)")
+                return
+            }
+            acceptWatch = watch
             logger.info("display device listening on \(socketPath)")
         }
     }
 
-    /// Stops listening, disconnects every client and stops every frame clock. Waits until done.
+    /// Stops listening, disconnects every client and stops every frame clock. Waits until done;
+    /// the thread then closes the clients' sockets and exits.
     public func stop() {
-        queue.sync {
-            guard !stopped else { return }
+        let first = thread.sync { () -> Bool in
+            guard !stopped else { return false }
             stopped = true
-            acceptSource?.cancel()
-            acceptSource = nil
+            acceptWatch?.cancel()
+            acceptWatch = nil
             try? listener.close()
             for client in clients.values { detach(client); client.channel.close() }
             clients.removeAll()
             for pipeline in pipelines.values { pipeline.stopClock() }
             leaseTimer?.cancel()
+            return true
         }
+        if first { thread.shutdown() }
     }
 
     /// The frame source of an output, for serving it over RFB.
     public func outputSource(for id: OutputID) -> DeviceOutputSource? {
-        queue.sync { pipelines[id]?.source }
+        thread.sync { pipelines[id]?.source }
     }
 
     /// The outputs that exist now, oldest first.
-    public var outputIDs: [OutputID] { queue.sync { pipelines.keys.sorted() } }
+    public var outputIDs: [OutputID] { thread.sync { pipelines.keys.sorted() } }
 
-    /// Calls `observer` on the server's queue whenever an output is created or removed, after
+    /// Calls `observer` on the server's thread whenever an output is created or removed, after
     /// calling it for each output that exists already.
     public func observeOutputs(_ observer: @escaping @Sendable (OutputLifecycleEvent) -> Void) {
-        queue.async { [self] in
+        thread.execute { [self] in
             for id in pipelines.keys.sorted() { if let source = pipelines[id]?.source { observer(.created(id, source)) } }
             observers.append(observer)
         }
@@ -128,25 +138,26 @@ public final class DeviceServer: @unchecked Sendable {
             do {
                 let channel = try FDPassingChannel(
                     socket: socket, configuration: channelConfiguration, label: "porthole.display-client.\(key)",
+                    // The callbacks run on the device's thread; each is handled as work of its own
+                    // (no thread hop), so a close or drain never runs in the middle of a message.
                     onChunk: { [weak self] chunk in
                         guard let self else { return }
-                        queue.async { self.received(chunk, on: key) }
+                        thread.execute { self.received(chunk, on: key) }
                     },
                     onClose: { [weak self] reason in
                         guard let self else { return }
-                        queue.async { self.channelClosed(key, reason: reason) }
+                        thread.execute { self.channelClosed(key, reason: reason) }
                     },
                     onDrained: { [weak self] in
                         guard let self else { return }
-                        queue.async { if let client = self.clients[key] { self.pump(client) } }
+                        thread.execute { if let client = self.clients[key] { self.pump(client) } }
                     },
-                    // On the device's queue: reading, handling and replying without a thread hop.
-                    target: queue)
+                    thread: thread)
                 let client = DeviceClient(key: key, channel: channel, maximumQueuedBytes: configuration.maximumQueuedBytesPerClient)
                 clients[key] = client
                 channel.start()
                 logger.debug("display device: connection \(key) accepted")
-                queue.asyncAfter(deadline: .now() + configuration.helloTimeoutSeconds) { [weak self] in
+                thread.schedule(afterNanoseconds: UInt64(configuration.helloTimeoutSeconds * 1e9)) { [weak self] in
                     guard let self, let client = clients[key], client.role == nil, !client.closing else { return }
                     fail(client, .bounded(.protocolError, "no Hello within \(Int(configuration.helloTimeoutSeconds)) s"), requestID: 0)
                 }
@@ -208,16 +219,16 @@ public final class DeviceServer: @unchecked Sendable {
         logger.warning("display device: disconnecting \(client.label): \(report.code): \(report.message)")
         send(.error(report), requestID: requestID, to: client)
         detach(client)
-        closeWhenFlushed(client, deadline: .now() + 1)
+        closeWhenFlushed(client, deadline: Self.monotonicNanoseconds() + 1_000_000_000)
     }
 
-    private func closeWhenFlushed(_ client: DeviceClient, deadline: DispatchTime) {
+    private func closeWhenFlushed(_ client: DeviceClient, deadline: UInt64) {
         pump(client)
-        if (client.outbox.isEmpty && client.channel.queuedBytes == 0) || DispatchTime.now() >= deadline {
+        if (client.outbox.isEmpty && client.channel.queuedBytes == 0) || Self.monotonicNanoseconds() >= deadline {
             client.channel.close()
             return
         }
-        queue.asyncAfter(deadline: .now() + .milliseconds(5)) { [weak self] in self?.closeWhenFlushed(client, deadline: deadline) }
+        thread.schedule(afterNanoseconds: 5_000_000) { [weak self] in self?.closeWhenFlushed(client, deadline: deadline) }
     }
 
     /// Forgets a connection: queued fds are closed, the device hears of the disconnection (a
@@ -318,13 +329,8 @@ public final class DeviceServer: @unchecked Sendable {
     /// Arms the timer that removes the outputs of producers whose grace period ended (§12).
     func scheduleLeaseExpiry() {
         leaseTimer?.cancel()
-        leaseTimer = nil
-        guard let deadline = device.nextLeaseDeadline else { return }
-        let now = Self.monotonicNanoseconds()
-        let delay = deadline > now ? deadline - now : 0
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + .nanoseconds(Int(min(delay, UInt64(Int.max)))))
-        timer.setEventHandler { [weak self] in
+        guard let deadline = device.nextLeaseDeadline, !stopped else { return }
+        let timer = leaseTimer ?? thread.makeTimer { [weak self] in
             guard let self else { return }
             dispatch(device.expireLeases(now: Self.monotonicNanoseconds()))
             for id in producerNames.keys where connectionByClient[id] == nil && !device.allOutputs.contains(where: { $0.owner == id }) {
@@ -334,7 +340,7 @@ public final class DeviceServer: @unchecked Sendable {
             scheduleLeaseExpiry()
         }
         leaseTimer = timer
-        timer.resume()
+        timer.schedule(at: deadline)
     }
 
     /// Stops the clocks of outputs the device no longer has and tells observers.

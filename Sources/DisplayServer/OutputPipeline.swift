@@ -1,8 +1,8 @@
-import Dispatch
 import Display
 import Geometry
+import SystemIO
 
-/// One output's scanout machinery on the server's queue: its frame clock, the composer that keeps
+/// One output's scanout machinery on the server's thread: its frame clock, the composer that keeps
 /// its picture, and the frame source RFB viewers read it from.
 final class OutputPipeline {
     let id: OutputID
@@ -10,7 +10,7 @@ final class OutputPipeline {
     let source: DeviceOutputSource
     /// The frame clock's one-shot timer, armed only while a commit waits for a tick (§12); nil
     /// once the clock stopped for good.
-    var timer: DispatchSourceTimer?
+    var timer: EventTimer?
     /// The refresh rate the clock runs at, after clamping.
     var clockMillihertz = 0
     /// Whether a commit flips at once or at the next tick (docs/protocol.md §12).

@@ -26,7 +26,7 @@ public final class OutputSlotSources: @unchecked Sendable {
     /// The source for slot 0 (the listen port), which exists before any output does.
     public let first: ShownOutputSource
 
-    /// Follows `server`'s outputs; `onAssignment` is called on the device's queue, in order, each
+    /// Follows `server`'s outputs; `onAssignment` is called on the device's thread, in order, each
     /// time an output takes a slot. Cards have `waitingCardSize`.
     public init(server: DeviceServer, waitingCardSize: Size, onAssignment: @escaping @Sendable (Assignment) -> Void) {
         let socketPath = server.socketPath

@@ -1,17 +1,16 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 import Synchronization
 
 /// An event-driven connection that passes fds: the edge between a display-device socket and a
 /// server built on SwiftNIO, which cannot pass fds itself.
 ///
-/// Reading: a `DispatchSourceRead` on the (nonblocking) socket reads with recvmsg(2) until EAGAIN
+/// Reading: while the (nonblocking) socket is readable, its `EventThread` reads it with recvmsg(2)
 /// and hands every chunk, with the fds that came with it, to `onChunk`.
 ///
 /// Writing: `send` never blocks. It appends to a queue and returns at once; the queue is flushed
-/// on the channel's dispatch queue, waiting on a `DispatchSourceWrite` while the socket is full.
+/// on the channel's thread, which waits for the socket to be writable while it is full.
 /// Queued messages without fds go out together, up to `maximumBatchBytes` per sendmsg; a message
 /// with fds starts a sendmsg of its own, so its fds still arrive with its first byte.
 /// The queue is bounded: when a peer stops reading and the queued bytes would pass
@@ -23,17 +22,16 @@ import Synchronization
 /// keeps its own (coalescing) queue in front of the channel hands over more only when the peer
 /// has taken what was sent (docs/protocol.md §12).
 ///
-/// Threading: `onChunk` and `onClose` run on the channel's own serial dispatch queue, one at a
-/// time, never concurrently; a NIO server hops to its event loop from there
-/// (`eventLoop.execute { ... }`). With a `target` queue the channel's queue runs on it: a server
-/// on that serial queue then takes a chunk, and its replies are flushed, in the same drain of the
-/// queue, without waking another dispatch thread for each hop (a thread wake-up per message is
-/// most of what a small commit costs, docs/benchmarks.md "Where the CPU goes"). `send` and `close` may be called from any thread. `onClose`
-/// runs exactly once (peer closed, error, or `close()`), after which no `onChunk` follows and the
-/// socket is closed.
+/// Threading: `onChunk`, `onClose` and `onDrained` run on the channel's `EventThread`, one at a
+/// time, never concurrently. A server whose state lives on that thread (the display device) gets
+/// a chunk, and its replies are flushed, without any thread hop (a thread wake-up per message is
+/// most of what a small commit costs, docs/benchmarks.md "Where the CPU goes"); without a thread
+/// given, the channel runs one of its own. `send` and `close` may be called from any thread.
+/// `onClose` runs exactly once (peer closed, error, or `close()`), after which no `onChunk`
+/// follows and the socket is closed.
 ///
-/// Lifetime: the dispatch sources hold the channel while it is open, so an open channel is not
-/// freed when the caller drops it; it lives until `close()` or until the peer closes.
+/// Lifetime: the thread holds the channel while it is open, so an open channel is not freed when
+/// the caller drops it; it lives until `close()` or until the peer closes.
 public final class FDPassingChannel: @unchecked Sendable {
     public enum CloseReason: Equatable, Sendable {
         /// The peer closed its end (or reset the connection).
@@ -84,33 +82,38 @@ public final class FDPassingChannel: @unchecked Sendable {
 
     public let configuration: Configuration
     private let connection: FDPassingConnection
-    private let dispatchQueue: DispatchQueue
-    /// The queue `dispatchQueue` runs on, when the owner gave one (`flushNow`).
-    private let target: DispatchQueue?
+    private let thread: EventThread
+    /// Whether the channel started `thread` itself (and so ends it when it closes).
+    private let ownsThread: Bool
     private let onChunk: @Sendable (ReceivedChunk) -> Void
     private let onClose: @Sendable (CloseReason) -> Void
     private let onDrained: (@Sendable () -> Void)?
     private let sendState = Mutex(SendState())
 
-    // Confined to `dispatchQueue`.
+    // Confined to `thread`.
     /// Consecutive queued messages without fds, copied together so that one sendmsg carries them.
     private var batch: [UInt8] = []
-    private var readSource: DispatchSourceRead?
-    private var writeSource: DispatchSourceWrite?
-    private var liveSources = 0
+    private var watch: FDWatch?
+    /// Whether a flush waits for the socket to take more.
+    private var waitingForWritable = false
     private var shutDown = false
     private var started = false
 
     /// Takes ownership of a connected AF_UNIX stream socket and makes it nonblocking. Nothing is
-    /// read until `start()`.
+    /// read until `start()`. Without a `thread`, the channel starts one named `label`.
     public init(socket: FileDescriptorHandle, configuration: Configuration = Configuration(), label: String = "porthole.fd-channel",
                 onChunk: @escaping @Sendable (ReceivedChunk) -> Void, onClose: @escaping @Sendable (CloseReason) -> Void,
-                onDrained: (@Sendable () -> Void)? = nil, target: DispatchQueue? = nil) throws(SystemError) {
+                onDrained: (@Sendable () -> Void)? = nil, thread: EventThread? = nil) throws(SystemError) {
         try UnixSocket.setNonblocking(socket, true)
         self.connection = FDPassingConnection(socket)
         self.configuration = configuration
-        self.dispatchQueue = DispatchQueue(label: label, target: target)
-        self.target = target
+        if let thread {
+            self.thread = thread
+            ownsThread = false
+        } else {
+            self.thread = try EventThread(name: label)
+            ownsThread = true
+        }
         self.onChunk = onChunk
         self.onClose = onClose
         self.onDrained = onDrained
@@ -118,15 +121,10 @@ public final class FDPassingChannel: @unchecked Sendable {
 
     /// Starts reading.
     public func start() {
-        dispatchQueue.async { [self] in
+        thread.execute { [self] in
             guard !started, !shutDown else { return }
             started = true
-            let source = DispatchSource.makeReadSource(fileDescriptor: connection.handle.rawValue, queue: dispatchQueue)
-            source.setEventHandler { [self] in readAvailable() }
-            source.setCancelHandler { [self] in sourceCancelled() }
-            liveSources += 1
-            readSource = source
-            source.resume()
+            updateInterest()
         }
     }
 
@@ -148,11 +146,11 @@ public final class FDPassingChannel: @unchecked Sendable {
             state.flushScheduled = true
             return (.queued, true)
         }
-        if schedule { dispatchQueue.async { [self] in flush() } }
+        if schedule { thread.execute { [self] in flush() } }
         return result
     }
 
-    /// Asks for one `onDrained` call, on the channel's queue, as soon as no queued byte is left
+    /// Asks for one `onDrained` call, on the channel's thread, as soon as no queued byte is left
     /// (at once when the queue is empty now). Nothing is called once the channel closed.
     public func notifyWhenDrained() {
         let drainedNow = sendState.withLock { state -> Bool in
@@ -161,19 +159,18 @@ public final class FDPassingChannel: @unchecked Sendable {
             state.drainNoticeRequested = true
             return false
         }
-        if drainedNow { dispatchQueue.async { [self] in if !shutDown { onDrained?() } } }
+        if drainedNow { thread.execute { [self] in if !shutDown { onDrained?() } } }
     }
 
-    /// Writes what the socket takes of the queue now, instead of in the flush block `send`
-    /// scheduled. For an owner whose work runs on the queue this channel targets: the scheduled
-    /// flush cannot run until the owner's current block ends, and a block that queues many
-    /// messages (a burst of input routed to this client) would otherwise see the channel's backlog
-    /// full while the socket still has room, and hold back or drop what the peer could read.
-    /// Call it only from a block on that target queue (the channel's own work is serialised there).
+    /// Writes what the socket takes of the queue now, instead of in the flush `send` scheduled.
+    /// For an owner whose work runs on the channel's thread: the scheduled flush cannot run until
+    /// the owner's current work ends, and work that queues many messages (a burst of input routed
+    /// to this client) would otherwise see the channel's backlog full while the socket still has
+    /// room, and hold back or drop what the peer could read. Call it only on the channel's thread.
     public func flushNow() {
-        if let target { dispatchPrecondition(condition: .onQueue(target)) } else { dispatchPrecondition(condition: .onQueue(dispatchQueue)) }
-        // Also while a write source waits: it cannot fire before the owner's block ends, and the
-        // peer may have read since the socket was last full.
+        precondition(thread.isCurrent, "FDPassingChannel.flushNow off the channel's thread")
+        // Also while waiting for the socket to be writable: that report cannot come before the
+        // owner's work ends, and the peer may have read since the socket was last full.
         guard started, !shutDown else { return }
         flush()
     }
@@ -184,15 +181,29 @@ public final class FDPassingChannel: @unchecked Sendable {
     }
 
     /// Closes the channel: queued data is dropped, `onClose(.closedLocally)` runs unless the
-    /// channel had already closed, and the socket is closed once the dispatch sources are gone.
+    /// channel had already closed, and the socket is closed.
     public func close() {
-        dispatchQueue.async { [self] in shutdown(.closedLocally) }
+        thread.execute { [self] in shutdown(.closedLocally) }
     }
 
-    // MARK: On dispatchQueue
+    // MARK: On the thread
+
+    /// Watches the socket for reading once started, and for writing while a flush waits.
+    private func updateInterest() {
+        guard !shutDown else { return }
+        if watch == nil {
+            watch = thread.watch(connection.handle.rawValue, onReadable: { [self] in readAvailable() }, onWritable: { [self] in flush() })
+        }
+        do {
+            try watch?.setInterest(readable: started, writable: waitingForWritable)
+        } catch {
+            shutdown(.error(error))
+        }
+    }
 
     private func readAvailable() {
-        // Read until EAGAIN, but give other work on the queue a turn every few chunks.
+        // Read until EAGAIN, but give other work on the thread a turn every few chunks: the
+        // socket, still readable, is reported again on the thread's next round.
         for _ in 0..<16 {
             guard !shutDown else { return }
             let chunk: ReceivedChunk?
@@ -209,7 +220,6 @@ public final class FDPassingChannel: @unchecked Sendable {
             }
             onChunk(chunk)
         }
-        dispatchQueue.async { [self] in readAvailable() }
     }
 
     /// Messages without fds that follow each other go out in one sendmsg of up to this many bytes
@@ -227,8 +237,10 @@ public final class FDPassingChannel: @unchecked Sendable {
                 return (nil, 0, state.drainNoticeRequested)
             }
             guard let item = next else {
-                writeSource?.cancel()
-                writeSource = nil
+                if waitingForWritable {
+                    waitingForWritable = false
+                    updateInterest()
+                }
                 if drained { onDrained?() }
                 return
             }
@@ -296,13 +308,9 @@ public final class FDPassingChannel: @unchecked Sendable {
     }
 
     private func waitForWritable() {
-        guard writeSource == nil else { return }
-        let source = DispatchSource.makeWriteSource(fileDescriptor: connection.handle.rawValue, queue: dispatchQueue)
-        source.setEventHandler { [self] in flush() }
-        source.setCancelHandler { [self] in sourceCancelled() }
-        liveSources += 1
-        writeSource = source
-        source.resume()
+        guard !waitingForWritable else { return }
+        waitingForWritable = true
+        updateInterest()
     }
 
     private func shutdown(_ reason: CloseReason) {
@@ -314,17 +322,10 @@ public final class FDPassingChannel: @unchecked Sendable {
             state.head = 0
             state.queuedBytes = 0
         }
-        readSource?.cancel()
-        readSource = nil
-        writeSource?.cancel()
-        writeSource = nil
-        if liveSources == 0 { try? connection.handle.close() }
+        watch?.cancel()
+        watch = nil
+        try? connection.handle.close()
         onClose(reason)
-    }
-
-    private func sourceCancelled() {
-        liveSources -= 1
-        // The fd stays open until every source watching it is gone (dispatch_source_cancel(3)).
-        if liveSources == 0, shutDown { try? connection.handle.close() }
+        if ownsThread { thread.shutdown() }
     }
 }

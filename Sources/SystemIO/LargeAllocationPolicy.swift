@@ -9,7 +9,7 @@ import CPortholeShims
 /// glibc's default moves its mmap threshold up to the size of the largest block freed so far (at
 /// most 32 MiB), so after the first 4K frame is freed every later one comes from one of the
 /// per-thread arenas (up to eight per core). A frame freed in the middle of an arena stays
-/// resident; with frames allocated on the device queue and freed on whichever event loop let go
+/// resident; with frames allocated on the device thread and freed on whichever event loop let go
 /// of them last, the serve process's resident memory grew for minutes to 1.6 GiB while about
 /// 0.6 GiB of it was free blocks (docs/benchmarks.md, "Memory"). A fixed threshold keeps large
 /// blocks out of the arenas, so resident memory is what is in use. Blocks below it (encoder

@@ -227,7 +227,7 @@ private final class ScanoutConsumer {
     /// The server's count of bytes copied into this consumer's buffers.
     func bytesCopied() -> Int {
         let server = fixture.server, id = OutputID(output)
-        return server.queue.sync { server.clients.values.compactMap { $0.subscriptions[id]?.bytesCopied }.reduce(0, +) }
+        return server.thread.sync { server.clients.values.compactMap { $0.subscriptions[id]?.bytesCopied }.reduce(0, +) }
     }
 }
 

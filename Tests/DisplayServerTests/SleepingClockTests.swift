@@ -9,7 +9,7 @@ import Testing
 /// by timing, and sequences are compared with what a clock ticking at every interval would give.
 @Suite struct SleepingClockTests {
     private func timerTicks(_ server: DeviceServer, _ output: UInt32) -> Int? {
-        server.queue.sync { server.pipelines[OutputID(output)]?.timerTicks }
+        server.thread.sync { server.pipelines[OutputID(output)]?.timerTicks }
     }
 
     @Test func anIdleOutputsClockDoesNotTickAndItsNextFlipCountsTheVblanksItSkipped() throws {

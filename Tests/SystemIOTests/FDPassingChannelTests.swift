@@ -70,18 +70,19 @@ struct FDPassingChannelTests {
         channel.close()
     }
 
-    /// Messages queued while the channel's queue is busy go out several to a sendmsg, partly sent
+    /// Messages queued while the channel's thread is busy go out several to a sendmsg, partly sent
     /// ones included; the peer must still get every byte in order and the fds with their message.
     @Test func batchedSendsArriveInOrderWithTheirFds() throws {
         let (a, b) = try UnixSocket.pair()
-        let target = DispatchQueue(label: "batch-target")
-        let channel = try FDPassingChannel(socket: a, onChunk: { _ in }, onClose: { _ in }, target: target)
+        let thread = try EventThread(name: "batch-thread")
+        defer { thread.shutdown() }
+        let channel = try FDPassingChannel(socket: a, onChunk: { _ in }, onClose: { _ in }, thread: thread)
         channel.start()
         let memfd = try Memfd.create(name: "batched", size: 4)
         producerWrite(memfd.handle, [42])
-        // Hold the target queue so that everything below is queued before the first flush.
+        // Hold the channel's thread so that everything below is queued before the first flush.
         let gate = DispatchSemaphore(value: 0)
-        target.async { gate.wait() }
+        thread.execute { gate.wait() }
         var expected: [UInt8] = []
         for i in 0..<40 {
             // Small messages, a few larger than the socket takes at once, and one with an fd.

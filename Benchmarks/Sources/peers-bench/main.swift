@@ -41,6 +41,8 @@ import RFBClient
 /// - with PEERS_BENCH_RECTS=DIR in the environment, every update received while feeding is
 ///   written to DIR/LABEL-WORKLOAD-ENCODINGS.rects as one line: the bytes read since the last update, then
 ///   the rectangles as x,y,wxh (to compare how servers cut the same damage);
+/// - with PEERS_BENCH_LATENCIES=FILE in the environment, each frame seen is written to FILE as
+///   "frame,hand-over seconds,latency ms", in frame order (to see when the slow frames came);
 /// - encodings: ENCODINGS;
 /// - copyrect_rects: CopyRect rectangles received while feeding; copyrect_share: the pixels they
 ///   moved, as a fraction of all pixels of the rectangles received while feeding.
@@ -191,6 +193,10 @@ guard handedOver.count == frames, let first = handedOver[1], let last = handedOv
 let seen = frameTracker.seen
 let latencies = seen.compactMap { k, t in handedOver[k].map { (t - $0) * 1000 } }.sorted()
 guard !latencies.isEmpty else { fail("the viewer saw none of the frames") }
+if let path = ProcessInfo.processInfo.environment["PEERS_BENCH_LATENCIES"] {
+    let lines = seen.keys.sorted().compactMap { k in handedOver[k].map { "\(k),\($0),\(((seen[k]! - $0) * 1000))" } }
+    FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8))
+}
 @MainActor func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count - 1) * p + 0.5))] }
 let feedSeconds = (last - first) * Double(frames) / Double(frames - 1)
 let serverSeconds = cpu - (paintInServer ? paintCPU ?? 0 : 0)

@@ -32,6 +32,23 @@
 // The most fds one SCM_RIGHTS message may carry (SCM_MAX_FD in the kernel, unix(7)).
 #define PORTHOLE_MAX_FDS_PER_MESSAGE 253
 
+// epoll(7) event bits and epoll_ctl(2) operations, sys/epoll.h.
+#define PORTHOLE_EPOLL_IN 0x001
+#define PORTHOLE_EPOLL_OUT 0x004
+#define PORTHOLE_EPOLL_ERR 0x008
+#define PORTHOLE_EPOLL_HUP 0x010
+#define PORTHOLE_EPOLL_RDHUP 0x2000
+#define PORTHOLE_EPOLL_CTL_ADD 1
+#define PORTHOLE_EPOLL_CTL_DEL 2
+#define PORTHOLE_EPOLL_CTL_MOD 3
+
+/// One ready descriptor from `porthole_epoll_wait`: the data word it was registered with and its
+/// event bits. (struct epoll_event is packed on x86-64, which Swift does not import reliably.)
+typedef struct {
+    uint64_t data;
+    uint32_t events;
+} porthole_epoll_event;
+
 /// memfd_create(2) with MFD_CLOEXEC | MFD_ALLOW_SEALING. Returns the fd or -1.
 int porthole_memfd_create(const char *name);
 
@@ -105,5 +122,19 @@ ssize_t porthole_recv_with_fds(int fd, void *bytes, size_t len,
 /// glibc refuses the value (above 32 MiB on 64-bit).
 int porthole_set_mmap_threshold(size_t bytes);
 
+
+/// epoll_create1(2) with EPOLL_CLOEXEC.
+int porthole_epoll_create(void);
+
+/// epoll_ctl(2) registering `events` for `fd` with the data word `data`.
+int porthole_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data);
+
+/// epoll_pwait2(2): waits at most `timeout_ns` nanoseconds (negative: without end) for up to
+/// `max_events` ready descriptors; falls back to epoll_wait(2), rounding the timeout up to whole
+/// milliseconds, on kernels without epoll_pwait2 (before Linux 5.11). Returns the count or -1.
+int porthole_epoll_wait(int epfd, porthole_epoll_event *events, int max_events, int64_t timeout_ns);
+
+/// pthread_setname_np(3) for the calling thread; `name` is cut to 15 bytes.
+int porthole_set_thread_name(const char *name);
 
 #endif
