@@ -157,7 +157,8 @@ public final class DeviceServer: @unchecked Sendable {
                 clients[key] = client
                 channel.start()
                 logger.debug("display device: connection \(key) accepted")
-                thread.schedule(afterNanoseconds: UInt64(configuration.helloTimeoutSeconds * 1e9)) { [weak self] in
+                let helloTimeout = UInt64(min(max(configuration.helloTimeoutSeconds, 0), 86_400) * 1e9)
+                thread.schedule(afterNanoseconds: helloTimeout) { [weak self] in
                     guard let self, let client = clients[key], client.role == nil, !client.closing else { return }
                     fail(client, .bounded(.protocolError, "no Hello within \(Int(configuration.helloTimeoutSeconds)) s"), requestID: 0)
                 }

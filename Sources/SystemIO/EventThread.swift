@@ -210,8 +210,10 @@ public final class EventThread: @unchecked Sendable {
                     shared.withLock { $0.wakePending = false }
                     continue
                 }
-                // An earlier handler of this round may have cancelled it.
-                watches[event.data]?.deliver(event.events)
+                // An earlier handler of this round may have cancelled it. Looked up first, so that
+                // its handlers may add and cancel watches.
+                let watch = watches[event.data]
+                watch?.deliver(event.events)
             }
         }
         watches.removeAll()
