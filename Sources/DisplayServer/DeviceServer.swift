@@ -355,10 +355,7 @@ public final class DeviceServer: @unchecked Sendable {
         }
     }
 
-    /// CLOCK_MONOTONIC in nanoseconds, the clock of page-flip timestamps (§7.9).
-    static func monotonicNanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
-    }
+    /// CLOCK_MONOTONIC in nanoseconds, the clock of page-flip timestamps (§7.9), and the one the
+    /// thread's timers take their deadlines in (the frame clock arms them for vblanks).
+    static func monotonicNanoseconds() -> UInt64 { EventThread.monotonicNanoseconds() }
 }

@@ -140,9 +140,9 @@ public final class EventThread: @unchecked Sendable {
         precondition(isCurrent, "EventThread.watch off its thread")
         let id = nextWatchID
         nextWatchID += 1
-        let watch = FDWatch(fd: fd, id: id, epoll: epoll.rawValue, onReadable: onReadable, onWritable: onWritable)
+        let watch = FDWatch(fd: fd, id: id, epoll: epoll.rawValue, onReadable: onReadable, onWritable: onWritable,
+                            forget: { [unowned self] in watches[id] = nil })
         watches[id] = watch
-        watch.forget = { [unowned self] in watches[id] = nil }
         return watch
     }
 

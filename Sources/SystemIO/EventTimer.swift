@@ -57,15 +57,19 @@ struct EventTimerQueue {
 
     private var heap: [Entry] = []
     private var nextOrder: UInt64 = 0
+    /// The size at which stale entries are next dropped: twice the size after the last time, so
+    /// the O(n log n) rebuild is paid once per n arms.
+    private var compactionSize = 64
 
     mutating func arm(_ timer: EventTimer) {
         guard let deadline = timer.deadline else { return }
         heap.append(Entry(deadline: deadline, order: nextOrder, timer: timer, generation: timer.generation))
         nextOrder &+= 1
         siftUp(heap.count - 1)
-        // Stale entries are dropped as they reach the top; a heap that is mostly stale (a timer
-        // re-armed far ahead again and again) is rebuilt from its current entries.
-        if heap.count > 64, heap.count > 4 * liveEstimate { compact() }
+        // Stale entries are dropped as they reach the top; a timer re-armed far ahead again and
+        // again would leave them piling up below it, so the heap is also rebuilt from its current
+        // entries each time it doubles.
+        if heap.count > compactionSize { compact() }
     }
 
     /// The earliest deadline of an armed timer.
@@ -87,11 +91,14 @@ struct EventTimerQueue {
 
     mutating func removeAll() { heap.removeAll() }
 
-    private var liveEstimate: Int { max(1, heap.lazy.filter(\.isCurrent).count) }
+    /// Entries held, stale ones included (for tests).
+    var storedEntries: Int { heap.count }
 
     private mutating func compact() {
         heap = heap.filter(\.isCurrent)
+        // A sorted array is a heap.
         heap.sort { $0.isBefore($1) }
+        compactionSize = max(64, 2 * heap.count)
     }
 
     private mutating func dropStaleTop() {

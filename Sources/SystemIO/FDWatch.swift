@@ -17,15 +17,17 @@ public final class FDWatch {
     private(set) public var wantsWritable = false
     private var registered = false
     private var cancelled = false
-    /// Set by the thread: drops the watch from its table.
-    var forget: () -> Void = {}
+    /// Drops the watch from its thread's table.
+    private let forget: () -> Void
 
-    init(fd: Int32, id: UInt64, epoll: Int32, onReadable: @escaping () -> Void, onWritable: @escaping () -> Void) {
+    init(fd: Int32, id: UInt64, epoll: Int32, onReadable: @escaping () -> Void, onWritable: @escaping () -> Void,
+         forget: @escaping () -> Void) {
         self.fd = fd
         self.id = id
         self.epoll = epoll
         self.onReadable = onReadable
         self.onWritable = onWritable
+        self.forget = forget
     }
 
     /// Which readiness the handlers should hear of from now on.
