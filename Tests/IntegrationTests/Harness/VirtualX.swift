@@ -32,39 +32,65 @@ final class VirtualX {
                                   width: width, height: height, scratch: scratch)
     }
 
+    /// Starts the server, and starts a fresh one (at most three in all) when one never accepts
+    /// clients. On a loaded two-core CI machine an Xvnc once reported its display and then let
+    /// `xwd` time out twice; a new server is a new chance, while every failed start stays in the
+    /// error with its log.
     private init(_ executable: String, _ arguments: [String], width: Int, height: Int, scratch: ScratchDirectory) async throws {
         self.width = width; self.height = height; self.scratch = scratch
+        var failures: [String] = []
+        for _ in 0..<3 {
+            let started = try await Self.start(executable, arguments, scratch: scratch)
+            if case .ready(let process, let number) = started {
+                server = process
+                display = ":\(number)"
+                return
+            }
+            if case .failed(let reason) = started { failures.append(reason) }
+        }
+        throw HarnessError(failures.joined(separator: "\n---\n"))
+    }
+
+    private enum Start {
+        case ready(ChildProcess, Int)
+        case failed(String)
+    }
+
+    private static func start(_ executable: String, _ arguments: [String], scratch: ScratchDirectory) async throws -> Start {
         let name = URL(fileURLWithPath: executable).lastPathComponent
-        server = try ChildProcess(executable, arguments, logFile: scratch.uniqueFile(name, extension: "log"))
+        let server = try ChildProcess(executable, arguments, logFile: scratch.uniqueFile(name, extension: "log"))
         // -displayfd writes the display number on a line of its own once the server is ready.
         let number = await server.waitForOutput(timeout: 45) { text in
-            text.split(separator: "\n").first { !$0.isEmpty && $0.allSatisfy(\.isNumber) }.map(String.init)
+            text.split(separator: "\n").first { !$0.isEmpty && $0.allSatisfy(\.isNumber) }.flatMap { Int($0) }
         }
         guard let number else {
             let log = server.output
             server.stop()
-            throw HarnessError("`\(server.command)` reported no display number within 45 s; log:\n\(log)")
+            return .failed("`\(server.command)` reported no display number within 45 s; log:\n\(log)")
         }
-        display = ":\(number)"
-        try await waitUntilAcceptingClients()
+        if let refusal = try await waitUntilAcceptingClients(server, display: ":\(number)", scratch: scratch) {
+            let log = server.output
+            server.stop()
+            return .failed("display :\(number) of `\(server.command)` does not accept clients: \(refusal)\nserver log:\n\(log)")
+        }
+        return .ready(server, number)
     }
 
     /// Proves the display usable before any test client needs it: `xwd` (from x11-apps, which the
     /// tests need anyway) must connect and read the root window. (With
     /// `-noreset` a client that comes and goes cannot make the server reset under the next one.)
-    private func waitUntilAcceptingClients() async throws {
-        let deadline = Date().addingTimeInterval(15)
+    /// Returns why it is not usable, or nil once it is.
+    private static func waitUntilAcceptingClients(_ server: ChildProcess, display: String, scratch: ScratchDirectory) async throws -> String? {
+        let deadline = Date().addingTimeInterval(20)
         var last: ProcessResult?
         while Date() < deadline {
             let result = try await ProcessRunner.run(try requirePeer("xwd"), ["-root", "-silent", "-display", display, "-out", "/dev/null"], in: scratch, timeout: 10)
-            if result.succeeded { return }
+            if result.succeeded { return nil }
             last = result
             guard server.isRunning else { break }
             try await Task.sleep(for: .milliseconds(200))
         }
-        let log = server.output
-        server.stop()
-        throw HarnessError("display \(display) of `\(server.command)` does not accept clients: \(last?.summary ?? "")\nserver log:\n\(log)")
+        return last?.summary ?? "the server exited"
     }
 
     deinit {
