@@ -33,7 +33,12 @@ import Testing
         let server = try await PortholeServer(serving: served, extraArguments: ["--log-level", "debug"], scratch: scratch)
         defer { server.stop() }
 
-        let captured = try await LibVNCClient.captureImage(port: server.port, encoding: encoding, format: format, scratch: scratch)
+        let captured: PixelBuffer
+        do {
+            captured = try await LibVNCClient.captureImage(port: server.port, encoding: encoding, format: format, scratch: scratch)
+        } catch {
+            throw HarnessError("\(error)\nserver log:\n\(server.log)")
+        }
 
         let pixelFormat = format.pixelFormat
         let comparison = ImageComparison(expected: TestImages.quantized(served.image, to: pixelFormat), actual: captured, in: pixelFormat)
