@@ -7,7 +7,8 @@
  *
  * neatvnc may still be encoding a fed buffer when the next frame is due, so frames are painted
  * into a buffer the pool hands out free. Every buffer remembers the frame it last held and is
- * brought up to date with the damage since (bench_paint_since); a new one is painted whole.
+ * brought up to date with the damage since (bench_paint_since); the first three hold frame 0
+ * before the measurement begins, and a buffer the pool makes later is painted whole.
  * Everything runs on aml's main loop: a SIGUSR1 handler starts a timerfd at FPS, and each tick
  * feeds the next frame. The server listens on 127.0.0.1:PORT without authentication and keeps
  * serving after the last frame until terminated. The log is described in feed.h.
@@ -116,6 +117,16 @@ int main(int argc, char **argv) {
     struct aml_signal *start = aml_signal_new(SIGUSR1, on_start, NULL, NULL);
     aml_start(aml, start);
 
+    /* The pool's first buffers hold frame 0 before the measurement begins, as porthole-feed's
+     * do: a buffer first handed out during it would be painted whole, in this process, in the
+     * middle of the frames measured. */
+    struct nvnc_fb *ready[3];
+    for (int i = 0; i < 3; i++) {
+        ready[i] = nvnc_fb_pool_acquire(pool);
+        bench_paint_since(workload, -1, 0, nvnc_fb_get_addr(ready[i]), (size_t)width);
+        *frame_of(ready[i]) = 0;
+    }
+    for (int i = 0; i < 3; i++) nvnc_fb_unref(ready[i]);
     feed(0);
     feed_log_ready(log_file);
     aml_run(aml);

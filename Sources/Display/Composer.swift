@@ -76,6 +76,17 @@ public struct Composer: Sendable {
         return result
     }
 
+    /// Whether the ring of pictures is complete (or there is no picture yet). Until it is, each
+    /// flip copies the picture viewers hold whole; `prepareSpares` completes it.
+    public var sparesReady: Bool { scanout.pixels.isEmpty || flip.isFull }
+
+    /// Completes the ring of pictures with copies of the current scanout: work for an idle moment
+    /// after a first frame or a size change (`ScanoutFlip.fill`).
+    public mutating func prepareSpares() {
+        guard !scanout.pixels.isEmpty else { return }
+        flip.fill(from: scanout)
+    }
+
     /// Redraws the whole scanout, as after a size change.
     public mutating func composeAll(size: Size, layers: [ComposerLayer]) -> FrameDamage {
         drawnPlacements = nil

@@ -68,6 +68,23 @@ struct ScanoutFlip: Sendable {
         reusedStorage = nil
     }
 
+    /// Whether the ring holds all its spares, so that no flip copies a picture whole.
+    var isFull: Bool { spares.count == Self.spareCount }
+
+    /// Fills the ring with copies of `front` of its own storage, so that the first flips after a
+    /// new picture size reuse a spare instead of copying the picture held by viewers whole into a
+    /// fresh allocation. Those copies cost 14 ms per flip at 3840x2160 (the page faults of 33 MB
+    /// more than the copy), and they fell on the first frames viewers waited for; filling the ring
+    /// while the output is idle after its first frame takes them off that path.
+    mutating func fill(from front: PixelBuffer) {
+        spares.removeAll { $0.picture.size != front.size }
+        while spares.count < Self.spareCount {
+            var copy = front
+            copy.pixels.withUnsafeMutableBufferPointer { _ in }  // its own storage, written now
+            spares.append(Spare(picture: copy, stale: Region()))
+        }
+    }
+
     /// Forgets the spares (the front was replaced by a picture of another size).
     mutating func reset() { spares.removeAll(); reusedStorage = nil }
 

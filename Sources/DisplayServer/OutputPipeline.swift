@@ -21,6 +21,8 @@ final class OutputPipeline {
     var grid = VblankGrid(intervalNanoseconds: 1, epochNanoseconds: 0, sequence: 0)
     /// The vblank (CLOCK_MONOTONIC ns) the timer is armed for; nil while the clock sleeps.
     var armedVblank: UInt64?
+    /// Completing the composer's ring of pictures is queued on the thread (`prepareSparesSoon`).
+    var sparesQueued = false
     /// Timer ticks run so far, so tests can tell that a sleeping clock does not wake.
     var timerTicks = 0
 

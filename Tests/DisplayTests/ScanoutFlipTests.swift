@@ -55,6 +55,32 @@ struct ScanoutFlipTests {
         #expect(flip.wholeCopies == 48)
     }
 
+    /// A ring filled up front (`fill`, as the device does once the output is idle after its first
+    /// frame) gives correct pictures from the first tick, never writes a picture a viewer holds,
+    /// and takes none of the first ticks' pictures from a fresh allocation: each tick reuses a
+    /// spare, and none had to be copied whole.
+    @Test func aFilledRingReusesSparesFromTheFirstTick() {
+        var rng = SplitMix(seed: 14)
+        var flip = ScanoutFlip()
+        var front = PixelBuffer(width: Self.size.width, height: Self.size.height, fill: 5)
+        var model = front
+        #expect(!flip.isFull)
+        flip.fill(from: front)
+        #expect(flip.isFull)
+        var held: [(picture: PixelBuffer, model: PixelBuffer)] = [(front, model)]
+        for k in 1...6 {
+            tick(k, flip: &flip, front: &front, model: &model, rng: &rng)
+            #expect(front == model)
+            held.append((front, model))
+            if held.count > 2 { held.removeFirst() }
+            #expect(held.allSatisfy { $0.picture == $0.model })
+        }
+        #expect(flip.wholeCopies == 0)
+        // Filling again changes nothing once full.
+        flip.fill(from: front)
+        #expect(flip.isFull)
+    }
+
     @Test func aNewSizeEmptiesTheRing() {
         var rng = SplitMix(seed: 13)
         var flip = ScanoutFlip()

@@ -19,7 +19,8 @@ import PortholeClient
 /// uncovered as damage, instead of bench_damage's rects. It is the display device's counterpart of
 /// feed-x11's CopyArea and peer-libvncserver's rfbDoCopyRect. A server that speaks less than 1.2
 /// (an older build, in bench/device-ab.sh) gets damage only, and stderr says so.
-/// The hand-over time logged is when CommitAccepted came back (§7.7). Frames are handed over at
+/// The hand-over time logged is the moment before the Commit is written (`handOver`); the feeder
+/// then waits for CommitAccepted (§7.7) before painting the next frame. Frames are handed over at
 /// FPS (30 by default in the benchmark, below the 60 Hz frame clock), so the mailbox (§12) rarely
 /// replaces a commit. The log and the start signal (SIGUSR1) are described in bench/feed.h.
 let arguments = CommandLine.arguments
@@ -84,8 +85,12 @@ do {
 
     var paintCPU = 0.0
     /// Paints frame k into a free framebuffer and commits it with `moves` and `damage` (none:
-    /// everything).
-    func handOver(_ k: Int, damage: [WireRect], moves: [WireMove] = []) throws {
+    /// everything). Returns when the commit was handed over: the moment before it is written to
+    /// the socket, as neatvnc's and libvncserver's feeders log the moment they call the server.
+    /// (Not when CommitAccepted arrives: the device sends that together with the PageFlip, after
+    /// it has flipped and composed an idle output, so the composing would not count.)
+    @discardableResult
+    func handOver(_ k: Int, damage: [WireRect], moves: [WireMove] = []) throws -> Double {
         try takeReleases()
         guard let id = free.min(), let index = buffers.firstIndex(where: { $0.framebuffer == id }) else { fail("no framebuffer") }
         free.remove(id)
@@ -93,10 +98,19 @@ do {
         buffers[index].buffer.withPixels { bench_paint_since(workload, buffers[index].frame, k, $0.baseAddress!, Int(width)) }
         paintCPU += clock(CLOCK_THREAD_CPUTIME_ID) - cpu
         buffers[index].frame = k
+        let handedOver = clock(CLOCK_REALTIME)
         try client.present(framebuffer: id, width: UInt32(width), height: UInt32(height), on: output.primaryPlaneID,
                            damage: damage, moves: moves)
+        return handedOver
     }
 
+    // Every buffer holds frame 0 before the measurement begins, as a producer's swapchain is set
+    // up before it starts drawing: otherwise frames 1 and 2 each paint a fresh buffer whole (tens
+    // of milliseconds at 3840x2160), which competes with the server for the two cores.
+    for index in buffers.indices {
+        buffers[index].buffer.withPixels { bench_paint_since(workload, -1, 0, $0.baseAddress!, Int(width)) }
+        buffers[index].frame = 0
+    }
     try handOver(0, damage: [])
     logLine("ready")
     var signal: Int32 = 0
@@ -120,9 +134,9 @@ do {
         } else {
             count = Int(bench_damage(workload, k, &rects))
         }
-        try handOver(k, damage: rects[0..<count].map { WireRect(x: $0.x, y: $0.y, width: UInt32($0.width), height: UInt32($0.height)) },
-                     moves: moves)
-        logLine(String(format: "%d %.6f", k, clock(CLOCK_REALTIME)))
+        let handedOver = try handOver(k, damage: rects[0..<count].map { WireRect(x: $0.x, y: $0.y, width: UInt32($0.width), height: UInt32($0.height)) },
+                                      moves: moves)
+        logLine(String(format: "%d %.6f", k, handedOver))
     }
     logLine(String(format: "end %.6f", paintCPU))
     // Stay connected (the output would otherwise go away) and keep reading events until killed.
