@@ -73,8 +73,8 @@ struct ScanoutFlip: Sendable {
 
     /// Fills the ring with copies of `front` of its own storage, so that the first flips after a
     /// new picture size reuse a spare instead of copying the picture held by viewers whole into a
-    /// fresh allocation. Those copies cost 14 ms per flip at 3840x2160 (the page faults of 33 MB
-    /// more than the copy), and they fell on the first frames viewers waited for; filling the ring
+    /// fresh allocation. Those copies took 13-20 ms per flip at 3840x2160 (33 MB into new memory,
+    /// docs/benchmarks.md "Warm-up"), on the first frames viewers waited for; filling the ring
     /// while the output is idle after its first frame takes them off that path.
     mutating func fill(from front: PixelBuffer) {
         spares.removeAll { $0.picture.size != front.size }
