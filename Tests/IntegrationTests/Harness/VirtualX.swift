@@ -40,13 +40,14 @@ final class VirtualX {
         self.width = width; self.height = height; self.scratch = scratch
         var failures: [String] = []
         for _ in 0..<3 {
-            let started = try await Self.start(executable, arguments, scratch: scratch)
-            if case .ready(let process, let number) = started {
+            switch try await Self.start(executable, arguments, scratch: scratch) {
+            case .ready(let process, let number):
                 server = process
                 display = ":\(number)"
                 return
+            case .failed(let reason):
+                failures.append(reason)
             }
-            if case .failed(let reason) = started { failures.append(reason) }
         }
         throw HarnessError(failures.joined(separator: "\n---\n"))
     }
