@@ -76,4 +76,18 @@ public protocol FrameSignalling: FrameSource {
     /// merges them into one advance, and a viewer's own pacing (`--max-fps`, one update in flight)
     /// still decides when it gets the frame. Called once, before the server's clock starts.
     func onFrameReady(_ handler: @escaping @Sendable () -> Void)
+
+    /// True when the source signals from one thread of its own that has just made the frame (the
+    /// display device's thread, right after composing): the server then advances the source and
+    /// publishes the frame in the handler, on that thread, instead of handing the advance to the
+    /// output's event loop. That saves a thread wake-up per frame, which is most of the cost of a
+    /// small update (docs/benchmarks.md, "The output on the device's thread"). The handler may
+    /// then wait briefly for an advance already running elsewhere, so a source should say true only
+    /// when its signalling thread can afford that and never waits for the output's event loop.
+    var advancesWhereSignalled: Bool { get }
+}
+
+extension FrameSignalling {
+    /// Signals are handed to the output's event loop unless the source says otherwise.
+    public var advancesWhereSignalled: Bool { false }
 }

@@ -98,6 +98,10 @@ public final class DeviceOutputSource: FrameSource, ResizableSource, CursorProvi
 
     public func onFrameReady(_ handler: @escaping @Sendable () -> Void) { state.withLock { $0.frameReady = handler } }
 
+    /// Signals come from the device's thread right after it composed, which may advance this
+    /// source and publish the frame itself: one hand-off less per frame.
+    public var advancesWhereSignalled: Bool { true }
+
     func markRemoved() { state.withLock { $0.removed = true } }
 
     // MARK: CursorProviding

@@ -59,6 +59,10 @@ public class ShownOutputSource: FrameSource, ResizableSource, CursorProviding, C
 
     public func onFrameReady(_ handler: @escaping @Sendable () -> Void) { state.withLock { $0.frameReady = handler } }
 
+    /// Signals come from the device's thread (a composed frame, a switch of output), which may
+    /// advance this source and publish the frame itself: one hand-off less per frame.
+    public var advancesWhereSignalled: Bool { true }
+
     private var current: DeviceOutputSource? { state.withLock { $0.shown } }
 
     /// The output shown now, nil while the card is.

@@ -12,7 +12,10 @@ import RFB
 /// The clock polls the source `frameRate` times a second. A source that can say when it has a new
 /// frame (`FrameSignalling`, a display-device output) is also advanced as soon as it says so, so its
 /// frame does not wait for the next poll; signals that come while an advance is already queued are
-/// merged into it.
+/// merged into it. A source that signals from a thread of its own that may do the work
+/// (`advancesWhereSignalled`: the display device's thread) is advanced right there, one thread
+/// hand-off less per frame; advances and publishes are serialized by a lock (`serialized`), so they
+/// may run on that thread and on the event loop alike.
 ///
 /// Each frame is published together with its damage, so a viewer always encodes the very frame its
 /// accumulated damage describes; a newer frame's moves could otherwise refer to pixels the viewer
@@ -55,8 +58,12 @@ public final class LiveOutput: @unchecked Sendable {
     private let lock = NIOLock()
     private var current: Frame
     private var subscribers: [ObjectIdentifier: OutputSubscriber] = [:]
+    /// Held while the source is advanced or a frame published (`serialized`), on whichever thread
+    /// that runs: the event loop, or a signalling source's own thread. What it guards (the source's
+    /// advance, `lastMoveOffset`, the refinery) is touched nowhere else.
+    private let publishLock = NIOLock()
     /// The offset of the last frame's move, which the refinery tries first for the next frame
-    /// (scrolls and drags keep their offset). Touched on the output's event loop only.
+    /// (scrolls and drags keep their offset). Touched under `publishLock` only.
     private var lastMoveOffset: Point?
     /// Subscribers known to take CopyRect (`setTakesCopies`); a new one counts as not until told.
     private var subscribersTakingCopies = Set<ObjectIdentifier>()
@@ -109,7 +116,7 @@ public final class LiveOutput: @unchecked Sendable {
 
     public func start() {
         ticker = eventLoop.scheduleRepeatedTask(initialDelay: frameInterval, delay: frameInterval) { [weak self] _ in
-            self?.tick()
+            self?.serialized { $0.tick() }
         }
         guard let signalling = source as? FrameSignalling else { return }
         signals.withLockedValue { $0.running = true }
@@ -121,9 +128,15 @@ public final class LiveOutput: @unchecked Sendable {
         ticker?.cancel(); ticker = nil
     }
 
-    /// The source has a new frame (on any thread): advance it on the event loop now, unless an
-    /// advance is already queued that will pick this frame up too.
+    /// The source has a new frame (on any thread): advance it now, on the signalling thread when
+    /// the source allows (`advancesWhereSignalled`), else on the event loop unless an advance is
+    /// already queued there that will pick this frame up too.
     private func frameReady() {
+        if (source as? FrameSignalling)?.advancesWhereSignalled == true {
+            guard signals.withLockedValue({ $0.running }) else { return }
+            serialized { $0.tick() }
+            return
+        }
         let schedule = signals.withLockedValue { state -> Bool in
             guard state.running, !state.queued else { return false }
             state.queued = true
@@ -133,8 +146,14 @@ public final class LiveOutput: @unchecked Sendable {
         eventLoop.execute {
             // Cleared before advancing: a signal that comes during the advance queues another.
             self.signals.withLockedValue { $0.queued = false }
-            self.tick()
+            self.serialized { $0.tick() }
         }
+    }
+
+    /// Runs `body` while no other advance or publish runs (`publishLock`). Never call it from
+    /// within: the lock is not recursive.
+    private func serialized<T>(_ body: (LiveOutput) -> T) -> T {
+        publishLock.withLock { body(self) }
     }
 
     /// Registers `subscriber` and returns the frame it starts from.
@@ -163,8 +182,9 @@ public final class LiveOutput: @unchecked Sendable {
         }
     }
 
-    /// Keyboard input for the source, if it takes input. Runs on the output's event loop, like the
-    /// frame clock, so the source is only ever touched from one thread.
+    /// Keyboard input for the source, if it takes input. Runs on the output's event loop, as all
+    /// input does, so keys reach the source in order; a source that is advanced where it signals
+    /// (`advancesWhereSignalled`) takes its input on another thread than its advances.
     func handleKey(down: Bool, keysym: UInt32) {
         eventLoop.execute { (self.source as? InputReceiving)?.key(down: down, keysym: keysym) }
     }
@@ -176,8 +196,10 @@ public final class LiveOutput: @unchecked Sendable {
         eventLoop.execute {
             (self.source as? InputReceiving)?.pointer(buttonMask: buttonMask, x: x, y: y)
             let position = Point(x: x, y: y)
-            guard self.frame.cursor.position != position else { return }
-            self.publish(damage: FrameDamage()) { $0.cursor.position = position; $0.cursorMovedBy = mover }
+            self.serialized { output in
+                guard output.frame.cursor.position != position else { return }
+                output.publish(damage: FrameDamage()) { $0.cursor.position = position; $0.cursorMovedBy = mover }
+            }
         }
     }
 
@@ -203,8 +225,10 @@ public final class LiveOutput: @unchecked Sendable {
     /// Renames the desktop: viewers that take DesktopName are told in their next update.
     public func rename(to name: String) {
         eventLoop.execute {
-            guard self.frame.name != name else { return }
-            self.publish(damage: FrameDamage()) { $0.name = name }
+            self.serialized { output in
+                guard output.frame.name != name else { return }
+                output.publish(damage: FrameDamage()) { $0.name = name }
+            }
         }
     }
 
@@ -235,25 +259,28 @@ public final class LiveOutput: @unchecked Sendable {
     /// loop; on success the resized frame is published like any other, so every viewer hears of it.
     func requestResize(to layout: DesktopLayout, by viewer: OutputSubscriber) -> EventLoopFuture<ResizeOutcome> {
         let requester = ObjectIdentifier(viewer)
+        return eventLoop.submit { self.serialized { $0.resize(to: layout, requester: requester) } }
+    }
+
+    /// `requestResize`'s work, serialized with advances and publishes.
+    private func resize(to layout: DesktopLayout, requester: ObjectIdentifier) -> ResizeOutcome {
         let size = layout.size
-        return eventLoop.submit {
-            guard let resizable = self.source as? ResizableSource else {
-                return .prohibited("this output's size is fixed (it shows an image of that size)")
-            }
-            let range = resizable.resizableRange
-            guard range.contains(size.width), range.contains(size.height) else {
-                return .invalidSize("\(size) is outside \(range.lowerBound)...\(range.upperBound) on each side")
-            }
-            if size == self.frame.pixels.size && layout == self.frame.layout { return .unchanged }
-            var damage = FrameDamage()
-            if size != self.frame.pixels.size {
-                damage = resizable.resize(to: size)
-                // A source that only passes the request on keeps its picture for now.
-                guard self.source.frame.size == size else { return .forwarded }
-            }
-            self.publish(damage: damage) { $0.layout = layout; $0.resizedBy = requester }
-            return .resized
+        guard let resizable = source as? ResizableSource else {
+            return .prohibited("this output's size is fixed (it shows an image of that size)")
         }
+        let range = resizable.resizableRange
+        guard range.contains(size.width), range.contains(size.height) else {
+            return .invalidSize("\(size) is outside \(range.lowerBound)...\(range.upperBound) on each side")
+        }
+        if size == frame.pixels.size && layout == frame.layout { return .unchanged }
+        var damage = FrameDamage()
+        if size != frame.pixels.size {
+            damage = resizable.resize(to: size)
+            // A source that only passes the request on keeps its picture for now.
+            guard source.frame.size == size else { return .forwarded }
+        }
+        publish(damage: damage) { $0.layout = layout; $0.resizedBy = requester }
+        return .resized
     }
 
     public var subscriberCount: Int { lock.withLock { subscribers.count } }
@@ -289,7 +316,7 @@ public final class LiveOutput: @unchecked Sendable {
     /// are never encoded. The frame is published even when nothing is left of the damage: viewers
     /// then let go of the previous picture, which a source may be about to draw into (a frame
     /// still held would be copied whole first; see X11Capture's FrameFlip).
-    /// Runs on the output's event loop only, so `current` changes nowhere else meanwhile.
+    /// Runs under `publishLock` only (`serialized`), so `current` changes nowhere else meanwhile.
     private func publish(damage reported: FrameDamage, _ change: (inout Frame) -> Void) {
         let pixels = reported.isEmpty ? nil : source.frame
         var damage = reported

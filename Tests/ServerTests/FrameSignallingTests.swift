@@ -1,4 +1,6 @@
+import Foundation
 import Geometry
+import PortholeTestSupport
 import Server
 import Testing
 
@@ -33,6 +35,32 @@ struct FrameSignallingTests {
                 server.source.signalFrameReady()
             }
             #expect(await viewer.waitForFramebuffer(server.source.latest), "the last change of the burst never arrived")
+        }
+    }
+
+    /// A source that allows it (a display device's output, `advancesWhereSignalled`) is advanced
+    /// on the thread that signals, before the signal returns: no hand-off to the output's event
+    /// loop. Other sources are advanced on the event loop, never on the signalling thread.
+    @Test(arguments: [true, false])
+    func theAdvanceRunsOnTheSignallingThreadOnlyWhenTheSourceAllowsIt(allowed: Bool) async throws {
+        let source = ScriptedFrameSource(TestImages.desktop(width: 160, height: 120), advancesOnSignallingThread: allowed)
+        try await TestServer.with(configuration: Self.hourlyPoll(), source: source) { server in
+            let viewer = try await server.connectViewerWithPicture()
+            source.fill(Rect(x: 30, y: 20, width: 40, height: 30), with: 0x00c0_4080)
+            let earlier = source.advanceThreads.count
+            // No suspension point from here to the last read: one thread runs all of it.
+            let signallingThread = UInt(pthread_self())
+            #expect(source.signalFrameReady(), "the server installed no handler")
+            let advancedBeforeReturn = source.advanceThreads.dropFirst(earlier)
+            #expect(await viewer.waitForFramebuffer(source.latest), "the signalled frame never reached the viewer")
+            let advances = source.advanceThreads.dropFirst(earlier)
+            if allowed {
+                #expect(Array(advancedBeforeReturn) == [signallingThread],
+                        "the source was not advanced once, on the signalling thread, before the signal returned")
+            } else {
+                #expect(!advances.isEmpty && !advances.contains(signallingThread),
+                        "a source that does not allow it was advanced on the signalling thread")
+            }
         }
     }
 }

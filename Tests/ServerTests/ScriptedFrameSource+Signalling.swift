@@ -9,6 +9,8 @@ extension ScriptedFrameSource: FrameSignalling {
 
     func onFrameReady(_ handler: @escaping @Sendable () -> Void) { Self.handlers.set(handler, for: self) }
 
+    var advancesWhereSignalled: Bool { advancesOnSignallingThread }
+
     /// Calls the handler the server installed; false when it installed none.
     @discardableResult
     func signalFrameReady() -> Bool {

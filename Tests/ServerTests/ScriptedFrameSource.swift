@@ -25,12 +25,22 @@ final class ScriptedFrameSource: FrameSource, InputReceiving, ResizableSource, @
     private var ticks = 0
     /// Runs at every tick before the changes are published (a source that animates by itself).
     private let animation: (@Sendable (inout PixelBuffer, Int) -> FrameDamage)?
+    /// Whether the server may advance the source on the thread that signals
+    /// (`FrameSignalling.advancesWhereSignalled`), as the display device's outputs allow.
+    let advancesOnSignallingThread: Bool
+    /// The thread (pthread_self) of every advance, in order.
+    private var advancingThreads: [UInt] = []
 
-    init(_ picture: PixelBuffer, animation: (@Sendable (inout PixelBuffer, Int) -> FrameDamage)? = nil) {
+    init(_ picture: PixelBuffer, advancesOnSignallingThread: Bool = false,
+         animation: (@Sendable (inout PixelBuffer, Int) -> FrameDamage)? = nil) {
         drawing = picture
         published = picture
+        self.advancesOnSignallingThread = advancesOnSignallingThread
         self.animation = animation
     }
+
+    /// The threads the server advanced the source on, in order.
+    var advanceThreads: [UInt] { lock.withLock { advancingThreads } }
 
     /// The picture as of the last tick (what the server shows).
     var frame: PixelBuffer { lock.withLock { published } }
@@ -41,6 +51,7 @@ final class ScriptedFrameSource: FrameSource, InputReceiving, ResizableSource, @
     func advance(to time: Double) -> FrameDamage {
         lock.withLock {
             ticks += 1
+            advancingThreads.append(UInt(pthread_self()))
             if let animation {
                 let damage = animation(&drawing, ticks)
                 unpublished.moves += damage.moves
