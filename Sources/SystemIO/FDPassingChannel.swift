@@ -98,6 +98,11 @@ public final class FDPassingChannel: @unchecked Sendable {
     private var waitingForWritable = false
     private var shutDown = false
     private var started = false
+    /// Where each read lands before its bytes are copied into the chunk: allocated at the first
+    /// read, freed with the channel.
+    private var readBuffer: UnsafeMutableRawBufferPointer?
+
+    deinit { readBuffer?.deallocate() }
 
     /// Takes ownership of a connected AF_UNIX stream socket and makes it nonblocking. Nothing is
     /// read until `start()`. Without a `thread`, the channel starts one named `label`.
@@ -202,13 +207,18 @@ public final class FDPassingChannel: @unchecked Sendable {
     }
 
     private func readAvailable() {
-        // Read until EAGAIN, but give other work on the thread a turn every few chunks: the
-        // socket, still readable, is reported again on the thread's next round.
+        let buffer = readBuffer ?? UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, configuration.maxReadBytes), alignment: 16)
+        readBuffer = buffer
+        // Read until the socket is empty, but give other work on the thread a turn every few
+        // chunks: the socket, still readable, is reported again on the thread's next round (the
+        // watch is level-triggered). A read that did not fill the buffer nearly always took all
+        // there was (a stream read also stops short before a send that carried fds), so the socket
+        // is not asked again only to answer EAGAIN: whatever is left is reported anew.
         for _ in 0..<16 {
             guard !shutDown else { return }
             let chunk: ReceivedChunk?
             do {
-                chunk = try connection.receive(maxBytes: configuration.maxReadBytes, maxFds: configuration.maxFdsPerRead)
+                chunk = try connection.receive(into: buffer, maxFds: configuration.maxFdsPerRead)
             } catch {
                 shutdown(error.isPeerGone ? .peerClosed : .error(error))
                 return
@@ -218,7 +228,9 @@ public final class FDPassingChannel: @unchecked Sendable {
                 shutdown(.peerClosed)
                 return
             }
+            let filled = chunk.bytes.count == buffer.count
             onChunk(chunk)
+            if !filled { return }
         }
     }
 

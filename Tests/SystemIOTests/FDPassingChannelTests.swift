@@ -38,6 +38,26 @@ struct FDPassingChannelTests {
         #expect(events.wait { $0.contains { $0.closeReason != nil } })
     }
 
+    /// Reads reuse one buffer of `maxReadBytes`: what is waiting beyond it comes in further reads
+    /// of the same round (a full buffer), and a short read ends the round, after which bytes sent
+    /// later are still reported (the watch is level-triggered). No byte is lost or reordered.
+    @Test func moreThanOneBufferOfBytesArrivesWholeAndInOrder() throws {
+        let (a, b) = try UnixSocket.pair()
+        let (channel, events) = try makeChannel(b, .init(maxReadBytes: 7))
+        channel.start()
+        let peer = FDPassingConnection(a)
+        let first = (0..<200).map { UInt8($0 % 251) }
+        try peer.send(first)
+        #expect(events.wait { $0.flatMap(\.bytes).count == first.count })
+        #expect(events.all.allSatisfy { $0.bytes.count <= 7 }, "a chunk was larger than the read buffer")
+        let second: [UInt8] = [9, 8, 7]
+        try peer.send(second)
+        #expect(events.wait { $0.flatMap(\.bytes).count == first.count + second.count },
+                "bytes sent after a short read were never reported")
+        #expect(events.all.flatMap(\.bytes) == first + second)
+        channel.close()
+    }
+
     @Test func tooManyFdsInOneReadAreReported() throws {
         let (a, b) = try UnixSocket.pair()
         let (channel, events) = try makeChannel(b, .init(maxFdsPerRead: 1))
