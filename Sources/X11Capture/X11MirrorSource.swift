@@ -71,6 +71,7 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
         do {
             let session = try X11Session(display: display, polling: polling, log: log)
             frame = try session.readWholeScreen()
+            flip.prepareSpare(for: frame)
             cursorPosition = session.pointerPosition()
             screens = session.monitorsIfDue(at: 0) ?? []
             self.session = session
@@ -133,6 +134,7 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
         do {
             let session = try X11Session(display: display, polling: polling, log: log)
             frame = try session.readWholeScreen()
+            flip.prepareSpare(for: frame)
             screens = session.monitorsIfDue(at: time) ?? []
             self.session = session
             offerPending = viewerText != nil

@@ -42,4 +42,29 @@ import Testing
         flip.flip(&frame)
         #expect(frame == PixelBuffer(width: 10, height: 8, fill: 3))
     }
+
+    /// With the spare prepared (at the mirror's start), the first read after a flip writes into
+    /// storage of its own even while the published frame is still held: no whole copy during a
+    /// frame. Without it, that first write copies the frame (copy-on-write), which this also
+    /// checks, so the test can tell the two apart.
+    @Test(arguments: [true, false])
+    func aPreparedSpareSavesTheFirstWholeCopy(prepared: Bool) {
+        var flip = FrameFlip()
+        var frame = PixelBuffer(width: 64, height: 48, fill: 0x202020)
+        let published = frame
+        if prepared { flip.prepareSpare(for: frame) }
+        flip.flip(&frame)
+        let before = frame.pixels.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        frame.fill(Rect(x: 2, y: 2, width: 4, height: 4), with: 0xff0000)
+        let after = frame.pixels.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        flip.finish(&frame, damage: FrameDamage(region: Region(Rect(x: 2, y: 2, width: 4, height: 4))))
+        #expect((before == after) == prepared, prepared ? "the first write copied the frame" : "expected the unprepared flip to copy")
+        #expect(published == PixelBuffer(width: 64, height: 48, fill: 0x202020), "the published frame changed")
+        var expected = published
+        expected.fill(Rect(x: 2, y: 2, width: 4, height: 4), with: 0xff0000)
+        #expect(frame == expected)
+        // The next flip brings the other buffer up to date.
+        flip.flip(&frame)
+        #expect(frame == expected)
+    }
 }
