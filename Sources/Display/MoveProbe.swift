@@ -69,9 +69,10 @@ struct MoveProbe {
         let row = current.row(y)
         var best: Int?
         var bestDetail = length / 8 - 1
-        for span in damage.intersection(Rect(x: bounds.minX, y: y, width: bounds.width, height: 1)).rects {
-            var x = span.minX
-            while x + length <= span.maxX {
+        for span in damage.band(containingRow: y) {
+            let maxX = min(span.maxX, bounds.maxX)
+            var x = max(span.minX, bounds.minX)
+            while x + length <= maxX {
                 var detail = 0
                 for i in (x + 1)..<(x + length) where row[i] != row[i - 1] { detail &+= 1 }
                 if detail > bestDetail { best = x; bestDetail = detail }

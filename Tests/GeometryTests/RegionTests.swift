@@ -45,6 +45,25 @@ struct RegionTests {
         }
     }
 
+    /// The band holding a row is that row of the region: the same spans as intersecting the
+    /// region with the one-row rectangle, for every row above, inside and below it.
+    @Test func theBandOfARowIsTheRegionsSpansInThatRow() {
+        var rng = SplitMix(seed: 7)
+        for _ in 0..<300 {
+            let rects = (0..<Int(rng.next() % 8)).map { _ in
+                Rect(x: Int(rng.next() % 30), y: Int(rng.next() % 30), width: Int(rng.next() % 12), height: Int(rng.next() % 12))
+            }
+            let region = Region(rects: rects)
+            for y in -2..<45 {
+                let row = region.intersection(Rect(x: -5, y: y, width: 60, height: 1))
+                let band = region.band(containingRow: y)
+                #expect(band.map { Rect(x: $0.minX, y: y, width: $0.width, height: 1) } == row.rects, "row \(y) of \(region)")
+                #expect(band.allSatisfy { $0.minY <= y && y < $0.maxY })
+            }
+        }
+        #expect(Region().band(containingRow: 0).isEmpty)
+    }
+
     @Test func emptyAndBounds() {
         #expect(Region().isEmpty)
         #expect(Region(Rect(x: 1, y: 1, width: 0, height: 5)).isEmpty)
