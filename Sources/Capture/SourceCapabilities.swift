@@ -84,6 +84,7 @@ public protocol FrameSignalling: FrameSource {
     /// small update (docs/benchmarks.md, "The output on the device's thread"). The handler may
     /// then wait briefly for an advance already running elsewhere, so a source should say true only
     /// when its signalling thread can afford that and never waits for the output's event loop.
+    /// Read once, when the server starts serving the source.
     var advancesWhereSignalled: Bool { get }
 }
 

@@ -79,9 +79,7 @@ struct ScanoutFlip: Sendable {
     mutating func fill(from front: PixelBuffer) {
         spares.removeAll { $0.picture.size != front.size }
         while spares.count < Self.spareCount {
-            var copy = front
-            copy.pixels.withUnsafeMutableBufferPointer { _ in }  // its own storage, written now
-            spares.append(Spare(picture: copy, stale: Region()))
+            spares.append(Spare(picture: front.ownedCopy(), stale: Region()))
         }
     }
 

@@ -26,6 +26,13 @@ public struct PixelBuffer: Equatable, Sendable {
         set { pixels[y * width + x] = newValue }
     }
 
+    /// A copy with storage of its own, made now. A plain copy shares storage until its first write,
+    /// which then copies the whole buffer in the middle of whatever frame makes that write; a ring
+    /// of spare pictures is filled with these where a whole copy delays no frame.
+    public func ownedCopy() -> PixelBuffer {
+        PixelBuffer(width: width, height: height, pixels: pixels.withUnsafeBufferPointer { Array($0) })
+    }
+
     /// Fills `rect` (clipped to the buffer) with one colour.
     public mutating func fill(_ rect: Rect, with colour: UInt32) {
         let r = rect.intersection(bounds)

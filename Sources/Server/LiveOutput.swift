@@ -74,6 +74,9 @@ public final class LiveOutput: @unchecked Sendable {
     /// Whether signals from a `FrameSignalling` source are acted on, and whether an advance they
     /// asked for is already queued on the event loop (so a burst of signals queues one).
     private let signals = NIOLockedValueBox(SignalState())
+    /// The source's `FrameSignalling.advancesWhereSignalled`, read once: signals of such a source
+    /// are acted on in the handler, on the signalling thread.
+    private let advancesWhereSignalled: Bool
     private struct SignalState { var running = false; var queued = false }
     /// Shrinks the source's damage to the tiles that changed since the previous frame, and finds
     /// moves in it when the source reports none.
@@ -91,6 +94,7 @@ public final class LiveOutput: @unchecked Sendable {
         self.followsSourceName = followsSourceName
         self.source = source
         self.eventLoop = eventLoop
+        advancesWhereSignalled = (source as? FrameSignalling)?.advancesWhereSignalled ?? false
         // As slow as once an hour: a signalling source needs the poll only as a fallback.
         frameInterval = .nanoseconds(Int64(1_000_000_000 / max(1.0 / 3600, frameRate)))
         let image = (source as? CursorProviding)?.cursor ?? .arrow
@@ -132,7 +136,7 @@ public final class LiveOutput: @unchecked Sendable {
     /// the source allows (`advancesWhereSignalled`), else on the event loop unless an advance is
     /// already queued there that will pick this frame up too.
     private func frameReady() {
-        if (source as? FrameSignalling)?.advancesWhereSignalled == true {
+        if advancesWhereSignalled {
             guard signals.withLockedValue({ $0.running }) else { return }
             serialized { $0.tick() }
             return

@@ -47,8 +47,7 @@ struct FrameFlip {
     /// a viewer waits (a fresh allocation of 8 MB at 1920x1080, 33 MB at 3840x2160, with its page
     /// faults).
     mutating func prepareSpare(for frame: PixelBuffer) {
-        let pixels = frame.pixels.withUnsafeBufferPointer { Array($0) }
-        spare = PixelBuffer(width: frame.width, height: frame.height, pixels: pixels)
+        spare = frame.ownedCopy()
         stale = Region()
     }
 
