@@ -19,6 +19,10 @@ declare -A commands=(
   [integration]="env PORTHOLE_BIN=$bin/porthole swift test --skip-build --filter IntegrationTests"
 )
 
+# x11vnc and Xvnc need SysV shared memory; segments killed peers leaked in earlier runs must not
+# have used up the machine's ids.
+scripts/free-orphaned-shm.sh || true
+
 status=0
 declare -A results
 for group in "${groups[@]}"; do

@@ -1,4 +1,5 @@
 import Foundation
+import PortholeTestSupport
 
 /// A program a test starts (a server or a real peer), with its output collected as it comes so a
 /// test can wait for a line without blocking, and stopped by its own process id only.
@@ -31,7 +32,8 @@ final class ChildProcess: @unchecked Sendable {
             let text = String(decoding: data, as: UTF8.self)
             self?.lock.withLock { self?.stderr += text }
         }
-        try process.run()
+        // Without this the child inherits this thread's blocked SIGTERM (see withDefaultSignalMask).
+        try withDefaultSignalMask { try process.run() }
     }
 
     var output: String { lock.withLock { stdout } }

@@ -1,4 +1,5 @@
 import Foundation
+import PortholeTestSupport
 
 /// What a finished child process left behind.
 struct ProcessResult: Sendable {
@@ -38,7 +39,8 @@ final class ChildProcess {
         process.standardOutput = log
         process.standardError = log
         process.standardInput = try standardInput.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
-        try process.run()
+        // Without this the child inherits this thread's blocked SIGTERM (see withDefaultSignalMask).
+        try withDefaultSignalMask { try process.run() }
         try log.close()
     }
 
