@@ -100,6 +100,55 @@ struct ZRLESubencodingTests {
         #expect(bytes.count == 1 + 48 + 64 * 9)
     }
 
+    /// Packed-palette tiles of every width and index size, with runs from one pixel to more than
+    /// a row (so runs cross row ends), must be exactly a pixel-by-pixel packing of the indices:
+    /// the writer works a run at a time, several pixels per step.
+    @Test(arguments: [2, 3, 4, 5, 16])
+    func packedPaletteEqualsPackingPixelByPixel(colours count: Int) throws {
+        var rng = SplitMix(seed: UInt64(100 + count))
+        var packedTiles = 0
+        for width in [1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64] {
+            for maximumRun in [1, 3, 9, 70] {
+                let height = 1 + Int(rng.next() % 64)
+                var tile = PixelBuffer(width: width, height: height)
+                var i = 0
+                while i < tile.pixels.count {
+                    let k = i < count ? i : Int(rng.next() % UInt64(count))
+                    let run = i < count ? 1 : 1 + Int(rng.next() % UInt64(maximumRun))
+                    for j in i..<min(i + run, tile.pixels.count) { tile.pixels[j] = Self.colour(k) }
+                    i += run
+                }
+                let bytes = uncompressed(tile)
+                guard bytes.first == UInt8(count) else { continue } // another subencoding was smaller
+                packedTiles += 1
+                #expect(bytes == Self.packedReference(tile, colours: count), "\(count) colours, \(width)x\(height), runs up to \(maximumRun)")
+                try roundTrip(tile)
+            }
+        }
+        #expect(packedTiles >= 20, "only \(packedTiles) of the tiles were packed")
+    }
+
+    /// RFC 6143 §7.7.6 packed palette, one pixel at a time: the palette in order of first
+    /// appearance (little-endian 3-byte CPIXELs), then each row's indices most significant bits
+    /// first, padded to a byte.
+    static func packedReference(_ tile: PixelBuffer, colours count: Int) -> [UInt8] {
+        var palette: [UInt32] = []
+        for p in tile.pixels where !palette.contains(p) { palette.append(p) }
+        var out: [UInt8] = [UInt8(count)]
+        for p in palette { out += [UInt8(p & 0xff), UInt8(p >> 8 & 0xff), UInt8(p >> 16 & 0xff)] }
+        let bits = count <= 2 ? 1 : count <= 4 ? 2 : 4
+        for y in 0..<tile.height {
+            var byte = 0, used = 0
+            for x in 0..<tile.width {
+                byte = byte << bits | palette.firstIndex(of: tile.pixels[y * tile.width + x])!
+                used += bits
+                if used == 8 { out.append(UInt8(byte)); byte = 0; used = 0 }
+            }
+            if used > 0 { out.append(UInt8(byte << (8 - used))) }
+        }
+        return out
+    }
+
     @Test func runLengthsUseBytesOf255() throws {
         // 128 single-pixel colours, then one run of 3968: too many colours for a palette, and
         // plain RLE is far smaller than raw.

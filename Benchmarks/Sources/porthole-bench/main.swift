@@ -34,7 +34,8 @@ func measure(_ body: () -> Void) -> Double {
 // encode-once on the demo desktop, `porthole-bench video` only the lossy-while-hot video,
 // `porthole-bench moves` only move detection, `porthole-bench parallel` only serial against
 // parallel update encoding, `porthole-bench jpeg` only Tight JPEG against libjpeg-turbo alone,
-// timed in alternation (all also run last in a full run).
+// timed in alternation, `porthole-bench zrle-tiles` only ZRLE's tile encoder (all also run last
+// in a full run).
 if CommandLine.arguments.dropFirst().contains("tiles") {
     TileCompareBenchmark.run(runs: runs)
     exit(0)
@@ -53,6 +54,10 @@ if CommandLine.arguments.dropFirst().contains("parallel") {
 }
 if CommandLine.arguments.dropFirst().contains("jpeg") {
     TightJPEGCeilingBenchmark.run(runs: runs)
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().contains("zrle-tiles") {
+    ZRLETileBenchmark.run(runs: runs)
     exit(0)
 }
 if CommandLine.arguments.dropFirst().contains("demo") {
@@ -175,4 +180,5 @@ MoveDetectBenchmark.run()
 TileCompareBenchmark.run(runs: runs)
 LossyVideoBenchmark.run()
 ParallelEncodeBenchmark.run(runs: runs)
+ZRLETileBenchmark.run(runs: runs)
 if sink == 42 { print("") }
