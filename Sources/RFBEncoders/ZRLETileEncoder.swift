@@ -6,8 +6,9 @@ import RFB
 /// choosing for every 64x64 tile the smallest of solid, packed palette, plain RLE, palette RLE and
 /// raw.
 ///
-/// The per-tile choice is made from exact sizes computed in one pass over the tile's runs: the
-/// palette is only looked up when the colour changes, in a small open-addressed table that gives
+/// The per-tile choice is made from exact sizes computed in one pass over the tile's runs (found
+/// first, 64 pixels to a word of change bits, `findRunStarts`): the palette is only looked up when
+/// the colour changes, in a small open-addressed table that gives
 /// up after 127 colours (the most palette RLE can carry). The same pass keeps each run's length
 /// and palette index, so the RLE and packed-palette writers walk the runs instead of scanning and
 /// looking up the pixels again. All buffers are allocated once and reused, so encoding allocates
@@ -36,6 +37,8 @@ final class ZRLETileEncoder {
     private let runLengths: UnsafeMutablePointer<UInt16>
     private let runIndices: UnsafeMutablePointer<UInt8>
     private var runCount = 0
+    /// Where each run of the current tile starts, and after the last one the pixel count.
+    private let runStarts: UnsafeMutablePointer<UInt16>
 
     /// The uncompressed bytes of the last rectangle (from where `encode` was told to start), and
     /// any kept before it; valid until the next `encode`.
@@ -59,6 +62,8 @@ final class ZRLETileEncoder {
         runLengths.initialize(repeating: 0, count: tilePixels)
         runIndices = .allocate(capacity: tilePixels)
         runIndices.initialize(repeating: 0, count: tilePixels)
+        runStarts = .allocate(capacity: tilePixels + 1)
+        runStarts.initialize(repeating: 0, count: tilePixels + 1)
         outputCapacity = 1 + tilePixels * 4
         output = .allocate(capacity: outputCapacity)
         output.initialize(repeating: 0, count: outputCapacity)
@@ -71,6 +76,7 @@ final class ZRLETileEncoder {
         palette.deallocate()
         runLengths.deallocate()
         runIndices.deallocate()
+        runStarts.deallocate()
         output.deallocate()
     }
 
@@ -190,29 +196,39 @@ final class ZRLETileEncoder {
         let n = w * h
         let cps = cp.size
 
-        // One pass over the runs (which continue across rows, RFC 6143 §7.7.6): the run count,
-        // the length bytes plain RLE needs, the index + length bytes palette RLE needs, and the
+        // The runs (which continue across rows, RFC 6143 §7.7.6), then one pass over them: the
+        // length bytes plain RLE needs, the index + length bytes palette RLE needs, and the
         // palette while it stays within 127 colours; each run's length and index are kept.
         hashSlots.update(repeating: 0, count: Self.hashSize)
         paletteCount = 0
         var overflow = false
-        var runs = 0
         var plainLengthBytes = 0
         var paletteRunBytes = 0
-        var i = 0
-        while i < n {
-            let v = tile[i]
-            let j = Self.endOfRun(of: v, in: tile, from: i &+ 1, count: n)
-            let length = j &- i
+        let runs = findRunStarts(count: n)
+        runStarts[runs] = UInt16(truncatingIfNeeded: n)
+        // Plain RLE takes at least a CPIXEL and a length byte per run. When that is no smaller
+        // than raw and the palette overflows, raw is the choice, and the pass stops there: a
+        // photograph's tile stops after 128 runs instead of going on for 4096.
+        let plainCannotWin = runs &* (cps &+ 1) >= n &* cps
+        var rawWins = false
+        var start = 0
+        for r in 0..<runs {
+            let end = Int(runStarts[r &+ 1])
+            let v = tile[start]
+            let length = end &- start
             let lengthBytes = (length &- 1) / 255 &+ 1
-            runLengths[runs] = UInt16(truncatingIfNeeded: length)
-            runs &+= 1
+            runLengths[r] = UInt16(truncatingIfNeeded: length)
             plainLengthBytes &+= lengthBytes
             paletteRunBytes &+= length == 1 ? 1 : 1 &+ lengthBytes
             if !overflow {
-                if let index = insert(v) { runIndices[runs &- 1] = UInt8(truncatingIfNeeded: index) } else { overflow = true }
+                if let index = insert(v) {
+                    runIndices[r] = UInt8(truncatingIfNeeded: index)
+                } else {
+                    overflow = true
+                    if plainCannotWin { rawWins = true; break }
+                }
             }
-            i = j
+            start = end
         }
         runCount = runs
 
@@ -227,7 +243,7 @@ final class ZRLETileEncoder {
         var choice = Choice.raw
         var best = n * cps
         let plainSize = runs * cps + plainLengthBytes
-        if plainSize < best { choice = .plainRLE; best = plainSize }
+        if !rawWins && plainSize < best { choice = .plainRLE; best = plainSize }
         if !overflow {
             let paletteSize = paletteCount * cps
             if paletteSize + paletteRunBytes < best { choice = .paletteRLE; best = paletteSize + paletteRunBytes }
@@ -249,24 +265,42 @@ final class ZRLETileEncoder {
         return written
     }
 
-    /// The first index from `start` on whose pixel is not `v` (or `count`). A run that lasts two
-    /// pixels is followed eight at a time: flat areas inside text and UI tiles are long runs, and
-    /// one pixel at a time that search was most of `encodeTile`.
-    @inline(__always)
-    private static func endOfRun(of v: UInt32, in tile: UnsafeMutablePointer<UInt32>, from start: Int, count n: Int) -> Int {
-        var j = start
-        if j < n && tile[j] == v {
-            j &+= 1
-            let splat = SIMD8<UInt32>(repeating: v)
-            let raw = UnsafeRawPointer(tile)
-            while j &+ 8 <= n {
-                let equal = raw.loadUnaligned(fromByteOffset: j &* 4, as: SIMD8<UInt32>.self) .== splat
-                guard all(equal) else { break }
-                j &+= 8
+    /// Writes where each run of the tile's `count` pixels starts into `runStarts` (the first at
+    /// 0) and returns the number of runs. Neighbours are compared eight at a time and the changes
+    /// of 64 pixels gathered into one word whose set bits are then read off: text tiles have runs
+    /// of one to three pixels, and a loop that stopped at each run's end mispredicted a branch
+    /// for most of them.
+    private func findRunStarts(count n: Int) -> Int {
+        runStarts[0] = 0
+        var runs = 1
+        let raw = UnsafeRawPointer(tile)
+        let weights = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)
+        let none = SIMD8<UInt32>(repeating: 0)
+        var k = 1
+        while k &+ 64 <= n {
+            var changes: UInt64 = 0
+            for chunk in 0..<8 {
+                let offset = (k &+ chunk &* 8) &* 4
+                let current = raw.loadUnaligned(fromByteOffset: offset, as: SIMD8<UInt32>.self)
+                let previous = raw.loadUnaligned(fromByteOffset: offset &- 4, as: SIMD8<UInt32>.self)
+                let bits = none.replacing(with: weights, where: current .!= previous).wrappedSum()
+                changes |= UInt64(bits) << UInt64(chunk &* 8)
             }
+            while changes != 0 {
+                runStarts[runs] = UInt16(truncatingIfNeeded: k &+ changes.trailingZeroBitCount)
+                runs &+= 1
+                changes &= changes &- 1
+            }
+            k &+= 64
         }
-        while j < n && tile[j] == v { j &+= 1 }
-        return j
+        while k < n {
+            if tile[k] != tile[k &- 1] {
+                runStarts[runs] = UInt16(truncatingIfNeeded: k)
+                runs &+= 1
+            }
+            k &+= 1
+        }
+        return runs
     }
 
     /// Run length encoding shared by both RLE subencodings: (length - 1) as bytes of 255 and a
