@@ -9,8 +9,8 @@ import RFB
 /// The per-tile choice is made from exact sizes computed in one pass over the tile's runs (found
 /// first, 64 pixels to a word of change bits, `findRunStarts`): the palette is only looked up when
 /// the colour changes, in a small open-addressed table that gives
-/// up after 127 colours (the most palette RLE can carry). The same pass keeps each run's length
-/// and palette index, so the RLE and packed-palette writers walk the runs instead of scanning and
+/// up after 127 colours (the most palette RLE can carry). The same pass keeps each run's palette
+/// index, so the RLE and packed-palette writers walk the runs instead of scanning and
 /// looking up the pixels again. All buffers are allocated once and reused, so encoding allocates
 /// nothing per tile or pixel. A class because it owns raw memory;
 /// it belongs to one `ZRLEEncoder` and so to one connection.
@@ -32,13 +32,12 @@ final class ZRLETileEncoder {
     private let hashSlots: UnsafeMutablePointer<UInt8>
     private let palette: UnsafeMutablePointer<UInt32>
     private var paletteCount = 0
-    /// The runs of the current tile, in order: length (1...4096) and palette index (valid while
+    /// The runs of the current tile, in order: where each starts (after the last one, the pixel
+    /// count, so run r is `runStarts[r]..<runStarts[r + 1]`) and its palette index (valid while
     /// the palette did not overflow). A tile has at most one run per pixel.
-    private let runLengths: UnsafeMutablePointer<UInt16>
+    private let runStarts: UnsafeMutablePointer<UInt16>
     private let runIndices: UnsafeMutablePointer<UInt8>
     private var runCount = 0
-    /// Where each run of the current tile starts, and after the last one the pixel count.
-    private let runStarts: UnsafeMutablePointer<UInt16>
 
     /// The uncompressed bytes of the last rectangle (from where `encode` was told to start), and
     /// any kept before it; valid until the next `encode`.
@@ -58,8 +57,6 @@ final class ZRLETileEncoder {
         hashSlots.initialize(repeating: 0, count: Self.hashSize)
         palette = .allocate(capacity: Self.maximumPaletteSize)
         palette.initialize(repeating: 0, count: Self.maximumPaletteSize)
-        runLengths = .allocate(capacity: tilePixels)
-        runLengths.initialize(repeating: 0, count: tilePixels)
         runIndices = .allocate(capacity: tilePixels)
         runIndices.initialize(repeating: 0, count: tilePixels)
         runStarts = .allocate(capacity: tilePixels + 1)
@@ -74,7 +71,6 @@ final class ZRLETileEncoder {
         hashKeys.deallocate()
         hashSlots.deallocate()
         palette.deallocate()
-        runLengths.deallocate()
         runIndices.deallocate()
         runStarts.deallocate()
         output.deallocate()
@@ -198,14 +194,13 @@ final class ZRLETileEncoder {
 
         // The runs (which continue across rows, RFC 6143 §7.7.6), then one pass over them: the
         // length bytes plain RLE needs, the index + length bytes palette RLE needs, and the
-        // palette while it stays within 127 colours; each run's length and index are kept.
+        // palette while it stays within 127 colours; each run's index is kept.
         hashSlots.update(repeating: 0, count: Self.hashSize)
         paletteCount = 0
         var overflow = false
         var plainLengthBytes = 0
         var paletteRunBytes = 0
         let runs = findRunStarts(count: n)
-        runStarts[runs] = UInt16(truncatingIfNeeded: n)
         // Plain RLE takes at least a CPIXEL and a length byte per run. When that is no smaller
         // than raw and the palette overflows, raw is the choice, and the pass stops there: a
         // photograph's tile stops after 128 runs instead of going on for 4096.
@@ -217,7 +212,6 @@ final class ZRLETileEncoder {
             let v = tile[start]
             let length = end &- start
             let lengthBytes = (length &- 1) / 255 &+ 1
-            runLengths[r] = UInt16(truncatingIfNeeded: length)
             plainLengthBytes &+= lengthBytes
             paletteRunBytes &+= length == 1 ? 1 : 1 &+ lengthBytes
             if !overflow {
@@ -266,7 +260,7 @@ final class ZRLETileEncoder {
     }
 
     /// Writes where each run of the tile's `count` pixels starts into `runStarts` (the first at
-    /// 0) and returns the number of runs. Neighbours are compared eight at a time and the changes
+    /// 0, and `count` after the last) and returns the number of runs. Neighbours are compared eight at a time and the changes
     /// of 64 pixels gathered into one word whose set bits are then read off: text tiles have runs
     /// of one to three pixels, and a loop that stopped at each run's end mispredicted a branch
     /// for most of them.
@@ -300,8 +294,13 @@ final class ZRLETileEncoder {
             }
             k &+= 1
         }
+        runStarts[runs] = UInt16(truncatingIfNeeded: n)
         return runs
     }
+
+    /// The pixel count of run `r` of the current tile.
+    @inline(__always)
+    private func runLength(_ r: Int) -> Int { Int(runStarts[r &+ 1]) &- Int(runStarts[r]) }
 
     /// Run length encoding shared by both RLE subencodings: (length - 1) as bytes of 255 and a
     /// final byte below 255 (RFC 6143 §7.7.6).
@@ -374,15 +373,12 @@ final class ZRLETileEncoder {
     private func writePlainRLE(count n: Int, _ cp: ZRLECompactPixel, to out: UnsafeMutablePointer<UInt8>) -> Int {
         out[0] = 128
         var o = 1
-        var i = 0
         for r in 0..<runCount {
-            let length = Int(runLengths[r])
-            cp.store(tile[i], to: out + o)
+            cp.store(tile[Int(runStarts[r])], to: out + o)
             o &+= cp.size
-            Self.writeRunLength(length, to: out, at: &o)
-            i &+= length
+            Self.writeRunLength(runLength(r), to: out, at: &o)
         }
-        assert(i == n)
+        assert(Int(runStarts[runCount]) == n)
         return o
     }
 
@@ -392,7 +388,7 @@ final class ZRLETileEncoder {
         out[0] = UInt8(128 + paletteCount)
         var o = 1 + writePalette(cp, to: out + 1)
         for r in 0..<runCount {
-            let length = Int(runLengths[r])
+            let length = runLength(r)
             if length == 1 {
                 out[o] = runIndices[r]
                 o &+= 1
@@ -418,7 +414,7 @@ final class ZRLETileEncoder {
         let bits = Self.packedBits(forPaletteSize: paletteCount)
         // The runs give each pixel's index in order; a run may continue into the next row.
         var run = 0
-        var left = Int(runLengths[0])
+        var left = runLength(0)
         var pattern = Self.repeatedIndex(runIndices[0], bits: bits)
         for _ in 0..<h {
             // The row's bits not yet written, in the low `pending` bits of `accumulator`. Both
@@ -430,7 +426,7 @@ final class ZRLETileEncoder {
             while x < w {
                 if left == 0 {
                     run &+= 1
-                    left = Int(runLengths[run])
+                    left = runLength(run)
                     pattern = Self.repeatedIndex(runIndices[run], bits: bits)
                 }
                 let pixels = min(left, w &- x)
