@@ -31,6 +31,8 @@
 # (space-separated) select a subset. Writes to OUT_DIR (default bench/results, --quick
 # bench/results/quick, --x11 bench/results/x11): peers-runs.csv (one row per run), and through
 # bench/plot-peers.py peers.csv (medians), peers.md (tables and ratios) and peers.png (charts).
+# PORTHOLE_BIN runs that porthole binary instead of building one (say, a copy of an earlier
+# release build, to compare two builds in turn).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 preset=full
@@ -56,9 +58,9 @@ trap cleanup EXIT INT TERM
 for tool in Xvfb Xvnc x11vnc cc pkg-config python3; do
     command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
 done
-(cd "$root" && swift build -c release --product porthole) >&2
+[ -n "${PORTHOLE_BIN:-}" ] || (cd "$root" && swift build -c release --product porthole) >&2
 (cd "$root/Benchmarks" && swift build -c release --product peers-bench && swift build -c release --product porthole-feed) >&2
-porthole="$root/.build/release/porthole"
+porthole=${PORTHOLE_BIN:-"$root/.build/release/porthole"}
 viewer="$root/Benchmarks/.build/release/peers-bench"
 producer="$root/Benchmarks/.build/release/porthole-feed"
 frames_c="-I$root/bench -I$root/Benchmarks/Sources/CBenchFrames/include $root/Benchmarks/Sources/CBenchFrames/bench_frames.c -lpthread"

@@ -11,16 +11,17 @@ import RFBEncoders
 ///
 /// It does no I/O and reads no clock: the connection feeds it events and the time, and writes the
 /// messages `nextUpdate(at:)` returns, one at a time (DESIGN.md: at most one update in flight,
-/// damage merged meanwhile). Updates are also spaced at least `minimumUpdateInterval` apart
-/// (`--max-fps`); damage that arrives in between is merged like damage that arrives while an
-/// update is in flight.
+/// damage merged meanwhile). Updates are also capped at one per `minimumUpdateInterval` on
+/// average (`--max-fps`), two back to back after a pause (`BurstRateLimit`: the second part of a
+/// frame that came in two is not held back a whole interval); damage that arrives while the cap
+/// holds an update back is merged like damage that arrives while an update is in flight.
 struct ViewerUpdateScheduler {
     /// Identifies this viewer in frames (who moved the pointer, who asked for a resize).
     let viewer: ObjectIdentifier
-    /// The least time from one update to the next (1/N s for `--max-fps N`).
+    /// The time per update at the capped rate (1/N s for `--max-fps N`).
     let minimumUpdateInterval: TimeAmount
-    /// When the last update was taken, for the spacing.
-    private var lastUpdateAt: NIODeadline?
+    /// The cap, in nanoseconds of the NIODeadline clock.
+    private var rateLimit: BurstRateLimit<Int64>
     /// The output's rectangles encoded by other viewers (Raw, RRE, Hextile), if sharing is on.
     let sharedRectangles: EncodedRectangleCache?
     private(set) var frame: LiveOutput.Frame?
@@ -55,6 +56,7 @@ struct ViewerUpdateScheduler {
     init(viewer: ObjectIdentifier, minimumUpdateInterval: TimeAmount = .zero, sharedRectangles: EncodedRectangleCache? = nil) {
         self.viewer = viewer
         self.minimumUpdateInterval = minimumUpdateInterval
+        rateLimit = BurstRateLimit(interval: minimumUpdateInterval.nanoseconds, burst: 2)
         self.sharedRectangles = sharedRectangles
     }
 
@@ -179,9 +181,10 @@ struct ViewerUpdateScheduler {
         pending.addDamage(settled)
         owedRefresh.formUnion(settled)
         guard isDue(frame) else { return lossyTiles.nextSettleTime.map { .wait(until: Self.deadline($0)) } ?? .idle }
-        if let last = lastUpdateAt, now < last + minimumUpdateInterval { return .wait(until: last + minimumUpdateInterval) }
+        let nanoseconds = Int64(now.uptimeNanoseconds), earliest = rateLimit.earliest(from: nanoseconds)
+        if earliest > nanoseconds { return .wait(until: .uptimeNanoseconds(UInt64(earliest))) }
         guard let message = takeUpdate(frame, at: now) else { return .idle }
-        lastUpdateAt = now
+        rateLimit.record(at: nanoseconds)
         return .send(message)
     }
 

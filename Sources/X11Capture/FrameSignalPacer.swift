@@ -1,3 +1,5 @@
+import Display
+
 /// When the X11 mirror tells the server it has a new frame (`FrameSignalling`): the decisions of
 /// `X11FrameWatcher`, kept apart from its thread and sockets so they can be tested without either.
 ///
@@ -9,10 +11,12 @@
 ///   draws as several requests (PutImage strips, a redraw of many windows) is read once and whole
 ///   rather than half-drawn (TigerVNC's Xvnc defers updates by 1 ms for the same reason, its
 ///   `DeferUpdate` default); a client that never pauses is read `maximumDelay` after it began;
-/// - **caps the rate**: no signal comes sooner than `minimumInterval` after the previous signal
-///   (`--max-fps`), so a client drawing without pause costs at most that many reads a second
-///   besides the frame clock's polls (those do not delay a signal: a change right after a poll
-///   would otherwise wait up to the interval);
+/// - **caps the rate**: signals come at most once per `minimumInterval` on average (`--max-fps`),
+///   so a client drawing without pause costs at most that many reads a second besides the frame
+///   clock's polls (those do not delay a signal: a change right after a poll would otherwise wait
+///   up to the interval). After a pause two signals may come back to back (`BurstRateLimit`): a
+///   frame drawn as strips with a pause between them is read in two parts, and the second part
+///   must not wait a whole interval behind the first;
 /// - **sends one signal per advance**: after signalling it waits for the advance (the readable
 ///   connection stays readable until the advance reads it, so watching it would spin). The server's
 ///   frame clock still advances the mirror too, so a signal the server dropped costs one poll.
@@ -38,20 +42,22 @@ struct FrameSignalPacer: Equatable {
     let minimumInterval: Double
     let settle: Double
     let maximumDelay: Double
-    private var lastSignal = -Double.infinity
+    private var rateLimit: BurstRateLimit<Double>
     /// Since when something has been waiting to be read (nil: nothing known).
     private var pendingSince: Double?
     /// When the connection last received something while waiting.
     private var lastActivity = -Double.infinity
     private var signalled = false
 
-    /// `minimumInterval`: seconds between signals at least (1 / `--max-fps`); `settle`: how long
+    /// `minimumInterval`: seconds between signals on average (1 / `--max-fps`; two may come back to
+    /// back after a pause); `settle`: how long
     /// the connection must be quiet before a burst counts as over; `maximumDelay`: the longest a
     /// burst that does not end keeps the read waiting (by default `minimumInterval`).
     init(minimumInterval: Double, settle: Double = 0.001, maximumDelay: Double? = nil) {
         self.minimumInterval = max(0, minimumInterval)
         self.settle = max(0, settle)
         self.maximumDelay = max(self.settle, maximumDelay ?? minimumInterval)
+        rateLimit = BurstRateLimit(interval: self.minimumInterval, burst: 2)
     }
 
     /// The X connection has something to read (seen at `now`).
@@ -80,10 +86,10 @@ struct FrameSignalPacer: Equatable {
         if signalled { return .awaitAdvance }
         guard let since = pendingSince else { return .watchConnection }
         let quiet = min(max(since, lastActivity) + settle, since + maximumDelay)
-        let due = max(quiet, lastSignal + minimumInterval)
+        let due = rateLimit.earliest(from: quiet)
         guard now >= due else { return .wait(until: due) }
         signalled = true
-        lastSignal = now
+        rateLimit.record(at: now)
         return .signal
     }
 }

@@ -49,38 +49,50 @@ struct UpdateSpacingTests {
     private func isIdle(_ step: ViewerUpdateScheduler.UpdateStep) -> Bool { if case .idle = step { true } else { false } }
     private func waitDeadline(_ step: ViewerUpdateScheduler.UpdateStep) -> NIODeadline? { if case .wait(let d) = step { d } else { nil } }
 
-    @Test func updatesAreSpacedAndDamageMeanwhileIsMerged() throws {
+    /// The cap is one update per interval on average, with a burst of two after a pause: the
+    /// second part of a frame that came in two goes at once, what follows waits and is merged.
+    @Test func updatesAreCappedWithABurstOfTwoAndDamageMeanwhileIsMerged() throws {
         var picture = TestImages.desktop(width: 64, height: 48)
         var scheduler = ViewerUpdateScheduler(viewer: ObjectIdentifier(Self.self as Any.Type), minimumUpdateInterval: .milliseconds(100))
         scheduler.start(with: frame(picture, sequence: 0))
         scheduler.request(incremental: false, rect: picture.bounds)
         #expect(try updatedRegion(scheduler.nextUpdate(at: at(0))) == Region(picture.bounds))
 
-        // Two changes 10 ms and 50 ms later: held back until 100 ms after the first update.
-        scheduler.request(incremental: true, rect: picture.bounds)
+        // A change 10 ms later is the burst's second update: it goes at once.
         let first = Rect(x: 1, y: 2, width: 5, height: 4), second = Rect(x: 40, y: 30, width: 8, height: 8)
+        let third = Rect(x: 20, y: 10, width: 6, height: 6)
+        scheduler.request(incremental: true, rect: picture.bounds)
         picture.fill(first, with: 0x00ff0000)
         _ = scheduler.frameArrived(frame(picture, sequence: 1), damage: .full(first))
-        #expect(waitDeadline(scheduler.nextUpdate(at: at(10))) == at(100))
+        #expect(try updatedRegion(scheduler.nextUpdate(at: at(10))) == Region(first))
+
+        // Two more changes at 20 and 50 ms: held back until 100 ms (the sustained rate), then one
+        // update carries both.
+        scheduler.request(incremental: true, rect: picture.bounds)
         picture.fill(second, with: 0x0000ff00)
         _ = scheduler.frameArrived(frame(picture, sequence: 2), damage: .full(second))
+        #expect(waitDeadline(scheduler.nextUpdate(at: at(20))) == at(100))
+        picture.fill(third, with: 0x000000ff)
+        _ = scheduler.frameArrived(frame(picture, sequence: 3), damage: .full(third))
         #expect(waitDeadline(scheduler.nextUpdate(at: at(50))) == at(100))
         #expect(waitDeadline(scheduler.nextUpdate(at: at(99))) == at(100))
-        // At 100 ms one update carries both changes.
-        #expect(try updatedRegion(scheduler.nextUpdate(at: at(100))) == Region(first).union(second))
+        #expect(try updatedRegion(scheduler.nextUpdate(at: at(100))) == Region(second).union(third))
 
         // Nothing owed: idle, not waiting, however soon it asks again.
         scheduler.request(incremental: true, rect: picture.bounds)
         #expect(isIdle(scheduler.nextUpdate(at: at(101))))
-        // A change well after the spacing goes at once; the next is held 100 ms from that one.
-        picture.fill(first, with: 0x000000ff)
-        _ = scheduler.frameArrived(frame(picture, sequence: 3), damage: .full(first))
-        #expect(try updatedRegion(scheduler.nextUpdate(at: at(350))) == Region(first))
-        scheduler.request(incremental: true, rect: picture.bounds)
-        picture.fill(second, with: 0x00ffffff)
-        _ = scheduler.frameArrived(frame(picture, sequence: 4), damage: .full(second))
-        #expect(waitDeadline(scheduler.nextUpdate(at: at(360))) == at(450))
-        #expect(try updatedRegion(scheduler.nextUpdate(at: at(460))) == Region(second))
+        // After a pause the burst is back: two changes 10 ms apart go at once, a third waits an
+        // interval from the first of them.
+        for (index, (time, rect)) in [(Int64(350), first), (360, second)].enumerated() {
+            picture.fill(rect, with: 0x00ffffff - UInt32(index))
+            _ = scheduler.frameArrived(frame(picture, sequence: UInt64(4 + index)), damage: .full(rect))
+            #expect(try updatedRegion(scheduler.nextUpdate(at: at(time))) == Region(rect))
+            scheduler.request(incremental: true, rect: picture.bounds)
+        }
+        picture.fill(third, with: 0x00808080)
+        _ = scheduler.frameArrived(frame(picture, sequence: 6), damage: .full(third))
+        #expect(waitDeadline(scheduler.nextUpdate(at: at(370))) == at(450))
+        #expect(try updatedRegion(scheduler.nextUpdate(at: at(450))) == Region(third))
     }
 
     @Test func aViewerThatHasNotAskedIsIdleNotWaiting() {
