@@ -4,78 +4,71 @@ import Glibc
 
 /// What the DAMAGE extension says changed on the root window (damageproto 1.1).
 ///
-/// The damage object reports at level NonEmpty: one DamageNotify when its region goes from empty
-/// to non-empty, none while it only grows. Taking the damage is `DamageSubtract(damage, None,
-/// parts)`, which empties the damage object and hands its previous region to the XFIXES region
-/// `parts`, read back with FetchRegion. Drawing that happens after the subtract makes the region
-/// non-empty again and sends a new notify, so nothing is lost between two frames.
+/// One damage object at level RawRectangles: the server sends a DamageNotify for every drawing
+/// operation, its `area` circumscribing what the operation changed (several events, the "more" bit
+/// set on all but the last, for an operation that changed several boxes), and keeps no region of
+/// its own. The tracker collects those areas as the events are drained; taking the damage hands
+/// them over and costs no request. (Until the eleventh session the damage was taken with
+/// DamageSubtract and FetchRegion from a second object at level NonEmpty: a round trip in every
+/// frame, before the reads could even be sent. x11vnc and TigerVNC's x0vncserver also take the
+/// events' areas.)
 ///
-/// A second damage object at level RawRectangles is never read: it makes the server send an event
-/// for every drawing operation, so the connection keeps receiving bytes while a client draws and
-/// X11FrameWatcher can wait until the drawing pauses before the frame is read (FrameSignalPacer).
-/// At that level the server keeps no region for it (each operation is reported and forgotten).
+/// Nothing is lost between frames: an event the server sends while a frame is being read arrives
+/// after the drain and is taken with the next frame (its pixels may already be in this one, read
+/// again then and found unchanged by the output's refinement). The events also keep the connection
+/// receiving bytes while a client draws, so X11FrameWatcher can wait until the drawing pauses
+/// before the frame is read (FrameSignalPacer).
 final class X11DamageTracker {
-    /// More rectangles than this in one frame are taken as their bounding box (the server keeps a
-    /// banded region, which a busy screen can fragment into thousands of rectangles).
+    /// More rectangles than this waiting at once are taken as their bounding box (a client drawing
+    /// many small things between two frames: text, a busy chart).
     static let maximumRectangles = 4096
 
     /// Strong, so the connection outlives everything made on it (their deinits still send requests).
     private let connection: X11Connection
     private let damage: xcb_damage_damage_t
-    private let activity: xcb_damage_damage_t
-    private let parts: xcb_xfixes_region_t
     private let notifyCode: UInt8
-    /// A DamageNotify arrived since the damage was last taken. Starts true so the first frame
-    /// takes whatever was drawn before the object existed (nothing: the first frame is read whole).
-    private var pending = true
+    /// The areas reported since the damage was last taken.
+    private var areas: [Rect] = []
+    /// Their bounding box, which replaces them when there are too many.
+    private var bounds = Rect.zero
 
     init(connection: X11Connection, eventBase: UInt8) {
         self.connection = connection
-        let c = connection.raw
         damage = connection.newID()
-        activity = connection.newID()
-        parts = connection.newID()
         notifyCode = eventBase &+ UInt8(XCB_DAMAGE_NOTIFY)
-        xcb_damage_create(c, damage, connection.root, UInt8(XCB_DAMAGE_REPORT_LEVEL_NON_EMPTY.rawValue))
-        xcb_damage_create(c, activity, connection.root, UInt8(XCB_DAMAGE_REPORT_LEVEL_RAW_RECTANGLES.rawValue))
-        xcb_xfixes_create_region(c, parts, 0, nil)
+        xcb_damage_create(connection.raw, damage, connection.root, UInt8(XCB_DAMAGE_REPORT_LEVEL_RAW_RECTANGLES.rawValue))
         connection.flush()
     }
 
     deinit {
         guard !connection.isBroken else { return }
         xcb_damage_destroy(connection.raw, damage)
-        xcb_damage_destroy(connection.raw, activity)
-        xcb_xfixes_destroy_region(connection.raw, parts)
         connection.flush()
     }
 
-    /// Whether `event` is this tracker's; DamageNotify (from either object) only marks that damage
-    /// is waiting.
+    /// Whether `event` is this tracker's DamageNotify; its area is kept for the next `take`.
     func handle(_ event: UnsafePointer<xcb_generic_event_t>) -> Bool {
         guard event.pointee.response_type & 0x7f == notifyCode else { return false }
-        pending = true
+        let area = UnsafeRawPointer(event).assumingMemoryBound(to: xcb_damage_notify_event_t.self).pointee.area
+        guard area.width > 0, area.height > 0 else { return true }
+        add(Rect(x: Int(area.x), y: Int(area.y), width: Int(area.width), height: Int(area.height)))
         return true
     }
 
-    /// The rectangles damaged since the last call (empty when none), or nil when the server did not
-    /// answer.
-    func take() -> [Rect]? {
-        guard pending else { return [] }
-        pending = false
-        let c = connection.raw
-        xcb_damage_subtract(c, damage, xcb_xfixes_region_t(XCB_NONE), parts)
-        guard let reply = xcb_xfixes_fetch_region_reply(c, xcb_xfixes_fetch_region(c, parts), nil) else { return nil }
-        defer { free(reply) }
-        let count = Int(xcb_xfixes_fetch_region_rectangles_length(reply))
-        guard count > 0, let rects = xcb_xfixes_fetch_region_rectangles(reply) else { return [] }
-        if count > Self.maximumRectangles {
-            let b = reply.pointee.extents
-            return [Rect(x: Int(b.x), y: Int(b.y), width: Int(b.width), height: Int(b.height))]
-        }
-        return (0..<count).map { i in
-            let r = rects[i]
-            return Rect(x: Int(r.x), y: Int(r.y), width: Int(r.width), height: Int(r.height))
+    /// The rectangles damaged since the last call (empty when none).
+    func take() -> [Rect] {
+        let taken = areas
+        areas = []
+        bounds = .zero
+        return taken
+    }
+
+    private func add(_ rect: Rect) {
+        bounds = bounds.isEmpty ? rect : bounds.union(rect)
+        if areas.count < Self.maximumRectangles {
+            areas.append(rect)
+        } else {
+            areas = [bounds]
         }
     }
 }

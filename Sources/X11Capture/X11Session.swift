@@ -114,12 +114,10 @@ final class X11Session {
             }
         }
         guard let damage else { return poll(&frame) }
-        guard let rects = damage.take() else { return connection.isBroken ? nil : FrameDamage() }
+        let rects = damage.take()
         if rects.isEmpty { return FrameDamage() }
         let plan = DamageReadPlan(damage: rects, bounds: frame.bounds)
-        for rect in plan.reads where !reader.read(rect, into: &frame) {
-            if connection.isBroken { return nil }
-        }
+        if !reader.read(plan.reads, into: &frame), connection.isBroken { return nil }
         return FrameDamage(region: plan.region)
     }
 

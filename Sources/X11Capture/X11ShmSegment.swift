@@ -47,14 +47,18 @@ final class X11ShmSegment {
         close(fd)
     }
 
-    /// Has the server copy `rect` of the root window (ZPixmap, all planes) to the start of the
-    /// segment and waits for it to be there. False when the request failed.
-    func getImage(x: Int, y: Int, width: Int, height: Int) -> Bool {
-        let c = connection.raw
-        let cookie = xcb_shm_get_image(c, connection.root, Int16(x), Int16(y), UInt16(width), UInt16(height),
-                                       ~0, UInt8(XCB_IMAGE_FORMAT_Z_PIXMAP.rawValue), segment, 0)
+    /// Asks the server to copy a rectangle of the root window (ZPixmap, all planes) to `offset` in
+    /// the segment, without waiting: the pixels are there once `finish` of the returned request
+    /// says so. Several requests at distinct offsets go in one write and cost one round trip.
+    func requestImage(x: Int, y: Int, width: Int, height: Int, offset: Int) -> xcb_shm_get_image_cookie_t {
+        xcb_shm_get_image(connection.raw, connection.root, Int16(x), Int16(y), UInt16(width), UInt16(height),
+                          ~0, UInt8(XCB_IMAGE_FORMAT_Z_PIXMAP.rawValue), segment, UInt32(offset))
+    }
+
+    /// Waits for a `requestImage`: whether the pixels are in the segment.
+    func finish(_ request: xcb_shm_get_image_cookie_t) -> Bool {
         var error: UnsafeMutablePointer<xcb_generic_error_t>?
-        guard let reply = xcb_shm_get_image_reply(c, cookie, &error) else { free(error); return false }
+        guard let reply = xcb_shm_get_image_reply(connection.raw, request, &error) else { free(error); return false }
         free(reply)
         return true
     }
