@@ -1,7 +1,7 @@
 /// Reading framebuffer pixels of each supported fourcc as straight-alpha `0xAARRGGBB`, the
 /// composer's working form; the X formats read as opaque. Values are little-endian in memory, as
 /// DRM formats are.
-enum PixelConversion {
+public enum PixelConversion {
     @inline(__always)
     static func argb(_ format: FourCC, _ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt32 {
         switch format {
@@ -21,7 +21,7 @@ enum PixelConversion {
     /// Converts `count` consecutive pixels of an opaque format (the X formats and RGB565) into
     /// the scanout's `0x00RRGGBB`: the composer's path for planes shown 1:1 and opaque. XRGB8888
     /// (the format most producers use) is a masked copy, eight pixels at a time.
-    static func convertOpaqueRow(_ format: FourCC, from source: UnsafeRawPointer, to target: UnsafeMutablePointer<UInt32>, count: Int) {
+    public static func convertOpaqueRow(_ format: FourCC, from source: UnsafeRawPointer, to target: UnsafeMutablePointer<UInt32>, count: Int) {
         var i = 0
         switch format {
         case .xrgb8888, .argb8888:

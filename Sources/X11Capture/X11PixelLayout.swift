@@ -1,3 +1,5 @@
+import Display
+
 /// How the X server lays out pixels of a ZPixmap image of the root window (X11 protocol,
 /// "Connection Setup": pixmap formats and visual masks), and the conversion from it to Porthole's
 /// XRGB8888.
@@ -31,7 +33,8 @@ public struct X11PixelLayout: Equatable, Sendable {
         (width * bitsPerPixel + scanlinePad - 1) / scanlinePad * scanlinePad / 8
     }
 
-    /// The common case (Xvfb, Xorg at depth 24): one copy with the unused byte cleared.
+    /// The common case (Xvfb, Xorg at depth 24): one copy with the unused byte cleared, eight
+    /// pixels at a time (the display device's conversion of XRGB8888 framebuffers).
     private var isXRGB: Bool {
         bitsPerPixel == 32 && !bigEndian && redMask == 0xff0000 && greenMask == 0xff00 && blueMask == 0xff
     }
@@ -39,7 +42,7 @@ public struct X11PixelLayout: Equatable, Sendable {
     /// Converts `count` pixels starting at `source` into `destination`.
     public func convertRow(_ source: UnsafeRawPointer, count: Int, into destination: UnsafeMutablePointer<UInt32>) {
         if isXRGB {
-            for i in 0..<count { destination[i] = source.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self) & 0x00ff_ffff }
+            PixelConversion.convertOpaqueRow(.xrgb8888, from: source, to: destination, count: count)
             return
         }
         let (r, g, b) = (Channel(redMask), Channel(greenMask), Channel(blueMask))

@@ -10,7 +10,7 @@ import Pixels
 ///
 /// All of it runs on the caller's thread (the output's event loop): events are drained with
 /// `xcb_poll_for_event`, which never waits, and the only waits are for replies to the requests a
-/// frame needs (DAMAGE region, ShmGetImage, cursor image), each a round trip on a local socket.
+/// frame needs (QueryPointer, the ShmGetImages together, cursor image), each a round trip on a local socket.
 final class X11Session {
     /// The X protocol's coordinates are 16-bit; a root window is at most this on each side here.
     static let maximumSide = 16384
@@ -93,10 +93,15 @@ final class X11Session {
     /// or nil when the connection is gone. A size change replaces `frame` and damages all of it.
     /// `pointerAt` becomes the X pointer's position as of this frame.
     func update(_ frame: inout PixelBuffer, cursor: inout CursorImage, pointerAt position: inout Point?) -> FrameDamage? {
-        pointer.request()
-        defer { if !connection.isBroken { position = pointer.take() } }
+        // The pointer's reply comes first: X sends replies and events in the order it generates
+        // them, so once it is here every DamageNotify the server sent before answering is in
+        // xcb's queue, and the drain below takes the damage of all drawing done until then (a
+        // frame whose last strip the server was still drawing when the watcher signalled is read
+        // whole, not in two parts). One round trip, which also keeps the pointer current.
+        let pointerNow = pointer.take()
         drainEvents()
         if connection.isBroken { return nil }
+        position = pointerNow
         if let image = cursorWatcher?.take() { cursor = image }
         if sizeMayHaveChanged {
             sizeMayHaveChanged = false
