@@ -13,10 +13,10 @@ import Glibc
 /// frame, before the reads could even be sent. x11vnc and TigerVNC's x0vncserver also take the
 /// events' areas.)
 ///
-/// Nothing is lost between frames: the session drains the events after a reply (QueryPointer's),
-/// so it has every event the server sent before answering; an event sent while the frame is being
-/// read arrives later and is taken with the next frame (its pixels may already be in this one,
-/// read again then and found unchanged by the output's refinement). The events also keep the connection
+/// Nothing is lost between frames: an event the server sends after the session drained the queue
+/// (drawing the server was still doing when the frame was read) is taken with the next frame (its
+/// pixels may already be in this one, read again then and found unchanged by the output's
+/// refinement). The events also keep the connection
 /// receiving bytes while a client draws, so X11FrameWatcher can wait until the drawing pauses
 /// before the frame is read (FrameSignalPacer).
 final class X11DamageTracker {

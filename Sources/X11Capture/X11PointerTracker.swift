@@ -8,8 +8,8 @@ import Glibc
 ///
 /// Neither XFIXES nor core events report every motion on the root window (motion over a child is
 /// delivered to the child that selected it, not to the root), so the pointer is asked for once a
-/// frame. `X11Session` waits for the answer before it takes the frame's damage: the reply also
-/// marks the point up to which the server's DamageNotify events have all arrived.
+/// frame. The request goes out before the frame's other work and its reply is taken after, so
+/// the round trip overlaps the image requests instead of adding to them.
 final class X11PointerTracker {
     private let connection: X11Connection
     private var cookie: xcb_query_pointer_cookie_t?

@@ -93,15 +93,15 @@ final class X11Session {
     /// or nil when the connection is gone. A size change replaces `frame` and damages all of it.
     /// `pointerAt` becomes the X pointer's position as of this frame.
     func update(_ frame: inout PixelBuffer, cursor: inout CursorImage, pointerAt position: inout Point?) -> FrameDamage? {
-        // The pointer's reply comes first: X sends replies and events in the order it generates
-        // them, so once it is here every DamageNotify the server sent before answering is in
-        // xcb's queue, and the drain below takes the damage of all drawing done until then (a
-        // frame whose last strip the server was still drawing when the watcher signalled is read
-        // whole, not in two parts). One round trip, which also keeps the pointer current.
-        let pointerNow = pointer.take()
+        // QueryPointer goes out first and its reply is taken last, so its round trip overlaps the
+        // reads'. (Waiting for it before draining the damage events, so that every event the
+        // server sent until then is taken, cost typing a millisecond of latency at the median
+        // without a measurable gain on the drag: docs/benchmarks.md, "The X11 mirror's round
+        // trips".)
+        pointer.request()
+        defer { if !connection.isBroken { position = pointer.take() } }
         drainEvents()
         if connection.isBroken { return nil }
-        position = pointerNow
         if let image = cursorWatcher?.take() { cursor = image }
         if sizeMayHaveChanged {
             sizeMayHaveChanged = false
