@@ -60,12 +60,13 @@ final class X11ImageReader {
             used = 0
         }
         for rect in rects {
-            // Each image starts on a cache line of its own.
-            let bytes = (layout.stride(width: rect.width) * rect.height + 63) & ~63
+            let bytes = layout.stride(width: rect.width) * rect.height
             guard bytes <= shm.capacity else { complete = false; continue }
             if used + bytes > shm.capacity { finishBatch() }
             batch.append((rect, used, shm.requestImage(x: rect.x, y: rect.y, width: rect.width, height: rect.height, offset: used)))
-            used += bytes
+            // The next image starts on a cache line of its own. (Only the next offset is rounded:
+            // the segment holds exactly one whole screen, which must still fit at offset 0.)
+            used += (bytes + 63) & ~63
         }
         finishBatch()
         return complete

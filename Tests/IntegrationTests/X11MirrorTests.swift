@@ -22,6 +22,24 @@ import Testing
         #expect(matched, "viewer picture differs from xwd -root: \(comparison)\nserver log:\n\(mirror.server.log)")
     }
 
+    /// A screen whose size is no multiple of anything (801x601: the shared-memory segment holds
+    /// exactly one screen, 1 925 604 bytes) is read whole, and X clients drawing in several places
+    /// at once (a frame's reads sent together, side by side in the segment) are mirrored exactly.
+    @Test func anOddSizedScreenDrawnInSeveralPlacesIsMirroredExactly() async throws {
+        let scratch = try ScratchDirectory("x11-odd-size")
+        let mirror = try await X11Mirror.start(width: 801, height: 601, scratch: scratch)
+        defer { mirror.server.stop() }
+        #expect(await mirror.server.waitForLogLine { $0.contains("mirroring X display") && $0.contains("801x601") && $0.contains("MIT-SHM") } != nil,
+                "no mirroring line with the odd size and MIT-SHM:\n\(mirror.server.log)")
+        try mirror.display.launch(try requirePeer("xterm"), ["-geometry", "30x6+3+5", "-e", "sh", "-c", "echo left; sleep 600"])
+        try mirror.display.launch(try requirePeer("xterm"), ["-geometry", "30x6-3-5", "-e", "sh", "-c", "echo right; sleep 600"])
+        try mirror.display.launch(try requirePeer("xclock"), ["-geometry", "120x120+600+20", "-update", "60"])
+        try await Task.sleep(for: .seconds(2))
+
+        let (matched, comparison) = try await mirror.snapshotMatchingScreen()
+        #expect(matched, "viewer picture differs from xwd -root: \(comparison)\nserver log:\n\(mirror.server.log)")
+    }
+
     /// Text typed by vncdotool (through XTEST) arrives in an xterm running `cat > file`.
     @Test func typedTextReachesAnXterm() async throws {
         let scratch = try ScratchDirectory("x11-typing")
