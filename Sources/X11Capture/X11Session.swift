@@ -10,7 +10,8 @@ import Pixels
 ///
 /// All of it runs on the caller's thread (the output's event loop): events are drained with
 /// `xcb_poll_for_event`, which never waits, and the only waits are for replies to the requests a
-/// frame needs (QueryPointer, the ShmGetImages together, cursor image), each a round trip on a local socket.
+/// frame needs (the ShmGetImages and QueryPointer together, the cursor image), each a round trip
+/// on a local socket.
 final class X11Session {
     /// The X protocol's coordinates are 16-bit; a root window is at most this on each side here.
     static let maximumSide = 16384
