@@ -73,6 +73,12 @@ struct FrameSignalPacer: Equatable {
         lastActivity = max(lastActivity, now)
     }
 
+    /// A burst of drawing is under way and its signal has not gone yet: the frame is still being
+    /// drawn, and the signal will come once it settles (at the latest `maximumDelay` after it
+    /// began, or when the rate allows). An advance by the frame clock now would read the frame
+    /// half-drawn and make its second half wait behind the rate caps.
+    var isSettling: Bool { pendingSince != nil && !signalled }
+
     /// The mirror was advanced (by a signal or by the frame clock) and read everything on the
     /// connection; `morePending` when events arrived during the advance that it has not acted on.
     mutating func advanced(at now: Double, morePending: Bool) {

@@ -53,6 +53,9 @@ final class X11FrameWatcher: @unchecked Sendable {
         wake()
     }
 
+    /// Whether a burst of drawing is waiting for its signal (`FrameSignalPacer.isSettling`).
+    var isSettling: Bool { state.withLock { $0.pacer.isSettling } }
+
     /// Ends the thread and waits for it; the connection may be closed afterwards.
     func stop() {
         let first = state.withLock { state -> Bool in

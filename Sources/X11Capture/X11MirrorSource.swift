@@ -100,6 +100,9 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
 
     public func advance(to time: Double) -> FrameDamage {
         guard let session else { return reconnect(at: time) }
+        // The frame clock's poll while an X client is still drawing: the watcher's signal follows
+        // once the drawing settles, and reading now would send the frame in parts.
+        if let watcher, watcher.isSettling { return FrameDamage() }
         flip.flip(&frame)
         if let damage = session.update(&frame, cursor: &cursor, pointerAt: &cursorPosition) {
             flip.finish(&frame, damage: damage)

@@ -141,6 +141,26 @@ import Testing
         #expect(p.next(at: 10.001 + 1.0 / 60) == .signal)
     }
 
+    /// The frame clock's advances hold off while a burst is settling (the mirror would read the
+    /// frame half-drawn), and only then: not when idle, and not once the signal is out.
+    @Test func aBurstIsSettlingUntilItsSignalGoes() {
+        var p = pacer()
+        #expect(!p.isSettling, "idle")
+        p.connectionReadable(at: 10)
+        #expect(p.isSettling)
+        p.connectionActive(at: 10.0005)
+        #expect(p.next(at: 10.0008) == .wait(until: 10.0015))
+        #expect(p.isSettling)
+        #expect(p.next(at: 10.0016) == .signal)
+        #expect(!p.isSettling, "the signal is out: the advance it asks for must read")
+        p.advanced(at: 10.002, morePending: false)
+        #expect(!p.isSettling)
+        // Events the advance left unread settle like a readable connection.
+        p.connectionReadable(at: 10.003)
+        p.advanced(at: 10.0035, morePending: true)
+        #expect(p.isSettling)
+    }
+
     @Test func negativeSettingsAreTakenAsZero() {
         var p = FrameSignalPacer(minimumInterval: -1, settle: -1)
         p.advanced(at: 5, morePending: false)
