@@ -73,11 +73,16 @@ struct FrameSignalPacer: Equatable {
         lastActivity = max(lastActivity, now)
     }
 
-    /// A burst of drawing is under way and its signal has not gone yet: the frame is still being
-    /// drawn, and the signal will come once it settles (at the latest `maximumDelay` after it
-    /// began, or when the rate allows). An advance by the frame clock now would read the frame
-    /// half-drawn and make its second half wait behind the rate caps.
-    var isSettling: Bool { pendingSince != nil && !signalled }
+    /// A burst of drawing is under way at `now` and its signal has not gone yet: the frame is
+    /// still being drawn, and the signal will come once it settles (at the latest `maximumDelay`
+    /// after it began, plus at most an interval if the rate holds it back). An advance by the
+    /// frame clock now would read the frame half-drawn and make its second half wait behind the
+    /// rate caps. Past that bound it is no longer settling, whatever became of the signal, so a
+    /// watcher that stopped can never hold the frame clock off for good.
+    func isSettling(at now: Double) -> Bool {
+        guard let since = pendingSince, !signalled else { return false }
+        return now < since + maximumDelay + minimumInterval
+    }
 
     /// The mirror was advanced (by a signal or by the frame clock) and read everything on the
     /// connection; `morePending` when events arrived during the advance that it has not acted on.

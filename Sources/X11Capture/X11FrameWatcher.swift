@@ -24,6 +24,8 @@ final class X11FrameWatcher: @unchecked Sendable {
     private struct State {
         var pacer: FrameSignalPacer
         var stopping = false
+        /// The thread has not ended (it ends when stopped or when it cannot watch the connection).
+        var running = true
     }
 
     /// Watches `connectionFD` (the X connection's socket, owned by the caller, which must `stop()`
@@ -53,8 +55,12 @@ final class X11FrameWatcher: @unchecked Sendable {
         wake()
     }
 
-    /// Whether a burst of drawing is waiting for its signal (`FrameSignalPacer.isSettling`).
-    var isSettling: Bool { state.withLock { $0.pacer.isSettling } }
+    /// Whether a burst of drawing is waiting for its signal (`FrameSignalPacer.isSettling`); never
+    /// once the thread has ended.
+    var isSettling: Bool {
+        let now = Self.now()
+        return state.withLock { $0.running && $0.pacer.isSettling(at: now) }
+    }
 
     /// Ends the thread and waits for it; the connection may be closed afterwards.
     func stop() {
@@ -70,7 +76,10 @@ final class X11FrameWatcher: @unchecked Sendable {
     }
 
     private func run() {
-        defer { finished.signal() }
+        defer {
+            state.withLock { $0.running = false }
+            finished.signal()
+        }
         var unread: Int32 = 0
         while true {
             let now = Self.now()

@@ -142,23 +142,27 @@ import Testing
     }
 
     /// The frame clock's advances hold off while a burst is settling (the mirror would read the
-    /// frame half-drawn), and only then: not when idle, and not once the signal is out.
+    /// frame half-drawn), and only then: not when idle, not once the signal is out, and not past
+    /// the longest a signal can take (maximum delay plus an interval), whatever became of it.
     @Test func aBurstIsSettlingUntilItsSignalGoes() {
         var p = pacer()
-        #expect(!p.isSettling, "idle")
+        #expect(!p.isSettling(at: 10), "idle")
         p.connectionReadable(at: 10)
-        #expect(p.isSettling)
+        #expect(p.isSettling(at: 10))
         p.connectionActive(at: 10.0005)
         #expect(p.next(at: 10.0008) == .wait(until: 10.0015))
-        #expect(p.isSettling)
+        #expect(p.isSettling(at: 10.0008))
         #expect(p.next(at: 10.0016) == .signal)
-        #expect(!p.isSettling, "the signal is out: the advance it asks for must read")
+        #expect(!p.isSettling(at: 10.0016), "the signal is out: the advance it asks for must read")
         p.advanced(at: 10.002, morePending: false)
-        #expect(!p.isSettling)
+        #expect(!p.isSettling(at: 10.002))
         // Events the advance left unread settle like a readable connection.
         p.connectionReadable(at: 10.003)
         p.advanced(at: 10.0035, morePending: true)
-        #expect(p.isSettling)
+        #expect(p.isSettling(at: 10.004))
+        // Nobody asks for the signal (a watcher that stopped): the hold ends by itself.
+        #expect(p.isSettling(at: 10.0035 + 2.0 / 60 - 0.0001))
+        #expect(!p.isSettling(at: 10.0035 + 2.0 / 60 + 0.0001))
     }
 
     @Test func negativeSettingsAreTakenAsZero() {
