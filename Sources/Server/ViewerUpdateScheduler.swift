@@ -18,9 +18,8 @@ import RFBEncoders
 struct ViewerUpdateScheduler {
     /// Identifies this viewer in frames (who moved the pointer, who asked for a resize).
     let viewer: ObjectIdentifier
-    /// The time per update at the capped rate (1/N s for `--max-fps N`).
-    let minimumUpdateInterval: TimeAmount
-    /// The cap, in nanoseconds of the NIODeadline clock.
+    /// The cap (`minimumUpdateInterval` per update, 1/N s for `--max-fps N`), in nanoseconds of
+    /// the NIODeadline clock.
     private var rateLimit: BurstRateLimit<Int64>
     /// The output's rectangles encoded by other viewers (Raw, RRE, Hextile), if sharing is on.
     let sharedRectangles: EncodedRectangleCache?
@@ -55,7 +54,6 @@ struct ViewerUpdateScheduler {
 
     init(viewer: ObjectIdentifier, minimumUpdateInterval: TimeAmount = .zero, sharedRectangles: EncodedRectangleCache? = nil) {
         self.viewer = viewer
-        self.minimumUpdateInterval = minimumUpdateInterval
         rateLimit = BurstRateLimit(interval: minimumUpdateInterval.nanoseconds, burst: 2)
         self.sharedRectangles = sharedRectangles
     }

@@ -39,7 +39,8 @@ struct FrameSignalPacer: Equatable {
         case awaitAdvance
     }
 
-    let minimumInterval: Double
+    /// Seconds per signal at the capped rate (1 / `--max-fps`).
+    var minimumInterval: Double { rateLimit.interval }
     let settle: Double
     let maximumDelay: Double
     private var rateLimit: BurstRateLimit<Double>
@@ -54,10 +55,9 @@ struct FrameSignalPacer: Equatable {
     /// the connection must be quiet before a burst counts as over; `maximumDelay`: the longest a
     /// burst that does not end keeps the read waiting (by default `minimumInterval`).
     init(minimumInterval: Double, settle: Double = 0.001, maximumDelay: Double? = nil) {
-        self.minimumInterval = max(0, minimumInterval)
+        rateLimit = BurstRateLimit(interval: minimumInterval, burst: 2)
         self.settle = max(0, settle)
-        self.maximumDelay = max(self.settle, maximumDelay ?? minimumInterval)
-        rateLimit = BurstRateLimit(interval: self.minimumInterval, burst: 2)
+        self.maximumDelay = max(self.settle, maximumDelay ?? rateLimit.interval)
     }
 
     /// The X connection has something to read (seen at `now`).

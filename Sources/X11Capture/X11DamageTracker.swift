@@ -30,8 +30,6 @@ final class X11DamageTracker {
     private let notifyCode: UInt8
     /// The areas reported since the damage was last taken.
     private var areas: [Rect] = []
-    /// Their bounding box, which replaces them when there are too many.
-    private var bounds = Rect.zero
 
     init(connection: X11Connection, eventBase: UInt8) {
         self.connection = connection
@@ -58,18 +56,17 @@ final class X11DamageTracker {
 
     /// The rectangles damaged since the last call (empty when none).
     func take() -> [Rect] {
-        let taken = areas
-        areas = []
-        bounds = .zero
-        return taken
+        defer { areas = [] }
+        return areas
     }
 
+    /// Keeps `rect`; a list that is full becomes its bounding box, so a client drawing without
+    /// pause between two frames costs bounded memory.
     private func add(_ rect: Rect) {
-        bounds = bounds.isEmpty ? rect : bounds.union(rect)
-        if areas.count < Self.maximumRectangles {
-            areas.append(rect)
+        if areas.count == Self.maximumRectangles {
+            areas = [areas.reduce(rect) { $0.union($1) }]
         } else {
-            areas = [bounds]
+            areas.append(rect)
         }
     }
 }

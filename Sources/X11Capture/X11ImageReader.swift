@@ -34,44 +34,51 @@ final class X11ImageReader {
     /// server refused or the connection broke.
     func read(_ rect: Rect, into frame: inout PixelBuffer) -> Bool { read([rect], into: &frame) }
 
-    /// Copies each of `rects` (inside the root window) into the same place of `frame`, with all
-    /// requests sent before the first reply is awaited: one round trip for all of them where each
-    /// used to cost its own (with MIT-SHM, as many as fit the segment side by side at once). False
-    /// when the X server refused one (the others are still copied) or the connection broke.
+    /// Copies each of `rects` (inside the root window) into the same place of `frame`, the
+    /// requests of a batch all sent before the first reply is awaited: one round trip per batch
+    /// where each read used to cost its own. A batch holds at most one screen of image bytes: what
+    /// fits the shared-memory segment side by side, or, without it, what xcb keeps of the replies
+    /// at once (merged reads may overlap, so a frame's reads can add up to more than the screen).
+    /// False when the X server refused one (the others are still copied) or the connection broke.
     func read(_ rects: [Rect], into frame: inout PixelBuffer) -> Bool {
         let wanted = rects.filter { !$0.isEmpty }
         guard wanted.allSatisfy({ $0.intersection(frame.bounds) == $0 }) else { return false }
-        return shm.map { readShared(wanted, through: $0, into: &frame) } ?? readThroughSocket(wanted, into: &frame)
-    }
-
-    private func readShared(_ rects: [Rect], through shm: X11ShmSegment, into frame: inout PixelBuffer) -> Bool {
+        let capacity = shm?.capacity ?? layout.stride(width: frame.width) * frame.height
         var complete = true
-        var batch: [(rect: Rect, offset: Int, request: xcb_shm_get_image_cookie_t)] = []
+        var batch: [(rect: Rect, offset: Int)] = []
         var used = 0
-        func finishBatch() {
-            for item in batch {
-                if shm.finish(item.request) {
-                    copy(from: UnsafeRawPointer(shm.base) + item.offset, stride: layout.stride(width: item.rect.width), rect: item.rect, into: &frame)
-                } else {
-                    complete = false
-                }
-            }
+        func readBatch() {
+            guard !batch.isEmpty else { return }
+            let read = shm.map { readShared(batch, through: $0, into: &frame) } ?? readThroughSocket(batch.map(\.rect), into: &frame)
+            complete = read && complete
             batch.removeAll(keepingCapacity: true)
             used = 0
         }
-        for rect in rects {
+        for rect in wanted {
             let bytes = layout.stride(width: rect.width) * rect.height
-            guard bytes <= shm.capacity else { complete = false; continue }
-            if used + bytes > shm.capacity { finishBatch() }
-            batch.append((rect, used, shm.requestImage(x: rect.x, y: rect.y, width: rect.width, height: rect.height, offset: used)))
+            guard bytes <= capacity else { complete = false; continue }
+            if used + bytes > capacity { readBatch() }
+            batch.append((rect, used))
             // The next image starts on a cache line of its own. (Only the next offset is rounded:
             // the segment holds exactly one whole screen, which must still fit at offset 0.)
             used += (bytes + 63) & ~63
         }
-        finishBatch()
+        readBatch()
         return complete
     }
 
+    /// One batch through the segment, each image at its offset.
+    private func readShared(_ batch: [(rect: Rect, offset: Int)], through shm: X11ShmSegment, into frame: inout PixelBuffer) -> Bool {
+        let requests = batch.map { shm.requestImage(x: $0.rect.x, y: $0.rect.y, width: $0.rect.width, height: $0.rect.height, offset: $0.offset) }
+        var complete = true
+        for (item, request) in zip(batch, requests) {
+            guard shm.finish(request) else { complete = false; continue }
+            copy(from: UnsafeRawPointer(shm.base) + item.offset, stride: layout.stride(width: item.rect.width), rect: item.rect, into: &frame)
+        }
+        return complete
+    }
+
+    /// One batch with core GetImage, the pixels in the replies.
     private func readThroughSocket(_ rects: [Rect], into frame: inout PixelBuffer) -> Bool {
         let c = connection.raw
         let requests = rects.map { rect in
