@@ -56,12 +56,13 @@ struct FoundMoveTests {
 
     /// Without CopyRect a scroll is owed as pixels, but only where the new picture differs from the
     /// old: the rows between lines of text that are blank in both are not sent (DamageRefinery's
-    /// pixel-exact damage).
+    /// pixel-exact damage). Hextile, because ZRLE joins close rectangles across such rows
+    /// (`FramebufferUpdateEncoder.neighbourMergingEncodings`).
     @Test func aViewerWithoutCopyRectIsSentOnlyTheRowsThatDiffer() async throws {
         var (source, page) = Self.scrollSource()
         try await TestServer.with(source: source) { server in
             var options = TestViewer.Options()
-            options.encodings = [.zrle]
+            options.encodings = [.hextile]
             let viewer = try await server.connectViewerWithPicture(options)
             let before = source.latest
             Self.scrollOneLine(source, page: &page)
