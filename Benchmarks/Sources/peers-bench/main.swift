@@ -31,7 +31,8 @@ import RFBClient
 /// - fps_delivered: frames seen per second of feeding (first to last hand-over, plus one interval);
 /// - latency: receipt minus hand-over of each frame seen (frames a server coalesced are not seen);
 /// - bytes_per_frame: everything received while feeding, per frame handed over;
-/// - cpu_ms_per_frame: utime+stime (/proc/PID/stat) of all SERVER_PIDS (comma-separated) over the
+/// - cpu_ms_per_frame: CPU time (`ProcessCPUTime`: the process's CPU clock, to the nanosecond) of
+///   all SERVER_PIDS (comma-separated) over the
 ///   feeding, minus the feeder's painting when PAINT_IN_SERVER is 1 (the feeder is the server
 ///   process), per frame handed over;
 /// - wrong_pixels: pixels of the viewer's final picture that differ from frame FRAMES; with
@@ -74,9 +75,9 @@ bench_screen_size(workload, &screenWidth, &screenHeight)
     return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
 
-/// utime + stime of `pid` in seconds.
+/// CPU time of `pid` in seconds (`ProcessCPUTime`).
 @MainActor func cpuSeconds(_ pid: Int) -> Double {
-    guard let seconds = ProcessCPUTime.seconds(of: pid) else { fail("cannot read /proc/\(pid)/stat") }
+    guard let seconds = ProcessCPUTime.seconds(of: pid) else { fail("cannot read the CPU time of process \(pid)") }
     return seconds
 }
 
