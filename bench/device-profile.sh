@@ -7,6 +7,7 @@
 #   bench/device-profile.sh WORKLOAD [FRAMES] [PERF_DATA]
 #       then: perf report -i PERF_DATA --no-children --sort symbol
 #   PERF=0 bench/device-profile.sh WORKLOAD [FRAMES]     (no perf: only the CSV row)
+#   ENCODINGS=tight has the viewer ask for lossless Tight instead of ZRLE.
 #   ENCODINGS=zrle+copyrect makes the viewer take CopyRect too (default zrle), and porthole-feed
 #   commit the moves of scrolling and drag (its `moves` argument), as in run-peers.sh's CopyRect mode.
 #   PORTHOLE, FEED and VIEWER name other binaries (say, a copy of an earlier build, to compare).

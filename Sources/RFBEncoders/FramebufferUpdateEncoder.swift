@@ -184,8 +184,9 @@ public struct FramebufferUpdateEncoder {
     /// Encodings whose rectangles cost more than a few unchanged pixels in them: ZRLE's header,
     /// data length and zlib flush against a few bytes for runs of one colour. Clusters of
     /// damage go as one rectangle in them (`NeighbourMerging`); on the peers benchmark that saved
-    /// 2-3% of the bytes on scrolling and motion. Raw and Hextile pay for every pixel, and Tight
-    /// was not measured, so they keep the region's own rectangles.
+    /// 2-3% of the bytes on scrolling and motion. Raw and Hextile pay for every pixel, and keep
+    /// the region's own rectangles; so does Tight, where joining was mixed (motion 9% fewer
+    /// bytes, scrolling 10% more: docs/benchmarks.md, "Close rectangles joined for ZRLE").
     static let neighbourMergingEncodings: Set<Encoding> = [.zrle]
 
     /// Chooses the rectangles to send for a damage region: the region's own rectangles, merged into

@@ -16,7 +16,9 @@ import RFBClient
 /// The viewer (RFBClient's ClientStateMachine over a plain socket) sets the pixel format to
 /// 32-bit XRGB, asks for ZRLE only with no pseudo-encodings (ENCODINGS `zrle`, the default) or
 /// for ZRLE and CopyRect (`zrle+copyrect`; CopyRect rectangles are applied to the picture as
-/// they come, RFC 6143 §7.7.2, so the stamp and the final picture check them too), and keeps one incremental
+/// they come, RFC 6143 §7.7.2, so the stamp and the final picture check them too), or for Tight
+/// only (`tight`, lossless: no QualityLevel; bench/device-profile.sh's ENCODINGS, not part of
+/// run-peers.sh's table), and keeps one incremental
 /// FramebufferUpdateRequest outstanding, as a plain viewer does. Once it holds the whole frame 0
 /// (read from the 16x16 stamp, see bench_frames.h) it sends SIGUSR1 to FEEDER_PID, which then
 /// hands over frames 1...FRAMES and logs each hand-over time to LOG (bench/feed.h). For each
@@ -48,10 +50,10 @@ import RFBClient
 /// - copyrect_rects: CopyRect rectangles received while feeding; copyrect_share: the pixels they
 ///   moved, as a fraction of all pixels of the rectangles received while feeding.
 let arguments = CommandLine.arguments
-let encodingSets: [String: [Encoding]] = ["zrle": [.zrle], "zrle+copyrect": [.zrle, .copyRect]]
+let encodingSets: [String: [Encoding]] = ["zrle": [.zrle], "zrle+copyrect": [.zrle, .copyRect], "tight": [.tight]]
 guard arguments.count == 9 || arguments.count == 10 && encodingSets[arguments[9]] != nil, let port = UInt16(arguments[3]), let feederPID = Int32(arguments[5]),
       let frames = Int(arguments[7]), frames > 1 else {
-    FileHandle.standardError.write(Data("usage: peers-bench LABEL WORKLOAD PORT SERVER_PIDS FEEDER_PID LOG FRAMES PAINT_IN_SERVER [zrle|zrle+copyrect]\n".utf8))
+    FileHandle.standardError.write(Data("usage: peers-bench LABEL WORKLOAD PORT SERVER_PIDS FEEDER_PID LOG FRAMES PAINT_IN_SERVER [zrle|zrle+copyrect|tight]\n".utf8))
     exit(2)
 }
 let (label, workloadName, logPath) = (arguments[1], arguments[2], arguments[6])
