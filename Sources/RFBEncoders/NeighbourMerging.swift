@@ -9,13 +9,15 @@ import Geometry
 /// bounding box when it adds at most half; this does the same per cluster, so that a typed
 /// glyph the damage trimmer cut into two bands is not sent as two rectangles just because the
 /// frame-number stamp in the corner keeps the whole update's box large (on the typing benchmark
-/// those frames cost 101 bytes instead of 70, docs/benchmarks.md).
+/// such a frame cost 101 bytes, where Xvnc sent 70 for the glyph as one rectangle;
+/// docs/benchmarks.md, "Close rectangles joined for ZRLE").
 ///
 /// The kept rectangles stay disjoint: a box that would overlap another kept rectangle takes it in
 /// too (and is judged with it), so no pixel is sent twice.
 enum NeighbourMerging {
-    /// Above this many rectangles the pairwise search (rectangles squared, times the
-    /// rectangles a box takes in) is not tried; `batch` coarsens such regions to tiles instead.
+    /// Above this many rectangles the pairwise search (rectangles squared per join) is not
+    /// tried, and the region's rectangles go as they are (above 256, `batch` coarsens them to
+    /// tiles).
     static let maximumRectangles = 64
 
     /// `rects` (disjoint, as a region's) with clusters joined: two kept rectangles become their

@@ -51,7 +51,7 @@ struct NeighbourMergingTests {
             damage.formUnion(Rect(x: Int.random(in: 0..<400, using: &rng), y: Int.random(in: 0..<300, using: &rng),
                                   width: Int.random(in: 1...30, using: &rng), height: Int.random(in: 1...30, using: &rng)))
         }
-        guard damage.rects.count <= NeighbourMerging.maximumRectangles else { return }
+        // (A region of more than `maximumRectangles` comes back as it is, which holds as well.)
         let boxes = NeighbourMerging.merged(damage.rects)
         #expect(boxes.count <= damage.rects.count)
         #expect(damage.subtracting(Region(rects: boxes)).isEmpty)
