@@ -193,14 +193,16 @@ public struct ServerHandshakeStateMachine {
 
     private mutating func receiveChallengeResponse(_ response: [UInt8]) -> [ServerHandshakeAction] {
         guard case .vncAuthentication(let verify) = security else { return fail("unexpected challenge response") }
+        // The outcome is recorded before the viewer hears it: a viewer told of its failure could
+        // otherwise reconnect, and guess again, before the throttle counted the failure.
         guard verify(response, challenge) else {
-            return sendSecurityFailure(Self.authenticationFailedReason) + [.authenticationFailed]
+            return [.authenticationFailed] + sendSecurityFailure(Self.authenticationFailedReason)
                 + fail(Self.authenticationFailedReason)
         }
         phase = .awaitingClientInit
         var out = ByteBuffer()
         out.writeInteger(SecurityResult.ok)
-        return [.send(out), .authenticationSucceeded]
+        return [.authenticationSucceeded, .send(out)]
     }
 
     /// SecurityResult "failed" (RFC 6143 §7.1.3); the reason string exists only in 3.8.

@@ -76,6 +76,7 @@ struct HandshakeAbuseTests {
                 #expect(await viewer.waitUntilClosed(), "attempt \(attempt)")
                 #expect(viewer.error == .authenticationFailed(reason: "authentication failed"), "attempt \(attempt)")
             }
+            // Each failure is logged (and counted) before the viewer is told of it.
             #expect(server.log.lines(containing: "warning", "failed VNC authentication").count == 5)
 
             // RFC 6143 §7.1.2 (3.8): no security types, then the reason.
