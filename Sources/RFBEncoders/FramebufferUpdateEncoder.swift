@@ -196,8 +196,7 @@ public struct FramebufferUpdateEncoder {
     static func batch(_ damage: Region, mergingNeighbours: Bool = false) -> [Rect] {
         if damage.isEmpty { return [] }
         let bounds = damage.bounds
-        let area = damage.area
-        if bounds.area <= area + area / 2 || damage.rects.count == 1 { return [bounds] }
+        if NeighbourMerging.isWorthJoining(box: bounds.area, damage: damage.area) || damage.rects.count == 1 { return [bounds] }
         if damage.rects.count <= 256 { return mergingNeighbours ? NeighbourMerging.merged(damage.rects) : damage.rects }
         return coarsened(damage, bounds: bounds).rects.flatMap { $0.tiles(width: bounds.width, height: 64) }
     }

@@ -20,6 +20,12 @@ enum NeighbourMerging {
     /// tiles).
     static let maximumRectangles = 64
 
+    /// Whether a box of `box` pixels may be sent for `damage` pixels of damage inside it: when it
+    /// adds at most half of them. The one rule for the whole update's box (`batch`) and for
+    /// clusters.
+    @inline(__always)
+    static func isWorthJoining(box: Int, damage: Int) -> Bool { box * 2 <= damage * 3 }
+
     /// `rects` (disjoint, as a region's) with clusters joined: two kept rectangles become their
     /// bounding box, with every other kept rectangle it meets, while that box is no larger than
     /// one and a half times the damage inside it. Repeats until no pair joins.
@@ -47,7 +53,7 @@ enum NeighbourMerging {
     private static func join(_ i: Int, _ j: Int, in kept: [(box: Rect, damage: Int)]) -> [(box: Rect, damage: Int)]? {
         var box = kept[i].box.union(kept[j].box)
         // Cheap rejection before the closure: the pair alone must qualify.
-        guard box.area * 2 <= (kept[i].damage + kept[j].damage) * 3 else { return nil }
+        guard isWorthJoining(box: box.area, damage: kept[i].damage + kept[j].damage) else { return nil }
         var members: Set<Int> = [i, j]
         var grew = true
         while grew {
@@ -59,7 +65,7 @@ enum NeighbourMerging {
             }
         }
         let damage = members.reduce(0) { $0 + kept[$1].damage }
-        guard box.area * 2 <= damage * 3 else { return nil }
+        guard isWorthJoining(box: box.area, damage: damage) else { return nil }
         var result = kept.enumerated().filter { !members.contains($0.offset) }.map(\.element)
         result.append((box: box, damage: damage))
         return result
