@@ -20,9 +20,32 @@ import Pixels
 /// so a picture handed out in the last two ticks is never written and never copied whole: a tick
 /// costs the damaged area, three times at most, and allocates nothing. A damaged area that an opaque plane covers is drawn from that plane
 /// alone, and opaque 1:1 rows are converted a row at a time.
+///
+/// Zero-copy scanout: when the picture is one XRGB8888 plane shown whole, 1:1 and opaque, in
+/// memory that can be lent (`FramebufferMemory.lendableBytes`), and a frame redraws at least
+/// `minimumLentArea` pixels, the scanout is that framebuffer itself (`PixelBuffer` borrowing it)
+/// and nothing is copied. The producer may not write into a committed framebuffer before its
+/// Release (docs/protocol.md §11), and the caller's `lend` hook holds that Release back until the
+/// last copy of the lent picture is gone. The composer's own picture falls behind meanwhile, by
+/// `pictureStale`, which the next frame it draws itself redraws too. Small frames (typing) are
+/// still copied: a copy of a few thousand pixels costs less than holding the Release back. So
+/// are a first frame and a change of size, so that a picture of its own is there to be updated.
 public struct Composer: Sendable {
-    public private(set) var scanout: PixelBuffer
+    /// What the output shows: the composer's own picture, or a framebuffer lent as it is.
+    public var scanout: PixelBuffer { lent ?? picture }
     public let includesCursorPlane: Bool
+    /// The least a frame must redraw for its framebuffer to be lent rather than copied: about what
+    /// copying costs as much as one hand-off between threads (docs/benchmarks.md, "Zero-copy
+    /// scanout").
+    public static let minimumLentArea = 65_536
+    /// Asks the caller to lend `framebuffer`: returns what to run once the last copy of the lent
+    /// picture is gone, or `nil` to have it copied.
+    public typealias Lend = (Framebuffer) -> (@Sendable () -> Void)?
+    private var picture: PixelBuffer
+    private var lent: PixelBuffer?
+    private var lentFramebuffer: FramebufferID?
+    /// Where `picture` is behind what the output shows, while framebuffers are lent.
+    private var pictureStale = Region()
     /// Placements drawn last time; `nil` before the first frame.
     private var drawnPlacements: [PlaneID: ComposerLayer.Placement]?
     private var flip = ScanoutFlip()
@@ -34,7 +57,7 @@ public struct Composer: Sendable {
 
     public init(includesCursorPlane: Bool = false) {
         self.includesCursorPlane = includesCursorPlane
-        scanout = PixelBuffer(width: 0, height: 0)
+        picture = PixelBuffer(width: 0, height: 0)
         drawnPlacements = nil
     }
 
@@ -48,14 +71,18 @@ public struct Composer: Sendable {
     /// and their destinations leave the returned region unless damaged otherwise; the rest become
     /// damage. Every destination is redrawn from the framebuffer all the same, so the scanout never
     /// depends on a move being true.
+    ///
+    /// With `lend`, a frame that may show a framebuffer as it is does so (see "Zero-copy scanout"
+    /// above); the damage returned is the same either way.
     public mutating func compose(size requested: Size, layers: [ComposerLayer], planeDamage: [PlaneID: PlaneDamage],
-                                 planeMoves: [PlaneID: [CopyMove]] = [:]) -> FrameDamage {
+                                 planeMoves: [PlaneID: [CopyMove]] = [:], lend: Lend? = nil) -> FrameDamage {
         let size = Size(width: max(0, requested.width), height: max(0, requested.height))
         let drawn = drawableLayers(layers)
         let placements = Dictionary(drawn.map { ($0.plane, $0.placement) }, uniquingKeysWith: { first, _ in first })
         let bounds = Rect(size: size)
         var result = FrameDamage()
         var redrawn: Region
+        let redrawsAll: Bool
         if let previous = drawnPlacements, scanout.size == size {
             let translation = PlaneMoveTranslation(planeMoves: planeMoves, layers: drawn, previous: previous, bounds: bounds)
             result.moves = translation.moves
@@ -63,28 +90,76 @@ public struct Composer: Sendable {
                                    movedPlanes: Set(planeMoves.keys), bounds: bounds)
             result.region.formUnion(Region(rects: translation.damage))
             redrawn = result.changedArea
-            if !redrawn.isEmpty { flip.flip(&scanout, redrawn: redrawn) }
+            redrawsAll = false
         } else {
-            scanout = PixelBuffer(width: size.width, height: size.height, fill: Self.background)
-            flip.reset()
             redrawn = Region(bounds)
             result.region = redrawn
+            redrawsAll = true
         }
         drawnPlacements = placements
+        // A first frame, or one at a new size, is drawn: the picture it makes is the base that
+        // later frames (typing) update by copying only what they change.
+        if !redrawsAll, let lend, let lentPicture = lentPicture(for: drawn, size: size, redrawn: redrawn, lend: lend) {
+            lent = lentPicture.picture
+            lentFramebuffer = lentPicture.framebuffer
+            pictureStale.formUnion(redrawn)
+            if pictureStale.rects.count > ScanoutFlip.maximumStaleRects { pictureStale = Region(pictureStale.bounds) }
+            return result
+        }
+        lent = nil
+        lentFramebuffer = nil
+        if redrawsAll || picture.size != size {
+            picture = PixelBuffer(width: size.width, height: size.height, fill: Self.background)
+            flip.reset()
+            redrawn = Region(bounds)
+        } else {
+            redrawn.formUnion(pictureStale)
+            if !redrawn.isEmpty { flip.flip(&picture, redrawn: redrawn) }
+        }
+        pictureStale = Region()
         for rect in redrawn.rects { draw(rect, layers: drawn) }
-        if !redrawn.isEmpty { flip.finish(front: scanout, drawn: redrawn) }
+        if !redrawn.isEmpty { flip.finish(front: picture, drawn: redrawn) }
         return result
+    }
+
+    /// The framebuffer to show as it is this frame, if it may be: the only layer drawn, XRGB8888
+    /// (no conversion, no alpha), full plane alpha, covering the output 1:1 from whole pixels of
+    /// a 4-byte aligned layout in memory that can be lent, and a frame large enough to be worth it
+    /// (`minimumLentArea`) or one that changes nothing in what is already lent. A framebuffer lent
+    /// last frame that comes back with damage was written while it was on screen, which §11
+    /// forbids; it is copied, so the composer's picture shows its new pixels at least.
+    private func lentPicture(for drawn: [ComposerLayer], size: Size, redrawn: Region, lend: Lend)
+        -> (picture: PixelBuffer, framebuffer: FramebufferID)? {
+        guard drawn.count == 1, let layer = drawn.first, layer.framebuffer.format == .xrgb8888, layer.state.alpha == 0xffff,
+              layer.state.destination == Rect(size: size), size.width > 0, size.height > 0 else { return nil }
+        let id = layer.framebuffer.id
+        if id == lentFramebuffer, let lent {
+            return redrawn.isEmpty ? (lent, id) : nil
+        }
+        guard redrawn.area >= Self.minimumLentArea else { return nil }
+        let (xs, ys) = Self.samplings(layer)
+        let descriptor = layer.framebuffer.descriptor
+        guard xs.isOneToOne, ys.isOneToOne, descriptor.stride % 4 == 0, descriptor.offset % 4 == 0,
+              let memory = layer.framebuffer.memory.lendableBytes, let base = memory.bytes.baseAddress,
+              Int(bitPattern: base) % 4 == 0 else { return nil }
+        let start = descriptor.offset + ys.sourcePixel(at: 0) * descriptor.stride + xs.sourcePixel(at: 0) * 4
+        // The layout was validated against the memory; this only keeps a lie from being read.
+        guard start >= 0, start + (size.height - 1) * descriptor.stride + size.width * 4 <= memory.bytes.count,
+              let onLastUse = lend(layer.framebuffer) else { return nil }
+        let borrowed = BorrowedPixels(base: (base + start).assumingMemoryBound(to: UInt32.self), stride: descriptor.stride / 4,
+                                      owner: memory.owner, onLastUse: onLastUse)
+        return (PixelBuffer(width: size.width, height: size.height, borrowing: borrowed), id)
     }
 
     /// Whether the ring of pictures is complete (or there is no picture yet). Until it is, each
     /// flip copies the picture viewers hold whole; `prepareSpares` completes it.
-    public var sparesReady: Bool { scanout.pixels.isEmpty || flip.isFull }
+    public var sparesReady: Bool { picture.pixels.isEmpty || flip.isFull }
 
-    /// Completes the ring of pictures with copies of the current scanout: work for an idle moment
+    /// Completes the ring of pictures with copies of the current picture: work for an idle moment
     /// after a first frame or a size change (`ScanoutFlip.fill`).
     public mutating func prepareSpares() {
-        guard !scanout.pixels.isEmpty else { return }
-        flip.fill(from: scanout)
+        guard !picture.pixels.isEmpty else { return }
+        flip.fill(from: picture)
     }
 
     /// Redraws the whole scanout, as after a size change.
@@ -153,9 +228,9 @@ public struct Composer: Sendable {
     /// topmost opaque layer that covers all of `rect` cannot show there and are not drawn.
     private mutating func draw(_ rect: Rect, layers: [ComposerLayer]) {
         let covering = layers.lastIndex { $0.isOpaque && $0.state.destination.contains(rect) }
-        if covering == nil { scanout.fill(rect, with: Self.background) }
-        let width = scanout.width
-        scanout.pixels.withUnsafeMutableBufferPointer { output in
+        if covering == nil { picture.fill(rect, with: Self.background) }
+        let width = picture.width
+        picture.pixels.withUnsafeMutableBufferPointer { output in
             for layer in layers[(covering ?? 0)...] {
                 let area = rect.intersection(layer.state.destination)
                 if area.isEmpty { continue }

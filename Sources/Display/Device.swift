@@ -113,6 +113,14 @@ public struct Device: Sendable {
         return ids
     }
 
+    /// Whether a Release for `id` may go out now: the framebuffer still exists, its owner is
+    /// connected, and no plane shows it nor pending commit names it. A Release held back while the
+    /// framebuffer was lent (`LentFramebufferHolds`) is sent only then.
+    public func isReleasable(_ id: FramebufferID) -> Bool {
+        guard let owner = framebuffersByID[id]?.owner, isConnected(owner) else { return false }
+        return !referencedFramebuffers().contains(id)
+    }
+
     /// Release events for framebuffers referenced before a change and not after it.
     func releases(before: Set<FramebufferID>, after: Set<FramebufferID>) -> [DisplayEvent] {
         before.subtracting(after).sorted().compactMap { id in

@@ -7,6 +7,15 @@ public protocol FramebufferMemory: Sendable {
     var byteCount: Int { get }
     /// Lends the bytes for reading. They must stay valid and at least `byteCount` long for the call.
     func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
+    /// The bytes where they stay for as long as `owner` lives, readable without a bracket around
+    /// each read: a sealed memfd's mapping. `nil` where reads must go through `withUnsafeBytes`
+    /// (a dma-buf's sync ioctls) or the bytes may move (an array). The composer lends such memory
+    /// to viewers as the scanout instead of copying it (`Composer`, "Zero-copy scanout").
+    var lendableBytes: (bytes: UnsafeRawBufferPointer, owner: AnyObject)? { get }
+}
+
+extension FramebufferMemory {
+    public var lendableBytes: (bytes: UnsafeRawBufferPointer, owner: AnyObject)? { nil }
 }
 
 /// Framebuffer memory held in an array: what the copy path (a producer that cannot hold buffers,

@@ -104,7 +104,7 @@ extension DeviceServer {
         // The picture first, so that a producer woken by its page flip finds it on screen.
         let layers = device.scanoutLayers(of: id)
         let damage = pipeline.composer.compose(size: output.size, layers: layers, planeDamage: tick.planeDamage,
-                                               planeMoves: tick.planeMoves)
+                                               planeMoves: tick.planeMoves, lend: lendFramebuffer)
         let cursor = ExportedCursor(layers: layers)
         pipeline.source.deliver(scanout: pipeline.composer.scanout, damage: damage, cursor: cursor)
         // Consumers take pixels only (FrameReady's damage, docs/protocol.md §7.10).
@@ -112,6 +112,22 @@ extension DeviceServer {
         if let eventFD = connection(of: output.owner)?.flipEventFD { signal(eventFD) }
         dispatch(tick.events)
         if !pipeline.composer.sparesReady { prepareSparesSoon(pipeline) }
+    }
+
+    /// The composer's `Lend` hook: counts the picture as lent, and once its last copy is gone (on
+    /// whichever thread that happens) sends the Release the device emitted meanwhile, if it may
+    /// still go out (zero-copy scanout, docs/architecture.md).
+    private func lendFramebuffer(_ framebuffer: Framebuffer) -> (@Sendable () -> Void)? {
+        let id = framebuffer.id
+        lentFramebuffers.lend(id)
+        let thread = thread
+        return { [weak self] in
+            thread.execute { [weak self] in
+                guard let self, let release = self.lentFramebuffers.returned(id),
+                      case .release(let owner, let framebuffer) = release, self.device.isReleasable(framebuffer) else { return }
+                self.send(.release(framebufferID: framebuffer.rawValue), to: owner)
+            }
+        }
     }
 
     /// After a first frame or a size change the composer's ring of pictures is completed as work
@@ -157,7 +173,7 @@ extension DeviceServer {
 
     /// Sends the device's events to the clients they are for.
     func dispatch(_ events: [DisplayEvent]) {
-        for event in events {
+        for event in lentFramebuffers.passing(events) {
             switch event {
             case .pageFlip(let to, let output, let sequence, let timestamp, let userData):
                 send(.pageFlip(PageFlipEvent(outputID: output.rawValue, sequence: sequence, timestampNanoseconds: timestamp,

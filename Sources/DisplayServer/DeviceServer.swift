@@ -47,6 +47,8 @@ public final class DeviceServer: @unchecked Sendable {
     /// Hello names of producers, kept while their lease lives (Outputs' owner name, §7.16).
     var producerNames: [ClientID: String] = [:]
     var pipelines: [OutputID: OutputPipeline] = [:]
+    /// Framebuffers lent as scanouts and the Releases waiting for them (DeviceServer+FrameClock).
+    var lentFramebuffers = LentFramebufferHolds()
     /// The protocol's active state of each output (§5.2: outputs start active).
     var activeByOutput: [OutputID: Bool] = [:]
     private var leaseTimer: EventTimer?

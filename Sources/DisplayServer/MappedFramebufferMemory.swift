@@ -19,6 +19,12 @@ final class MappedFramebufferMemory: FramebufferMemory, @unchecked Sendable {
 
     var byteCount: Int { mapping.count }
 
+    /// A memfd's mapping, which lives as long as this object; a dma-buf's reads need their sync
+    /// ioctls around them, so it is never lent.
+    var lendableBytes: (bytes: UnsafeRawBufferPointer, owner: AnyObject)? {
+        dmaBufSync == nil ? (mapping.bytes, self) : nil
+    }
+
     func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         guard let dmaBufSync else { return try body(mapping.bytes) }
         // A failed sync ioctl still leaves the mapping readable; the picture may be torn, never unsafe.

@@ -124,19 +124,26 @@ final class ScanoutSubscription {
     }
 
     /// Copies `region` of `scanout` into `target`, a buffer of the same size with `stride` bytes
-    /// per row; returns the bytes copied. Rects as wide as the picture are one block.
+    /// per row; returns the bytes copied. Rects as wide as the picture are one block. A lent
+    /// scanout (a producer's framebuffer) is copied with the X byte cleared, as the composer's
+    /// own pictures have it.
     private static func copy(_ region: Region, of scanout: PixelBuffer, into target: UnsafeMutableRawBufferPointer, stride: Int) -> Int {
         let rowBytes = scanout.width * 4
-        return scanout.pixels.withUnsafeBytes { source in
+        let lent = scanout.isBorrowed
+        return scanout.withView { source in
             var copied = 0
             for rect in region.rects {
                 let count = rect.width * 4, start = rect.minY * stride + rect.minX * 4
-                if rect.width == scanout.width && stride == rowBytes {
-                    (target.baseAddress! + start).copyMemory(from: source.baseAddress! + rect.minY * rowBytes, byteCount: count * rect.height)
+                if !lent && rect.width == scanout.width && stride == rowBytes {
+                    (target.baseAddress! + start).copyMemory(from: source.row(rect.minY), byteCount: count * rect.height)
                 } else {
                     for y in rect.minY..<rect.maxY {
-                        (target.baseAddress! + y * stride + rect.minX * 4)
-                            .copyMemory(from: source.baseAddress! + y * rowBytes + rect.minX * 4, byteCount: count)
+                        let row = (target.baseAddress! + y * stride + rect.minX * 4).assumingMemoryBound(to: UInt32.self)
+                        if lent {
+                            PixelConversion.convertOpaqueRow(.xrgb8888, from: source.row(y) + rect.minX, to: row, count: rect.width)
+                        } else {
+                            row.update(from: source.row(y) + rect.minX, count: rect.width)
+                        }
                     }
                 }
                 copied += count * rect.height

@@ -47,7 +47,7 @@ public struct PixelTranslator: Sendable {
     /// `count * bytesPerPixel` bytes.
     public func convert(_ source: UnsafePointer<UInt32>, count: Int, into destination: UnsafeMutableRawPointer) {
         if isIdentity {
-            destination.copyMemory(from: source, byteCount: count * 4)
+            Self.copyClearingX(source, count: count, into: destination)
             return
         }
         let bpp = bytesPerPixel
@@ -55,6 +55,25 @@ public struct PixelTranslator: Sendable {
         for i in 0..<count {
             store(pixelValue(source[i]), to: d)
             d += bpp
+        }
+    }
+
+    /// Copies `count` pixels with the byte above red cleared, eight at a time: the identity
+    /// translation. Pixels lent by a producer (`BorrowedPixels`) carry whatever it left in that
+    /// byte, and the wire must not depend on it.
+    @inline(__always)
+    public static func copyClearingX(_ source: UnsafePointer<UInt32>, count: Int, into destination: UnsafeMutableRawPointer) {
+        let from = UnsafeRawPointer(source)
+        var i = 0
+        let mask = SIMD8<UInt32>(repeating: 0x00ff_ffff)
+        while i + 8 <= count {
+            destination.storeBytes(of: from.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<UInt32>.self) & mask, toByteOffset: i * 4,
+                                   as: SIMD8<UInt32>.self)
+            i += 8
+        }
+        while i < count {
+            destination.storeBytes(of: source[i] & 0x00ff_ffff, toByteOffset: i * 4, as: UInt32.self)
+            i += 1
         }
     }
 

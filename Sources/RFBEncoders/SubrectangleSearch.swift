@@ -130,7 +130,7 @@ func translatePixelValues(_ rect: Rect, of frame: PixelView, translator: PixelTr
             let source = frame.row(rect.y + row) + rect.x
             let destination = base + row * rect.width
             if translator.isIdentity {
-                destination.update(from: source, count: rect.width)
+                PixelTranslator.copyClearingX(source, count: rect.width, into: destination)
             } else {
                 for i in 0..<rect.width { destination[i] = translator.pixelValue(source[i]) }
             }
