@@ -5,8 +5,10 @@ import Display
 import DisplayProtocol
 @testable import DisplayServer
 import Geometry
+import Logging
 import Pixels
 import PortholeClient
+import Server
 import Testing
 
 /// Zero-copy scanout through the real server: a memfd framebuffer whose frame redraws enough is
@@ -48,5 +50,73 @@ import Testing
         held = nil
         #expect(held == nil)
         #expect(try releases(of: producer, within: 2) == [producer.framebuffers[1]])
+    }
+
+    /// A viewer of the output sees every frame exactly while frames alternate between two lent
+    /// buffers, the source, `LiveOutput` and the viewer's loop each holding lent pictures, and the
+    /// producer draws into a buffer only once its Release came, as §11 asks.
+    @Test func aViewerSeesEveryLentFrameExactly() async throws {
+        let fixture = try DeviceServerFixture()
+        defer { fixture.close() }
+        let source = PrimaryOutputSource(server: fixture.server, waitingCardSize: Size(width: Int(Self.width), height: Int(Self.height)))
+        let producer = try ProducerSetup(try fixture.producer("lender-viewed"), width: Self.width, height: Self.height)
+        producer.draw(0, seed: 1)
+        try producer.presentAndWait(0)
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.sourceFrameRate = 60
+        var logger = Logger(label: "lent-scanout-test")
+        logger.logLevel = .warning
+        let rfb = try await PortholeServer.start(configuration: configuration, source: source, logger: logger)
+        let viewer = try RawRFBViewer(port: rfb.boundAddress.port)
+        try viewer.handshake()
+        try viewer.requestUpdate(incremental: false)
+        _ = try viewer.readUpdate()
+
+        var released: Set<UInt32> = []
+        func waitForRelease(of index: Int) throws {
+            let id = producer.framebuffers[index]
+            while !released.contains(id) {
+                guard let event = try producer.client.nextEvent(timeout: 5) else {
+                    Issue.record("no Release of buffer \(index)")
+                    return
+                }
+                if case .release(let other) = event { released.insert(other) }
+            }
+            released.remove(id)
+        }
+        released.insert(producer.framebuffers[1])
+        for frame in 2...13 {
+            let index = (frame - 1) % 2
+            try waitForRelease(of: index)
+            producer.draw(index, seed: UInt32(frame))
+            // Whole frames, lent; every fourth only a band (drawn, and catching up).
+            let damage = frame % 4 == 0 ? [WireRect(x: 0, y: 100, width: Self.width, height: 20)]
+                                        : [WireRect(x: 0, y: 0, width: Self.width, height: Self.height)]
+            if frame % 4 == 0 {
+                // Only the band changes: the rest of the buffer shows the previous frame.
+                producer.draw(index, seed: UInt32(frame - 1))
+                producer.buffers[index].withPixels { pixels in
+                    for y in 100..<120 {
+                        for x in 0..<Int(Self.width) { pixels[y * Int(Self.width) + x] = ProducerSetup.pattern(x: x, y: y, seed: UInt32(frame)) }
+                    }
+                }
+            }
+            try producer.presentAndWait(index, damage: damage)
+            var expected = producer.expectedFrame(seed: UInt32(frame % 4 == 0 ? frame - 1 : frame))
+            if frame % 4 == 0 {
+                for y in 100..<120 {
+                    for x in 0..<Int(Self.width) { expected[y * Int(Self.width) + x] = ProducerSetup.pattern(x: x, y: y, seed: UInt32(frame)) }
+                }
+            }
+            expected = expected.map { $0 & 0x00ff_ffff }
+            for _ in 0..<20 where viewer.pixels != expected {
+                try viewer.requestUpdate(incremental: true)
+                _ = try viewer.readUpdate()
+            }
+            #expect(viewer.pixels == expected, "frame \(frame)")
+            if viewer.pixels != expected { break }
+        }
+        await rfb.stop()
     }
 }
