@@ -113,11 +113,14 @@ public struct Device: Sendable {
         return ids
     }
 
-    /// Whether a Release for `id` may go out now: the framebuffer still exists, its owner is
-    /// connected, and no plane shows it nor pending commit names it. A Release held back while the
-    /// framebuffer was lent (`LentFramebufferHolds`) is sent only then.
-    public func isReleasable(_ id: FramebufferID) -> Bool {
-        guard let owner = framebuffersByID[id]?.owner, isConnected(owner) else { return false }
+    /// Whether a Release for `id`, owed to `owner`, may go out now: the owner is connected, and no
+    /// plane shows the framebuffer nor pending commit names it. A Release held back while the
+    /// framebuffer was lent (`LentFramebufferHolds`) is sent only then, also when the producer
+    /// destroyed the framebuffer meanwhile (docs/protocol.md §5.7: a Release follows once the
+    /// server no longer reads it; ids are never reused).
+    public func isReleasable(_ id: FramebufferID, owedTo owner: ClientID) -> Bool {
+        guard isConnected(owner) else { return false }
+        guard framebuffersByID[id] != nil else { return true }
         return !referencedFramebuffers().contains(id)
     }
 

@@ -124,7 +124,7 @@ extension DeviceServer {
         return { [weak self] in
             thread.execute { [weak self] in
                 guard let self, let release = self.lentFramebuffers.returned(id),
-                      case .release(let owner, let framebuffer) = release, self.device.isReleasable(framebuffer) else { return }
+                      case .release(let owner, let framebuffer) = release, self.device.isReleasable(framebuffer, owedTo: owner) else { return }
                 self.send(.release(framebufferID: framebuffer.rawValue), to: owner)
             }
         }

@@ -33,3 +33,22 @@ struct LentFramebufferHoldsTests {
         #expect(holds.passing([.release(to: owner, framebuffer: a)]).count == 1, "no longer lent: the release passes")
     }
 }
+
+/// When a Release held for a lent framebuffer may go out (`Device.isReleasable`).
+struct HeldReleaseTests {
+    @Test func aHeldReleaseGoesOutOnceTheFramebufferIsOffScreenOrGone() throws {
+        var rig = Rig()
+        let second = rig.addFramebufferA()
+        _ = try rig.device.commit(rig.showOnA(rig.framebufferA), by: rig.producerA)
+        #expect(!rig.device.isReleasable(rig.framebufferA, owedTo: rig.producerA), "pending")
+        _ = rig.device.frameTick(rig.outputA.id, timestampNanoseconds: 1)
+        #expect(!rig.device.isReleasable(rig.framebufferA, owedTo: rig.producerA), "on screen")
+        _ = try rig.device.commit(rig.showOnA(second), by: rig.producerA)
+        _ = rig.device.frameTick(rig.outputA.id, timestampNanoseconds: 2)
+        #expect(rig.device.isReleasable(rig.framebufferA, owedTo: rig.producerA), "off screen")
+        try rig.device.removeFramebuffer(rig.framebufferA, by: rig.producerA)
+        #expect(rig.device.isReleasable(rig.framebufferA, owedTo: rig.producerA), "destroyed meanwhile: its Release is still owed")
+        _ = rig.device.disconnect(rig.producerA, now: 3)
+        #expect(!rig.device.isReleasable(rig.framebufferA, owedTo: rig.producerA), "nobody to tell")
+    }
+}
