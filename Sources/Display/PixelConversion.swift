@@ -1,3 +1,5 @@
+import Pixels
+
 /// Reading framebuffer pixels of each supported fourcc as straight-alpha `0xAARRGGBB`, the
 /// composer's working form; the X formats read as opaque. Values are little-endian in memory, as
 /// DRM formats are.
@@ -20,24 +22,19 @@ public enum PixelConversion {
 
     /// Converts `count` consecutive pixels of an opaque format (the X formats and RGB565) into
     /// the scanout's `0x00RRGGBB`: the composer's path for planes shown 1:1 and opaque. XRGB8888
-    /// (the format most producers use) is a masked copy, eight pixels at a time.
+    /// (the format most producers use) is a masked copy (`PixelTranslator.copyClearingX`).
     public static func convertOpaqueRow(_ format: FourCC, from source: UnsafeRawPointer, to target: UnsafeMutablePointer<UInt32>, count: Int) {
         var i = 0
         switch format {
         case .xrgb8888, .argb8888:
             #if _endian(little)
-            let mask = SIMD8<UInt32>(repeating: 0x00ff_ffff)
-            let raw = UnsafeMutableRawPointer(target)
-            while i + 8 <= count {
-                raw.storeBytes(of: source.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<UInt32>.self) & mask, toByteOffset: i * 4,
-                               as: SIMD8<UInt32>.self)
-                i += 8
-            }
-            #endif
+            PixelTranslator.copyClearingX(source, count: count, into: UnsafeMutableRawPointer(target))
+            #else
             while i < count {
                 target[i] = UInt32(littleEndian: source.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)) & 0x00ff_ffff
                 i += 1
             }
+            #endif
         case .xbgr8888, .abgr8888:
             while i < count {
                 target[i] = swapRedBlue(UInt32(littleEndian: source.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))) & 0x00ff_ffff

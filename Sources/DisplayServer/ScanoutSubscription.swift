@@ -124,29 +124,17 @@ final class ScanoutSubscription {
     }
 
     /// Copies `region` of `scanout` into `target`, a buffer of the same size with `stride` bytes
-    /// per row; returns the bytes copied. Rects as wide as the picture are one block. A lent
-    /// scanout (a producer's framebuffer) is copied with the X byte cleared, as the composer's
-    /// own pictures have it.
+    /// per row; returns the bytes copied. The X byte is cleared on the way: a lent scanout (a
+    /// producer's framebuffer) keeps whatever the producer left in it.
     private static func copy(_ region: Region, of scanout: PixelBuffer, into target: UnsafeMutableRawBufferPointer, stride: Int) -> Int {
-        let rowBytes = scanout.width * 4
-        let lent = scanout.isBorrowed
-        return scanout.withView { source in
+        scanout.withView { source in
             var copied = 0
             for rect in region.rects {
-                let count = rect.width * 4, start = rect.minY * stride + rect.minX * 4
-                if !lent && rect.width == scanout.width && stride == rowBytes {
-                    (target.baseAddress! + start).copyMemory(from: source.row(rect.minY), byteCount: count * rect.height)
-                } else {
-                    for y in rect.minY..<rect.maxY {
-                        let row = (target.baseAddress! + y * stride + rect.minX * 4).assumingMemoryBound(to: UInt32.self)
-                        if lent {
-                            PixelConversion.convertOpaqueRow(.xrgb8888, from: source.row(y) + rect.minX, to: row, count: rect.width)
-                        } else {
-                            row.update(from: source.row(y) + rect.minX, count: rect.width)
-                        }
-                    }
+                for y in rect.minY..<rect.maxY {
+                    PixelTranslator.copyClearingX(source.row(y) + rect.minX, count: rect.width,
+                                                  into: target.baseAddress! + y * stride + rect.minX * 4)
                 }
-                copied += count * rect.height
+                copied += rect.width * 4 * rect.height
             }
             return copied
         }

@@ -25,8 +25,7 @@ public final class BorrowedPixels: @unchecked Sendable {
         withExtendedLifetime(owner) {
             [UInt32](unsafeUninitializedCapacity: width * height) { buffer, count in
                 for y in 0..<height {
-                    let source = base + y * stride, target = buffer.baseAddress! + y * width
-                    for x in 0..<width { target[x] = source[x] & 0x00ff_ffff }
+                    PixelTranslator.copyClearingX(base + y * stride, count: width, into: buffer.baseAddress! + y * width)
                 }
                 count = width * height
             }

@@ -147,9 +147,7 @@ public struct PixelBuffer: Equatable, Sendable {
             pixels.withUnsafeMutableBufferPointer { d in
                 for y in dst.minY..<dst.maxY {
                     let sy = y - origin.y, sx = dst.minX - origin.x
-                    let target = d.baseAddress! + y * w + dst.minX
-                    target.update(from: s.row(sy) + sx, count: dst.width)
-                    if other.isBorrowed { for x in 0..<dst.width { target[x] &= 0x00ff_ffff } }
+                    PixelTranslator.copyClearingX(s.row(sy) + sx, count: dst.width, into: d.baseAddress! + y * w + dst.minX)
                 }
             }
         }

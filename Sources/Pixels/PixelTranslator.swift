@@ -58,21 +58,22 @@ public struct PixelTranslator: Sendable {
         }
     }
 
-    /// Copies `count` pixels with the byte above red cleared, eight at a time: the identity
-    /// translation. Pixels lent by a producer (`BorrowedPixels`) carry whatever it left in that
-    /// byte, and the wire must not depend on it.
+    /// Copies `count` XRGB8888 pixels (native byte order) with the byte above red cleared, eight
+    /// at a time: the identity translation, and every copy of pixels that may come from a
+    /// producer's memory (the composer's, a lent scanout's, the X11 mirror's). Producers leave
+    /// whatever they like in that byte, and neither the wire nor a picture may depend on it.
     @inline(__always)
-    public static func copyClearingX(_ source: UnsafePointer<UInt32>, count: Int, into destination: UnsafeMutableRawPointer) {
-        let from = UnsafeRawPointer(source)
+    public static func copyClearingX(_ source: UnsafeRawPointer, count: Int, into destination: UnsafeMutableRawPointer) {
         var i = 0
         let mask = SIMD8<UInt32>(repeating: 0x00ff_ffff)
         while i + 8 <= count {
-            destination.storeBytes(of: from.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<UInt32>.self) & mask, toByteOffset: i * 4,
+            destination.storeBytes(of: source.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<UInt32>.self) & mask, toByteOffset: i * 4,
                                    as: SIMD8<UInt32>.self)
             i += 8
         }
         while i < count {
-            destination.storeBytes(of: source[i] & 0x00ff_ffff, toByteOffset: i * 4, as: UInt32.self)
+            destination.storeBytes(of: source.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self) & 0x00ff_ffff, toByteOffset: i * 4,
+                                   as: UInt32.self)
             i += 1
         }
     }

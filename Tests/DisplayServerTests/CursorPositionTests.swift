@@ -5,7 +5,6 @@ import Display
 import DisplayProtocol
 @testable import DisplayServer
 import Geometry
-import Logging
 import PortholeClient
 import Server
 import SystemIO
@@ -60,12 +59,7 @@ import Testing
         producer.draw(0, seed: 10)
         try commit(producer, cursor: cursor, at: Point(x: 4, y: 4))
 
-        var configuration = ServerConfiguration()
-        configuration.port = 0
-        configuration.sourceFrameRate = 60
-        var logger = Logger(label: "cursor-position-test")
-        logger.logLevel = .warning
-        let rfb = try await PortholeServer.start(configuration: configuration, source: source, logger: logger)
+        let rfb = try await TestRFBServing.start(source, label: "cursor-position-test")
         let viewer = try RawRFBViewer(port: rfb.boundAddress.port)
         try viewer.handshake(pointerPosition: true)
         try viewer.requestUpdate(incremental: false)

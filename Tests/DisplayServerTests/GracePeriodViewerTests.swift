@@ -5,7 +5,6 @@ import Display
 import DisplayProtocol
 @testable import DisplayServer
 import Geometry
-import Logging
 import PortholeClient
 import Server
 import Testing
@@ -23,12 +22,7 @@ import Testing
         producer.draw(0, seed: 41)
         try producer.presentAndWait(0)
 
-        var configuration = ServerConfiguration()
-        configuration.port = 0
-        configuration.sourceFrameRate = 60
-        var logger = Logger(label: "grace-period-viewer-test")
-        logger.logLevel = .warning
-        let rfb = try await PortholeServer.start(configuration: configuration, source: source, logger: logger)
+        let rfb = try await TestRFBServing.start(source, label: "grace-period-viewer-test")
         let viewer = try RawRFBViewer(port: rfb.boundAddress.port)
         try viewer.handshake()
         #expect(viewer.width == 64 && viewer.height == 48, "ServerInit size \(viewer.width)x\(viewer.height)")

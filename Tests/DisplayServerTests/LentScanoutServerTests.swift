@@ -5,7 +5,6 @@ import Display
 import DisplayProtocol
 @testable import DisplayServer
 import Geometry
-import Logging
 import Pixels
 import PortholeClient
 import Server
@@ -62,12 +61,7 @@ import Testing
         let producer = try ProducerSetup(try fixture.producer("lender-viewed"), width: Self.width, height: Self.height)
         producer.draw(0, seed: 1)
         try producer.presentAndWait(0)
-        var configuration = ServerConfiguration()
-        configuration.port = 0
-        configuration.sourceFrameRate = 60
-        var logger = Logger(label: "lent-scanout-test")
-        logger.logLevel = .warning
-        let rfb = try await PortholeServer.start(configuration: configuration, source: source, logger: logger)
+        let rfb = try await TestRFBServing.start(source, label: "lent-scanout-test")
         let viewer = try RawRFBViewer(port: rfb.boundAddress.port)
         try viewer.handshake()
         try viewer.requestUpdate(incremental: false)

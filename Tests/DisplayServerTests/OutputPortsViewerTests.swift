@@ -28,11 +28,8 @@ import Testing
         #expect(made.map(\.slot) == [0, 1] && made.map(\.isNewSlot) == [false, true])
         #expect(made[0].source === slots.first)
 
-        var configuration = ServerConfiguration()
-        configuration.port = 0
-        configuration.sourceFrameRate = 60
-        var logger = Logger(label: "output-ports-viewer-test")
-        logger.logLevel = .warning
+        let configuration = TestRFBServing.configuration
+        let logger = TestRFBServing.logger("output-ports-viewer-test")
         let rfb = try await PortholeServer.start(configuration: configuration, source: slots.first, logger: logger)
         let companion = try await rfb.startCompanion(port: 0, source: made[1].source, configuration: configuration, logger: logger)
         #expect(companion.boundAddress.port != rfb.boundAddress.port)
