@@ -5,12 +5,15 @@ import Pixels
 import PortholeTestSupport
 import Testing
 
-@Suite struct PNGImageTests {
+@Suite final class PNGImageTests {
+    /// This test's own directory (tests run in parallel), removed when it ends.
     private let directory: String = {
-        let d = NSTemporaryDirectory() + "porthole-png-tests-\(getpid())"
+        let d = NSTemporaryDirectory() + "porthole-png-tests-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }()
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     @Test func saveThenLoadGivesIdenticalPixels() throws {
         let image = TestImages.random(width: 97, height: 61, seed: 7)

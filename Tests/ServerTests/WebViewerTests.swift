@@ -7,7 +7,12 @@ import Testing
 /// The `--web` listener over real sockets: the redirect to vnc.html, files with their types, path
 /// traversal refused, and the install page when noVNC is missing.
 @Suite(.timeLimit(.minutes(1)))
-struct WebViewerTests {
+final class WebViewerTests {
+    /// Where `makeRoot` builds this test's fake noVNC; removed when the test ends.
+    private let base = FileManager.default.temporaryDirectory.appendingPathComponent("porthole-web-\(UUID().uuidString)")
+
+    deinit { try? FileManager.default.removeItem(at: base) }
+
     private func withServer(noVNCRoot: String, _ body: (PortholeServer, LogRecorder) async throws -> Void) async throws {
         var configuration = ServerConfiguration()
         configuration.port = 0
@@ -22,7 +27,6 @@ struct WebViewerTests {
 
     /// A fake noVNC root with a page, a script and a secret next to it (outside the root).
     private func makeRoot() throws -> String {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("porthole-web-\(UUID().uuidString)")
         let root = base.appendingPathComponent("novnc")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("app"), withIntermediateDirectories: true)
         try Data("<html>noVNC</html>".utf8).write(to: root.appendingPathComponent("vnc.html"))
