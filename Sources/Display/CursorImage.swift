@@ -28,18 +28,24 @@ public struct CursorImage: Equatable, Sendable {
         let area = footprint(at: position).intersection(clip).intersection(frame.bounds)
         if area.isEmpty { return }
         let origin = footprint(at: position).origin
-        for y in area.minY..<area.maxY {
-            for x in area.minX..<area.maxX {
-                let c = argb[(y - origin.y) * width + (x - origin.x)]
-                let alpha = c >> 24
-                if alpha == 0 { continue }
-                if alpha == 255 { frame[x, y] = c & 0x00ff_ffff; continue }
-                let d = frame[x, y]
-                func mix(_ shift: UInt32) -> UInt32 {
-                    let s = (c >> shift) & 0xff, t = (d >> shift) & 0xff
-                    return ((s * alpha + t * (255 - alpha) + 127) / 255) << shift
+        let stride = frame.width
+        // One mutable access for the whole cursor: `pixels` is an accessor (a frame may borrow
+        // its pixels), too dear to go through pixel by pixel.
+        frame.pixels.withUnsafeMutableBufferPointer { pixels in
+            for y in area.minY..<area.maxY {
+                for x in area.minX..<area.maxX {
+                    let c = argb[(y - origin.y) * width + (x - origin.x)]
+                    let alpha = c >> 24
+                    if alpha == 0 { continue }
+                    let i = y * stride + x
+                    if alpha == 255 { pixels[i] = c & 0x00ff_ffff; continue }
+                    let d = pixels[i]
+                    func mix(_ shift: UInt32) -> UInt32 {
+                        let s = (c >> shift) & 0xff, t = (d >> shift) & 0xff
+                        return ((s * alpha + t * (255 - alpha) + 127) / 255) << shift
+                    }
+                    pixels[i] = mix(16) | mix(8) | mix(0)
                 }
-                frame[x, y] = mix(16) | mix(8) | mix(0)
             }
         }
     }

@@ -91,6 +91,7 @@ public struct ZRLEDecoder: RectangleDecoder {
     /// Parses the inflated tile data of `rect` and draws it; every byte must belong to a tile.
     static func drawTiles(_ data: [UInt8], rect: Rect, format: PixelFormat, compactPixel cp: ZRLECompactPixel,
                           into framebuffer: inout PixelBuffer) throws(RectangleDecodingError) {
+        precondition(rect.isEmpty || framebuffer.bounds.contains(rect), "the caller checks that the rect fits the framebuffer")
         var reader = TileReader(data: data, compactPixel: cp, format: format)
         var tilePixels = [UInt32](repeating: 0, count: 64 * 64)
         let stride = framebuffer.width
@@ -101,9 +102,15 @@ public struct ZRLEDecoder: RectangleDecoder {
             while tx < rect.maxX {
                 let tw = min(64, rect.maxX - tx)
                 try reader.readTile(width: tw, height: th, into: &tilePixels)
-                for y in 0..<th {
-                    let row = (ty + y) * stride + tx
-                    for x in 0..<tw { framebuffer.pixels[row + x] = tilePixels[y * tw + x] }
+                // One mutable access per tile, rows copied whole: `pixels` is an accessor (a
+                // picture may borrow its pixels), and going through it pixel by pixel made a
+                // viewer of four 4K outputs spend most of its time in retain and release.
+                framebuffer.pixels.withUnsafeMutableBufferPointer { pixels in
+                    tilePixels.withUnsafeBufferPointer { tile in
+                        for y in 0..<th {
+                            (pixels.baseAddress! + (ty + y) * stride + tx).update(from: tile.baseAddress! + y * tw, count: tw)
+                        }
+                    }
                 }
                 tx += tw
             }
