@@ -34,8 +34,8 @@ func measure(_ body: () -> Void) -> Double {
 // encode-once on the demo desktop, `porthole-bench video` only the lossy-while-hot video,
 // `porthole-bench moves` only move detection, `porthole-bench parallel` only serial against
 // parallel update encoding, `porthole-bench jpeg` only Tight JPEG against libjpeg-turbo alone,
-// timed in alternation, `porthole-bench zrle-tiles` only ZRLE's tile encoder (all also run last
-// in a full run).
+// timed in alternation, `porthole-bench zrle-tiles` only ZRLE's tile encoder, `porthole-bench
+// zrle-decode` only the viewers' ZRLE decoder (all also run last in a full run).
 if CommandLine.arguments.dropFirst().contains("tiles") {
     TileCompareBenchmark.run(runs: runs)
     exit(0)
@@ -58,6 +58,10 @@ if CommandLine.arguments.dropFirst().contains("jpeg") {
 }
 if CommandLine.arguments.dropFirst().contains("zrle-tiles") {
     ZRLETileBenchmark.run(runs: runs)
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().contains("zrle-decode") {
+    ZRLEDecodeBenchmark.run(runs: runs)
     exit(0)
 }
 if CommandLine.arguments.dropFirst().contains("demo") {
@@ -181,4 +185,6 @@ TileCompareBenchmark.run(runs: runs)
 LossyVideoBenchmark.run()
 ParallelEncodeBenchmark.run(runs: runs)
 ZRLETileBenchmark.run(runs: runs)
+print("")
+ZRLEDecodeBenchmark.run(runs: runs)
 if sink == 42 { print("") }
