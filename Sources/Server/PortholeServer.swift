@@ -30,11 +30,15 @@ public final class PortholeServer: @unchecked Sendable {
     private let companions = NIOLockedValueBox<[PortholeServer]>([])
     /// False for a companion, which runs on the event loops of the server that started it.
     private let ownsGroup: Bool
+    /// For a companion: the `--web` listener of the server that started it, whose noVNC pages
+    /// connect to any of the ports (each takes WebSocket).
+    private let startersWebAddress: HostAndPort?
 
     private init(output: LiveOutput, channel: Channel, webChannel: Channel?, group: MultiThreadedEventLoopGroup, registry: ViewerRegistry,
-                 bound: HostAndPort, ownsGroup: Bool) {
+                 bound: HostAndPort, ownsGroup: Bool, startersWebAddress: HostAndPort? = nil) {
         self.output = output; self.channel = channel; self.webChannel = webChannel; self.group = group; self.registry = registry; boundAddress = bound
         self.ownsGroup = ownsGroup
+        self.startersWebAddress = startersWebAddress
     }
 
     /// The RFB listener (plain and WebSocket on one port) for `output`, bound to `configuration`'s
@@ -71,8 +75,9 @@ public final class PortholeServer: @unchecked Sendable {
     /// Serves one more output from this process on `port` of this server's host (0 picks a free
     /// one), for `porthole serve --device --output-ports`: its own `LiveOutput` and listener, but
     /// this server's event loops and viewer registry, so `--max-viewers` and the authentication
-    /// throttle count viewers across all ports. No `--web` listener of its own. `stop()` on this
-    /// server stops it too.
+    /// throttle count viewers across all ports. No `--web` listener of its own: its
+    /// `webViewerURL` opens this server's noVNC on the companion's port. `stop()` on this server
+    /// stops it too.
     public func startCompanion(port: Int, source: FrameSource, configuration: ServerConfiguration, logger: Logger) async throws -> PortholeServer {
         var configuration = configuration
         configuration.host = boundAddress.host
@@ -83,7 +88,7 @@ public final class PortholeServer: @unchecked Sendable {
         let bound = HostAndPort(host: channel.localAddress?.ipAddress ?? configuration.host, port: channel.localAddress?.port ?? port)
         output.start()
         let companion = PortholeServer(output: output, channel: channel, webChannel: nil, group: group, registry: registry, bound: bound,
-                                       ownsGroup: false)
+                                       ownsGroup: false, startersWebAddress: webAddress)
         let stopped = stopping.withLockedValue { $0 }
         companions.withLockedValue { $0.append(companion) }
         if stopped { await companion.stop() }
@@ -148,9 +153,11 @@ public final class PortholeServer: @unchecked Sendable {
         }
     }
 
-    /// The address the `--web` listener actually bound, when there is one.
+    /// The address the `--web` listener actually bound, when there is one (for a companion, the
+    /// listener of the server that started it).
     public var webAddress: HostAndPort? {
-        guard let webChannel, let address = webChannel.localAddress, let port = address.port else { return nil }
+        guard let webChannel else { return startersWebAddress }
+        guard let address = webChannel.localAddress, let port = address.port else { return nil }
         return HostAndPort(host: address.ipAddress ?? "127.0.0.1", port: port)
     }
 

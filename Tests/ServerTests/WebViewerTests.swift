@@ -60,6 +60,22 @@ final class WebViewerTests {
         }
     }
 
+    @Test func aCompanionOutputsViewerURLOpensThisNoVNCOnItsOwnPort() async throws {
+        // `--output-ports`: further outputs have no web listener of their own; their URL is the
+        // first server's noVNC pointed at their port.
+        try await withServer(noVNCRoot: try makeRoot()) { server, log in
+            let web = try #require(server.webAddress)
+            var configuration = ServerConfiguration()
+            configuration.port = 0
+            let companion = try await server.startCompanion(port: 0, source: StillImageSource(TestImages.desktop(width: 32, height: 24)),
+                                                            configuration: configuration, logger: log.makeLogger())
+            #expect(companion.boundAddress.port != server.boundAddress.port)
+            #expect(companion.webAddress == web)
+            #expect(companion.webViewerURL
+                    == "http://127.0.0.1:\(web.port)/vnc.html?autoconnect=true&host=127.0.0.1&port=\(companion.boundAddress.port)&path=")
+        }
+    }
+
     @Test func servesFilesWithTheirTypes() async throws {
         try await withServer(noVNCRoot: try makeRoot()) { server, _ in
             let port = try #require(server.webAddress).port
