@@ -37,7 +37,11 @@ public struct PixelBuffer: Equatable, Sendable {
     }
 
     /// The pixels, tightly packed and canonical. Borrowed pixels are copied (X byte cleared) to be
-    /// read this way, and become the buffer's own when written; hot paths use `withView`.
+    /// read this way, and become the buffer's own when written; hot paths use `withView`. Each
+    /// access is an accessor call with a retain and a release, so code that writes many pixels
+    /// takes one `pixels.withUnsafeMutableBufferPointer` for all of them, not one access (nor one
+    /// `self[x, y]`) per pixel: a ZRLE decoder that did so ran twelve to sixteen times slower
+    /// (docs/benchmarks.md, "The viewers' ZRLE decoder").
     public var pixels: [UInt32] {
         get {
             switch storage {

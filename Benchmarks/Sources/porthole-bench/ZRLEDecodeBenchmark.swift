@@ -2,7 +2,6 @@ import Foundation
 import Geometry
 import NIOCore
 import Pixels
-import PortholeTestSupport
 import RFB
 import RFBClient
 import RFBEncoders
@@ -20,14 +19,8 @@ enum ZRLEDecodeBenchmark {
         print("")
         print("| frame | memcpy ms | decode ms | MP/s | vs memcpy | bytes |")
         print("|---|---:|---:|---:|---:|---:|")
-        var page = TextPage(seed: 7)
-        let frames = [
-            ("text", page.page(width: 1920, height: 1080)),
-            ("desktop", TestImages.desktop(width: 1920, height: 1080)),
-            ("photo", TestImages.photographic(width: 1920, height: 1080)),
-        ]
         let translator = PixelTranslator(format: .xrgb8888)
-        for (name, frame) in frames {
+        for (name, frame) in ZRLETileBenchmark.frames() {
             let memcpy = ParallelEncodeBenchmark.memcpySeconds(frame, runs: runs)
             var encoder = ZRLEEncoder(compressLevel: 6)
             var encoded = ByteBuffer()

@@ -11,19 +11,25 @@ import RFBEncoders
 /// desktop, where the packed-palette and RLE writers do the work, and a photograph, where raw
 /// does. `porthole-bench zrle-tiles`.
 enum ZRLETileBenchmark {
+    /// The 1920x1080 frames of the ZRLE micro-benchmarks (this one and `ZRLEDecodeBenchmark`):
+    /// text and a desktop, where the packed-palette and RLE tiles do the work, and a photograph,
+    /// where raw tiles do.
+    static func frames() -> [(String, PixelBuffer)] {
+        var page = TextPage(seed: 7)
+        return [
+            ("text", page.page(width: 1920, height: 1080)),
+            ("desktop", TestImages.desktop(width: 1920, height: 1080)),
+            ("photo", TestImages.photographic(width: 1920, height: 1080)),
+        ]
+    }
+
     static func run(runs: Int) {
         print("# ZRLE tiles at zlib level 0, 1920x1080, median of \(runs) runs")
         print("")
         print("| frame | memcpy ms | tiles ms | vs memcpy | bytes |")
         print("|---|---:|---:|---:|---:|")
-        var page = TextPage(seed: 7)
-        let frames = [
-            ("text", page.page(width: 1920, height: 1080)),
-            ("desktop", TestImages.desktop(width: 1920, height: 1080)),
-            ("photo", TestImages.photographic(width: 1920, height: 1080)),
-        ]
         let translator = PixelTranslator(format: .xrgb8888)
-        for (name, frame) in frames {
+        for (name, frame) in frames() {
             let memcpy = ParallelEncodeBenchmark.memcpySeconds(frame, runs: runs)
             var encoder = ZRLEEncoder(compressLevel: 0)
             var bytes = 0
