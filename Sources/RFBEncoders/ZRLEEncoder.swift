@@ -123,8 +123,10 @@ public struct ZRLEEncoder: LaneParallelEncoder {
                                      into output: inout ByteBuffer) {
         let count = uncompressedTileData(rect, of: frame, translator: translator)
         compressed.removeAll(keepingCapacity: true)
+        // Only this stream continues the viewer's, so a partial flush's last bits may wait for the
+        // next rectangle (`DeflateStream.Flush`); `encodeLanes` ends on a sync flush instead.
         lastStoredBytes = Self.compressTiles(tiles.output, tileEnds: tiles.tileEnds, level: compressLevel,
-                                             stream: deflater, probe: probe, into: &compressed)
+                                             stream: deflater, flush: .partial, probe: probe, into: &compressed)
         history.append(UnsafeRawBufferPointer(start: tiles.output, count: count))
         output.reserveCapacity(minimumWritableBytes: 16 + compressed.count)
         output.writeRectangleHeader(rect, encoding: encoding)
@@ -134,18 +136,18 @@ public struct ZRLEEncoder: LaneParallelEncoder {
 
     /// Compresses one band's tile data (`data`, its tiles ending at `tileEnds`) with `stream` into
     /// `compressed`: runs of incompressible raw tiles at level 0, the rest at `level`, each run
-    /// sync-flushed (RFC 1950/1951: the viewer's one inflate stream reads them as one), so the
-    /// chunk is the same zlib data a single call would make apart from the levels. Returns the
+    /// flushed with `flush` (RFC 1950/1951: the viewer's one inflate stream reads them as one), so
+    /// the chunk is the same zlib data a single call would make apart from the levels. Returns the
     /// bytes stored at level 0 (none when `level` is 0 itself: then everything is stored without
     /// asking).
     static func compressTiles(_ data: UnsafePointer<UInt8>, tileEnds: [Int], level: Int, stream: DeflateStream,
-                              probe: CompressibilityProbe, into compressed: inout [UInt8]) -> Int {
+                              flush: DeflateStream.Flush, probe: CompressibilityProbe, into compressed: inout [UInt8]) -> Int {
         var runStart = 0, start = 0, storedBytes = 0
         var runStored: Bool?
         func compressRun(to end: Int, stored: Bool) {
             if stored { storedBytes += end - runStart }
             stream.setLevel(stored ? 0 : level)
-            stream.compress(UnsafeRawBufferPointer(start: data + runStart, count: end - runStart), appendingTo: &compressed)
+            stream.compress(UnsafeRawBufferPointer(start: data + runStart, count: end - runStart), appendingTo: &compressed, flush: flush)
         }
         if level > 0 { probe.begin(data) }
         for end in tileEnds {

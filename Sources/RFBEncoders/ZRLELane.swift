@@ -64,8 +64,9 @@ final class ZRLELane {
         var start = 0
         for band in bands {
             compressed.removeAll(keepingCapacity: true)
+            // Sync: lanes' outputs follow one another, and the connection's stream restarts after them.
             _ = ZRLEEncoder.compressTiles(tiles.output + start, tileEnds: band.tileEnds, level: level,
-                                          stream: stream, probe: probe, into: &compressed)
+                                          stream: stream, flush: .sync, probe: probe, into: &compressed)
             output.reserveCapacity(minimumWritableBytes: 16 + compressed.count)
             output.writeRectangleHeader(band.rect, encoding: .zrle)
             output.writeInteger(UInt32(compressed.count))

@@ -33,10 +33,13 @@ struct SplitDeflateStreamTests {
         let inflater = InflateStream()
         var history: [UInt8] = []
         for round in 0..<3 {
-            // A serial chunk between split ones, as serial and parallel updates alternate.
+            // A serial chunk between split ones, as serial and parallel updates alternate; it ends
+            // with a partial flush, as a serial ZRLE rectangle does, whose last bits lead the
+            // first piece.
             let serial = Self.data(777 * (round + 1), seed: UInt64(round) + 99)
             var wire: [UInt8] = []
-            main.compress(serial, appendingTo: &wire)
+            main.compress(serial, appendingTo: &wire, flush: .partial)
+            #expect(main.bitsPending)
             #expect(try inflater.decompress(wire, limit: serial.count) == serial)
             history += serial
 
@@ -48,6 +51,7 @@ struct SplitDeflateStreamTests {
                 stream.compress(input, appendingTo: &wire)
                 history += input
             }
+            #expect(!main.bitsPending, "the first piece's sync flush wrote the serial chunk's last bits")
             let all = inputs.flatMap { $0 }
             #expect(try inflater.decompress(wire, limit: all.count) == all)
             history.withUnsafeBytes { main.restart(history: $0) }

@@ -34,6 +34,54 @@ struct ZlibStreamTests {
     }
 }
 
+/// `DeflateStream.Flush.partial`: every chunk inflates whole on its own, though the bits that end
+/// it lead the next one, and it costs less than a sync flush.
+struct PartialFlushTests {
+    /// Small chunks with repeats, like the ZRLE data of typed characters.
+    static func chunks() -> [[UInt8]] {
+        var rng: UInt64 = 5
+        return (0..<40).map { i in
+            (0..<(20 + i % 7 * 9)).map { j in
+                rng = rng &* 6364136223846793005 &+ 1442695040888963407
+                return j % 4 == 0 ? UInt8(truncatingIfNeeded: rng >> 60) : UInt8((i + j) % 5)
+            }
+        }
+    }
+
+    @Test func everyChunkInflatesWholeAndCostsLessThanASyncFlush() throws {
+        let partial = DeflateStream(level: 6), sync = DeflateStream(level: 6)
+        let whole = InflateStream(), byteByByte = InflateStream()
+        var partialBytes = 0, syncBytes = 0
+        for input in Self.chunks() {
+            var a: [UInt8] = [], b: [UInt8] = []
+            partial.compress(input, appendingTo: &a, flush: .partial)
+            sync.compress(input, appendingTo: &b)
+            partialBytes += a.count
+            syncBytes += b.count
+            #expect(try whole.decompress(a, limit: input.count) == input)
+            var out: [UInt8] = []
+            for byte in a { out += try byteByByte.decompress([byte], limit: input.count) }
+            #expect(out == input)
+        }
+        // A sync flush's empty stored block is 3 bits, padding and 4 bytes; a partial flush's is
+        // 10 bits, and 2 bytes on average.
+        #expect(syncBytes - partialBytes >= 2 * Self.chunks().count, "partial \(partialBytes), sync \(syncBytes)")
+    }
+
+    @Test func partialAndSyncChunksMixAcrossLevelChanges() throws {
+        let deflater = DeflateStream(level: 6)
+        let inflater = InflateStream()
+        for (i, input) in Self.chunks().enumerated() {
+            deflater.setLevel([6, 0, 9, 1][i % 4])
+            let flush: DeflateStream.Flush = i % 3 == 0 ? .sync : .partial
+            var compressed: [UInt8] = []
+            deflater.compress(input, appendingTo: &compressed, flush: flush)
+            #expect(deflater.bitsPending == (flush == .partial))
+            #expect(try inflater.decompress(compressed, limit: input.count) == input, "chunk \(i)")
+        }
+    }
+}
+
 struct InflateStreamEndTests {
     @Test func bytesAfterTheEndOfTheStreamAreAnErrorNotAHang() throws {
         // zlib's encoding of nothing (header, final empty block, Adler-32), then one stray byte.
