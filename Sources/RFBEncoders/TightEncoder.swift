@@ -239,7 +239,9 @@ public struct TightEncoder: LaneParallelEncoder {
     }
 
     /// The filtered bytes in `scratch.filtered`: as they are when shorter than 12 bytes, else a
-    /// compact length and the stream's sync-flushed zlib output (rfbproto).
+    /// compact length and the stream's zlib output (rfbproto), partially flushed: each stream
+    /// continues only itself, so the flush's last bits may lead its next chunk
+    /// (`DeflateStream.Flush.partial`, 3-4 bytes less a rectangle).
     private func writeData(_ length: Int, stream: Stream, into output: inout ByteBuffer) {
         let data = UnsafeRawBufferPointer(start: scratch.filtered, count: length)
         if length < Self.minimumBytesToCompress {
@@ -249,7 +251,7 @@ public struct TightEncoder: LaneParallelEncoder {
         scratch.compressed.removeAll(keepingCapacity: true)
         let deflater = streams[streamNumber(stream)]
         deflater.setLevel(zlibLevel(stream))
-        deflater.compress(data, appendingTo: &scratch.compressed)
+        deflater.compress(data, appendingTo: &scratch.compressed, flush: .partial)
         Self.writeCompactLength(scratch.compressed.count, into: &output)
         output.writeBytes(scratch.compressed)
     }
