@@ -89,7 +89,7 @@ public struct ZRLEEncoder: LaneParallelEncoder {
         ZRLECompactPixel(format: format).size
     }
 
-    /// Writes `rect` as ZRLE rectangles: header, U32 length, sync-flushed zlib data each. Rects
+    /// Writes `rect` as ZRLE rectangles: header, U32 length, flushed zlib data each. Rects
     /// whose raw size exceeds the band limit (`defaultMaximumBandBytes`) are split into bands of whole tile rows
     /// (so the tiles are the same as unsplit); returns the number of rectangles written, 0 for
     /// an empty rect.

@@ -75,7 +75,8 @@ public final class DeflateStream {
     public func setLevel(_ newLevel: Int) {
         let l = Int32(max(0, min(9, newLevel)))
         guard l != level else { return }
-        // deflateParams may need to flush pending input; there is none between our sync-flushed chunks.
+        // deflateParams may need to flush pending input; there is none after a chunk's flush (the
+        // bits a partial flush leaves are output, not input, and its Z_BLOCK adds nothing to them).
         var scratch = [UInt8](repeating: 0, count: 64)
         scratch.withUnsafeMutableBufferPointer { p in
             stream.next_in = nil; stream.avail_in = 0

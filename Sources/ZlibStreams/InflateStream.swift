@@ -24,7 +24,7 @@ public final class InflateStream {
 
     deinit { inflateEnd(&stream) }
 
-    /// Inflates all of `input` (one sync-flushed chunk) and returns the bytes it yields, at most
+    /// Inflates all of `input` (one flushed chunk, sync or partial: `DeflateStream.Flush`) and returns the bytes it yields, at most
     /// `limit` of them.
     public func decompress(_ input: UnsafeRawBufferPointer, limit: Int) throws(InflateError) -> [UInt8] {
         var output: [UInt8] = []
