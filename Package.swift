@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// Pure targets import only the standard library, NIOCore and compute-only C libraries (zlib, DES), and
+/// Pure targets import only the standard library, NIOCore and compute-only C libraries (zlib, libdeflate, DES), and
 /// RFBEncoders Dispatch for concurrentPerform (docs/architecture.md, "Encoding on all cores");
 /// edge targets (Server, Capture, porthole) touch sockets, files and clocks. See docs/architecture.md.
 let package = Package(
@@ -22,6 +22,7 @@ let package = Package(
     targets: [
         // C libraries from Debian.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLibDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
@@ -31,7 +32,7 @@ let package = Package(
 
         // Pure targets.
         .target(name: "Geometry"),
-        .target(name: "ZlibStreams", dependencies: ["CZlib"]),
+        .target(name: "ZlibStreams", dependencies: ["CZlib", "CLibDeflate"]),
         .target(name: "Pixels", dependencies: ["Geometry"]),
         .target(name: "RFB", dependencies: [
             "Geometry", "Pixels", "ZlibStreams", .product(name: "NIOCore", package: "swift-nio"),
@@ -74,7 +75,7 @@ let package = Package(
 
         .target(name: "PortholeTestSupport", dependencies: ["Geometry", "Pixels"], path: "Tests/TestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "PortholeTestSupport"]),
-        .testTarget(name: "ZlibStreamsTests", dependencies: ["ZlibStreams"]),
+        .testTarget(name: "ZlibStreamsTests", dependencies: ["ZlibStreams", "CZlib", "CLibDeflate"]),
         .testTarget(name: "PixelsTests", dependencies: ["Pixels", "PortholeTestSupport"]),
         .testTarget(name: "RFBTests", dependencies: ["RFB", "VNCAuth"]),
         .testTarget(name: "RFBClientTests", dependencies: ["RFBClient", "RFB", "PortholeTestSupport"]),

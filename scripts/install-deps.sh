@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Installs what Porthole needs on Debian 12: the C libraries it links (libpng, zlib, libcrypto, libjpeg-turbo, xcb) and,
+# Installs what Porthole needs on Debian 12: the C libraries it links (libpng, zlib, libdeflate, libcrypto, libjpeg-turbo, xcb) and,
 # with --peers, the real VNC peers the integration tests drive, and with --bench, what bench/run-peers.sh
 # needs (the peer servers, the neatvnc and libvncserver libraries, matplotlib for the charts).
 # Idempotent and quiet when all is there.
 set -euo pipefail
 
-build_packages=(pkg-config libpng-dev zlib1g-dev libssl-dev libturbojpeg0-dev
+build_packages=(pkg-config libpng-dev zlib1g-dev libdeflate-dev libssl-dev libturbojpeg0-dev
                 libxcb1-dev libxcb-shm0-dev libxcb-damage0-dev libxcb-xfixes0-dev libxcb-xtest0-dev libxcb-randr0-dev)
 peer_packages=(xvfb x11-apps xauth xterm tigervnc-standalone-server tigervnc-viewer x11vnc vncsnapshot
                xtightvncviewer novnc websockify chromium fonts-dejavu-core netpbm libjpeg-turbo-progs tigervnc-tools python3-pip

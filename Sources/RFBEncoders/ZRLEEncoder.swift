@@ -45,7 +45,7 @@ public struct ZRLEEncoder: LaneParallelEncoder {
     /// The stream's last 32 KiB of input, which a split stream's lanes and its continuation need.
     private let history = ZRLEStreamHistory()
     /// Scratch per lane for updates encoded on several cores, created on first use.
-    private var laneWorkers: [ZRLELane] = []
+    private(set) var laneWorkers: [ZRLELane] = []
 
     /// The most uncompressed bytes one rectangle may carry before the encoder splits it into
     /// bands (whole rows of tiles): 16 MiB, two thirds of a 4K frame at 3 bytes per pixel. It
@@ -126,7 +126,7 @@ public struct ZRLEEncoder: LaneParallelEncoder {
         // Only this stream continues the viewer's, so a partial flush's last bits may wait for the
         // next rectangle (`DeflateStream.Flush`); `encodeLanes` ends on a sync flush instead.
         lastStoredBytes = Self.compressTiles(tiles.output, tileEnds: tiles.tileEnds, level: compressLevel,
-                                             stream: deflater, flush: .partial, probe: probe, into: &compressed)
+                                             stream: deflater, flush: .partial, probe: probe, into: &compressed).stored
         history.append(UnsafeRawBufferPointer(start: tiles.output, count: count))
         output.reserveCapacity(minimumWritableBytes: 16 + compressed.count)
         output.writeRectangleHeader(rect, encoding: encoding)
@@ -139,15 +139,25 @@ public struct ZRLEEncoder: LaneParallelEncoder {
     /// flushed with `flush` (RFC 1950/1951: the viewer's one inflate stream reads them as one), so
     /// the chunk is the same zlib data a single call would make apart from the levels. Returns the
     /// bytes stored at level 0 (none when `level` is 0 itself: then everything is stored without
-    /// asking).
+    /// asking) and the number of runs spliced.
+    ///
+    /// With `splice` (lanes, whose chunks end on a sync flush), a compressible run of at least
+    /// `ZRLESplice.minimumBytes` goes through libdeflate instead (`DeflateStream.compressSpliced`).
     static func compressTiles(_ data: UnsafePointer<UInt8>, tileEnds: [Int], level: Int, stream: DeflateStream,
-                              flush: DeflateStream.Flush, probe: CompressibilityProbe, into compressed: inout [UInt8]) -> Int {
-        var runStart = 0, start = 0, storedBytes = 0
+                              flush: DeflateStream.Flush, probe: CompressibilityProbe, splice: ZRLESplice? = nil,
+                              into compressed: inout [UInt8]) -> (stored: Int, spliced: Int) {
+        var runStart = 0, start = 0, storedBytes = 0, splicedRuns = 0
         var runStored: Bool?
         func compressRun(to end: Int, stored: Bool) {
             if stored { storedBytes += end - runStart }
             stream.setLevel(stored ? 0 : level)
-            stream.compress(UnsafeRawBufferPointer(start: data + runStart, count: end - runStart), appendingTo: &compressed, flush: flush)
+            let run = UnsafeRawBufferPointer(start: data + runStart, count: end - runStart)
+            if !stored, let splice, run.count >= ZRLESplice.minimumBytes,
+               splice.history(through: end).withUnsafeBytes({ stream.compressSpliced(run, with: splice.deflater, history: $0, appendingTo: &compressed) }) {
+                splicedRuns += 1
+                return
+            }
+            stream.compress(run, appendingTo: &compressed, flush: flush)
         }
         if level > 0 { probe.begin(data) }
         for end in tileEnds {
@@ -161,7 +171,7 @@ public struct ZRLEEncoder: LaneParallelEncoder {
             start = end
         }
         compressRun(to: start, stored: runStored ?? false)
-        return storedBytes
+        return (storedBytes, splicedRuns)
     }
 
     /// Encodes `lanes` concurrently in `ZRLELane`'s two phases and continues the connection's
@@ -176,8 +186,10 @@ public struct ZRLEEncoder: LaneParallelEncoder {
             workers[i].encodeTiles(lanes[i].map(\.rect), of: frame, translator: translator) { encoder.bandRows($0, format: format) }
         }
         // Each lane's dictionary: the 32 KiB of stream input before it (known now, after phase 1).
-        var dictionaries: [[UInt8]] = [[]]
+        // Lane 0's stream is the connection's, which has its history already; a spliced chunk
+        // needs it all the same (`ZRLESplice`).
         var before = Array(history.tail)
+        var dictionaries: [[UInt8]] = [before]
         for i in 1..<max(1, lanes.count) {
             before += workers[i - 1].data.suffix(ZRLEStreamHistory.window)
             before.removeFirst(max(0, before.count - ZRLEStreamHistory.window))

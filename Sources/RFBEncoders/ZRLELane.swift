@@ -13,7 +13,8 @@ import ZlibStreams
 ///    way pigz splits a stream: raw deflate primed (`DeflateStream.restart(history:)`) with the
 ///    32 KiB of uncompressed data that precede the lane in stream order, every chunk sync-flushed
 ///    and none final, so the lanes' outputs, concatenated in order, are one valid deflate stream.
-///    That history is the end of the lanes before, which phase 1 has made by then.
+///    That history is the end of the lanes before, which phase 1 has made by then. Large runs of
+///    tiles go through libdeflate instead of zlib (`ZRLESplice`).
 ///
 /// Each rectangle's bytes belong to one lane, since every ZRLE rectangle carries its own length.
 /// Lane 0 uses the connection's own stream, the others a stream of their own.
@@ -29,6 +30,10 @@ final class ZRLELane {
     /// (counted from the band's start).
     private var bands: [(rect: Rect, end: Int, tileEnds: [Int])] = []
     private var compressed: [UInt8] = []
+    /// libdeflate for the lane's large runs (`ZRLESplice`), created on first use.
+    private var splicer: SplicedChunkDeflater?
+    /// Runs this lane has spliced so far, for tests.
+    private(set) var splicedRuns = 0
 
     /// Phase 1: the tile data of `rects`, cut into bands of at most `bandRows` rows as
     /// `ZRLEEncoder.encode` cuts them.
@@ -62,11 +67,15 @@ final class ZRLELane {
         }
         var output = ByteBuffer()
         var start = 0
+        if splicer == nil && bands.contains(where: { ($0.tileEnds.last ?? 0) >= ZRLESplice.minimumBytes }) {
+            splicer = SplicedChunkDeflater()
+        }
         for band in bands {
             compressed.removeAll(keepingCapacity: true)
+            let splice = splicer.map { ZRLESplice(deflater: $0, dictionary: history, laneData: tiles.output, bandStart: start) }
             // Sync: lanes' outputs follow one another, and the connection's stream restarts after them.
-            _ = ZRLEEncoder.compressTiles(tiles.output + start, tileEnds: band.tileEnds, level: level,
-                                          stream: stream, flush: .sync, probe: probe, into: &compressed)
+            splicedRuns += ZRLEEncoder.compressTiles(tiles.output + start, tileEnds: band.tileEnds, level: level,
+                                                     stream: stream, flush: .sync, probe: probe, splice: splice, into: &compressed).spliced
             output.reserveCapacity(minimumWritableBytes: 16 + compressed.count)
             output.writeRectangleHeader(band.rect, encoding: .zrle)
             output.writeInteger(UInt32(compressed.count))

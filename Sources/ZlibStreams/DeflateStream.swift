@@ -49,6 +49,10 @@ public final class DeflateStream {
     public private(set) var headerPending: Bool
     /// Whether the last chunk ended with `.partial`: bits of it are still inside the stream.
     public private(set) var bitsPending = false
+    /// The dictionary of a restart (`restart(history:)`, or after `compressSpliced`), taken up by
+    /// the next `compress`: a stream that is restarted again or only splices before then never
+    /// pays for `deflateSetDictionary`, which costs about as much as deflating the 32 KiB.
+    private var pendingHistory: [UInt8]?
 
     public init(level: Int, framing: Framing = .zlib) {
         self.level = Int32(max(0, min(9, level)))
@@ -89,22 +93,27 @@ public final class DeflateStream {
     /// Forgets the history and takes the last `windowSize` bytes of `history` as the bytes that
     /// precede the next input, so its matches may reach back into them: how a stream continues
     /// where another left off. Only for raw framings, between sync-flushed chunks (zlib manual,
-    /// `deflateSetDictionary`); the level stays.
+    /// `deflateSetDictionary`); the level stays. Takes effect at the next `compress`.
     public func restart(history: UnsafeRawBufferPointer) {
         precondition(framing != .zlib, "only raw deflate may take a dictionary mid-stream")
         precondition(!bitsPending, "a restart would drop the bits a partial flush left for the next chunk")
+        pendingHistory = Array(history.suffix(Self.windowSize))
+    }
+
+    private func applyPendingRestart() {
+        guard let history = pendingHistory else { return }
+        pendingHistory = nil
         var status = deflateReset(&stream)
         precondition(status == Z_OK, "deflateReset failed: \(status)")
-        let tail = min(history.count, Self.windowSize)
-        guard tail > 0 else { return }
-        let start = history.baseAddress!.assumingMemoryBound(to: UInt8.self) + (history.count - tail)
-        status = deflateSetDictionary(&stream, start, UInt32(tail))
+        guard !history.isEmpty else { return }
+        status = history.withUnsafeBufferPointer { deflateSetDictionary(&stream, $0.baseAddress, UInt32($0.count)) }
         precondition(status == Z_OK, "deflateSetDictionary failed: \(status)")
     }
 
     /// Compresses `input` and flushes (`.sync` unless told otherwise), appending the output to
     /// `output` (after the zlib header, the first time a `.zlibHeaderThenRaw` stream writes).
     public func compress(_ input: UnsafeRawBufferPointer, appendingTo output: inout [UInt8], flush: Flush = .sync) {
+        applyPendingRestart()
         if headerPending {
             output.append(contentsOf: Self.zlibHeader(level: Int(level)))
             headerPending = false
@@ -133,5 +142,30 @@ public final class DeflateStream {
 
     public func compress(_ input: [UInt8], appendingTo output: inout [UInt8], flush: Flush = .sync) {
         input.withUnsafeBytes { compress($0, appendingTo: &output, flush: flush) }
+    }
+
+    /// Appends `input` as a chunk `deflater` makes in this stream's place (`SplicedChunkDeflater`:
+    /// libdeflate, several times faster than zlib on large chunks), at this stream's level, and
+    /// returns true; the stream then continues after it as if it had compressed `input` itself.
+    /// `history` is the stream's input up to and including `input` (its last `windowSize` bytes
+    /// are enough), which the stream takes as its dictionary before its next chunk (a restart,
+    /// as after lanes). Returns false and appends nothing of `input` when the chunk cannot be
+    /// spliced (level 0, or libdeflate's output failed its check): compress it as usual then.
+    ///
+    /// A piece must start on a byte boundary, so bits a partial flush left are flushed first with
+    /// an empty sync-flushed chunk (about 4.5 bytes). Only for raw framings.
+    public func compressSpliced(_ input: UnsafeRawBufferPointer, with deflater: SplicedChunkDeflater,
+                                history: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) -> Bool {
+        precondition(framing != .zlib, "a spliced chunk needs a stream that can restart")
+        guard level > 0 else { return false }
+        if bitsPending {
+            compress(UnsafeRawBufferPointer(start: nil, count: 0), appendingTo: &output, flush: .sync)
+        } else if headerPending {
+            output.append(contentsOf: Self.zlibHeader(level: Int(level)))
+            headerPending = false
+        }
+        guard deflater.compress(input, level: Int(level), appendingTo: &output) else { return false }
+        pendingHistory = Array(history.suffix(Self.windowSize))
+        return true
     }
 }

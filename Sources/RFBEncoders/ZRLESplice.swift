@@ -1,0 +1,34 @@
+import ZlibStreams
+
+/// What a ZRLE lane needs to send a large run of tiles through libdeflate
+/// (`DeflateStream.compressSpliced`, `SplicedChunkDeflater`) instead of zlib: the deflater, and the
+/// stream's history through the end of the run, which the lane's zlib stream takes up after it.
+///
+/// Only runs of at least `minimumBytes` go through libdeflate. A spliced chunk cannot refer to
+/// the bytes before it, and on small chunks those matches are worth more than libdeflate's better
+/// parsing: on the ZRLE data of the peers benchmark (120 frames, each lane's input dumped and
+/// replayed), splicing every run of 16 KiB or more gave motion 1.2% more bytes, the drag 0.8% and
+/// scrolling none (its runs are smaller), for 25-55% less deflate time on motion and the drag;
+/// from 4 KiB on, motion's bytes grew by 3.3% (docs/benchmarks.md, "libdeflate for large runs").
+struct ZRLESplice {
+    static let minimumBytes = 16 << 10
+
+    let deflater: SplicedChunkDeflater
+    /// The uncompressed bytes the lane's stream took before the lane (its dictionary).
+    let dictionary: [UInt8]
+    /// The lane's uncompressed tile data, all its bands one after another.
+    let laneData: UnsafePointer<UInt8>
+    /// Where the band being compressed starts in `laneData`.
+    let bandStart: Int
+
+    /// The last `DeflateStream.windowSize` bytes of the stream's input through `end` (counted from
+    /// the band's start).
+    func history(through end: Int) -> [UInt8] {
+        let window = DeflateStream.windowSize
+        let laneBytes = bandStart + end
+        if laneBytes >= window {
+            return Array(UnsafeBufferPointer(start: laneData + laneBytes - window, count: window))
+        }
+        return dictionary.suffix(window - laneBytes) + Array(UnsafeBufferPointer(start: laneData, count: laneBytes))
+    }
+}
