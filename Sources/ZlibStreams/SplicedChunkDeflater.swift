@@ -23,12 +23,22 @@ import CLibDeflate
 ///
 /// One value per thread: the libdeflate compressor and the inflate stream are not shareable.
 public final class SplicedChunkDeflater {
+    /// The most input one libdeflate call takes: longer chunks go as several pieces, one after
+    /// another, so that the scratch memory (libdeflate's output and the checking inflate's, each
+    /// about the piece's size) stays near 2 MiB per deflater, whatever the update. Matches
+    /// cannot cross from one piece into the next, which costs next to nothing at this size.
+    public static let defaultMaximumPieceBytes = 1 << 20
+
+    private let maximumPieceBytes: Int
     private var compressor: OpaquePointer?
     private var compressorLevel: Int32 = -1
     private let finalBlock = FinalDeflateBlock()
     private var scratch: [UInt8] = []
 
-    public init() {}
+    public init(maximumPieceBytes: Int = SplicedChunkDeflater.defaultMaximumPieceBytes) {
+        precondition(maximumPieceBytes > 0)
+        self.maximumPieceBytes = maximumPieceBytes
+    }
 
     deinit { if let compressor { libdeflate_free_compressor(compressor) } }
 
@@ -36,6 +46,20 @@ public final class SplicedChunkDeflater {
     /// type's note), and returns true; or returns false, appending nothing.
     public func compress(_ input: UnsafeRawBufferPointer, level: Int, appendingTo output: inout [UInt8]) -> Bool {
         guard input.count > 0, (1...9).contains(level), let compressor = compressor(level: Int32(level)) else { return false }
+        let start = output.count
+        var offset = 0
+        while offset < input.count {
+            let piece = UnsafeRawBufferPointer(rebasing: input[offset..<min(input.count, offset + maximumPieceBytes)])
+            guard compressPiece(piece, with: compressor, appendingTo: &output) else {
+                output.removeLast(output.count - start)
+                return false
+            }
+            offset += piece.count
+        }
+        return true
+    }
+
+    private func compressPiece(_ input: UnsafeRawBufferPointer, with compressor: OpaquePointer, appendingTo output: inout [UInt8]) -> Bool {
         let bound = libdeflate_deflate_compress_bound(compressor, input.count)
         if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }
         return scratch.withUnsafeMutableBytes { buffer -> Bool in

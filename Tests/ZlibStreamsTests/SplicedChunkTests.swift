@@ -171,6 +171,20 @@ struct SplicedChunkTests {
         #expect(try inflater.decompress(next, limit: repeatOfTail.count) == repeatOfTail)
     }
 
+    /// A chunk longer than a piece goes as several, each spliced; together they inflate to it.
+    @Test func longChunkGoesAsSeveralPieces() throws {
+        let input = Self.text(50_000, seed: 3)
+        var whole: [UInt8] = [], pieces: [UInt8] = []
+        #expect(input.withUnsafeBytes { SplicedChunkDeflater().compress($0, level: 6, appendingTo: &whole) })
+        #expect(input.withUnsafeBytes { SplicedChunkDeflater(maximumPieceBytes: 12_000).compress($0, level: 6, appendingTo: &pieces) })
+        let storedBlocks = { (bytes: [UInt8]) in (0..<(bytes.count - 3)).filter { bytes[$0..<($0 + 4)] == [0, 0, 0xFF, 0xFF] }.count }
+        #expect(storedBlocks(pieces) >= 5, "five pieces of at most 12 000 bytes, each ending with a stored block")
+        for wire in [whole, pieces] {
+            let inflater = InflateStream()
+            #expect(try inflater.decompress(DeflateStream.zlibHeader(level: 6) + wire, limit: input.count) == input)
+        }
+    }
+
     @Test func levelZeroAndEmptyInputAreNotSpliced() {
         let deflater = SplicedChunkDeflater()
         var out: [UInt8] = []
