@@ -3,7 +3,7 @@ import CLibDeflate
 /// Deflates large chunks with libdeflate into pieces that splice into a running deflate stream.
 ///
 /// libdeflate compresses a whole buffer 3-4 times faster than zlib at the same level and to about
-/// the same size (docs/benchmarks.md, "libdeflate for large chunks"), but only as a finished
+/// the same size (docs/benchmarks.md, "libdeflate for large runs"), but only as a finished
 /// stream: its last block is marked final, and it cannot continue a stream or take a dictionary.
 /// A piece of a running stream needs neither: deflate's back-references may simply not reach
 /// before the piece (RFC 1951 §3.2.5 allows, and does not require, them to). So a chunk becomes a
