@@ -153,7 +153,7 @@ public struct ZRLEEncoder: LaneParallelEncoder {
             stream.setLevel(stored ? 0 : level)
             let run = UnsafeRawBufferPointer(start: data + runStart, count: end - runStart)
             if !stored, let splice, run.count >= ZRLESplice.minimumBytes,
-               splice.history(through: end).withUnsafeBytes({ stream.compressSpliced(run, with: splice.deflater, history: $0, appendingTo: &compressed) }) {
+               splice.withHistory(through: end, { stream.compressSpliced(run, with: splice.deflater, history: $0, appendingTo: &compressed) }) {
                 splicedRuns += 1
                 return
             }

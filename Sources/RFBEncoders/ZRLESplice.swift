@@ -21,14 +21,16 @@ struct ZRLESplice {
     /// Where the band being compressed starts in `laneData`.
     let bandStart: Int
 
-    /// The last `DeflateStream.windowSize` bytes of the stream's input through `end` (counted from
-    /// the band's start).
-    func history(through end: Int) -> [UInt8] {
+    /// Calls `body` with the last `DeflateStream.windowSize` bytes of the stream's input through
+    /// `end` (counted from the band's start): in place in the lane's data once the lane holds that
+    /// much, else the end of the dictionary joined to all of it.
+    func withHistory<Result>(through end: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
         let window = DeflateStream.windowSize
         let laneBytes = bandStart + end
         if laneBytes >= window {
-            return Array(UnsafeBufferPointer(start: laneData + laneBytes - window, count: window))
+            return body(UnsafeRawBufferPointer(start: laneData + laneBytes - window, count: window))
         }
-        return dictionary.suffix(window - laneBytes) + Array(UnsafeBufferPointer(start: laneData, count: laneBytes))
+        let joined = dictionary.suffix(window - laneBytes) + UnsafeBufferPointer(start: laneData, count: laneBytes)
+        return joined.withUnsafeBytes(body)
     }
 }

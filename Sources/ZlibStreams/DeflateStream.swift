@@ -6,7 +6,7 @@ import CZlib
 /// (`deflateParams`), which the CompressLevel pseudo-encoding needs and compress-nio lacks.
 ///
 /// `.zlibHeaderThenRaw` streams are what a split stream needs (the pigz technique, used by
-/// `ZRLELaneCompression`): raw deflate (RFC 1951) whose first output is preceded by the 2-byte zlib
+/// `ZRLELane`): raw deflate (RFC 1951) whose first output is preceded by the 2-byte zlib
 /// header (RFC 1950 §2.2) and which is never finished, so to a viewer it is an ordinary zlib
 /// stream, while the server may replace its history with `restart(history:)`: zlib allows
 /// `deflateSetDictionary` after a sync flush only for raw deflate (zlib manual). The Adler-32
