@@ -21,6 +21,14 @@ struct RegionTests {
                 else if p.minY > a.minY { return false }
             }
         }
+        // Touching bands with the same x ranges are one band.
+        let bands = Dictionary(grouping: r.rects, by: \.minY).values.map { $0.sorted { $0.minX < $1.minX } }
+        for upper in bands {
+            for lower in bands where lower[0].minY == upper[0].maxY
+                && lower.map(\.minX) == upper.map(\.minX) && lower.map(\.maxX) == upper.map(\.maxX) {
+                return false
+            }
+        }
         return true
     }
 
@@ -43,6 +51,50 @@ struct RegionTests {
             #expect(a.union(b) == b.union(a), "canonical form makes equal sets equal values")
             #expect(a.area == pa.count)
         }
+    }
+
+    /// Larger operands, with many bands and spans per band, and rectangles added top to bottom
+    /// (the path that appends a band without a sweep), also against the pixel sets.
+    @Test func manyBandsAndTopToBottomGrowthMatchPixelSets() {
+        var rng = SplitMix(seed: 7)
+        for round in 0..<150 {
+            func randomRects(_ count: Int, size: UInt64) -> [Rect] {
+                (0..<count).map { _ in
+                    Rect(x: Int(rng.next() % 40), y: Int(rng.next() % 40),
+                         width: Int(rng.next() % size), height: Int(rng.next() % size))
+                }
+            }
+            var ra = randomRects(3 + round % 20, size: 12)
+            if round % 3 == 0 { ra.sort { ($0.minY, $0.minX) < ($1.minY, $1.minX) } }
+            let rb = randomRects(1 + round % 7, size: 25)
+            let a = Region(rects: ra), b = Region(rects: rb)
+            let pa = pixels(ra), pb = pixels(rb)
+            #expect(pixels(a) == pa)
+            #expect(isCanonical(a))
+            for (result, expected) in [(a.union(b), pa.union(pb)), (a.intersection(b), pa.intersection(pb)),
+                                       (a.subtracting(b), pa.subtracting(pb)), (b.subtracting(a), pb.subtracting(pa))] {
+                #expect(pixels(result) == expected)
+                #expect(isCanonical(result))
+            }
+            #expect(a.union(b) == b.union(a))
+            #expect(a.intersection(b) == b.intersection(a))
+        }
+    }
+
+    /// Rows added one under another grow one rectangle while their x range stays the same, and
+    /// start a band of their own when it changes or a gap is left.
+    @Test func rowsAddedTopToBottomStayCanonical() {
+        var r = Region()
+        for y in 0..<5 { r.formUnion(Rect(x: 2, y: y, width: 3, height: 1)) }
+        #expect(r.rects == [Rect(x: 2, y: 0, width: 3, height: 5)])
+        r.formUnion(Rect(x: 2, y: 6, width: 3, height: 1))
+        r.formUnion(Rect(x: 0, y: 7, width: 3, height: 1))
+        #expect(r.rects == [Rect(x: 2, y: 0, width: 3, height: 5), Rect(x: 2, y: 6, width: 3, height: 1),
+                            Rect(x: 0, y: 7, width: 3, height: 1)])
+        var twoSpans = Region(rects: [Rect(x: 0, y: 0, width: 2, height: 2), Rect(x: 5, y: 0, width: 2, height: 2)])
+        twoSpans.formUnion(Rect(x: 0, y: 2, width: 2, height: 1))
+        #expect(twoSpans.rects.count == 3)
+        #expect(isCanonical(twoSpans))
     }
 
     /// The band holding a row is that row of the region: the same spans as intersecting the
