@@ -28,7 +28,12 @@ struct UpdateViewer {
     /// Decodes one whole message, which must hold exactly one FramebufferUpdate. With
     /// `byteByByte`, each rectangle's payload is offered to its decoder one more byte at a time,
     /// as a slow connection would deliver it; every attempt before the last must ask for more.
-    mutating func apply(_ message: ByteBuffer, byteByByte: Bool = false) throws -> [Received] {
+    ///
+    /// `pieceBytes` offers each rectangle in pieces of that many bytes more at a time instead
+    /// (every `pieceBytes`-th split point), for rectangles too large to retry at every byte: each
+    /// attempt decodes the rectangle from its start, so byte by byte costs the square of its size.
+    mutating func apply(_ message: ByteBuffer, byteByByte: Bool = false, pieceBytes: Int? = nil) throws -> [Received] {
+        let piece = pieceBytes ?? (byteByByte ? 1 : nil)
         var message = message
         let type = message.readInteger(as: UInt8.self)
         #expect(type == 0, "not a FramebufferUpdate")
@@ -41,7 +46,7 @@ struct UpdateViewer {
             if header.encoding == .lastRect { break }
             let first = message.getInteger(at: message.readerIndex, as: UInt8.self)
             var decoder = try #require(decoders[header.encoding], "no decoder for \(header.encoding)")
-            if byteByByte {
+            if let piece {
                 var offered = 0
                 while true {
                     var part = message.getSlice(at: message.readerIndex, length: offered)!
@@ -53,7 +58,7 @@ struct UpdateViewer {
                     guard outcome == .needMoreData else { throw outcome! }
                     #expect(part.readerIndex == 0, "needMoreData consumed bytes")
                     guard offered < message.readableBytes else { throw RectangleDecodingError.needMoreData }
-                    offered += 1
+                    offered = min(offered + piece, message.readableBytes)
                 }
             } else {
                 try decoder.decode(header.rect, from: &message, format: format, into: &framebuffer)

@@ -48,8 +48,15 @@ struct ZRLESpliceTests {
                 source.blit(TestImages.random(width: 50, height: 40, seed: UInt64(step)), at: rect.origin)
                 count = source.withView { encoder.encode(rect, of: $0, translator: translator, into: &out) }
             }
-            _ = try viewer.apply(Self.message(count, out), byteByByte: step == 2)
+            // The spliced desktop byte by byte; the photograph's rectangles (hundreds of KB) in
+            // pieces of a prime size, so that the split points fall everywhere in the stream.
+            _ = try viewer.apply(Self.message(count, out), byteByByte: step == 0, pieceBytes: step == 2 ? 499 : nil)
             #expect(viewer.framebuffer == TestImages.quantized(source, to: format), "\(format), step \(step)")
+            if step == 0 && format == .xrgb8888 {
+                // What went byte by byte had spliced runs in it (at 16 bits a pixel the desktop's
+                // runs stay below `ZRLESplice.minimumBytes`; the photograph's pieces splice).
+                #expect(encoder.laneWorkers.map(\.splicedRuns).reduce(0, +) >= 1)
+            }
         }
         let spliced = encoder.laneWorkers.map(\.splicedRuns).reduce(0, +)
         #expect(spliced >= 3, "\(spliced) runs spliced")

@@ -43,6 +43,8 @@ final class RawTestConnection: @unchecked Sendable {
 
     let channel: Channel
     private let collector: Collector
+    /// Collecting bytes is all these connections do on it.
+    private static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     private init(channel: Channel, collector: Collector) {
         self.channel = channel
@@ -52,9 +54,14 @@ final class RawTestConnection: @unchecked Sendable {
     /// Connects; `firstBytes` are written from the event loop as soon as the connection is up, the
     /// way a browser sends its upgrade request, so that the server's transport sniffing sees them
     /// at once however busy the test's own tasks are.
+    ///
+    /// The connections run on a loop of their own, not NIO's shared singleton: test viewers decode
+    /// whole updates on the singleton's loops (`TestViewer`), and behind a few large ones in a
+    /// debug build a connection's first bytes came later than the server's transport sniffing
+    /// waits, so the server took a browser for a native viewer and closed on its "GET".
     static func connect(port: Int, host: String = "127.0.0.1", firstBytes: [UInt8] = []) async throws -> RawTestConnection {
         let collector = Collector(firstBytes: firstBytes)
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let channel = try await ClientBootstrap(group: Self.group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
