@@ -8,6 +8,8 @@
 #   bench/x11-profile.sh [PERF_DATA] [DISPLAY_NUMBER]     then: perf report -i PERF_DATA --no-children --sort symbol
 #   WORKLOAD=typing FRAMES=600 bench/x11-profile.sh ...   another workload, frame count
 #   PORTHOLE names another porthole binary (say, a copy of an earlier build, to compare)
+#   ENCODINGS=zrle+copyrect has the viewer take CopyRect too and feed-x11 make the moves of
+#   scrolling and drag with CopyArea (its `copyarea` argument), as in run-peers.sh's CopyRect mode
 #
 # Needs perf, Xvfb, a C compiler and libxcb-dev; run bench/run-peers.sh once first (it builds
 # porthole and peers-bench in release mode).
@@ -32,11 +34,12 @@ port=$((5900 + display))
 "${PORTHOLE:-$root/.build/release/porthole}" serve --x11 ":$display" --listen "127.0.0.1:$port" >"$work/server.log" 2>&1 &
 server=$!; pids="$pids $server"
 i=0; while ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do i=$((i + 1)); [ $i -lt 200 ] || exit 1; sleep 0.1; done
-DISPLAY=":$display" "$work/feed-x11" "$workload" "$frames" 30 "$work/feed.log" &
+copyarea=""; [ "${ENCODINGS:-zrle}" != zrle+copyrect ] || copyarea=copyarea
+DISPLAY=":$display" "$work/feed-x11" "$workload" "$frames" 30 "$work/feed.log" $copyarea &
 feeder=$!; pids="$pids $feeder"
 i=0; until grep -q ready "$work/feed.log" 2>/dev/null; do i=$((i + 1)); [ $i -lt 200 ] || exit 1; sleep 0.1; done
 ${PROFILER:-perf record -F 999 -g -o "$out"} -p "$server" 2>/dev/null &
 perf=$!
-"$root/Benchmarks/.build/release/peers-bench" porthole-x11 "$workload" "$port" "$xvfb,$server" "$feeder" "$work/feed.log" "$frames" 0
+"$root/Benchmarks/.build/release/peers-bench" porthole-x11 "$workload" "$port" "$xvfb,$server" "$feeder" "$work/feed.log" "$frames" 0 ${ENCODINGS:-zrle}
 kill -INT "$perf"; wait "$perf" || true
 echo "wrote $out" >&2
