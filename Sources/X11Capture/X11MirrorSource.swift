@@ -43,7 +43,7 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     private let log: (String) -> Void
     private var session: X11Session?
     private var lastAttempt = 0.0
-    /// The frame read into takes turns with the one last published (see FrameFlip).
+    /// The frames read into take turns in a ring (see FrameFlip).
     private var flip = FrameFlip()
     /// The viewers' clipboard text, offered again after a reconnect.
     private var viewerText: String?
@@ -103,8 +103,7 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
         // The frame clock's poll while an X client is still drawing: the watcher's signal follows
         // once the drawing settles, and reading now would send the frame in parts.
         if let watcher, watcher.isSettling { return FrameDamage() }
-        flip.flip(&frame)
-        if let damage = session.update(&frame, cursor: &cursor, pointerAt: &cursorPosition) {
+        if let damage = session.update(&frame, flip: &flip, cursor: &cursor, pointerAt: &cursorPosition) {
             flip.finish(&frame, damage: damage)
             if let monitors = session.monitorsIfDue(at: time) { screens = monitors }
             if let text = viewerTextToOffer() { session.clipboard.offer(text) }

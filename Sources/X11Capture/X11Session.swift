@@ -93,7 +93,10 @@ final class X11Session {
     /// Handles what the server sent and brings `frame` up to date: the damage since the last call,
     /// or nil when the connection is gone. A size change replaces `frame` and damages all of it.
     /// `pointerAt` becomes the X pointer's position as of this frame.
-    func update(_ frame: inout PixelBuffer, cursor: inout CursorImage, pointerAt position: inout Point?) -> FrameDamage? {
+    ///
+    /// `flip` turns `frame` over to the ring's oldest frame right before anything is written into
+    /// it, once the region the reads will overwrite is known (`FrameFlip.flip(_:redrawn:)`).
+    func update(_ frame: inout PixelBuffer, flip: inout FrameFlip, cursor: inout CursorImage, pointerAt position: inout Point?) -> FrameDamage? {
         // QueryPointer goes out first and its reply is taken last, so its round trip overlaps the
         // reads'. (Waiting for it before draining the damage events, so that every event the
         // server sent until then is taken, cost typing a millisecond of latency at the median
@@ -119,19 +122,24 @@ final class X11Session {
                 }
             }
         }
-        guard let damage else { return poll(&frame) }
+        guard let damage else { return poll(&frame, flip: &flip) }
         let rects = damage.take()
         if rects.isEmpty { return FrameDamage() }
         let plan = DamageReadPlan(damage: rects, bounds: frame.bounds)
-        if !reader.read(plan.reads, into: &frame), connection.isBroken { return nil }
+        flip.flip(&frame, redrawn: plan.region)
+        if !reader.read(plan.reads, into: &frame) {
+            if connection.isBroken { return nil }
+            flip.restoreSkipped(&frame)
+        }
         return FrameDamage(region: plan.region)
     }
 
     /// Without DAMAGE: reads the whole screen and reports the tiles that differ from `frame`.
-    private func poll(_ frame: inout PixelBuffer) -> FrameDamage? {
+    private func poll(_ frame: inout PixelBuffer, flip: inout FrameFlip) -> FrameDamage? {
         var fresh = scratch ?? PixelBuffer(width: frame.width, height: frame.height)
         if fresh.size != frame.size { fresh = PixelBuffer(width: frame.width, height: frame.height) }
         guard reader.read(fresh.bounds, into: &fresh) else { return connection.isBroken ? nil : FrameDamage() }
+        flip.flip(&frame, redrawn: Region())
         let region = TileComparison.update(&frame, from: fresh)
         scratch = fresh
         return FrameDamage(region: region)

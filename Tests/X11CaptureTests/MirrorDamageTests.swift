@@ -37,10 +37,10 @@ import Testing
         /// One frame as X11Session.update and LiveOutput.publish make it, with `meanwhile` drawn
         /// on the screen after the damage was taken and before it is read.
         mutating func advance(_ screen: inout FakeScreen, meanwhile: (inout FakeScreen) -> Void = { _ in }) {
-            flip.flip(&frame)
             let rects = screen.take()
             meanwhile(&screen)
             let plan = DamageReadPlan(damage: rects, bounds: frame.bounds)
+            flip.flip(&frame, redrawn: plan.region)
             for rect in plan.reads { frame.blit(screen.pixels.cropped(to: rect), at: rect.origin) }
             let damage = FrameDamage(region: plan.region)
             flip.finish(&frame, damage: damage)
