@@ -67,9 +67,11 @@ struct FrameFlip {
         flipped = true
     }
 
-    /// After a flip whose read did not overwrite all of `redrawn` (the X server refused a read):
-    /// copies what the flip left out from the frame that was in front, so that the frame is the
-    /// earlier picture wherever the read did not land.
+    /// After a flip whose read may not have overwritten all of `redrawn` (the X server refused a
+    /// read, as it does for one outside a screen that has just shrunk): copies all that the flip
+    /// left out from the frame that was in front, since which reads landed is not known. The frame
+    /// is then never older than the one before it; what the refused batch did read is taken again
+    /// with the next damage there, or with the whole screen after the size change.
     mutating func restoreSkipped(_ frame: inout PixelBuffer) {
         guard flipped, let previous = spares.last, previous.picture.size == frame.size else { return }
         for rect in skipped.rects { Self.copy(rect, from: previous.picture, into: &frame) }
