@@ -16,7 +16,7 @@ import Pixels
 /// The cursor plane is left out of the picture unless `includesCursorPlane` is set: RFB viewers
 /// take it as a cursor (`exportedCursor(in:)`) and the server draws it for those that cannot.
 ///
-/// Each frame that redraws something is drawn into the oldest of three pictures (`ScanoutFlip`),
+/// Each frame that redraws something is drawn into the oldest of three pictures (`PictureRing`),
 /// so a picture handed out in the last two ticks is never written and never copied whole: a tick
 /// costs the damaged area, three times at most, and allocates nothing. A damaged area that an opaque plane covers is drawn from that plane
 /// alone, and opaque 1:1 rows are converted a row at a time.
@@ -48,7 +48,7 @@ public struct Composer: Sendable {
     private var pictureStale = Region()
     /// Placements drawn last time; `nil` before the first frame.
     private var drawnPlacements: [PlaneID: ComposerLayer.Placement]?
-    private var flip = ScanoutFlip()
+    private var flip = PictureRing()
     /// Ticks that found the oldest picture still held elsewhere (a viewer more than two frames
     /// behind), so that drawing into it copied it whole into a new allocation.
     public var wholeCopies: Int { flip.wholeCopies }
@@ -103,7 +103,7 @@ public struct Composer: Sendable {
             lent = lentPicture.picture
             lentFramebuffer = lentPicture.framebuffer
             pictureStale.formUnion(redrawn)
-            if pictureStale.rects.count > ScanoutFlip.maximumStaleRects { pictureStale = Region(pictureStale.bounds) }
+            if pictureStale.rects.count > PictureRing.maximumStaleRects { pictureStale = Region(pictureStale.bounds) }
             return result
         }
         lent = nil
@@ -156,7 +156,7 @@ public struct Composer: Sendable {
     public var sparesReady: Bool { picture.pixels.isEmpty || flip.isFull }
 
     /// Completes the ring of pictures with copies of the current picture: work for an idle moment
-    /// after a first frame or a size change (`ScanoutFlip.fill`).
+    /// after a first frame or a size change (`PictureRing.fill`).
     public mutating func prepareSpares() {
         guard !picture.pixels.isEmpty else { return }
         flip.fill(from: picture)

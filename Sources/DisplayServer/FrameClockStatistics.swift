@@ -5,7 +5,7 @@
 /// frame is shown late either because the tick itself ran late (the server's queue did not get a
 /// core in time: `lateTicks`) or because the commit had not arrived when the tick came
 /// (`emptyTicks` while the producer keeps committing). Whole copies are the ticks whose oldest
-/// scanout picture was still held (`ScanoutFlip`). A producer that keeps up and a server that
+/// scanout picture was still held (`PictureRing`). A producer that keeps up and a server that
 /// ticks on time report nothing.
 struct FrameClockStatistics {
     static let periodNanoseconds: UInt64 = 60_000_000_000

@@ -319,7 +319,7 @@ public final class LiveOutput: @unchecked Sendable {
     /// with the previous one tile by tile (`DamageRefinery`), so unchanged pixels a source reports
     /// are never encoded. The frame is published even when nothing is left of the damage: viewers
     /// then let go of the previous picture, which a source may be about to draw into (a frame
-    /// still held would be copied whole first; see X11Capture's FrameFlip).
+    /// still held would be copied whole first; see `PictureRing`).
     /// Runs under `publishLock` only (`serialized`), so `current` changes nowhere else meanwhile.
     private func publish(damage reported: FrameDamage, _ change: (inout Frame) -> Void) {
         let pixels = reported.isEmpty ? nil : source.frame

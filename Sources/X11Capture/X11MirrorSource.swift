@@ -43,8 +43,8 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     private let log: (String) -> Void
     private var session: X11Session?
     private var lastAttempt = 0.0
-    /// The frames read into take turns in a ring (see FrameFlip).
-    private var flip = FrameFlip()
+    /// The frames read into take turns in a ring (see `PictureRing`).
+    private var flip = PictureRing()
     /// The viewers' clipboard text, offered again after a reconnect.
     private var viewerText: String?
 
@@ -71,7 +71,7 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
         do {
             let session = try X11Session(display: display, polling: polling, log: log)
             frame = try session.readWholeScreen()
-            flip.prepareSpare(for: frame)
+            flip.reset(); flip.fill(from: frame)
             cursorPosition = session.pointerPosition()
             screens = session.monitorsIfDue(at: 0) ?? []
             self.session = session
@@ -104,7 +104,8 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
         // once the drawing settles, and reading now would send the frame in parts.
         if let watcher, watcher.isSettling { return FrameDamage() }
         if let damage = session.update(&frame, flip: &flip, cursor: &cursor, pointerAt: &cursorPosition) {
-            flip.finish(&frame, damage: damage)
+            // A frame with nothing new is not one: the one published stays in front.
+            if damage.isEmpty { flip.undo(&frame) } else { flip.finish(front: frame, drawn: damage.region) }
             if let monitors = session.monitorsIfDue(at: time) { screens = monitors }
             if let text = viewerTextToOffer() { session.clipboard.offer(text) }
             watcher?.advanced(morePending: session.handleLateEvents())
@@ -136,7 +137,7 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
         do {
             let session = try X11Session(display: display, polling: polling, log: log)
             frame = try session.readWholeScreen()
-            flip.prepareSpare(for: frame)
+            flip.reset(); flip.fill(from: frame)
             screens = session.monitorsIfDue(at: time) ?? []
             self.session = session
             offerPending = viewerText != nil

@@ -95,8 +95,8 @@ final class X11Session {
     /// `pointerAt` becomes the X pointer's position as of this frame.
     ///
     /// `flip` turns `frame` over to the ring's oldest frame right before anything is written into
-    /// it, once the region the reads will overwrite is known (`FrameFlip.flip(_:redrawn:)`).
-    func update(_ frame: inout PixelBuffer, flip: inout FrameFlip, cursor: inout CursorImage, pointerAt position: inout Point?) -> FrameDamage? {
+    /// it, once the region the reads will overwrite is known (`PictureRing.flip(_:redrawn:)`).
+    func update(_ frame: inout PixelBuffer, flip: inout PictureRing, cursor: inout CursorImage, pointerAt position: inout Point?) -> FrameDamage? {
         // QueryPointer goes out first and its reply is taken last, so its round trip overlaps the
         // reads'. (Waiting for it before draining the damage events, so that every event the
         // server sent until then is taken, cost typing a millisecond of latency at the median
@@ -135,7 +135,7 @@ final class X11Session {
     }
 
     /// Without DAMAGE: reads the whole screen and reports the tiles that differ from `frame`.
-    private func poll(_ frame: inout PixelBuffer, flip: inout FrameFlip) -> FrameDamage? {
+    private func poll(_ frame: inout PixelBuffer, flip: inout PictureRing) -> FrameDamage? {
         var fresh = scratch ?? PixelBuffer(width: frame.width, height: frame.height)
         if fresh.size != frame.size { fresh = PixelBuffer(width: frame.width, height: frame.height) }
         guard reader.read(fresh.bounds, into: &fresh) else { return connection.isBroken ? nil : FrameDamage() }

@@ -110,7 +110,7 @@ struct ComposerDamageTests {
     }
 
     /// The composer draws each frame into the picture it handed out the frame before last
-    /// (`ScanoutFlip`), brought up to date first. Here a viewer keeps every picture, so each flip
+    /// (`PictureRing`), brought up to date first. Here a viewer keeps every picture, so each flip
     /// finds its spare still shared (and Swift copies it): the pictures must still be exact.
     @Test func partialRecompositionIsExactWhileEveryPictureIsKept() {
         var rng = SplitMix(seed: 77)

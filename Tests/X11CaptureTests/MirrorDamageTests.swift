@@ -5,7 +5,7 @@ import Testing
 @testable import X11Capture
 
 /// The X11 mirror's frames as viewers see them: the damage taken from the X server, read into the
-/// frame through `DamageReadPlan` and `FrameFlip`, reported, refined against the previous frame
+/// frame through `DamageReadPlan` and `PictureRing`, reported, refined against the previous frame
 /// (`DamageRefinery`, as the output does) and copied into a model viewer's picture. An X client
 /// keeps drawing between the damage being taken (DamageSubtract) and the reads, as it does while
 /// the mirror reads; whatever it draws, the viewer must end with the screen's picture.
@@ -27,7 +27,7 @@ import Testing
     /// The mirror's side: the frame it reads into and publishes, and a viewer of it.
     struct Mirror {
         var frame: PixelBuffer
-        var flip = FrameFlip()
+        var flip = PictureRing()
         var published: PixelBuffer
         var viewer: PixelBuffer
         let refinery = DamageRefinery(comparer: TileComparer(tileSize: 16))
@@ -43,7 +43,7 @@ import Testing
             flip.flip(&frame, redrawn: plan.region)
             for rect in plan.reads { frame.blit(screen.pixels.cropped(to: rect), at: rect.origin) }
             let damage = FrameDamage(region: plan.region)
-            flip.finish(&frame, damage: damage)
+            if damage.isEmpty { flip.undo(&frame) } else { flip.finish(front: frame, drawn: damage.region) }
             let refined = refinery.refine(damage, previous: published, current: frame)
             published = frame
             for r in refined.region.rects { viewer.blit(frame.cropped(to: r), at: r.origin) }
