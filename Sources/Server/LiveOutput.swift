@@ -324,9 +324,11 @@ public final class LiveOutput: @unchecked Sendable {
     private func publish(damage reported: FrameDamage, _ change: (inout Frame) -> Void) {
         let pixels = reported.isEmpty ? nil : source.frame
         var damage = reported
-        if let pixels {
-            let wanted = lock.withLock { subscribersTakingCopies.count < subscribers.count }
-            damage = refinery.refine(reported, previous: self.frame.pixels, current: pixels, changedPixelsWanted: wanted,
+        let (viewers, copyless) = lock.withLock { (subscribers.count, subscribers.count - subscribersTakingCopies.count) }
+        // With no viewer, nobody needs the damage refined (an output nobody watches costs no
+        // reading); one that subscribes meanwhile takes the reported damage, a superset, as it is.
+        if let pixels, viewers > 0 {
+            damage = refinery.refine(reported, previous: self.frame.pixels, current: pixels, changedPixelsWanted: copyless > 0,
                                      expectedMove: lastMoveOffset)
             lastMoveOffset = damage.moves.first.map { Point(x: $0.dx, y: $0.dy) }
         }
