@@ -102,8 +102,8 @@ struct ZRLESubencodingTests {
 
     /// Packed-palette tiles of every width and index size, with runs from one pixel to more than
     /// a row (so runs cross row ends), must be exactly a pixel-by-pixel packing of the indices:
-    /// the writer works a run at a time, several pixels per step.
-    @Test(arguments: [2, 3, 4, 5, 16])
+    /// the writer works eight pixels at a time and the rest of a row one by one.
+    @Test(arguments: [2, 3, 4, 5, 9, 16])
     func packedPaletteEqualsPackingPixelByPixel(colours count: Int) throws {
         var rng = SplitMix(seed: UInt64(100 + count))
         var packedTiles = 0
