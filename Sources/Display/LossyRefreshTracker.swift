@@ -33,6 +33,9 @@ public struct LossyRefreshTracker: Sendable {
     private var columns = 0
     private var rows = 0
     private var tiles: [Tile] = []
+    /// How many tiles are lossy: while none is (always, for a viewer sent nothing lossy), an
+    /// update has nothing to record and nothing settles, and the tiles are not walked at all.
+    private var lossyCount = 0
 
     public init(bounds: Rect, settleTime: Duration = Self.defaultSettleTime) {
         precondition(settleTime > .zero, "a lossy tile must wait for its refresh")
@@ -54,6 +57,7 @@ public struct LossyRefreshTracker: Sendable {
         columns = bounds.isEmpty ? 0 : (bounds.width + t - 1) / t
         rows = bounds.isEmpty ? 0 : (bounds.height + t - 1) / t
         tiles = Array(repeating: Tile(), count: columns * rows)
+        lossyCount = 0
     }
 
     // MARK: - Updates
@@ -62,6 +66,8 @@ public struct LossyRefreshTracker: Sendable {
     /// `copies` the CopyRect rectangles it sends. A change restarts a tile's wait for its refresh;
     /// a copy of lossy pixels is lossy (the viewer copies what it holds).
     public mutating func recordUpdate(changed: Region, copies: [CopyMove] = [], at now: Duration) {
+        // A tile's last change matters only while it is lossy, and `markLossy` sets it.
+        guard lossyCount > 0 else { return }
         var copiedLossy: [Int] = []
         for copy in copies {
             let source = Rect(origin: copy.source, size: copy.destination.size)
@@ -75,7 +81,10 @@ public struct LossyRefreshTracker: Sendable {
         for copy in copies {
             for i in indices(touching: copy.destination) { tiles[i].lastChange = now }
         }
-        for i in copiedLossy { tiles[i].lossy = true }
+        for i in copiedLossy where !tiles[i].lossy {
+            tiles[i].lossy = true
+            lossyCount += 1
+        }
     }
 
     /// Records rectangles the encoder wrote lossy at `now`: their tiles are owed a refresh, which
@@ -83,6 +92,7 @@ public struct LossyRefreshTracker: Sendable {
     public mutating func markLossy(_ rects: [Rect], at now: Duration) {
         for rect in rects {
             for i in indices(touching: rect) {
+                if !tiles[i].lossy { lossyCount += 1 }
                 tiles[i].lossy = true
                 tiles[i].lastChange = now
             }
@@ -90,24 +100,26 @@ public struct LossyRefreshTracker: Sendable {
     }
 
     /// The tiles the viewer holds lossy and has not been refreshed in yet.
-    public var lossyArea: Region { region(of: tiles.indices.filter { tiles[$0].lossy }) }
+    public var lossyArea: Region { lossyCount == 0 ? Region() : region(of: tiles.indices.filter { tiles[$0].lossy }) }
 
     /// The lossy tiles that have not changed for the settle time: handed out once, for the caller
     /// to send again losslessly from the current frame. A tile that changes again afterwards starts
     /// over.
     public mutating func takeSettled(at now: Duration) -> Region {
+        guard lossyCount > 0 else { return Region() }
         var settled: [Int] = []
         for i in tiles.indices where tiles[i].lossy && now - tiles[i].lastChange >= settleTime {
             tiles[i].lossy = false
             settled.append(i)
         }
+        lossyCount -= settled.count
         return region(of: settled)
     }
 
     /// When the next lossy tile settles, if any is waiting: when to call `takeSettled` without
     /// new damage.
     public var nextSettleTime: Duration? {
-        tiles.lazy.filter(\.lossy).map { $0.lastChange + settleTime }.min()
+        lossyCount == 0 ? nil : tiles.lazy.filter(\.lossy).map { $0.lastChange + settleTime }.min()
     }
 
     // MARK: - Tiles

@@ -1,5 +1,6 @@
 import Display
 import Geometry
+import PortholeTestSupport
 import Testing
 
 /// The lossy-refresh tracker with an injected clock: which tiles are owed a refresh after the
@@ -100,5 +101,63 @@ struct LossyRefreshTrackerTests {
         #expect(!tracker.lossyArea.isEmpty, "the same bounds keep the state")
         tracker.resize(to: Rect(x: 0, y: 0, width: 100, height: 100))
         #expect(tracker.lossyArea.isEmpty && tracker.nextSettleTime == nil)
+    }
+
+    /// Random marks, updates with copies, and settling, against a model that walks every tile
+    /// each time (as the tracker did before it counted its lossy tiles and skipped the walk while
+    /// there are none): the owed area, the next settle time and what settles must agree.
+    @Test func randomOperationsAgreeWithAModelThatWalksEveryTile() {
+        var rng = SplitMix(seed: 77)
+        let t = LossyRefreshTracker.tileSize
+        let columns = (bounds.width + t - 1) / t, rows = (bounds.height + t - 1) / t
+        func tiles(_ rect: Rect) -> [Int] {
+            let r = rect.intersection(bounds)
+            guard !r.isEmpty else { return [] }
+            return (r.minY / t...(r.maxY - 1) / t).flatMap { row in (r.minX / t...(r.maxX - 1) / t).map { row * columns + $0 } }
+        }
+        func area(_ indices: [Int]) -> Region {
+            Region(rects: indices.map { Rect(x: $0 % columns * t, y: $0 / columns * t, width: t, height: t).intersection(bounds) })
+        }
+        func randomRect() -> Rect {
+            Rect(x: rng.int(0...bounds.width - 1), y: rng.int(0...bounds.height - 1), width: rng.int(1...90), height: rng.int(1...70))
+        }
+        var tracker = LossyRefreshTracker(bounds: bounds)
+        var lossy = [Bool](repeating: false, count: columns * rows)
+        var lastChange = [Duration](repeating: .zero, count: columns * rows)
+        var now = ms(0)
+        var settledTiles = 0
+        for step in 0..<600 {
+            now += ms(rng.int(0...150))
+            switch rng.int(0...3) {
+            case 0:
+                let rects = (0..<rng.int(1...3)).map { _ in randomRect() }
+                tracker.markLossy(rects, at: now)
+                for i in rects.flatMap(tiles) { lossy[i] = true; lastChange[i] = now }
+            case 1:
+                let changed = Region(rects: (0..<rng.int(0...2)).map { _ in randomRect() })
+                var copies: [CopyMove] = []
+                if rng.bool() {
+                    let w = rng.int(1...80), h = rng.int(1...60)
+                    copies.append(CopyMove(destination: Rect(x: rng.int(0...bounds.width - w), y: rng.int(0...bounds.height - h), width: w, height: h),
+                                           source: Point(x: rng.int(0...bounds.width - w), y: rng.int(0...bounds.height - h))))
+                }
+                tracker.recordUpdate(changed: changed, copies: copies, at: now)
+                var copiedLossy: [Int] = []
+                for copy in copies where tiles(Rect(origin: copy.source, size: copy.destination.size)).contains(where: { lossy[$0] }) {
+                    copiedLossy += tiles(copy.destination)
+                }
+                for i in changed.rects.flatMap(tiles) + copies.flatMap({ tiles($0.destination) }) { lastChange[i] = now }
+                for i in copiedLossy { lossy[i] = true }
+            default:
+                let settled = lossy.indices.filter { lossy[$0] && now - lastChange[$0] >= LossyRefreshTracker.defaultSettleTime }
+                for i in settled { lossy[i] = false }
+                settledTiles += settled.count
+                #expect(tracker.takeSettled(at: now) == area(settled), "step \(step)")
+            }
+            #expect(tracker.lossyArea == area(lossy.indices.filter { lossy[$0] }), "step \(step)")
+            #expect(tracker.nextSettleTime == lossy.indices.filter { lossy[$0] }.map { lastChange[$0] + LossyRefreshTracker.defaultSettleTime }.min(),
+                    "step \(step)")
+        }
+        #expect(settledTiles > 20, "only \(settledTiles) tiles settled")
     }
 }
