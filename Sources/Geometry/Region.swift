@@ -171,13 +171,10 @@ public struct Region: Equatable, Sendable, CustomStringConvertible {
             // Bands entirely above `y` are done.
             if ia < ar.count && ar[ia].maxY <= y { ia = bandEnd(ar, from: ia) }
             if ib < br.count && br[ib].maxY <= y { ib = bandEnd(br, from: ib) }
-            let aLeft = ia < ar.count, bLeft = ib < br.count
-            guard aLeft || bLeft else { break }
-            let inA = aLeft && ar[ia].minY <= y, inB = bLeft && br[ib].minY <= y
+            guard ia < ar.count || ib < br.count else { break }
             // The slice ends where an active band ends or the next band starts.
-            var sliceEnd = Int.max
-            if aLeft { sliceEnd = min(sliceEnd, inA ? ar[ia].maxY : ar[ia].minY) }
-            if bLeft { sliceEnd = min(sliceEnd, inB ? br[ib].maxY : br[ib].minY) }
+            let (inA, inB, sliceEnd) = sweepStep(at: y, ia < ar.count ? ar[ia].minY..<ar[ia].maxY : nil,
+                                                 ib < br.count ? br[ib].minY..<br[ib].maxY : nil)
             defer { y = sliceEnd }
             guard inA || inB, operation.keeps(inA, inB) || (inA && inB) else {
                 continue
@@ -221,12 +218,9 @@ public struct Region: Equatable, Sendable, CustomStringConvertible {
         while true {
             while i < aBand.upperBound && a[i].maxX <= x { i += 1 }
             while j < bBand.upperBound && b[j].maxX <= x { j += 1 }
-            let aLeft = i < aBand.upperBound, bLeft = j < bBand.upperBound
-            guard aLeft || bLeft else { return }
-            let inA = aLeft && a[i].minX <= x, inB = bLeft && b[j].minX <= x
-            var next = Int.max
-            if aLeft { next = min(next, inA ? a[i].maxX : a[i].minX) }
-            if bLeft { next = min(next, inB ? b[j].maxX : b[j].minX) }
+            guard i < aBand.upperBound || j < bBand.upperBound else { return }
+            let (inA, inB, next) = sweepStep(at: x, i < aBand.upperBound ? a[i].minX..<a[i].maxX : nil,
+                                             j < bBand.upperBound ? b[j].minX..<b[j].maxX : nil)
             if (inA || inB) && operation.keeps(inA, inB) {
                 if out.count > bandStart && out[out.count - 1].maxX == x {
                     out[out.count - 1].width += next - x
@@ -236,6 +230,21 @@ public struct Region: Equatable, Sendable, CustomStringConvertible {
             }
             x = next
         }
+    }
+
+    /// One step of a sweep along one axis over two operands, each standing at its next interval
+    /// (nil when it has none left; intervals already passed are skipped by the caller): whether
+    /// `position` is inside each, and where the next boundary is (the end of an interval it is
+    /// inside, or the start of one ahead). The band sweep (rows) and the span merge (columns)
+    /// both step this way.
+    @inline(__always) private static func sweepStep(at position: Int, _ a: Range<Int>?, _ b: Range<Int>?)
+        -> (inA: Bool, inB: Bool, next: Int) {
+        let inA = a.map { $0.lowerBound <= position } ?? false
+        let inB = b.map { $0.lowerBound <= position } ?? false
+        var next = Int.max
+        if let a { next = min(next, inA ? a.upperBound : a.lowerBound) }
+        if let b { next = min(next, inB ? b.upperBound : b.lowerBound) }
+        return (inA, inB, next)
     }
 
     /// Whether two bands of `rects` have the same x ranges.
