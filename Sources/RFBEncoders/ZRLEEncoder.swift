@@ -46,6 +46,8 @@ public struct ZRLEEncoder: LaneParallelEncoder {
     private let history = ZRLEStreamHistory()
     /// Scratch per lane for updates encoded on several cores, created on first use.
     private(set) var laneWorkers: [ZRLELane] = []
+    /// Whether the lanes splice small runs too, from their trials.
+    private(set) var spliceAdvisor = SpliceAdvisor()
 
     /// The most uncompressed bytes one rectangle may carry before the encoder splits it into
     /// bands (whole rows of tiles): 16 MiB, two thirds of a 4K frame at 3 bytes per pixel. It
@@ -141,8 +143,8 @@ public struct ZRLEEncoder: LaneParallelEncoder {
     /// bytes stored at level 0 (none when `level` is 0 itself: then everything is stored without
     /// asking) and the number of runs spliced.
     ///
-    /// With `splice` (lanes, whose chunks end on a sync flush), a compressible run of at least
-    /// `ZRLESplice.minimumBytes` goes through libdeflate instead (`DeflateStream.compressSpliced`).
+    /// With `splice` (lanes, whose chunks end on a sync flush), a compressible run may go through
+    /// libdeflate instead (`DeflateStream.compressSpliced`), or be a trial (`ZRLESplice.route`).
     static func compressTiles(_ data: UnsafePointer<UInt8>, tileEnds: [Int], level: Int, stream: DeflateStream,
                               flush: DeflateStream.Flush, probe: CompressibilityProbe, splice: ZRLESplice? = nil,
                               into compressed: inout [UInt8]) -> (stored: Int, spliced: Int) {
@@ -152,10 +154,24 @@ public struct ZRLEEncoder: LaneParallelEncoder {
             if stored { storedBytes += end - runStart }
             stream.setLevel(stored ? 0 : level)
             let run = UnsafeRawBufferPointer(start: data + runStart, count: end - runStart)
-            if !stored, let splice, run.count >= ZRLESplice.minimumBytes,
-               splice.withHistory(through: end, { stream.compressSpliced(run, with: splice.deflater, history: $0, appendingTo: &compressed) }) {
-                splicedRuns += 1
-                return
+            if !stored, level > 0, let splice {
+                switch splice.route(run.count) {
+                case .splice:
+                    if splice.withHistory(through: end, { stream.compressSpliced(run, with: splice.deflater, history: $0, appendingTo: &compressed) }) {
+                        splicedRuns += 1
+                        return
+                    }
+                case .trial:
+                    // zlib's output goes out; libdeflate's is only measured.
+                    let before = compressed.count
+                    stream.compress(run, appendingTo: &compressed, flush: flush)
+                    if let size = splice.deflater.compressedSize(of: run, level: level) {
+                        splice.trials.record(zlibBytes: compressed.count - before, splicedBytes: size)
+                    }
+                    return
+                case .zlib:
+                    break
+                }
             }
             stream.compress(run, appendingTo: &compressed, flush: flush)
         }
@@ -196,10 +212,17 @@ public struct ZRLEEncoder: LaneParallelEncoder {
             dictionaries.append(before)
         }
         let level = compressLevel, deflater = deflater
+        let smallRuns = spliceAdvisor.splicesSmallRuns, trialSpacing = spliceAdvisor.trialSpacingBytes
         let outputs = LaneRunner.run(lanes.count) { i in
-            workers[i].compress(level: level, connectionStream: i == 0 ? deflater : nil, history: dictionaries[i])
+            workers[i].compress(level: level, connectionStream: i == 0 ? deflater : nil, history: dictionaries[i],
+                                splicingSmallRuns: smallRuns, trialSpacingBytes: trialSpacing)
         }
-        for worker in workers { history.append(worker.data) }
+        for worker in workers {
+            history.append(worker.data)
+            for outcome in worker.trials.takeOutcomes() {
+                spliceAdvisor.record(zlibBytes: outcome.zlibBytes, splicedBytes: outcome.splicedBytes)
+            }
+        }
         if lanes.count > 1 {
             history.tail.withUnsafeBytes { deflater.restart(history: $0) }
         }

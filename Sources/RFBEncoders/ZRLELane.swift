@@ -34,6 +34,8 @@ final class ZRLELane {
     private var splicer: SplicedChunkDeflater?
     /// Runs this lane has spliced so far, for tests.
     private(set) var splicedRuns = 0
+    /// The lane's trials of small runs, collected by the encoder after each update.
+    let trials = SpliceTrials()
 
     /// Phase 1: the tile data of `rects`, cut into bands of at most `bandRows` rows as
     /// `ZRLEEncoder.encode` cuts them.
@@ -55,8 +57,10 @@ final class ZRLELane {
 
     /// Phase 2: deflates the lane's rectangles with `stream` (the connection's, for lane 0) or with
     /// its own stream primed with `history`, and returns the ZRLE rectangles (header, U32 length,
-    /// zlib data) and their count.
-    func compress(level: Int, connectionStream: DeflateStream?, history: [UInt8]) -> (ByteBuffer, Int) {
+    /// zlib data) and their count. Large runs go through libdeflate, small ones too with
+    /// `splicingSmallRuns`, and a small run every `trialSpacingBytes` is a trial (`SpliceAdvisor`).
+    func compress(level: Int, connectionStream: DeflateStream?, history: [UInt8],
+                  splicingSmallRuns: Bool = false, trialSpacingBytes: Int = 0) -> (ByteBuffer, Int) {
         let stream: DeflateStream
         if let connectionStream {
             stream = connectionStream
@@ -67,12 +71,16 @@ final class ZRLELane {
         }
         var output = ByteBuffer()
         var start = 0
-        if splicer == nil && bands.contains(where: { ($0.tileEnds.last ?? 0) >= ZRLESplice.minimumBytes }) {
+        if splicer == nil && level > 0 && !bands.isEmpty {
             splicer = SplicedChunkDeflater()
         }
+        trials.spacingBytes = trialSpacingBytes
         for band in bands {
             compressed.removeAll(keepingCapacity: true)
-            let splice = splicer.map { ZRLESplice(deflater: $0, dictionary: history, laneData: tiles.output, bandStart: start) }
+            let splice = splicer.map {
+                ZRLESplice(deflater: $0, dictionary: history, laneData: tiles.output, bandStart: start,
+                           smallRuns: splicingSmallRuns, trials: trials)
+            }
             // Sync: lanes' outputs follow one another, and the connection's stream restarts after them.
             splicedRuns += ZRLEEncoder.compressTiles(tiles.output + start, tileEnds: band.tileEnds, level: level,
                                                      stream: stream, flush: .sync, probe: probe, splice: splice, into: &compressed).spliced

@@ -1,17 +1,25 @@
 import ZlibStreams
 
-/// What a ZRLE lane needs to send a large run of tiles through libdeflate
-/// (`DeflateStream.compressSpliced`, `SplicedChunkDeflater`) instead of zlib: the deflater, and the
-/// stream's history through the end of the run, which the lane's zlib stream takes up after it.
+/// What a ZRLE lane needs to send a run of tiles through libdeflate (`DeflateStream.compressSpliced`,
+/// `SplicedChunkDeflater`) instead of zlib: the deflater, the stream's history through the end of
+/// the run, which the lane's zlib stream takes up after it, and the choice for small runs.
 ///
-/// Only runs of at least `minimumBytes` go through libdeflate. A spliced chunk cannot refer to
+/// Runs of at least `minimumBytes` always go through libdeflate. A spliced chunk cannot refer to
 /// the bytes before it, and on small chunks those matches are worth more than libdeflate's better
 /// parsing: on the ZRLE data of the peers benchmark (120 frames, each lane's input dumped and
 /// replayed), splicing every run of 16 KiB or more gave motion 1.2% more bytes, the drag 0.8% and
 /// scrolling none (its runs are smaller), for 25-55% less deflate time on motion and the drag;
 /// from 4 KiB on, motion's bytes grew by 3.3% (docs/benchmarks.md, "libdeflate for large runs").
+/// Smaller runs go through libdeflate only while the connection's trials show that it costs next
+/// to nothing there (`SpliceAdvisor`), as on scrolling text. Then all of them do, however small:
+/// a zlib run after a spliced one first restarts the stream with the history as its dictionary
+/// (`DeflateStream.restart(history:)`), which on scrolling's 30 runs a frame cost more than
+/// splicing the small ones saved.
 struct ZRLESplice {
     static let minimumBytes = 16 << 10
+
+    /// What becomes of a compressible run.
+    enum Route { case zlib, splice, trial }
 
     let deflater: SplicedChunkDeflater
     /// The uncompressed bytes the lane's stream took before the lane (its dictionary).
@@ -20,6 +28,17 @@ struct ZRLESplice {
     let laneData: UnsafePointer<UInt8>
     /// Where the band being compressed starts in `laneData`.
     let bandStart: Int
+    /// Whether runs below `minimumBytes` are spliced too.
+    let smallRuns: Bool
+    let trials: SpliceTrials
+
+    /// The route of a compressible run of `count` bytes: large runs are spliced, and small ones
+    /// are now and then a trial and otherwise go the way the advisor chose.
+    func route(_ count: Int) -> Route {
+        if count >= Self.minimumBytes { return .splice }
+        if trials.takeTurn(count) { return .trial }
+        return smallRuns ? .splice : .zlib
+    }
 
     /// Calls `body` with the last `DeflateStream.windowSize` bytes of the stream's input through
     /// `end` (counted from the band's start): in place in the lane's data once the lane holds that

@@ -59,6 +59,18 @@ public final class SplicedChunkDeflater {
         return true
     }
 
+    /// The bytes `compress` would append for `input` at `level`, without the check or the append,
+    /// or nil when libdeflate makes nothing of it: a trial's measure (`SpliceAdvisor`). The stored
+    /// block a piece ends with is counted as its usual 5 bytes (4 when the padding takes its header).
+    public func compressedSize(of input: UnsafeRawBufferPointer, level: Int) -> Int? {
+        guard input.count > 0, input.count <= maximumPieceBytes, (1...9).contains(level),
+              let compressor = compressor(level: Int32(level)) else { return nil }
+        let bound = libdeflate_deflate_compress_bound(compressor, input.count)
+        if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }
+        let count = scratch.withUnsafeMutableBytes { libdeflate_deflate_compress(compressor, input.baseAddress, input.count, $0.baseAddress, bound) }
+        return count > 0 ? count + 5 : nil
+    }
+
     private func compressPiece(_ input: UnsafeRawBufferPointer, with compressor: OpaquePointer, appendingTo output: inout [UInt8]) -> Bool {
         let bound = libdeflate_deflate_compress_bound(compressor, input.count)
         if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }

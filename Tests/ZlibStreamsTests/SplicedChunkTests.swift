@@ -195,6 +195,22 @@ struct SplicedChunkTests {
         }
     }
 
+    /// A trial's measure (`compressedSize`) is the piece's size: libdeflate's stream, then the
+    /// closing stored block's 4 or 5 bytes, counted as 5.
+    @Test(arguments: [100, 1_000, 5_000, 15_000])
+    func compressedSizeIsThePiecesSize(count: Int) throws {
+        let deflater = SplicedChunkDeflater()
+        for seed in UInt64(1)...8 {
+            let input = Self.text(count, seed: seed)
+            var piece: [UInt8] = []
+            #expect(input.withUnsafeBytes { deflater.compress($0, level: 6, appendingTo: &piece) })
+            let measured = try #require(input.withUnsafeBytes { deflater.compressedSize(of: $0, level: 6) })
+            #expect(measured == piece.count || measured == piece.count + 1, "\(count) bytes, seed \(seed): \(measured) vs \(piece.count)")
+        }
+        #expect(deflater.compressedSize(of: UnsafeRawBufferPointer(start: nil, count: 0), level: 6) == nil)
+        #expect(Self.text(100, seed: 1).withUnsafeBytes { deflater.compressedSize(of: $0, level: 0) } == nil)
+    }
+
     @Test func levelZeroAndEmptyInputAreNotSpliced() {
         let deflater = SplicedChunkDeflater()
         var out: [UInt8] = []
