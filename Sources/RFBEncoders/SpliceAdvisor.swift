@@ -26,6 +26,10 @@ public struct SpliceAdvisor: Sendable {
     /// After the warm-up, a trial follows this many bytes of small runs (a lane's input):
     /// about one a frame on scrolling text at 1920x1080.
     static let steadyTrialSpacingBytes = 64 << 10
+    /// Trials are four times as far apart while the ratio is more than this far from the
+    /// threshold, either way: a choice that clear needs checking less often. On full-screen
+    /// motion (3.6% more bytes spliced) the trials at the nearer spacing took 1.7% of the CPU.
+    static let clearMargin = 0.02
 
     /// Decayed totals of the trials' compressed sizes.
     private(set) var zlibBytes = 0.0
@@ -40,9 +44,12 @@ public struct SpliceAdvisor: Sendable {
         trials >= Self.warmUpTrials && splicedBytes <= zlibBytes * (1 + Self.tolerance)
     }
 
-    /// Bytes of small runs from one trial to the next: none during the warm-up.
+    /// Bytes of small runs from one trial to the next: none during the warm-up, four times the
+    /// steady spacing while the choice is clear.
     public var trialSpacingBytes: Int {
-        trials < Self.warmUpTrials ? 0 : Self.steadyTrialSpacingBytes
+        if trials < Self.warmUpTrials { return 0 }
+        let clear = abs(splicedBytes - zlibBytes * (1 + Self.tolerance)) > zlibBytes * Self.clearMargin
+        return clear ? 4 * Self.steadyTrialSpacingBytes : Self.steadyTrialSpacingBytes
     }
 
     /// A trial's outcome: the run's bytes from zlib (with the stream's history) and from libdeflate

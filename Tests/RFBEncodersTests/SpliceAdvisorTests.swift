@@ -19,7 +19,18 @@ struct SpliceAdvisorTests {
         #expect(!advisor.splicesSmallRuns, "one trial short of the warm-up")
         advisor.record(zlibBytes: 1000, splicedBytes: 900)
         #expect(advisor.splicesSmallRuns)
-        #expect(advisor.trialSpacingBytes == SpliceAdvisor.steadyTrialSpacingBytes)
+        // 10% smaller: a clear choice, checked less often.
+        #expect(advisor.trialSpacingBytes == 4 * SpliceAdvisor.steadyTrialSpacingBytes)
+    }
+
+    @Test func trialsComeOftenerNearTheThreshold() {
+        var near = SpliceAdvisor(), costly = SpliceAdvisor()
+        for _ in 0..<20 {
+            near.record(zlibBytes: 1000, splicedBytes: 995)
+            costly.record(zlibBytes: 1000, splicedBytes: 1040)
+        }
+        #expect(near.trialSpacingBytes == SpliceAdvisor.steadyTrialSpacingBytes)
+        #expect(costly.trialSpacingBytes == 4 * SpliceAdvisor.steadyTrialSpacingBytes)
     }
 
     @Test func splicesWithinTheToleranceOnly() {
