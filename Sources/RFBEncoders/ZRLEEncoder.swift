@@ -157,7 +157,9 @@ public struct ZRLEEncoder: LaneParallelEncoder {
             if !stored, level > 0, let splice {
                 switch splice.route(run.count) {
                 case .splice:
-                    if splice.withHistory(through: end, { stream.compressSpliced(run, with: splice.deflater, history: $0, appendingTo: &compressed) }) {
+                    if splice.withHistory(through: end, {
+                        stream.compressSpliced(run, with: splice.deflater, earlierHistory: $0, history: $1, appendingTo: &compressed)
+                    }) {
                         splicedRuns += 1
                         return
                     }

@@ -40,16 +40,18 @@ struct ZRLESplice {
         return smallRuns ? .splice : .zlib
     }
 
-    /// Calls `body` with the last `DeflateStream.windowSize` bytes of the stream's input through
-    /// `end` (counted from the band's start): in place in the lane's data once the lane holds that
-    /// much, else the end of the dictionary joined to all of it.
-    func withHistory<Result>(through end: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+    /// Calls `body` with the stream's input through `end` (counted from the band's start) in two
+    /// parts, earlier then later, which together end with the last `DeflateStream.windowSize`
+    /// bytes of it: the lane's data alone once the lane holds that much, else the end of the
+    /// dictionary and all of the lane's data, in place (`DeflateStream.compressSpliced`).
+    func withHistory<Result>(through end: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Result) -> Result {
         let window = DeflateStream.windowSize
         let laneBytes = bandStart + end
         if laneBytes >= window {
-            return body(UnsafeRawBufferPointer(start: laneData + laneBytes - window, count: window))
+            return body(UnsafeRawBufferPointer(start: nil, count: 0), UnsafeRawBufferPointer(start: laneData + laneBytes - window, count: window))
         }
-        let joined = dictionary.suffix(window - laneBytes) + UnsafeBufferPointer(start: laneData, count: laneBytes)
-        return joined.withUnsafeBytes(body)
+        return dictionary.withUnsafeBytes { earlier in
+            body(earlier, UnsafeRawBufferPointer(start: laneData, count: laneBytes))
+        }
     }
 }

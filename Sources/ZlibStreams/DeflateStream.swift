@@ -51,8 +51,10 @@ public final class DeflateStream {
     public private(set) var bitsPending = false
     /// The dictionary of a restart (`restart(history:)`, or after `compressSpliced`), taken up by
     /// the next `compress`: a stream that is restarted again or only splices before then never
-    /// pays for `deflateSetDictionary`, which costs about as much as deflating the 32 KiB.
-    private var pendingHistory: [UInt8]?
+    /// pays for `deflateSetDictionary`, which costs about as much as deflating the 32 KiB. One
+    /// buffer, refilled in place: a lane splices dozens of runs a frame.
+    private var pendingHistory: [UInt8] = []
+    private var restartPending = false
 
     public init(level: Int, framing: Framing = .zlib) {
         self.level = Int32(max(0, min(9, level)))
@@ -97,12 +99,28 @@ public final class DeflateStream {
     public func restart(history: UnsafeRawBufferPointer) {
         precondition(framing != .zlib, "only raw deflate may take a dictionary mid-stream")
         precondition(!bitsPending, "a restart would drop the bits a partial flush left for the next chunk")
-        pendingHistory = Array(history.suffix(Self.windowSize))
+        setPendingHistory(UnsafeRawBufferPointer(start: nil, count: 0), history)
+    }
+
+    /// Keeps the last `windowSize` bytes of `earlier` followed by `later` for the next restart.
+    private func setPendingHistory(_ earlier: UnsafeRawBufferPointer, _ later: UnsafeRawBufferPointer) {
+        pendingHistory.removeAll(keepingCapacity: true)
+        let fromLater = min(later.count, Self.windowSize)
+        let fromEarlier = min(earlier.count, Self.windowSize - fromLater)
+        func appendTail(of part: UnsafeRawBufferPointer, count: Int) {
+            guard count > 0 else { return }
+            let tail = part.baseAddress!.advanced(by: part.count - count).assumingMemoryBound(to: UInt8.self)
+            pendingHistory.append(contentsOf: UnsafeBufferPointer(start: tail, count: count))
+        }
+        appendTail(of: earlier, count: fromEarlier)
+        appendTail(of: later, count: fromLater)
+        restartPending = true
     }
 
     private func applyPendingRestart() {
-        guard let history = pendingHistory else { return }
-        pendingHistory = nil
+        guard restartPending else { return }
+        restartPending = false
+        let history = pendingHistory
         var status = deflateReset(&stream)
         precondition(status == Z_OK, "deflateReset failed: \(status)")
         guard !history.isEmpty else { return }
@@ -147,14 +165,16 @@ public final class DeflateStream {
     /// Appends `input` as a chunk `deflater` makes in this stream's place (`SplicedChunkDeflater`:
     /// libdeflate, several times faster than zlib on large chunks), at this stream's level, and
     /// returns true; the stream then continues after it as if it had compressed `input` itself.
-    /// `history` is the stream's input up to and including `input` (its last `windowSize` bytes
-    /// are enough), which the stream takes as its dictionary before its next chunk (a restart,
-    /// as after lanes). Returns false and appends nothing of `input` when the chunk cannot be
+    /// `earlierHistory` followed by `history` is the stream's input up to and including `input`
+    /// (its last `windowSize` bytes are enough), which the stream takes as its dictionary before
+    /// its next chunk (a restart, as after lanes); two parts, so that a caller whose history is
+    /// in two places need not join them. Returns false and appends nothing of `input` when the chunk cannot be
     /// spliced (level 0, or libdeflate's output failed its check): compress it as usual then.
     ///
     /// A piece must start on a byte boundary, so bits a partial flush left are flushed first with
     /// an empty sync-flushed chunk (about 4.5 bytes). Only for raw framings.
     public func compressSpliced(_ input: UnsafeRawBufferPointer, with deflater: SplicedChunkDeflater,
+                                earlierHistory: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
                                 history: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) -> Bool {
         precondition(framing != .zlib, "a spliced chunk needs a stream that can restart")
         guard level > 0 else { return false }
@@ -165,7 +185,7 @@ public final class DeflateStream {
             headerPending = false
         }
         guard deflater.compress(input, level: Int(level), appendingTo: &output) else { return false }
-        pendingHistory = Array(history.suffix(Self.windowSize))
+        setPendingHistory(earlierHistory, history)
         return true
     }
 }

@@ -181,6 +181,29 @@ struct SplicedChunkTests {
         #expect(try inflater.decompress(next, limit: repeatOfTail.count) == repeatOfTail)
     }
 
+    /// History in two parts: the stream continues with the end of the earlier part and all of the
+    /// later one (which holds the spliced chunk) as its dictionary, as if they were joined.
+    @Test func historyInTwoPartsIsJoined() throws {
+        let stream = DeflateStream(level: 6, framing: .zlibHeaderThenRaw)
+        let inflater = InflateStream()
+        let earlier = Self.noise(30_000, seed: 7)
+        let input = Self.noise(8_000, seed: 8)
+        var wire: [UInt8] = []
+        // The earlier part went out before: the viewer's inflate has seen it.
+        stream.compress(earlier, appendingTo: &wire)
+        let spliced = input.withUnsafeBytes { i in
+            earlier.withUnsafeBytes { e in stream.compressSpliced(i, with: SplicedChunkDeflater(), earlierHistory: e, history: i, appendingTo: &wire) }
+        }
+        #expect(spliced)
+        // 24 KiB of the window come from the earlier part: bytes 6 000... of it are still reachable.
+        let repeatOfEarlier = Array(earlier[10_000..<20_000])
+        var next: [UInt8] = []
+        stream.compress(repeatOfEarlier, appendingTo: &next)
+        #expect(next.count < 100, "\(next.count) bytes for 10 000 bytes of the earlier part")
+        #expect(try inflater.decompress(wire + next, limit: earlier.count + input.count + repeatOfEarlier.count)
+                == earlier + input + repeatOfEarlier)
+    }
+
     /// A chunk longer than a piece goes as several, each spliced; together they inflate to it.
     @Test func longChunkGoesAsSeveralPieces() throws {
         let input = Self.text(50_000, seed: 3)
