@@ -37,9 +37,10 @@ public struct DamageRefinery: Sendable {
     /// consumer without copies uses (one that sees none falls back to the destinations whole).
     ///
     /// `expectedMove` is the offset of the move found in the frame before, tried first by the
-    /// move detector (`MoveDetector.detect`).
+    /// move detector (`MoveDetector.detect`). `exactMoves` false says that no consumer takes
+    /// copies: a move found is then an estimate, marked unverified, which only shapes the damage.
     public func refine(_ damage: FrameDamage, previous: PixelBuffer, current: PixelBuffer,
-                       changedPixelsWanted: Bool = true, expectedMove: Point? = nil) -> FrameDamage {
+                       changedPixelsWanted: Bool = true, expectedMove: Point? = nil, exactMoves: Bool = true) -> FrameDamage {
         guard !damage.region.isEmpty, previous.size == current.size else { return damage }
         let moved = Region(rects: damage.moves.map(\.destination))
         let compared = damage.region.subtracting(moved)
@@ -50,7 +51,7 @@ public struct DamageRefinery: Sendable {
         var refined: FrameDamage
         if damage.moves.isEmpty, let moveDetector, !changed.isEmpty {
             refined = previous.withView { old in
-                current.withView { new in moveDetector.detect(previous: old, current: new, damage: changed, expected: expectedMove) }
+                current.withView { new in moveDetector.detect(previous: old, current: new, damage: changed, expected: expectedMove, exact: exactMoves) }
             }
         } else {
             refined = FrameDamage(moves: damage.moves, region: damage.region.intersection(moved).union(changed))

@@ -21,6 +21,11 @@ public struct FrameDamage: Equatable, Sendable {
     /// within `region` and the moves' destinations. Nil: not known, so `region` and the
     /// destinations are owed.
     public var changedPixels: Region?
+    /// Whether every move was compared pixel for pixel, so that it may be applied as a copy. An
+    /// estimated move (`MoveDetector.detect(exact: false)`) only shapes what a consumer that takes
+    /// no copies is sent: the pixels of its destination and of `region`, which together cover
+    /// everything that changed.
+    public var movesVerified = true
     public init(moves: [CopyMove] = [], region: Region = Region(), changedPixels: Region? = nil) {
         self.moves = moves; self.region = region; self.changedPixels = changedPixels
     }
@@ -33,6 +38,13 @@ public struct FrameDamage: Equatable, Sendable {
         guard let changedPixels else { return self }
         return FrameDamage(region: changedPixels, changedPixels: changedPixels)
     }
+    /// The same change as pixels only, for a consumer that takes copies but may not apply these
+    /// moves (they are estimates): the pixels that differ when known, else every pixel touched.
+    public var withoutMoves: FrameDamage {
+        if moves.isEmpty { return self }
+        let pixels = changedPixels ?? changedArea
+        return FrameDamage(region: pixels, changedPixels: changedPixels)
+    }
     /// Every pixel the change may have touched, for a consumer that takes pixels only: the region
     /// and the moves' destinations.
     public var changedArea: Region {
@@ -43,7 +55,9 @@ public struct FrameDamage: Equatable, Sendable {
     /// to a picture between the two), unless nothing came before them.
     public func followed(by next: FrameDamage) -> FrameDamage {
         if isEmpty { return next }
-        return FrameDamage(moves: moves, region: region.union(next.changedArea))
+        var joined = FrameDamage(moves: moves, region: region.union(next.changedArea))
+        joined.movesVerified = movesVerified
+        return joined
     }
 
     public static func full(_ rect: Rect) -> FrameDamage { FrameDamage(region: Region(rect)) }

@@ -328,8 +328,10 @@ public final class LiveOutput: @unchecked Sendable {
         // With no viewer, nobody needs the damage refined (an output nobody watches costs no
         // reading); one that subscribes meanwhile takes the reported damage, a superset, as it is.
         if let pixels, viewers > 0 {
+            // With no viewer taking copies a move only shapes their damage, so it is estimated
+            // (`MoveDetector.detect(exact:)`); one that subscribes meanwhile is sent it as pixels.
             damage = refinery.refine(reported, previous: self.frame.pixels, current: pixels, changedPixelsWanted: copyless > 0,
-                                     expectedMove: lastMoveOffset)
+                                     expectedMove: lastMoveOffset, exactMoves: copyless < viewers)
             lastMoveOffset = damage.moves.first.map { Point(x: $0.dx, y: $0.dy) }
         }
         let (frame, targets) = lock.withLock { () -> (Frame, [OutputSubscriber]) in

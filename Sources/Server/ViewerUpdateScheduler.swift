@@ -140,8 +140,9 @@ struct ViewerUpdateScheduler {
             }
             return .resized(new.layout)
         }
-        // A viewer that takes no copies is owed only the pixels that differ.
-        let owed = updateEncoder.copyRectAllowed ? damage : damage.withoutCopies
+        // A viewer that takes no copies is owed only the pixels that differ; one that does takes
+        // the moves as copies only when they were verified.
+        let owed = !updateEncoder.copyRectAllowed ? damage.withoutCopies : damage.movesVerified ? damage : damage.withoutMoves
         pending.add(owed)
         unsentChanges.formUnion(owed.region.union(Region(rects: owed.moves.map(\.destination))))
         // The viewer that moved the pointer knows where it is; nobody echoes it back.

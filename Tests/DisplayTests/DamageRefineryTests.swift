@@ -161,6 +161,14 @@ struct DamageRefineryTests {
             #expect(forCopies.changedPixels == nil)
             #expect(forCopies.moves == refined.moves)
             #expect(viewerPicture(from: previous, applying: forCopies, from: current) == current, "round \(round): copies only")
+            // When no viewer takes copies, a move found is an estimate: unverified, and exact as
+            // pixels for viewers with copies (`withoutMoves`) and without. Reported moves stay.
+            let estimated = trimming.refine(FrameDamage(moves: moves, region: reported), previous: previous, current: current,
+                                            exactMoves: false)
+            #expect(estimated.movesVerified == (!moves.isEmpty || estimated.moves.isEmpty), "round \(round)")
+            #expect(copylessPicture(from: previous, applying: estimated, from: current) == current, "round \(round): estimated, without copies")
+            let asPixels = estimated.movesVerified ? estimated : estimated.withoutMoves
+            #expect(viewerPicture(from: previous, applying: asPixels, from: current) == current, "round \(round): estimated, with copies")
         }
     }
 }

@@ -112,6 +112,34 @@ struct MoveDetectorTests {
         #expect(isExact(previous, found, current))
     }
 
+    /// Estimates (`exact: false`, every eighth row compared) are marked unverified, and what a
+    /// viewer without copies is sent, the move's destination and the damage outside it as
+    /// pixels, covers the damage: such a viewer ends up exact whatever the estimate says. On a
+    /// clean scroll the estimate is the verified move.
+    @Test(arguments: [-20, -7, 33])
+    func estimatesAreUnverifiedAndShapeOnly(dy: Int) {
+        var page = TextPage(seed: UInt64(500 + dy + 64))
+        let previous = page.page(width: 400, height: 300)
+        let area = Rect(x: 20, y: 30, width: 320, height: 240)
+        var current = scrolled(previous, area: area, dy: dy, page: &page)
+        let exact = detect(previous, current, damage: Region(area))
+        let estimate = previous.withView { old in current.withView { new in detector.detect(previous: old, current: new, damage: Region(area), exact: false) } }
+        #expect(exact.movesVerified && !estimate.movesVerified)
+        #expect(estimate.moves == exact.moves)
+        // A changed row inside the scrolled text, between two rows the estimate compares.
+        let row = area.minY + 100 + (MoveDetector.estimateRowStep / 2)
+        current.fill(Rect(x: area.minX + 10, y: row, width: 200, height: 1), with: 0x00ff_00ff)
+        let exactAgain = detect(previous, current, damage: Region(area))
+        let estimateAgain = previous.withView { old in current.withView { new in detector.detect(previous: old, current: new, damage: Region(area), exact: false) } }
+        #expect(isExact(previous, exactAgain, current))
+        let destination = estimateAgain.moves.first?.destination ?? .zero
+        #expect(destination.contains(Rect(x: area.minX + 10, y: row, width: 200, height: 1)),
+                "the estimate skipped the changed row: \(destination)")
+        #expect(estimateAgain.region.union(destination).contains(area), "pixels for a viewer without copies cover the damage")
+        // As copies it would be wrong: that is why it is marked.
+        #expect(!isExact(previous, estimateAgain, current))
+    }
+
     @Test func newContentIsNotAMove() {
         let previous = TestImages.desktop(width: 300, height: 200)
         var current = previous
