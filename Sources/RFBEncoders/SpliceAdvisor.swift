@@ -12,7 +12,7 @@
 /// by bytes, not runs: while splicing, each costs zlib's restart with the history as dictionary.
 ///
 /// Pure: the lanes run the trials and report their sizes (`record`); the encoder asks before each
-/// update (`splicesSmallRuns`, `trialInterval`).
+/// update (`splicesSmallRuns`, `trialSpacingBytes`).
 public struct SpliceAdvisor: Sendable {
     /// How much larger libdeflate's output may be than zlib's, as a fraction, for small runs to
     /// be spliced: 1%, a small share of the bytes against the quarter of the CPU it saves where it
