@@ -23,9 +23,10 @@ final class SpliceTrials {
         outcomes.append((zlibBytes, splicedBytes))
     }
 
-    /// The outcomes so far, which are then forgotten.
-    func takeOutcomes() -> [(zlibBytes: Int, splicedBytes: Int)] {
-        defer { outcomes.removeAll(keepingCapacity: true) }
-        return outcomes
+    /// Records the outcomes so far in `advisor` and forgets them (the buffer is kept: this runs
+    /// after every update of every lane).
+    func drainOutcomes(into advisor: inout SpliceAdvisor) {
+        for outcome in outcomes { advisor.record(zlibBytes: outcome.zlibBytes, splicedBytes: outcome.splicedBytes) }
+        outcomes.removeAll(keepingCapacity: true)
     }
 }

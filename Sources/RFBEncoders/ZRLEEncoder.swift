@@ -221,9 +221,7 @@ public struct ZRLEEncoder: LaneParallelEncoder {
         }
         for worker in workers {
             history.append(worker.data)
-            for outcome in worker.trials.takeOutcomes() {
-                spliceAdvisor.record(zlibBytes: outcome.zlibBytes, splicedBytes: outcome.splicedBytes)
-            }
+            worker.trials.drainOutcomes(into: &spliceAdvisor)
         }
         if lanes.count > 1 {
             history.tail.withUnsafeBytes { deflater.restart(history: $0) }

@@ -10,8 +10,11 @@ import Testing
 struct MoveDetectorTests {
     private let detector = MoveDetector()
 
-    private func detect(_ previous: PixelBuffer, _ current: PixelBuffer, damage: Region, expected: Point? = nil) -> FrameDamage {
-        previous.withView { old in current.withView { new in detector.detect(previous: old, current: new, damage: damage, expected: expected) } }
+    private func detect(_ previous: PixelBuffer, _ current: PixelBuffer, damage: Region, expected: Point? = nil,
+                        exact: Bool = true) -> FrameDamage {
+        previous.withView { old in
+            current.withView { new in detector.detect(previous: old, current: new, damage: damage, expected: expected, exact: exact) }
+        }
     }
 
     /// Whether a viewer holding `previous` shows exactly `current` after `damage` (a Bool, so that a
@@ -123,14 +126,14 @@ struct MoveDetectorTests {
         let area = Rect(x: 20, y: 30, width: 320, height: 240)
         var current = scrolled(previous, area: area, dy: dy, page: &page)
         let exact = detect(previous, current, damage: Region(area))
-        let estimate = previous.withView { old in current.withView { new in detector.detect(previous: old, current: new, damage: Region(area), exact: false) } }
+        let estimate = detect(previous, current, damage: Region(area), exact: false)
         #expect(exact.movesVerified && !estimate.movesVerified)
         #expect(estimate.moves == exact.moves)
         // A changed row inside the scrolled text, between two rows the estimate compares.
         let row = area.minY + 100 + (MoveDetector.estimateRowStep / 2)
         current.fill(Rect(x: area.minX + 10, y: row, width: 200, height: 1), with: 0x00ff_00ff)
         let exactAgain = detect(previous, current, damage: Region(area))
-        let estimateAgain = previous.withView { old in current.withView { new in detector.detect(previous: old, current: new, damage: Region(area), exact: false) } }
+        let estimateAgain = detect(previous, current, damage: Region(area), exact: false)
         #expect(isExact(previous, exactAgain, current))
         let destination = estimateAgain.moves.first?.destination ?? .zero
         #expect(destination.contains(Rect(x: area.minX + 10, y: row, width: 200, height: 1)),

@@ -23,24 +23,21 @@ struct SpliceAdvisorTests {
         #expect(advisor.trialSpacingBytes == 4 * SpliceAdvisor.steadyTrialSpacingBytes)
     }
 
+    /// An advisor after 20 trials of 1000 bytes from zlib and `spliced` from libdeflate.
+    static func advisor(splicing spliced: Int) -> SpliceAdvisor {
+        var advisor = SpliceAdvisor()
+        for _ in 0..<20 { advisor.record(zlibBytes: 1000, splicedBytes: spliced) }
+        return advisor
+    }
+
     @Test func trialsComeOftenerNearTheThreshold() {
-        var near = SpliceAdvisor(), costly = SpliceAdvisor()
-        for _ in 0..<20 {
-            near.record(zlibBytes: 1000, splicedBytes: 995)
-            costly.record(zlibBytes: 1000, splicedBytes: 1040)
-        }
-        #expect(near.trialSpacingBytes == SpliceAdvisor.steadyTrialSpacingBytes)
-        #expect(costly.trialSpacingBytes == 4 * SpliceAdvisor.steadyTrialSpacingBytes)
+        #expect(Self.advisor(splicing: 995).trialSpacingBytes == SpliceAdvisor.steadyTrialSpacingBytes)
+        #expect(Self.advisor(splicing: 1040).trialSpacingBytes == 4 * SpliceAdvisor.steadyTrialSpacingBytes)
     }
 
     @Test func splicesWithinTheToleranceOnly() {
-        var within = SpliceAdvisor(), beyond = SpliceAdvisor()
-        for _ in 0..<20 {
-            within.record(zlibBytes: 1000, splicedBytes: 1009)
-            beyond.record(zlibBytes: 1000, splicedBytes: 1012)
-        }
-        #expect(within.splicesSmallRuns)
-        #expect(!beyond.splicesSmallRuns)
+        #expect(Self.advisor(splicing: 1009).splicesSmallRuns)
+        #expect(!Self.advisor(splicing: 1012).splicesSmallRuns)
     }
 
     @Test func followsThePictureWhenItChanges() {
