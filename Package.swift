@@ -32,13 +32,15 @@ let package = Package(
 
         // Pure targets.
         .target(name: "Geometry"),
+        // Cache hints (header-only C): no I/O, no state.
+        .target(name: "CMemoryHints"),
         .target(name: "ZlibStreams", dependencies: ["CZlib", "CLibDeflate"]),
         .target(name: "Pixels", dependencies: ["Geometry"]),
         .target(name: "RFB", dependencies: [
             "Geometry", "Pixels", "ZlibStreams", .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "RFBEncoders", dependencies: [
-            "Geometry", "Pixels", "RFB", "Display", "ZlibStreams", "CTurboJPEG", .product(name: "NIOCore", package: "swift-nio"),
+            "Geometry", "Pixels", "RFB", "Display", "ZlibStreams", "CTurboJPEG", "CMemoryHints", .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "RFBClient", dependencies: [
             "Geometry", "Pixels", "RFB", "ZlibStreams", "VNCAuth", "CTurboJPEG", .product(name: "NIOCore", package: "swift-nio"),

@@ -55,11 +55,9 @@ public struct ChangedPixelTrimmer: Sendable {
         let from = rect.minX, count = rect.width
         for y in rect.minY..<rect.maxY {
             let a = previous.row(y), b = current.row(y)
-            guard memcmp(a + from, b + from, count * 4) != 0 else { continue }
-            var first = from
-            while a[first] == b[first] { first += 1 }
-            var last = rect.maxX - 1
-            while a[last] == b[last] { last -= 1 }
+            guard memcmp(a + from, b + from, count * 4) != 0,
+                  let first = RowDifference.first(a, b, in: from..<rect.maxX),
+                  let last = RowDifference.last(a, b, in: first..<rect.maxX) else { continue }
             if let run = open, y - lastDifferingRow - 1 <= mergedGap {
                 open = (min(run.minX, first), max(run.maxX, last + 1), run.minY)
             } else {

@@ -90,7 +90,7 @@ public struct TileComparer: Sendable {
                 while k < run.upperBound {
                     let from = cells[k].lowerBound
                     guard memcmp(a + from, b + from, (end - from) * 4) != 0,
-                          let x = Self.firstDifference(a, b, in: from..<end) else { break }
+                          let x = RowDifference.first(a, b, in: from..<end) else { break }
                     while cells[k].upperBound <= x { k += 1 }
                     differs[k] = true
                     remaining -= 1
@@ -110,25 +110,6 @@ public struct TileComparer: Sendable {
             }
         }
         return out
-    }
-
-    /// The first column in `columns` where the two rows differ, or nil. It compares 16 pixels at a
-    /// time, and runs only over pixels memcmp has just read up to a difference (in cache).
-    @inline(__always)
-    private static func firstDifference(_ a: UnsafePointer<UInt32>, _ b: UnsafePointer<UInt32>, in columns: Range<Int>) -> Int? {
-        var x = columns.lowerBound
-        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-        while x + 16 <= columns.upperBound {
-            let va = ra.loadUnaligned(fromByteOffset: x * 4, as: SIMD16<UInt32>.self)
-            let vb = rb.loadUnaligned(fromByteOffset: x * 4, as: SIMD16<UInt32>.self)
-            if any(va .!= vb) { break }
-            x += 16
-        }
-        while x < columns.upperBound {
-            if a[x] != b[x] { return x }
-            x += 1
-        }
-        return nil
     }
 
     /// Index ranges of cells that touch each other and are not marked in `skipping`.

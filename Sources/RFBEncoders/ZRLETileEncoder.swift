@@ -1,3 +1,4 @@
+import CMemoryHints
 import Geometry
 import Pixels
 import RFB
@@ -122,12 +123,20 @@ final class ZRLETileEncoder {
 
     /// Converts one tile of canonical pixels into pixel values of the viewer's format. Screens
     /// repeat colours, so the last conversion is remembered.
+    ///
+    /// The frame is usually out of cache (a producer has just drawn it), and a tile's rows are a
+    /// stride apart, each on a page of its own, so the CPU's own prefetcher, which follows
+    /// sequential reads within a page, does not see them coming: each row would start with a wait
+    /// for memory. So each row fetches the one `rowsFetchedAhead` below it, and the last rows
+    /// fetch the first rows of the next tile to the right (docs/benchmarks.md, "Tiles' rows
+    /// fetched ahead").
     private func loadTile(_ r: Rect, of frame: PixelView, translator: PixelTranslator) {
         var k = 0
         if translator.isIdentity {
             // XRGB8888 itself: the pixel value is the colour without the unused X byte.
             for y in r.minY..<r.maxY {
                 let row = frame.row(y) + r.minX
+                Self.fetchAhead(row: y, of: r, in: frame)
                 for x in 0..<r.width {
                     tile[k &+ x] = row[x] & 0x00ff_ffff
                 }
@@ -139,6 +148,7 @@ final class ZRLETileEncoder {
         var lastOut = translator.pixelValue(lastIn)
         for y in r.minY..<r.maxY {
             let row = frame.row(y) + r.minX
+            Self.fetchAhead(row: y, of: r, in: frame)
             for x in 0..<r.width {
                 let s = row[x]
                 if s != lastIn {
@@ -149,6 +159,34 @@ final class ZRLETileEncoder {
             }
             k += r.width
         }
+    }
+
+    /// How far below the row being loaded the prefetch reaches: enough rows to cover memory's
+    /// latency at the speed a row is loaded, few enough to stay inside the tile mostly.
+    static let rowsFetchedAhead = 6
+
+    /// Asks for the row `rowsFetchedAhead` below row `y` of tile `r`, or, near the tile's bottom,
+    /// for the rows as far from the top of the tile to its right (the next one loaded, unless `r`
+    /// ends its row of tiles). A tile is at most 64 pixels, 256 bytes, so five cache lines cover
+    /// a row of it whatever its alignment. A prefetch never faults; rows below the frame and
+    /// tiles right of it are not asked for only because they would be wasted.
+    @inline(__always)
+    private static func fetchAhead(row y: Int, of r: Rect, in frame: PixelView) {
+        let ahead = y &+ rowsFetchedAhead
+        let start: UnsafePointer<UInt32>
+        if ahead < r.maxY {
+            start = frame.row(ahead) + r.minX
+        } else {
+            let top = ahead &- r.height
+            guard r.maxX < frame.width, top < frame.height else { return }
+            start = frame.row(top) + r.maxX
+        }
+        let bytes = UnsafeRawPointer(start)
+        porthole_prefetch(bytes)
+        porthole_prefetch(bytes + 64)
+        porthole_prefetch(bytes + 128)
+        porthole_prefetch(bytes + 192)
+        porthole_prefetch(bytes + 255)
     }
 
     // MARK: - Palette
