@@ -13,7 +13,7 @@ import RFB
 /// up after 127 colours (the most palette RLE can carry). The same pass keeps each run's palette
 /// index, so the RLE writers walk the runs instead of scanning and looking up the pixels again;
 /// the packed-palette writer finds eight pixels' indices at once by comparing them with the whole
-/// palette. All buffers are allocated once and reused, so encoding allocates
+/// palette (sixteen, for two colours: `gatherBits`). All buffers are allocated once and reused, so encoding allocates
 /// nothing per tile or pixel. A class because it owns raw memory;
 /// it belongs to one `ZRLEEncoder` and so to one connection.
 final class ZRLETileEncoder {
@@ -299,25 +299,24 @@ final class ZRLETileEncoder {
     }
 
     /// Writes where each run of the tile's `count` pixels starts into `runStarts` (the first at
-    /// 0, and `count` after the last) and returns the number of runs. Neighbours are compared eight at a time and the changes
-    /// of 64 pixels gathered into one word whose set bits are then read off: text tiles have runs
+    /// 0, and `count` after the last) and returns the number of runs. Neighbours are compared
+    /// sixteen at a time and the changes of 64 pixels gathered into one word (`gatherBits`) whose
+    /// set bits are then read off: text tiles have runs
     /// of one to three pixels, and a loop that stopped at each run's end mispredicted a branch
     /// for most of them.
     private func findRunStarts(count n: Int) -> Int {
         runStarts[0] = 0
         var runs = 1
         let raw = UnsafeRawPointer(tile)
-        let weights = SIMD8<UInt32>(1, 2, 4, 8, 16, 32, 64, 128)
-        let none = SIMD8<UInt32>(repeating: 0)
         var k = 1
         while k &+ 64 <= n {
             var changes: UInt64 = 0
-            for chunk in 0..<8 {
-                let offset = (k &+ chunk &* 8) &* 4
-                let current = raw.loadUnaligned(fromByteOffset: offset, as: SIMD8<UInt32>.self)
-                let previous = raw.loadUnaligned(fromByteOffset: offset &- 4, as: SIMD8<UInt32>.self)
-                let bits = none.replacing(with: weights, where: current .!= previous).wrappedSum()
-                changes |= UInt64(bits) << UInt64(chunk &* 8)
+            for chunk in 0..<4 {
+                let offset = (k &+ chunk &* 16) &* 4
+                let current = raw.loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt32>.self)
+                let previous = raw.loadUnaligned(fromByteOffset: offset &- 4, as: SIMD16<UInt32>.self)
+                let bits = Self.gatherBits(of: current .!= previous, lowestFirst: true)
+                changes |= (UInt64(bits.low) | UInt64(bits.high) << 8) << UInt64(chunk &* 16)
             }
             while changes != 0 {
                 runStarts[runs] = UInt16(truncatingIfNeeded: k &+ changes.trailingZeroBitCount)
@@ -335,6 +334,26 @@ final class ZRLETileEncoder {
         }
         runStarts[runs] = UInt16(truncatingIfNeeded: n)
         return runs
+    }
+
+    /// The lanes of `mask` as bits, eight lanes to a byte: for lanes 0-7 and for lanes 8-15, lane
+    /// i as bit i (`lowestFirst`, for change bits) or as bit 7 - i (for packed palette indices,
+    /// RFC 6143 §7.7.6: the leftmost pixel in the byte's most significant bits).
+    ///
+    /// Swift has no movemask, and summing weighted lanes took shuffles per eight lanes. Here each
+    /// lane becomes a byte holding one bit, and one multiplication per eight bytes gathers those
+    /// bits into the product's top byte: each byte's bit is shifted by a different multiple of 7,
+    /// so that the eight land side by side in bits 56-63, and no two partial products meet.
+    @inline(__always)
+    static func gatherBits(of mask: SIMDMask<SIMD16<Int32>>, lowestFirst: Bool) -> (low: UInt8, high: UInt8) {
+        // Bytes of 0x80 gathered by this land lane i at bit 56 + i; bytes of 0x01 gathered by
+        // the other at bit 63 - i.
+        let flag: UInt32 = lowestFirst ? 0x80 : 0x01
+        let gather: UInt64 = lowestFirst ? 0x0002_0408_1020_4081 : 0x8040_2010_0804_0201
+        let bytes = SIMD16<UInt8>(truncatingIfNeeded: SIMD16<UInt32>(repeating: 0).replacing(with: flag, where: mask))
+        let low = (unsafeBitCast(bytes.lowHalf, to: UInt64.self) &* gather) >> 56
+        let high = (unsafeBitCast(bytes.highHalf, to: UInt64.self) &* gather) >> 56
+        return (UInt8(truncatingIfNeeded: low), UInt8(truncatingIfNeeded: high))
     }
 
     /// The pixel count of run `r` of the current tile.
@@ -449,6 +468,8 @@ final class ZRLETileEncoder {
     /// and have runs of one to a few pixels, so the earlier writer, which went a run at a time,
     /// paid a run's bookkeeping every pixel or two: on the tile micro-benchmark (`porthole-bench
     /// zrle-tiles`) this one takes a fifth off the whole tile encoding of text and desktop frames.
+    /// Two colours, most text, go sixteen pixels at a time: an index is then only whether the
+    /// pixel is the second colour, and `gatherBits` packs sixteen such bits into two bytes.
     private func writePacked(width w: Int, height h: Int, _ cp: ZRLECompactPixel, to out: UnsafeMutablePointer<UInt8>) -> Int {
         out[0] = UInt8(paletteCount)
         var o = 1 + writePalette(cp, to: out + 1)
@@ -458,9 +479,19 @@ final class ZRLETileEncoder {
         let shifts: SIMD8<UInt32> = bits == 1 ? SIMD8(7, 6, 5, 4, 3, 2, 1, 0)
             : bits == 2 ? SIMD8(6, 4, 2, 0, 6, 4, 2, 0) : SIMD8(4, 0, 4, 0, 4, 0, 4, 0)
         let colours = paletteCount
+        // Two colours (most text): an index is whether the pixel is the second colour.
+        let second = SIMD16<UInt32>(repeating: colours == 2 ? palette[1] : 0)
         var k = 0
         for _ in 0..<h {
             var x = 0
+            while colours == 2 && x &+ 16 <= w {
+                let values = pixels.loadUnaligned(fromByteOffset: (k &+ x) &* 4, as: SIMD16<UInt32>.self)
+                let packed = Self.gatherBits(of: values .== second, lowestFirst: false)
+                out[o] = packed.low
+                out[o &+ 1] = packed.high
+                o &+= 2
+                x &+= 16
+            }
             while x &+ 8 <= w {
                 let values = pixels.loadUnaligned(fromByteOffset: (k &+ x) &* 4, as: SIMD8<UInt32>.self)
                 var indices = SIMD8<UInt32>(repeating: 0)

@@ -90,6 +90,26 @@ struct ZRLESubencodingTests {
         try roundTrip(five)
     }
 
+    /// The bit gathering behind the run finder and the two-colour packer, lane by lane against
+    /// shifting each lane's bit into place.
+    @Test func gatheredBitsAreTheLanesInEitherOrder() {
+        var rng = SplitMix(seed: 0x6a7)
+        for trial in 0..<512 {
+            // Every single lane first, then random masks.
+            let lanes = trial < 16 ? UInt16(1) << UInt16(trial) : UInt16(truncatingIfNeeded: rng.next())
+            var values = SIMD16<Int32>(repeating: 0)
+            for i in 0..<16 where lanes >> UInt16(i) & 1 == 1 { values[i] = 1 }
+            let mask = values .== SIMD16<Int32>(repeating: 1)
+            let lowest = ZRLETileEncoder.gatherBits(of: mask, lowestFirst: true)
+            #expect(UInt16(lowest.low) | UInt16(lowest.high) << 8 == lanes)
+            var highest: (low: UInt8, high: UInt8) = (0, 0)
+            for i in 0..<8 where lanes >> UInt16(i) & 1 == 1 { highest.low |= 0x80 >> UInt8(i) }
+            for i in 8..<16 where lanes >> UInt16(i) & 1 == 1 { highest.high |= 0x80 >> UInt8(i - 8) }
+            let packed = ZRLETileEncoder.gatherBits(of: mask, lowestFirst: false)
+            #expect(packed.low == highest.low && packed.high == highest.high, "lanes \(String(lanes, radix: 2))")
+        }
+    }
+
     @Test func packedPaletteSizeIsExact() {
         // 2 colours: 1 + 2 x 3 palette + 64 rows x 8 bytes.
         #expect(uncompressed(Self.randomTile(colours: 2)).count == 1 + 6 + 64 * 8)
@@ -102,7 +122,8 @@ struct ZRLESubencodingTests {
 
     /// Packed-palette tiles of every width and index size, with runs from one pixel to more than
     /// a row (so runs cross row ends), must be exactly a pixel-by-pixel packing of the indices:
-    /// the writer works eight pixels at a time and the rest of a row one by one.
+    /// the writer works sixteen pixels at a time (two colours), then eight, and the rest of a row
+    /// one by one.
     @Test(arguments: [2, 3, 4, 5, 9, 16])
     func packedPaletteEqualsPackingPixelByPixel(colours count: Int) throws {
         var rng = SplitMix(seed: UInt64(100 + count))
