@@ -2,9 +2,9 @@
 /// time.
 ///
 /// `TileComparer` and `ChangedPixelTrimmer` find with memcmp that two rows differ and then need
-/// where. A pixel-by-pixel loop cost the trimmer most of its time on a dragged window: the last
-/// difference in a row of text is often hundreds of identical blank pixels from the row's end
-/// (docs/benchmarks.md, "Tiles' rows fetched ahead").
+/// where. The trimmer's pixel-by-pixel search for the last difference, backwards from the row's
+/// end, held 87% of its samples on a dragged window; with this one the trimmer fell from 7.0% to
+/// 5.7% of the server's samples (docs/benchmarks.md, "Tiles' rows fetched ahead").
 public enum RowDifference {
     /// The first column in `columns` where the rows differ, or nil.
     @inline(__always)

@@ -13,9 +13,9 @@ import RFB
 /// up after 127 colours (the most palette RLE can carry). The same pass keeps each run's palette
 /// index, so the RLE writers walk the runs instead of scanning and looking up the pixels again;
 /// the packed-palette writer finds eight pixels' indices at once by comparing them with the whole
-/// palette (sixteen, for two colours: `gatherBits`). All buffers are allocated once and reused, so encoding allocates
-/// nothing per tile or pixel. A class because it owns raw memory;
-/// it belongs to one `ZRLEEncoder` and so to one connection.
+/// palette (sixteen, for two colours: `gatherBits`). All buffers are allocated once and reused,
+/// so encoding allocates nothing per tile or pixel. A class because it owns raw memory; it
+/// belongs to one `ZRLEEncoder` and so to one connection.
 final class ZRLETileEncoder {
     /// ZRLE tiles are 64x64 pixels (RFC 6143 §7.7.6).
     static let tileSize = 64
@@ -344,6 +344,9 @@ final class ZRLETileEncoder {
     /// lane becomes a byte holding one bit, and one multiplication per eight bytes gathers those
     /// bits into the product's top byte: each byte's bit is shifted by a different multiple of 7,
     /// so that the eight land side by side in bits 56-63, and no two partial products meet.
+    #if !_endian(little)
+    #error("gatherBits reads eight lanes of bytes as one UInt64, lane 0 in the lowest byte")
+    #endif
     @inline(__always)
     static func gatherBits(of mask: SIMDMask<SIMD16<Int32>>, lowestFirst: Bool) -> (low: UInt8, high: UInt8) {
         // Bytes of 0x80 gathered by this land lane i at bit 56 + i; bytes of 0x01 gathered by
