@@ -171,6 +171,9 @@ public final class EventThread: @unchecked Sendable {
         threadIdentity.store(UInt(pthread_self()), ordering: .releasing)
         _ = porthole_set_thread_name(name)
         var ready = [porthole_epoll_event](repeating: porthole_epoll_event(), count: 64)
+        // Whether the last round went straight on to the work its own handlers queued, without
+        // polling: at most one round in a row does, so descriptors are never kept waiting.
+        var pollSkipped = false
         while true {
             let (work, stopping) = shared.withLock { state -> ([@Sendable () -> Void], Bool) in
                 let work = state.work
@@ -192,6 +195,14 @@ public final class EventThread: @unchecked Sendable {
             let now = Self.monotonicNanoseconds()
             while let due = timers.takeDue(now: now) { due.fire() }
             let moreWork = shared.withLock { !$0.work.isEmpty }
+            // Work queued on the thread by this round (a channel's flush after a send: one a
+            // frame, for the reply to each commit) runs next without a poll that would only find
+            // nothing ready: one epoll_wait less per commit.
+            if moreWork, !pollSkipped {
+                pollSkipped = true
+                continue
+            }
+            pollSkipped = false
             let timeout: Int64
             if moreWork {
                 timeout = 0

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Dispatch
+import Synchronization
 import Testing
 @testable import SystemIO
 
@@ -103,6 +104,35 @@ struct EventThreadTests {
         try b.close()
     }
 
+    /// Work queued on the thread runs before the next poll, but never more than one round in a
+    /// row without one: work that keeps queueing more must not keep a ready descriptor waiting.
+    @Test func workThatKeepsQueueingMoreDoesNotStarveWatches() throws {
+        let (a, b) = try UnixSocket.pair()
+        let thread = try EventThread(name: "test-busy")
+        defer { thread.shutdown() }
+        let events = Recorder<String>()
+        let busy = BusyWork(thread: thread)
+        let watch = thread.sync {
+            thread.watch(a.rawValue, onReadable: {
+                var byte: UInt8 = 0
+                if Glibc.read(a.rawValue, &byte, 1) == 1 { events.record("read \(byte) after \(busy.rounds) rounds") }
+            })
+        }
+        try thread.sync { Result { () throws(SystemError) in try watch.setInterest(readable: true, writable: false) } }.get()
+        thread.execute { busy.start() }
+        for _ in 0..<1000 where busy.rounds < 1000 { usleep(1_000) }
+        #expect(busy.rounds >= 1000, "the work keeps queueing more")
+        socketWrite(b, 9)
+        #expect(events.wait(seconds: 10) { $0.count == 1 }, "the descriptor was served while work kept coming")
+        let servedWhileBusy = busy.isRunning
+        busy.stop()
+        #expect(servedWhileBusy)
+        #expect(events.all.first?.hasPrefix("read 9") == true)
+        thread.sync { watch.cancel() }
+        try a.close()
+        try b.close()
+    }
+
     @Test func afterShutdownSyncRunsOnTheCaller() throws {
         let thread = try EventThread(name: "test-shutdown")
         let ran = Recorder<Int>()
@@ -116,6 +146,28 @@ struct EventThreadTests {
             if !exited { usleep(5_000) }
         }
         #expect(exited, "once the thread has exited, sync runs its work on the caller")
+    }
+}
+
+/// Work that queues itself again on its thread each time it runs, until stopped.
+private final class BusyWork: Sendable {
+    private let thread: EventThread
+    private let state = Mutex((rounds: 0, running: false))
+    init(thread: EventThread) { self.thread = thread }
+    var rounds: Int { state.withLock { $0.rounds } }
+    var isRunning: Bool { state.withLock { $0.running } }
+    func start() {
+        state.withLock { $0.running = true }
+        step()
+    }
+    func stop() { state.withLock { $0.running = false } }
+    private func step() {
+        let again = state.withLock { s -> Bool in
+            guard s.running else { return false }
+            s.rounds += 1
+            return true
+        }
+        if again { thread.execute { self.step() } }
     }
 }
 
