@@ -209,7 +209,9 @@ public struct ZRLEEncoder: LaneParallelEncoder {
         var before = Array(history.tail)
         var dictionaries: [[UInt8]] = [before]
         for i in 1..<max(1, lanes.count) {
-            before += workers[i - 1].data.suffix(ZRLEStreamHistory.window)
+            // Sliced by index: `suffix` on a raw buffer is Sequence's, which walks every byte.
+            let data = workers[i - 1].data
+            before.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[(data.count - min(data.count, ZRLEStreamHistory.window))...]))
             before.removeFirst(max(0, before.count - ZRLEStreamHistory.window))
             dictionaries.append(before)
         }
