@@ -57,16 +57,19 @@ public struct DamageRefinery: Sendable {
             refined = FrameDamage(moves: damage.moves, region: damage.region.intersection(moved).union(changed))
         }
         if let trimmer {
+            let destinations = Region(rects: refined.moves.map(\.destination))
             // Inside reported moves' destinations nothing was compared yet; only the
-            // changed pixels of the whole frame need them.
+            // changed pixels of the whole frame need them. Without a consumer that wants those,
+            // only the pixels outside all destinations are of use, so the destinations of moves
+            // found here are not read either: a detected scroll's area is most of its damage.
             let readsDestinations = changedPixelsWanted && !moved.isEmpty
             let exact = previous.withView { old in
                 current.withView { new in
-                    let tiles = readsDestinations ? changed.union(comparer.changedRegion(from: old, to: new, within: moved)) : changed
+                    let tiles = readsDestinations ? changed.union(comparer.changedRegion(from: old, to: new, within: moved))
+                        : changedPixelsWanted ? changed : changed.subtracting(destinations)
                     return trimmer.changedPixels(in: tiles, from: old, to: new)
                 }
             }
-            let destinations = Region(rects: refined.moves.map(\.destination))
             if changedPixelsWanted, Self.isWorthCutting(exact.area, from: refined.region.union(destinations).area) {
                 refined.changedPixels = exact
             }

@@ -133,6 +133,28 @@ struct DamageRefineryTests {
         #expect(owed.intersection(Rect(x: 0, y: 0, width: 128, height: 4)).isEmpty, "the blank rows above the first line are owed: \(owed)")
     }
 
+    /// With every consumer taking copies, a scroll found in damage reported without moves is
+    /// trimmed outside its destination only (the destination goes as CopyRect whatever its pixels
+    /// are): the damage left is the rows of the new line that differ, and it carries a viewer to
+    /// the new frame.
+    @Test func aScrollFoundForViewersWithCopiesLeavesOnlyTheNewLinesRows() {
+        var page = TextPage(seed: 77)
+        let previous = page.page(width: 400, height: 300)
+        let area = Rect(x: 20, y: 30, width: 320, height: 240)
+        var current = previous
+        current.copy(Rect(x: area.x, y: area.y + 20, width: area.width, height: area.height - 20), to: area.origin)
+        let exposed = Rect(x: area.x, y: area.maxY - 20, width: area.width, height: 20)
+        page.drawLine(into: &current, in: exposed)
+        let refined = trimming.refine(FrameDamage(region: Region(area)), previous: previous, current: current, changedPixelsWanted: false)
+        #expect(refined.moves.count == 1)
+        #expect(refined.changedPixels == nil)
+        #expect(viewerPicture(from: previous, applying: refined, from: current) == current)
+        let destinations = Region(rects: refined.moves.map(\.destination))
+        let outside = refined.region.subtracting(destinations)
+        #expect(!outside.isEmpty)
+        #expect(outside.area < exposed.area, "only the new line's differing pixels: \(outside)")
+    }
+
     @Test func randomChangesStayExactForViewersWithAndWithoutCopies() {
         var rng = SplitMix(seed: 31)
         for round in 0..<150 {
