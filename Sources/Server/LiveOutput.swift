@@ -87,6 +87,8 @@ public final class LiveOutput: @unchecked Sendable {
     private let startTime = NIODeadline.now()
     /// The desktop name follows the source's own (`NameProviding`) unless one was given.
     private let followsSourceName: Bool
+    /// The source's optional protocols that every frame consults.
+    private let capabilities: SourceCapabilityLookup
 
     public init(name: String, desktopName: String = "Porthole", followsSourceName: Bool = true, source: FrameSource, eventLoop: EventLoop,
                 frameRate: Double) {
@@ -95,6 +97,7 @@ public final class LiveOutput: @unchecked Sendable {
         self.source = source
         self.eventLoop = eventLoop
         advancesWhereSignalled = (source as? FrameSignalling)?.advancesWhereSignalled ?? false
+        capabilities = SourceCapabilityLookup(source)
         // As slow as once an hour: a signalling source needs the poll only as a fallback.
         frameInterval = .nanoseconds(Int64(1_000_000_000 / max(1.0 / 3600, frameRate)))
         let image = (source as? CursorProviding)?.cursor ?? .arrow
@@ -292,17 +295,18 @@ public final class LiveOutput: @unchecked Sendable {
     private func tick() {
         let seconds = Double((NIODeadline.now() - startTime).nanoseconds) / 1e9
         let damage = source.advance(to: seconds)
-        if let text = (source as? ClipboardSharing)?.takeClipboardChange() { handleClipboard(text, from: nil) }
-        if (source as? BellRinging)?.takeBell() == true { ringBell() }
-        let provider = source as? CursorProviding
-        let image = provider?.cursor
-        let cursorChanged = image != nil && image != frame.cursor.image
-        let position = (source as? CursorPositionProviding)?.takeCursorPositionChange()
-        let cursorMoved = position != nil && position != frame.cursor.position
-        let layout = source is ScreenLayoutProviding ? Self.layout(of: source) : nil
-        let relaidOut = layout != nil && layout != frame.layout
-        let sourceName = followsSourceName ? (source as? NameProviding)?.desktopName : nil
-        let renamed = sourceName != nil && sourceName != frame.name
+        if let text = capabilities.clipboard?.takeClipboardChange() { handleClipboard(text, from: nil) }
+        if capabilities.bell?.takeBell() == true { ringBell() }
+        // One snapshot of the current frame (each `frame` takes the lock and copies it).
+        let now = frame
+        let image = capabilities.cursor?.cursor
+        let cursorChanged = image != nil && image != now.cursor.image
+        let position = capabilities.cursorPosition?.takeCursorPositionChange()
+        let cursorMoved = position != nil && position != now.cursor.position
+        let layout = capabilities.hasScreens ? Self.layout(of: source) : nil
+        let relaidOut = layout != nil && layout != now.layout
+        let sourceName = followsSourceName ? capabilities.name?.desktopName : nil
+        let renamed = sourceName != nil && sourceName != now.name
         guard !damage.isEmpty || cursorChanged || cursorMoved || relaidOut || renamed else { return }
         publish(damage: damage) { frame in
             if let image, cursorChanged { frame.cursor.image = image; frame.cursor.imageSerial += 1 }
