@@ -43,6 +43,13 @@ public struct Device: Sendable {
         return (planeIDsByOutput[id] ?? []).compactMap { planesByID[$0] }
     }
 
+    /// The output `plane` is on, when `client` owns that output; nil otherwise. Two lookups, for
+    /// every plane of every commit (`planes(on:visibleTo:)` of each output would build arrays).
+    public func output(ofPlane plane: PlaneID, ownedBy client: ClientID) -> OutputID? {
+        guard let plane = planesByID[plane], let output = outputsByID[plane.output], output.owner == client else { return nil }
+        return output.id
+    }
+
     public func framebuffer(_ id: FramebufferID, visibleTo client: ClientID) throws(DisplayError) -> Framebuffer {
         guard let framebuffer = framebuffersByID[id], framebuffer.owner == client else { throw .noSuchFramebuffer(id) }
         return framebuffer

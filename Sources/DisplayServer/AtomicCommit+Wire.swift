@@ -61,24 +61,12 @@ extension AtomicCommit {
             }
             planes.append(AtomicCommit.PlaneUpdate(plane: planeID, state: planeState, damage: damage, moves: moves))
             // A plane on an output the commit names no state for: keep the protocol's active state.
-            if let output = device.outputOfPlane(planeID, visibleTo: client), !mentioned.contains(output) {
+            if let output = device.output(ofPlane: planeID, ownedBy: client), !mentioned.contains(output) {
                 mentioned.insert(output)
                 outputs.append(AtomicCommit.OutputUpdate(output: output, enabled: activeByOutput[output]))
             }
         }
         self.init(planes: planes, outputs: outputs, testOnly: request.flags.contains(.testOnly),
                   pageFlipEvent: request.flags.contains(.pageFlipEvent), userData: UInt64(requestID))
-    }
-}
-
-extension Device {
-    /// The output of one of `client`'s planes, or nil when the plane is not the client's.
-    func outputOfPlane(_ plane: PlaneID, visibleTo client: ClientID) -> OutputID? {
-        for output in outputs(visibleTo: client) where output.owner == client {
-            if let planes = try? planes(on: output.id, visibleTo: client), planes.contains(where: { $0.id == plane }) {
-                return output.id
-            }
-        }
-        return nil
     }
 }

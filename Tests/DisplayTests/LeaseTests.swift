@@ -27,6 +27,21 @@ struct LeaseTests {
         #expect(tickB.events.allSatisfy { $0.recipient != rig.producerA })
     }
 
+    /// A plane's output, for the producer that owns the output only: its own primary, cursor and
+    /// overlay planes; nobody else's, and not a plane that is gone.
+    @Test func aPlanesOutputIsFoundForItsOwnerOnly() throws {
+        var rig = Rig()
+        let overlay = try rig.device.createOverlayPlane(on: rig.outputA.id, by: rig.producerA)
+        for plane in [rig.outputA.primaryPlane, rig.outputA.cursorPlane, overlay] {
+            #expect(rig.device.output(ofPlane: plane, ownedBy: rig.producerA) == rig.outputA.id)
+            #expect(rig.device.output(ofPlane: plane, ownedBy: rig.producerB) == nil)
+            #expect(rig.device.output(ofPlane: plane, ownedBy: rig.consumer) == nil)
+        }
+        #expect(rig.device.output(ofPlane: rig.outputB.primaryPlane, ownedBy: rig.producerB) == rig.outputB.id)
+        try rig.device.destroyPlane(overlay, by: rig.producerA)
+        #expect(rig.device.output(ofPlane: overlay, ownedBy: rig.producerA) == nil)
+    }
+
     @Test func hotplugAddsAndRemovesOutputsForConsumers() throws {
         var rig = Rig()
         let created = try rig.device.createOutput(OutputRequest(name: "A-2", modes: [DisplayMode(width: 640, height: 480), DisplayMode(width: 320, height: 200)]),
