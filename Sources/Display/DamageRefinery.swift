@@ -41,6 +41,23 @@ public struct DamageRefinery: Sendable {
     /// copies: a move found is then an estimate, marked unverified, which only shapes the damage.
     public func refine(_ damage: FrameDamage, previous: PixelBuffer, current: PixelBuffer,
                        changedPixelsWanted: Bool = true, expectedMove: Point? = nil, exactMoves: Bool = true) -> FrameDamage {
+        var everyFrame: TrimAdvisor? = nil
+        return refined(damage, previous: previous, current: current, changedPixelsWanted: changedPixelsWanted,
+                       expectedMove: expectedMove, exactMoves: exactMoves, advisor: &everyFrame)
+    }
+
+    /// `refine`, with the trimmer run only where `advisor` says (`TrimAdvisor`), which then hears
+    /// whether the cut was used.
+    public func refine(_ damage: FrameDamage, previous: PixelBuffer, current: PixelBuffer, changedPixelsWanted: Bool = true,
+                       expectedMove: Point? = nil, exactMoves: Bool = true, advisor: inout TrimAdvisor) -> FrameDamage {
+        var held: TrimAdvisor? = advisor
+        defer { advisor = held ?? advisor }
+        return refined(damage, previous: previous, current: current, changedPixelsWanted: changedPixelsWanted,
+                       expectedMove: expectedMove, exactMoves: exactMoves, advisor: &held)
+    }
+
+    private func refined(_ damage: FrameDamage, previous: PixelBuffer, current: PixelBuffer, changedPixelsWanted: Bool,
+                         expectedMove: Point?, exactMoves: Bool, advisor: inout TrimAdvisor?) -> FrameDamage {
         guard !damage.region.isEmpty, previous.size == current.size else { return damage }
         let moved = Region(rects: damage.moves.map(\.destination))
         let compared = damage.region.subtracting(moved)
@@ -56,7 +73,7 @@ public struct DamageRefinery: Sendable {
         } else {
             refined = FrameDamage(moves: damage.moves, region: damage.region.intersection(moved).union(changed))
         }
-        if let trimmer {
+        if let trimmer, advisor?.nextFrameTrims() ?? true {
             let destinations = Region(rects: refined.moves.map(\.destination))
             // Inside reported moves' destinations nothing was compared yet; only the
             // changed pixels of the whole frame need them. Without a consumer that wants those,
@@ -70,16 +87,19 @@ public struct DamageRefinery: Sendable {
                     return trimmer.changedPixels(in: tiles, from: old, to: new)
                 }
             }
-            if changedPixelsWanted, Self.isWorthCutting(exact.area, from: refined.region.union(destinations).area) {
+            let changedPixelsCut = changedPixelsWanted && Self.isWorthCutting(exact.area, from: refined.region.union(destinations).area)
+            if changedPixelsCut {
                 refined.changedPixels = exact
             }
             // Outside the moves' destinations viewers hold the previous frame, so the damage
             // there may shrink to the pixels that differ; inside them it stays as it is.
             let outside = refined.region.subtracting(destinations)
             let exactOutside = exact.intersection(outside)
-            if Self.isWorthCutting(exactOutside.area, from: outside.area) {
+            let outsideCut = !outside.isEmpty && Self.isWorthCutting(exactOutside.area, from: outside.area)
+            if outsideCut {
                 refined.region = refined.region.intersection(destinations).union(exactOutside)
             }
+            advisor?.record(cutUsed: changedPixelsCut || outsideCut)
         }
         return refined
     }

@@ -65,6 +65,9 @@ public final class LiveOutput: @unchecked Sendable {
     /// The offset of the last frame's move, which the refinery tries first for the next frame
     /// (scrolls and drags keep their offset). Touched under `publishLock` only.
     private var lastMoveOffset: Point?
+    /// Whether the refinery cuts changed tiles to the pixels that differ, from how often the cut
+    /// was used lately (`TrimAdvisor`). Touched under `publishLock` only.
+    private var trimAdvisor = TrimAdvisor()
     /// Subscribers known to take CopyRect (`setTakesCopies`); a new one counts as not until told.
     private var subscribersTakingCopies = Set<ObjectIdentifier>()
     /// The clipboard text a viewer last provided, offered to the output's other viewers. Unicode:
@@ -335,7 +338,7 @@ public final class LiveOutput: @unchecked Sendable {
             // With no viewer taking copies a move only shapes their damage, so it is estimated
             // (`MoveDetector.detect(exact:)`); one that subscribes meanwhile is sent it as pixels.
             damage = refinery.refine(reported, previous: self.frame.pixels, current: pixels, changedPixelsWanted: copyless > 0,
-                                     expectedMove: lastMoveOffset, exactMoves: copyless < viewers)
+                                     expectedMove: lastMoveOffset, exactMoves: copyless < viewers, advisor: &trimAdvisor)
             lastMoveOffset = damage.moves.first.map { Point(x: $0.dx, y: $0.dy) }
         }
         let (frame, targets) = lock.withLock { () -> (Frame, [OutputSubscriber]) in
