@@ -8,8 +8,9 @@
 /// peers benchmark: 95 of 99 frames), and on a video region never (every pixel changes); there
 /// the trimmer was 7% of the drag's CPU for nothing. So after `unusedBeforeSkipping` trimmed
 /// frames in a row whose cut was not used, only every `trialSpacing`-th frame is trimmed, and the
-/// first whose cut is used again brings trimming back for every frame. A frame not trimmed is
-/// sent as whole changed tiles: the same pixels, never fewer.
+/// first whose cut is used again brings trimming back for every frame. A frame not trimmed goes
+/// as its whole changed tiles, as one whose cut is not worth it does: a superset of the pixels
+/// that differ, never less.
 ///
 /// Pure: `LiveOutput` keeps one per output, asks before each refinement (`nextFrameTrims`) and
 /// reports what the refinement did (`record`).
