@@ -14,7 +14,7 @@
 ///
 /// Pure: `LiveOutput` keeps one per output, asks before each refinement (`nextFrameTrims`) and
 /// reports what the refinement did (`record`).
-public struct TrimAdvisor: Sendable, Equatable {
+public struct TrimAdvisor: Sendable {
     /// Trimmed frames in a row with their cut unused before trimming becomes occasional.
     public static let unusedBeforeSkipping = 8
     /// While trimming is occasional, one frame in this many is trimmed.
@@ -48,7 +48,8 @@ public struct TrimAdvisor: Sendable, Equatable {
             unusedInARow = 0
             framesSinceTrial = 0
         } else {
-            unusedInARow += 1
+            // Counted only up to where it matters, so a long run of unused cuts never grows it.
+            unusedInARow = min(unusedInARow + 1, Self.unusedBeforeSkipping)
         }
     }
 }

@@ -336,6 +336,9 @@ final class ZRLETileEncoder {
         return runs
     }
 
+    #if !_endian(little)
+    #error("gatherBits reads eight lanes of bytes as one UInt64, lane 0 in the lowest byte")
+    #endif
     /// The lanes of `mask` as bits, eight lanes to a byte: for lanes 0-7 and for lanes 8-15, lane
     /// i as bit i (`lowestFirst`, for change bits) or as bit 7 - i (for packed palette indices,
     /// RFC 6143 §7.7.6: the leftmost pixel in the byte's most significant bits).
@@ -344,9 +347,6 @@ final class ZRLETileEncoder {
     /// lane becomes a byte holding one bit, and one multiplication per eight bytes gathers those
     /// bits into the product's top byte: each byte's bit is shifted by a different multiple of 7,
     /// so that the eight land side by side in bits 56-63, and no two partial products meet.
-    #if !_endian(little)
-    #error("gatherBits reads eight lanes of bytes as one UInt64, lane 0 in the lowest byte")
-    #endif
     @inline(__always)
     static func gatherBits(of mask: SIMDMask<SIMD16<Int32>>, lowestFirst: Bool) -> (low: UInt8, high: UInt8) {
         // Bytes of 0x80 gathered by this land lane i at bit 56 + i; bytes of 0x01 gathered by

@@ -103,20 +103,20 @@ public final class LiveOutput: @unchecked Sendable {
         capabilities = SourceCapabilityLookup(source)
         // As slow as once an hour: a signalling source needs the poll only as a fallback.
         frameInterval = .nanoseconds(Int64(1_000_000_000 / max(1.0 / 3600, frameRate)))
-        let image = (source as? CursorProviding)?.cursor ?? .arrow
+        let image = capabilities.cursor?.cursor ?? .arrow
         current = Frame(pixels: source.frame, sequence: 0,
                         cursor: CursorState(image: image, imageSerial: 1, position: nil),
-                        layout: Self.layout(of: source),
-                        name: (followsSourceName ? (source as? NameProviding)?.desktopName : nil) ?? desktopName)
+                        layout: Self.layout(of: source, screens: capabilities.screens),
+                        name: (followsSourceName ? capabilities.name?.desktopName : nil) ?? desktopName)
     }
 
     /// The screens the source reports (ScreenLayoutProviding) as a layout of its current frame, or
     /// one screen covering the frame when it reports none or a set that is not a valid layout
     /// (rfbproto "Screen Model": each screen non-empty and inside the framebuffer, ids unique).
-    static func layout(of source: FrameSource) -> DesktopLayout {
+    static func layout(of source: FrameSource, screens provider: ScreenLayoutProviding?) -> DesktopLayout {
         let size = source.frame.size
         let single = DesktopLayout(singleScreen: size)
-        guard let screens = (source as? ScreenLayoutProviding)?.screens, !screens.isEmpty else { return single }
+        guard let screens = provider?.screens, !screens.isEmpty else { return single }
         let layout = DesktopLayout(size: size, screens: screens.map { Screen(id: $0.id, rect: $0.rect) })
         return layout.validationFailure(maximumSide: Int(UInt16.max)) == nil ? layout : single
     }
@@ -221,7 +221,7 @@ public final class LiveOutput: @unchecked Sendable {
             return subscribers.values.filter { $0 !== sender }
         }
         for viewer in others { viewer.eventLoop.execute { viewer.clipboardChanged(text) } }
-        if sender != nil, let sharing = source as? ClipboardSharing {
+        if sender != nil, let sharing = capabilities.clipboard {
             eventLoop.execute { sharing.setClipboard(text) }
         }
     }
@@ -306,7 +306,7 @@ public final class LiveOutput: @unchecked Sendable {
         let cursorChanged = image != nil && image != now.cursor.image
         let position = capabilities.cursorPosition?.takeCursorPositionChange()
         let cursorMoved = position != nil && position != now.cursor.position
-        let layout = capabilities.hasScreens ? Self.layout(of: source) : nil
+        let layout = capabilities.screens.map { Self.layout(of: source, screens: $0) }
         let relaidOut = layout != nil && layout != now.layout
         let sourceName = followsSourceName ? capabilities.name?.desktopName : nil
         let renamed = sourceName != nil && sourceName != now.name
