@@ -70,15 +70,20 @@ struct FencePacingTests {
     /// Without pacing the same viewer's backlog grows: the contrast that shows the bound above is
     /// the pacer's doing. Frames come until the backlog passes the bound the paced viewer never
     /// reaches, for at most 600 frames (10 s at 60 per second): on a machine busy with other
-    /// tests fewer frames get drawn per second, so a fixed count proved too few to show it.
+    /// tests fewer frames get drawn per second, so a fixed count proved too few to show it. Each
+    /// frame is due a 60th of a second after the one before, and a loop that has fallen behind
+    /// does not wait: a 1/60 s pause under a full test run once took a tenth of a second, and
+    /// 600 frames at 9 a second (0.7 MB/s of 77 kB frames) never outran the 1 MB/s link.
     @Test func withoutPacingTheBacklogOnASlowLinkGrows() async throws {
         var configuration = TestServer.configuration()
         configuration.fencePacing = false
         try await TestServer.with(configuration: configuration, source: Self.source) { server in
             let viewer = try await Self.startStreaming(server, options: Self.slowViewer())
+            let start = NIODeadline.now()
             for number in 1...600 where viewer.largestLinkBacklog <= 400_000 {
                 server.source.fill(Rect(size: Self.size), with: Self.colour(ofFrame: number))
-                await pause(1.0 / 60)
+                let wait = start + .nanoseconds(Int64(number) * 1_000_000_000 / 60) - .now()
+                if wait > .zero { await pause(Double(wait.nanoseconds) / 1e9) } else { await Task.yield() }
             }
             #expect(viewer.largestLinkBacklog > 400_000, "only \(viewer.largestLinkBacklog) bytes were ever on the link")
             #expect(viewer.fencesAnswered <= 1, "pings were sent with pacing off (only the fence confirming Fence support is answered)")
