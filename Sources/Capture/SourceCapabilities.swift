@@ -77,8 +77,9 @@ public protocol FrameSignalling: FrameSource {
     /// still decides when it gets the frame. Called once, before the server's clock starts.
     func onFrameReady(_ handler: @escaping @Sendable () -> Void)
 
-    /// True when the source signals from one thread of its own that has just made the frame (the
-    /// display device's thread, right after composing): the server then advances the source and
+    /// True when the source signals from one thread of its own that has just made the frame or seen
+    /// it change (the display device's thread, right after composing; the X11 mirror's watcher,
+    /// once the damage settled): the server then advances the source and
     /// publishes the frame in the handler, on that thread, instead of handing the advance to the
     /// output's event loop. That saves a thread wake-up per frame, which is most of the cost of a
     /// small update (docs/benchmarks.md, "The output on the device's thread"). The handler may

@@ -13,7 +13,7 @@ import RFB
 /// frame (`FrameSignalling`, a display-device output) is also advanced as soon as it says so, so its
 /// frame does not wait for the next poll; signals that come while an advance is already queued are
 /// merged into it. A source that signals from a thread of its own that may do the work
-/// (`advancesWhereSignalled`: the display device's thread) is advanced right there, one thread
+/// (`advancesWhereSignalled`: the display device's thread, the X11 mirror's watcher) is advanced right there, one thread
 /// hand-off less per frame; advances and publishes are serialized by a lock (`serialized`), so they
 /// may run on that thread and on the event loop alike.
 ///

@@ -86,10 +86,16 @@ struct FrameSignalPacer: Equatable {
 
     /// The mirror was advanced (by a signal or by the frame clock) and read everything on the
     /// connection; `morePending` when events arrived during the advance that it has not acted on.
-    mutating func advanced(at now: Double, morePending: Bool) {
+    /// Whether the watcher must be woken to ask `next` again: not after an advance that found it
+    /// idle and left nothing pending (the frame clock's polls, 30 a second), since it then still
+    /// watches the connection, which is all it would do when woken.
+    @discardableResult
+    mutating func advanced(at now: Double, morePending: Bool) -> Bool {
+        let wasIdle = !signalled && pendingSince == nil
         signalled = false
         pendingSince = morePending ? now : nil
         lastActivity = morePending ? now : -Double.infinity
+        return !wasIdle || morePending
     }
 
     /// What to do at `now`; `.signal` counts as sent.

@@ -6,12 +6,18 @@ import Synchronization
 /// The thread that tells the server when the X11 mirror has a new frame (`FrameSignalling`), so a
 /// DAMAGE event is read at once instead of at the mirror's next 30 Hz poll.
 ///
-/// It only ever poll(2)s the X connection's file descriptor (and a pipe that wakes it) and asks how
-/// many bytes wait unread in it (FIONREAD); all reading of the connection stays on the output's
-/// event loop, in `advance(to:)`. When to signal is `FrameSignalPacer`'s decision: a burst of
+/// It poll(2)s the X connection's file descriptor (and a pipe that wakes it) and asks how many bytes
+/// wait unread in it (FIONREAD). When to signal is `FrameSignalPacer`'s decision: a burst of
 /// drawing is coalesced (the unread bytes growing, sampled every millisecond, mean the client
 /// still draws), signals are capped at `--max-fps`, and one signal is out at a time (the readable
 /// connection stays readable until the advance reads it).
+///
+/// The handler runs on this thread and may do the advance itself (the mirror is a source that
+/// `advancesWhereSignalled`): the thread that saw the damage reads it, with no hand-off to another
+/// thread first. So the handler may stop this watcher (the advance found the X server gone) and may
+/// block (the advance waits for the frame clock's advance to finish); `stop()` therefore never
+/// waits for the thread. Instead the thread keeps the connection's owner (`keepingAlive`) until it
+/// has stopped polling the connection, so its descriptor cannot be closed and reused under it.
 final class X11FrameWatcher: @unchecked Sendable {
     private let connectionFD: Int32
     /// A pipe's ends: a byte written to `wakeWriteFD` wakes the thread out of poll(2).
@@ -19,18 +25,22 @@ final class X11FrameWatcher: @unchecked Sendable {
     private let wakeWriteFD: Int32
     private let handler: @Sendable () -> Void
     private let state: Mutex<State>
-    private let finished = DispatchSemaphore(value: 0)
+    /// pthread_self() of the watcher's thread once it runs (0 before).
+    private let threadIdentity = Atomic<UInt>(0)
 
     private struct State {
         var pacer: FrameSignalPacer
         var stopping = false
         /// The thread has not ended (it ends when stopped or when it cannot watch the connection).
         var running = true
+        /// The thread closed the wake pipe on its way out: nothing may write to it any more (its
+        /// descriptor number may belong to another file by then).
+        var pipeClosed = false
     }
 
-    /// Watches `connectionFD` (the X connection's socket, owned by the caller, which must `stop()`
-    /// this watcher before closing it) and calls `handler` on its own thread.
-    init?(connectionFD: Int32, minimumInterval: Double, handler: @escaping @Sendable () -> Void) {
+    /// Watches `connectionFD` (the X connection's socket, which `owner` keeps open: the thread
+    /// holds `owner` until it ends) and calls `handler` on its own thread.
+    init?(connectionFD: Int32, keepingAlive owner: AnyObject, minimumInterval: Double, handler: @escaping @Sendable () -> Void) {
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { return nil }
         for fd in ends {
@@ -42,7 +52,12 @@ final class X11FrameWatcher: @unchecked Sendable {
         wakeWriteFD = ends[1]
         self.handler = handler
         state = Mutex(State(pacer: FrameSignalPacer(minimumInterval: minimumInterval)))
-        let thread = Thread { [self] in run() }
+        let keeper = OwnerKeeper(owner)
+        let thread = Thread { [self] in
+            run()
+            // Only now that nothing polls the connection's descriptor may it be closed.
+            keeper.release()
+        }
         thread.name = "porthole.x11-frames"
         thread.start()
     }
@@ -51,9 +66,13 @@ final class X11FrameWatcher: @unchecked Sendable {
     /// act on yet (see `FrameSignalPacer`).
     func advanced(morePending: Bool) {
         let now = Self.now()
-        state.withLock { $0.pacer.advanced(at: now, morePending: morePending) }
-        wake()
+        let changed = state.withLock { $0.pacer.advanced(at: now, morePending: morePending) }
+        // On the thread (the handler advanced), the loop asks the pacer again before it waits.
+        if changed, !isCurrent { wake() }
     }
+
+    /// Whether the caller runs on the watcher's thread (in the handler).
+    private var isCurrent: Bool { threadIdentity.load(ordering: .acquiring) == UInt(pthread_self()) }
 
     /// Whether a burst of drawing is waiting for its signal (`FrameSignalPacer.isSettling`); never
     /// once the thread has ended.
@@ -62,23 +81,25 @@ final class X11FrameWatcher: @unchecked Sendable {
         return state.withLock { $0.running && $0.pacer.isSettling(at: now) }
     }
 
-    /// Ends the thread and waits for it; the connection may be closed afterwards.
+    /// Ends the thread: it signals no more once it sees this, which is at once unless the handler
+    /// is running (then when it returns). Safe from the handler itself; never waits.
     func stop() {
         let first = state.withLock { state -> Bool in
             defer { state.stopping = true }
             return !state.stopping
         }
-        guard first else { return }
-        wake()
-        finished.wait()
-        close(wakeFD)
-        close(wakeWriteFD)
+        if first, !isCurrent { wake() }
     }
 
     private func run() {
+        threadIdentity.store(UInt(pthread_self()), ordering: .releasing)
         defer {
-            state.withLock { $0.running = false }
-            finished.signal()
+            state.withLock { state in
+                state.running = false
+                state.pipeClosed = true
+                close(wakeFD)
+                close(wakeWriteFD)
+            }
         }
         var unread: Int32 = 0
         while true {
@@ -126,10 +147,14 @@ final class X11FrameWatcher: @unchecked Sendable {
         return fds[1].revents != 0
     }
 
-    /// A full pipe needs no more bytes: the thread is woken already.
+    /// A full pipe needs no more bytes: the thread is woken already. Under the lock, so the pipe
+    /// cannot be closed meanwhile.
     private func wake() {
-        var one: UInt8 = 1
-        _ = write(wakeWriteFD, &one, 1)
+        state.withLock { state in
+            guard !state.pipeClosed else { return }
+            var one: UInt8 = 1
+            _ = write(wakeWriteFD, &one, 1)
+        }
     }
 
     private static func now() -> Double {
@@ -137,4 +162,11 @@ final class X11FrameWatcher: @unchecked Sendable {
         clock_gettime(CLOCK_MONOTONIC, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
+}
+
+/// The connection's owner, held by the watcher's thread until it ends (touched by that thread only).
+private final class OwnerKeeper: @unchecked Sendable {
+    private var object: AnyObject?
+    init(_ object: AnyObject) { self.object = object }
+    func release() { object = nil }
 }

@@ -2,6 +2,7 @@ import Capture
 import Display
 import Geometry
 import Pixels
+import Synchronization
 
 /// An existing X display shown to viewers: the root window read through MIT-SHM where DAMAGE says
 /// it changed, the XFIXES cursor image and the pointer's position (QueryPointer), the RandR
@@ -9,9 +10,15 @@ import Pixels
 /// RandR size changes passed on (they become DesktopSize for viewers).
 ///
 /// With DAMAGE it signals new frames (`FrameSignalling`): a thread watches the X connection and
-/// the server advances the mirror as soon as damage arrives, bursts coalesced and at most
-/// `maximumFrameRate` times a second (`X11FrameWatcher`, `FrameSignalPacer`), instead of waiting
-/// for its 30 Hz poll. With tile polling (`--x11-poll`, or no DAMAGE) it is polled only.
+/// advances the mirror itself as soon as damage arrives (`advancesWhereSignalled`), bursts
+/// coalesced and at most `maximumFrameRate` times a second (`X11FrameWatcher`,
+/// `FrameSignalPacer`), instead of waiting for its 30 Hz poll. With tile polling (`--x11-poll`, or
+/// no DAMAGE) it is polled only.
+///
+/// Threading: advances come from the watcher's thread and from the frame clock's event loop, one
+/// at a time (the server serializes them); input and the viewers' clipboard come from the event
+/// loop whenever viewers send them. Advances handle events that input and the clipboard share
+/// state with (a keyboard mapping change, selection requests), so all of them take `access`.
 ///
 /// When the X server goes away, the last picture stays with a hazard-striped border and darkened
 /// contents drawn over it, so viewers can see the mirror is stale; with `retry` a reconnect is tried
@@ -47,6 +54,8 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     private var flip = PictureRing()
     /// The viewers' clipboard text, offered again after a reconnect.
     private var viewerText: String?
+    /// Held by every advance and every call that reaches the session (see the type's note).
+    private let access = Mutex(())
 
     /// The X pointer's position when X clients moved it since the last call: the output's shared
     /// pointer follows it (a viewer's own moves arrive through XTEST and come back the same way).
@@ -54,6 +63,10 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     /// The first position seen (at start, or after a reconnect) only sets the baseline: an output
     /// nobody has pointed at shows no cursor, so snapshots of an untouched display stay exact.
     public func takeCursorPositionChange() -> Point? {
+        access.withLock { _ in takeCursorPositionChangeLocked() }
+    }
+
+    private func takeCursorPositionChangeLocked() -> Point? {
         guard let position = cursorPosition else { reportedCursorPosition = nil; return nil }
         guard let previous = reportedCursorPosition else { reportedCursorPosition = position; return nil }
         guard position != previous else { return nil }
@@ -86,19 +99,30 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     deinit { watcher?.stop() }
 
     public func onFrameReady(_ handler: @escaping @Sendable () -> Void) {
-        frameReady = handler
-        startWatching()
+        access.withLock { _ in
+            frameReady = handler
+            startWatching()
+        }
     }
+
+    /// The watcher's thread does the advance it signals: the thread that saw the damage reads it,
+    /// without waking the event loop for it first.
+    public var advancesWhereSignalled: Bool { true }
 
     /// Starts a watcher on the current session's connection, when there is a handler to call and
     /// DAMAGE to watch for.
     private func startWatching() {
         guard watcher == nil, let handler = frameReady, let session, session.tracksDamage else { return }
-        watcher = X11FrameWatcher(connectionFD: session.connectionFD, minimumInterval: 1 / maximumFrameRate, handler: handler)
+        watcher = X11FrameWatcher(connectionFD: session.connectionFD, keepingAlive: session, minimumInterval: 1 / maximumFrameRate,
+                                  handler: handler)
         if watcher == nil { log("cannot watch \(display) for DAMAGE events; reading it on the frame clock only") }
     }
 
     public func advance(to time: Double) -> FrameDamage {
+        access.withLock { _ in advanceLocked(to: time) }
+    }
+
+    private func advanceLocked(to time: Double) -> FrameDamage {
         guard let session else { return reconnect(at: time) }
         // The frame clock's poll while an X client is still drawing: the watcher's signal follows
         // once the drawing settles, and reading now would send the frame in parts.
@@ -149,14 +173,20 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
         }
     }
 
-    public func key(down: Bool, keysym: UInt32) { session?.input.key(down: down, keysym: keysym) }
+    public func key(down: Bool, keysym: UInt32) {
+        access.withLock { _ in session?.input.key(down: down, keysym: keysym) }
+    }
 
-    public func pointer(buttonMask: UInt16, x: Int, y: Int) { session?.input.pointer(buttonMask: buttonMask, x: x, y: y) }
+    public func pointer(buttonMask: UInt16, x: Int, y: Int) {
+        access.withLock { _ in session?.input.pointer(buttonMask: buttonMask, x: x, y: y) }
+    }
 
-    public func takeClipboardChange() -> String? { session?.clipboard.take() }
+    public func takeClipboardChange() -> String? { access.withLock { _ in session?.clipboard.take() } }
 
     public func setClipboard(_ text: String) {
-        viewerText = text
-        session?.clipboard.offer(text)
+        access.withLock { _ in
+            viewerText = text
+            session?.clipboard.offer(text)
+        }
     }
 }

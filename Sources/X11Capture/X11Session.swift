@@ -8,7 +8,8 @@ import Pixels
 /// Everything tied to one connection to the X server: the screen reader, change detection,
 /// cursor, input and clipboard. A lost connection ends the session; reconnecting starts a new one.
 ///
-/// All of it runs on the caller's thread (the output's event loop): events are drained with
+/// It is used from one thread at a time (X11MirrorSource serializes its advances, input and
+/// clipboard, which come from its watcher's thread and the output's event loop): events are drained with
 /// `xcb_poll_for_event`, which never waits, and the only waits are for replies to the requests a
 /// frame needs (the ShmGetImages and QueryPointer together, the cursor image), each a round trip
 /// on a local socket.

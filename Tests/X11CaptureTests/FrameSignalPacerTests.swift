@@ -15,6 +15,24 @@ import Testing
         #expect(p.next(at: 11) == .watchConnection)
     }
 
+    /// The frame clock's advance of an idle mirror leaves the watcher watching the connection, so it
+    /// need not be woken; an advance that answered a signal, or found a burst under way or left
+    /// events pending, changes what it does next.
+    @Test func onlyAnAdvanceThatChangesTheNextStepWakesTheWatcher() {
+        var p = pacer()
+        #expect(p.advanced(at: 9, morePending: false) == false)
+        #expect(p.next(at: 9.01) == .watchConnection)
+        #expect(p.advanced(at: 9.02, morePending: true) == true)
+        #expect(p.advanced(at: 9.03, morePending: false) == true, "the pending events were not counted")
+        p.connectionReadable(at: 10)
+        #expect(p.advanced(at: 10.0005, morePending: false) == true, "a burst under way was not counted")
+        #expect(p.next(at: 10.01) == .watchConnection)
+        p.connectionReadable(at: 11)
+        #expect(p.next(at: 11.002) == .signal)
+        #expect(p.advanced(at: 11.003, morePending: false) == true, "the signal out was not counted")
+        #expect(p.next(at: 11.004) == .watchConnection)
+    }
+
     /// Damage after a long idle is signalled once the burst had its settle time, not a tick later.
     @Test func damageAfterIdleIsSignalledAfterTheSettleTime() {
         var p = pacer()
