@@ -87,9 +87,18 @@ public protocol FrameSignalling: FrameSource {
     /// when its signalling thread can afford that and never waits for the output's event loop.
     /// Read once, when the server starts serving the source.
     var advancesWhereSignalled: Bool { get }
+
+    /// True while the source signals by itself at least as often as the server's frame clock would
+    /// poll it, changes or not (the X11 mirror's watcher looks at the pointer and the monitors of
+    /// an idle display): the clock then polls only as a fallback, once a second, instead of
+    /// waking a thread for each poll. Asked after every poll, so it may change (the X11 mirror
+    /// polls only while its X server is there).
+    var pollsItself: Bool { get }
 }
 
 extension FrameSignalling {
     /// Signals are handed to the output's event loop unless the source says otherwise.
     public var advancesWhereSignalled: Bool { false }
+    /// The frame clock polls unless the source says otherwise.
+    public var pollsItself: Bool { false }
 }

@@ -13,9 +13,11 @@ import RFB
 /// frame (`FrameSignalling`, a display-device output) is also advanced as soon as it says so, so its
 /// frame does not wait for the next poll; signals that come while an advance is already queued are
 /// merged into it. A source that signals from a thread of its own that may do the work
-/// (`advancesWhereSignalled`: the display device's thread, the X11 mirror's watcher) is advanced right there, one thread
-/// hand-off less per frame; advances and publishes are serialized by a lock (`serialized`), so they
-/// may run on that thread and on the event loop alike.
+/// (`advancesWhereSignalled`: the display device's thread, the X11 mirror's watcher) is advanced
+/// right there, one thread hand-off less per frame; advances and publishes are serialized by a
+/// lock (`serialized`), so they may run on that thread and on the event loop alike. While such a
+/// source also polls itself (`pollsItself`: the X11 mirror), the clock stands by at one poll a
+/// second (`standbyInterval`).
 ///
 /// Each frame is published together with its damage, so a viewer always encodes the very frame its
 /// accumulated damage describes; a newer frame's moves could otherwise refer to pixels the viewer
@@ -73,7 +75,12 @@ public final class LiveOutput: @unchecked Sendable {
     /// The clipboard text a viewer last provided, offered to the output's other viewers. Unicode:
     /// viewers with Extended Clipboard exchange UTF-8, the others Latin-1 (converted at the edge).
     private var clipboard = ""
-    private var ticker: RepeatedTask?
+    /// The frame clock's next poll; none once stopped.
+    private let clock = NIOLockedValueBox(ClockState())
+    private struct ClockState { var next: Scheduled<Void>?; var stopped = false }
+    /// The clock's interval while the source polls itself (`FrameSignalling.pollsItself`): a
+    /// fallback for signals that never come.
+    static let standbyInterval = TimeAmount.seconds(1)
     /// Whether signals from a `FrameSignalling` source are acted on, and whether an advance they
     /// asked for is already queued on the event loop (so a burst of signals queues one).
     private let signals = NIOLockedValueBox(SignalState())
@@ -99,8 +106,8 @@ public final class LiveOutput: @unchecked Sendable {
         self.followsSourceName = followsSourceName
         self.source = source
         self.eventLoop = eventLoop
-        advancesWhereSignalled = (source as? FrameSignalling)?.advancesWhereSignalled ?? false
         capabilities = SourceCapabilityLookup(source)
+        advancesWhereSignalled = capabilities.signalling?.advancesWhereSignalled ?? false
         // As slow as once an hour: a signalling source needs the poll only as a fallback.
         frameInterval = .nanoseconds(Int64(1_000_000_000 / max(1.0 / 3600, frameRate)))
         let image = capabilities.cursor?.cursor ?? .arrow
@@ -125,17 +132,37 @@ public final class LiveOutput: @unchecked Sendable {
     public var frame: Frame { lock.withLock { current } }
 
     public func start() {
-        ticker = eventLoop.scheduleRepeatedTask(initialDelay: frameInterval, delay: frameInterval) { [weak self] _ in
-            self?.serialized { $0.tick() }
-        }
-        guard let signalling = source as? FrameSignalling else { return }
+        scheduleTick()
+        guard let signalling = capabilities.signalling else { return }
         signals.withLockedValue { $0.running = true }
         signalling.onFrameReady { [weak self] in self?.frameReady() }
     }
 
     public func stop() {
         signals.withLockedValue { $0.running = false }
-        ticker?.cancel(); ticker = nil
+        let next = clock.withLockedValue { state -> Scheduled<Void>? in
+            state.stopped = true
+            defer { state.next = nil }
+            return state.next
+        }
+        next?.cancel()
+    }
+
+    /// The clock's next poll: `frameInterval` after this one ends, or `standbyInterval` while the
+    /// source polls itself (asked each time: the X11 mirror stops polling when its X server goes).
+    private func scheduleTick() {
+        var interval = frameInterval
+        if capabilities.signalling?.pollsItself == true { interval = max(interval, Self.standbyInterval) }
+        let next = eventLoop.scheduleTask(in: interval) { [weak self] in
+            guard let self else { return }
+            self.serialized { $0.tick() }
+            self.scheduleTick()
+        }
+        let stopped = clock.withLockedValue { state -> Bool in
+            if !state.stopped { state.next = next }
+            return state.stopped
+        }
+        if stopped { next.cancel() }
     }
 
     /// The source has a new frame (on any thread): advance it now, on the signalling thread when

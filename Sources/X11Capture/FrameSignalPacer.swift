@@ -21,6 +21,14 @@ import Display
 ///   connection stays readable until the advance reads it, so watching it would spin). The server's
 ///   frame clock still advances the mirror too, so a signal the server dropped costs one poll.
 ///
+/// - **polls when idle** (with `pollInterval`): the X pointer moves and RandR monitors change
+///   without an event the mirror watches, so it must be looked at regularly. Signalled here, the
+///   poll runs on the watcher's thread, which is not watching the connection meanwhile; polled by
+///   the frame clock on another thread, the reply to each poll's QueryPointer woke the watcher
+///   as if damage had come, and each poll cost two thread wake-ups. A poll is due `pollInterval`
+///   after the last advance of any kind, so while frames come at least that often (an X client
+///   drawing) there are none.
+///
 /// Events the advance itself read into xcb's queue while waiting for a reply (a DamageNotify for
 /// drawing done during the advance) never make the socket readable again; the advance reports
 /// them (`advanced(at:morePending:)`) and they are signalled like a readable connection.
@@ -32,6 +40,9 @@ struct FrameSignalPacer: Equatable {
         /// Nothing is known to be waiting: block until the connection is readable or the pacer is
         /// told of an advance.
         case watchConnection
+        /// As `watchConnection`, but only until `at`, when the mirror's own poll is due (see
+        /// `pollInterval`): then ask again.
+        case watchConnectionUntilPoll(at: Double)
         /// Something is waiting but it is too early to signal: wait until `until` (do not watch the
         /// connection, which is readable already).
         case wait(until: Double)
@@ -49,13 +60,20 @@ struct FrameSignalPacer: Equatable {
     /// When the connection last received something while waiting.
     private var lastActivity = -Double.infinity
     private var signalled = false
+    /// Seconds between the mirror's own polls when nothing else advances it (nil: the frame
+    /// clock polls it).
+    let pollInterval: Double?
+    /// When the mirror was last advanced (nil: not yet, so a poll is due at once).
+    private var lastAdvance: Double?
 
     /// `minimumInterval`: seconds between signals on average (1 / `--max-fps`; two may come back to
     /// back after a pause); `settle`: how long
     /// the connection must be quiet before a burst counts as over; `maximumDelay`: the longest a
     /// burst that does not end keeps the read waiting (by default `minimumInterval`).
-    init(minimumInterval: Double, settle: Double = 0.001, maximumDelay: Double? = nil) {
+    /// `pollInterval`: seconds between polls of an idle mirror, signalled like damage (nil: none).
+    init(minimumInterval: Double, settle: Double = 0.001, maximumDelay: Double? = nil, pollInterval: Double? = nil) {
         rateLimit = BurstRateLimit(interval: minimumInterval, burst: 2)
+        self.pollInterval = pollInterval.map { max(0.001, $0) }
         self.settle = max(0, settle)
         self.maximumDelay = max(self.settle, maximumDelay ?? rateLimit.interval)
     }
@@ -87,12 +105,14 @@ struct FrameSignalPacer: Equatable {
     /// The mirror was advanced (by a signal or by the frame clock) and read everything on the
     /// connection; `morePending` when events arrived during the advance that it has not acted on.
     /// Whether the watcher must be woken to ask `next` again: not after an advance that found it
-    /// idle and left nothing pending (the frame clock's polls, 30 a second), since it then still
-    /// watches the connection, which is all it would do when woken.
+    /// idle and left nothing pending (a poll by the frame clock), since it then still watches the
+    /// connection, which is all it would do when woken; a poll of its own it waits for merely
+    /// comes due later than it thinks, and it asks again then.
     @discardableResult
     mutating func advanced(at now: Double, morePending: Bool) -> Bool {
         let wasIdle = !signalled && pendingSince == nil
         signalled = false
+        lastAdvance = now
         pendingSince = morePending ? now : nil
         lastActivity = morePending ? now : -Double.infinity
         return !wasIdle || morePending
@@ -101,7 +121,15 @@ struct FrameSignalPacer: Equatable {
     /// What to do at `now`; `.signal` counts as sent.
     mutating func next(at now: Double) -> Step {
         if signalled { return .awaitAdvance }
-        guard let since = pendingSince else { return .watchConnection }
+        guard let since = pendingSince else {
+            guard let pollInterval else { return .watchConnection }
+            let due = lastAdvance.map { $0 + pollInterval } ?? now
+            guard now >= due else { return .watchConnectionUntilPoll(at: due) }
+            // Not counted against the rate cap: polls come only when nothing else advanced the
+            // mirror for a whole poll interval.
+            signalled = true
+            return .signal
+        }
         let quiet = min(max(since, lastActivity) + settle, since + maximumDelay)
         let due = rateLimit.earliest(from: quiet)
         guard now >= due else { return .wait(until: due) }

@@ -12,6 +12,9 @@ import Synchronization
 /// still draws), signals are capped at `--max-fps`, and one signal is out at a time (the readable
 /// connection stays readable until the advance reads it).
 ///
+/// With a poll interval it also signals an idle mirror that often (the pointer and the monitors
+/// have to be looked at), in place of the frame clock (`FrameSignalling.pollsItself`).
+///
 /// The handler runs on this thread and may do the advance itself (the mirror is a source that
 /// `advancesWhereSignalled`): the thread that saw the damage reads it, with no hand-off to another
 /// thread first. So the handler may stop this watcher (the advance found the X server gone) and may
@@ -40,7 +43,9 @@ final class X11FrameWatcher: @unchecked Sendable {
 
     /// Watches `connectionFD` (the X connection's socket, which `owner` keeps open: the thread
     /// holds `owner` until it ends) and calls `handler` on its own thread.
-    init?(connectionFD: Int32, keepingAlive owner: AnyObject, minimumInterval: Double, handler: @escaping @Sendable () -> Void) {
+    /// `pollInterval`: how often to signal an idle mirror anyway (`FrameSignalPacer.pollInterval`).
+    init?(connectionFD: Int32, keepingAlive owner: AnyObject, minimumInterval: Double, pollInterval: Double? = nil,
+          handler: @escaping @Sendable () -> Void) {
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { return nil }
         for fd in ends {
@@ -51,7 +56,7 @@ final class X11FrameWatcher: @unchecked Sendable {
         wakeFD = ends[0]
         wakeWriteFD = ends[1]
         self.handler = handler
-        state = Mutex(State(pacer: FrameSignalPacer(minimumInterval: minimumInterval)))
+        state = Mutex(State(pacer: FrameSignalPacer(minimumInterval: minimumInterval, pollInterval: pollInterval)))
         let keeper = OwnerKeeper(owner)
         let thread = Thread { [self] in
             run()
@@ -81,6 +86,10 @@ final class X11FrameWatcher: @unchecked Sendable {
         return state.withLock { $0.running && $0.pacer.isSettling(at: now) }
     }
 
+    /// Whether the thread still watches (it ends when stopped or when it cannot watch the
+    /// connection).
+    var isRunning: Bool { state.withLock { $0.running } }
+
     /// Ends the thread: it signals no more once it sees this, which is at once unless the handler
     /// is running (then when it returns). Safe from the handler itself; never waits.
     func stop() {
@@ -109,8 +118,10 @@ final class X11FrameWatcher: @unchecked Sendable {
             switch step {
             case .signal:
                 handler()
-            case .watchConnection:
-                guard let readable = waitForWake(timeout: -1, watchingConnection: true) else { return }
+            case .watchConnection, .watchConnectionUntilPoll:
+                var timeout: Int32 = -1
+                if case .watchConnectionUntilPoll(let due) = step { timeout = Int32(min(1000, ((due - now) * 1000).rounded(.up))) }
+                guard let readable = waitForWake(timeout: timeout, watchingConnection: true) else { return }
                 if readable {
                     unread = cxcb_unread_bytes(connectionFD)
                     state.withLock { $0.pacer.connectionReadable(at: Self.now()) }

@@ -43,6 +43,9 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     private let retry: Bool
     /// The most signalled advances per second (`--max-fps`).
     private let maximumFrameRate: Double
+    /// Seconds between looks at an idle display (the pointer, the monitors), done by the watcher
+    /// while there is one (`pollsItself`); nil leaves them to the server's frame clock.
+    private let pollInterval: Double?
     /// The server's handler for new frames, once installed (FrameSignalling).
     private var frameReady: (@Sendable () -> Void)?
     /// Watches the current session's connection while there is a handler and DAMAGE.
@@ -76,11 +79,13 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
 
     /// Connects to `display` (`:N`). Without `retry` an unreachable display is an error; with it the
     /// source starts blank and keeps trying. `polling` compares tiles instead of trusting DAMAGE.
-    /// `maximumFrameRate` caps the advances signalled from DAMAGE (normally `--max-fps`).
-    public init(display: String, polling: Bool = false, retry: Bool = false, maximumFrameRate: Double = 60,
+    /// `maximumFrameRate` caps the advances signalled from DAMAGE (normally `--max-fps`);
+    /// `pollRate` is how many times a second an idle display is looked at (the server's frame rate).
+    public init(display: String, polling: Bool = false, retry: Bool = false, maximumFrameRate: Double = 60, pollRate: Double? = 30,
                 log: @escaping (String) -> Void) throws {
         self.display = display; self.polling = polling; self.retry = retry; self.log = log
         self.maximumFrameRate = max(1, maximumFrameRate)
+        pollInterval = pollRate.map { 1 / max(0.001, $0) }
         do {
             let session = try X11Session(display: display, polling: polling, log: log)
             frame = try session.readWholeScreen()
@@ -109,12 +114,18 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     /// without waking the event loop for it first.
     public var advancesWhereSignalled: Bool { true }
 
+    /// While a watcher runs and polls (`pollInterval`): the frame clock need only stand by. Without
+    /// one (tile polling, no DAMAGE, the X server lost) the clock polls, reads and reconnects.
+    public var pollsItself: Bool {
+        access.withLock { _ in pollInterval != nil && watcher?.isRunning == true }
+    }
+
     /// Starts a watcher on the current session's connection, when there is a handler to call and
     /// DAMAGE to watch for.
     private func startWatching() {
         guard watcher == nil, let handler = frameReady, let session, session.tracksDamage else { return }
         watcher = X11FrameWatcher(connectionFD: session.connectionFD, keepingAlive: session, minimumInterval: 1 / maximumFrameRate,
-                                  handler: handler)
+                                  pollInterval: pollInterval, handler: handler)
         if watcher == nil { log("cannot watch \(display) for DAMAGE events; reading it on the frame clock only") }
     }
 

@@ -142,8 +142,10 @@ struct ServeCommand: AsyncParsableCommand {
             if image != nil || size != nil { throw ValidationError("--x11 mirrors a display at its own size; it takes no --image or --size") }
             guard x11.hasPrefix(":") || x11.contains(":") else { throw ValidationError("--x11 takes a display like :1, not '\(x11)'") }
             // The logger is made per message: logging is bootstrapped only when the server starts.
-            // DAMAGE is read as it arrives, at most --max-fps times a second (no viewer gets more).
-            source = try X11MirrorSource(display: x11, polling: x11Poll, retry: x11Retry, maximumFrameRate: maxFPS) {
+            // DAMAGE is read as it arrives, at most --max-fps times a second (no viewer gets more);
+            // an idle display is looked at (the pointer, the monitors) at the frame clock's rate.
+            source = try X11MirrorSource(display: x11, polling: x11Poll, retry: x11Retry, maximumFrameRate: maxFPS,
+                                         pollRate: configuration.sourceFrameRate) {
                 Logger(label: "porthole.x11").info("\($0)")
             }
         } else if let image {

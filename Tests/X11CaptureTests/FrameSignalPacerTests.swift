@@ -33,6 +33,43 @@ import Testing
         #expect(p.next(at: 11.004) == .watchConnection)
     }
 
+    /// With polls of its own, an idle mirror is signalled once every poll interval after its last
+    /// advance, whatever advanced it; damage keeps its own pace meanwhile.
+    @Test func anIdleMirrorIsPolledAPollIntervalAfterItsLastAdvance() {
+        var p = FrameSignalPacer(minimumInterval: 1.0 / 60, settle: 0.001, pollInterval: 1.0 / 30)
+        #expect(p.next(at: 10) == .signal, "the first poll did not come at once")
+        #expect(p.next(at: 10.001) == .awaitAdvance)
+        #expect(p.advanced(at: 10.002, morePending: false) == true)
+        #expect(p.next(at: 10.003) == .watchConnectionUntilPoll(at: 10.002 + 1.0 / 30))
+        #expect(p.next(at: 10.036) == .signal)
+        p.advanced(at: 10.037, morePending: false)
+        // Damage a little later is signalled on its own schedule, and its advance puts the poll off.
+        p.connectionReadable(at: 10.05)
+        #expect(p.next(at: 10.0505) == .wait(until: 10.051))
+        #expect(p.next(at: 10.0512) == .signal)
+        p.advanced(at: 10.053, morePending: false)
+        #expect(p.next(at: 10.06) == .watchConnectionUntilPoll(at: 10.053 + 1.0 / 30))
+        // An advance by someone else (the frame clock) puts it off too.
+        p.advanced(at: 10.08, morePending: false)
+        #expect(p.next(at: 10.087) == .watchConnectionUntilPoll(at: 10.08 + 1.0 / 30))
+    }
+
+    /// Frames that come faster than the poll interval leave no room for polls.
+    @Test func aDrawingClientLeavesNoPolls() {
+        var p = FrameSignalPacer(minimumInterval: 1.0 / 60, settle: 0.001, pollInterval: 1.0 / 30)
+        p.advanced(at: 0, morePending: false)
+        var polls = 0
+        for frame in 1...60 {
+            let t = Double(frame) / 40
+            // Before the frame: the watcher waits for damage or the poll.
+            if p.next(at: t - 0.0001) == .signal { polls += 1; p.advanced(at: t - 0.0001, morePending: false) }
+            p.connectionReadable(at: t)
+            #expect(p.next(at: t + 0.0011) == .signal)
+            p.advanced(at: t + 0.002, morePending: false)
+        }
+        #expect(polls == 0)
+    }
+
     /// Damage after a long idle is signalled once the burst had its settle time, not a tick later.
     @Test func damageAfterIdleIsSignalledAfterTheSettleTime() {
         var p = pacer()
