@@ -27,6 +27,26 @@ struct FrameSignallingTests {
         }
     }
 
+    /// While the source polls itself (the X11 mirror's watcher) the frame clock stands by, one poll
+    /// a second; once the source stops, the clock polls at the frame rate (60 here) again.
+    @Test func theFrameClockStandsByWhileTheSourcePollsItself() async throws {
+        let source = ScriptedFrameSource(TestImages.desktop(width: 160, height: 120))
+        source.pollsItself = true
+        try await TestServer.with(source: source) { server in
+            await pause(0.3)
+            let before = source.advanceCount
+            await pause(1.2)
+            let standing = source.advanceCount - before
+            #expect(standing <= 2, "\(standing) polls in 1.2 s while the source polls itself")
+            source.pollsItself = false
+            // The standby poll in flight comes within a second; from then on the clock polls at 60 Hz.
+            await pause(1.1)
+            let again = source.advanceCount
+            await pause(0.5)
+            #expect(source.advanceCount - again >= 10, "\(source.advanceCount - again) polls in 0.5 s after the source stopped polling itself")
+        }
+    }
+
     @Test func everySignalledChangeOfABurstReachesTheViewer() async throws {
         try await TestServer.with(configuration: Self.hourlyPoll()) { server in
             let viewer = try await server.connectViewerWithPicture()

@@ -30,6 +30,8 @@ final class ScriptedFrameSource: FrameSource, InputReceiving, ResizableSource, @
     let advancesOnSignallingThread: Bool
     /// The thread (pthread_self) of every advance, in order.
     private var advancingThreads: [UInt] = []
+    /// What `FrameSignalling.pollsItself` answers (a test sets it).
+    private var selfPolling = false
 
     init(_ picture: PixelBuffer, advancesOnSignallingThread: Bool = false,
          animation: (@Sendable (inout PixelBuffer, Int) -> FrameDamage)? = nil) {
@@ -37,6 +39,15 @@ final class ScriptedFrameSource: FrameSource, InputReceiving, ResizableSource, @
         published = picture
         self.advancesOnSignallingThread = advancesOnSignallingThread
         self.animation = animation
+    }
+
+    /// How many times the server advanced the source.
+    var advanceCount: Int { lock.withLock { ticks } }
+
+    /// Whether the source claims to poll itself (`FrameSignalling.pollsItself`).
+    var pollsItself: Bool {
+        get { lock.withLock { selfPolling } }
+        set { lock.withLock { selfPolling = newValue } }
     }
 
     /// The threads the server advanced the source on, in order.
