@@ -41,23 +41,16 @@ public struct DamageRefinery: Sendable {
     /// copies: a move found is then an estimate, marked unverified, which only shapes the damage.
     public func refine(_ damage: FrameDamage, previous: PixelBuffer, current: PixelBuffer,
                        changedPixelsWanted: Bool = true, expectedMove: Point? = nil, exactMoves: Bool = true) -> FrameDamage {
-        var everyFrame: TrimAdvisor? = nil
-        return refined(damage, previous: previous, current: current, changedPixelsWanted: changedPixelsWanted,
-                       expectedMove: expectedMove, exactMoves: exactMoves, advisor: &everyFrame)
+        // A fresh advisor trims its first frame, so this one trims every frame.
+        var everyFrame = TrimAdvisor()
+        return refine(damage, previous: previous, current: current, changedPixelsWanted: changedPixelsWanted,
+                      expectedMove: expectedMove, exactMoves: exactMoves, advisor: &everyFrame)
     }
 
     /// `refine`, with the trimmer run only where `advisor` says (`TrimAdvisor`), which then hears
     /// whether the cut was used.
     public func refine(_ damage: FrameDamage, previous: PixelBuffer, current: PixelBuffer, changedPixelsWanted: Bool = true,
                        expectedMove: Point? = nil, exactMoves: Bool = true, advisor: inout TrimAdvisor) -> FrameDamage {
-        var held: TrimAdvisor? = advisor
-        defer { advisor = held ?? advisor }
-        return refined(damage, previous: previous, current: current, changedPixelsWanted: changedPixelsWanted,
-                       expectedMove: expectedMove, exactMoves: exactMoves, advisor: &held)
-    }
-
-    private func refined(_ damage: FrameDamage, previous: PixelBuffer, current: PixelBuffer, changedPixelsWanted: Bool,
-                         expectedMove: Point?, exactMoves: Bool, advisor: inout TrimAdvisor?) -> FrameDamage {
         guard !damage.region.isEmpty, previous.size == current.size else { return damage }
         let moved = Region(rects: damage.moves.map(\.destination))
         let compared = damage.region.subtracting(moved)
@@ -73,7 +66,7 @@ public struct DamageRefinery: Sendable {
         } else {
             refined = FrameDamage(moves: damage.moves, region: damage.region.intersection(moved).union(changed))
         }
-        if let trimmer, advisor?.nextFrameTrims() ?? true {
+        if let trimmer, advisor.nextFrameTrims() {
             let destinations = Region(rects: refined.moves.map(\.destination))
             // Inside reported moves' destinations nothing was compared yet; only the
             // changed pixels of the whole frame need them. Without a consumer that wants those,
@@ -99,7 +92,7 @@ public struct DamageRefinery: Sendable {
             if outsideCut {
                 refined.region = refined.region.intersection(destinations).union(exactOutside)
             }
-            advisor?.record(cutUsed: changedPixelsCut || outsideCut)
+            advisor.record(cutUsed: changedPixelsCut || outsideCut)
         }
         return refined
     }

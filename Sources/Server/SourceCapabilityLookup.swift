@@ -2,9 +2,10 @@ import Capture
 
 /// The optional protocols of a `FrameSource` that `LiveOutput` consults on every frame (and, for
 /// the clipboard, on every viewer's cut text; for signalling, at every poll), looked up once. A
-/// source's conformances never change, but each `as?` to a protocol is a lookup in the Swift runtime's conformance cache: six
-/// a frame, 0.6% of the samples of a typing profile on the display device, none since (too little
-/// to show in alternated runs; docs/benchmarks.md, "One poll less per commit").
+/// source's conformances never change, but each `as?` to a protocol is a lookup in the Swift
+/// runtime's conformance cache: six a frame, 0.6% of the samples of a typing profile on the
+/// display device, none since (too little to show in alternated runs; docs/benchmarks.md, "One
+/// poll less per commit").
 struct SourceCapabilityLookup {
     let clipboard: ClipboardSharing?
     let bell: BellRinging?

@@ -8,6 +8,8 @@ import Testing
 @Suite struct FrameSignalPacerTests {
     /// 60 fps cap and a 1 ms settle, as `porthole serve --x11` uses by default.
     func pacer() -> FrameSignalPacer { FrameSignalPacer(minimumInterval: 1.0 / 60, settle: 0.001) }
+    /// The same, polling an idle mirror at the frame clock's 30 Hz (`porthole serve --x11`'s watcher).
+    func pollingPacer() -> FrameSignalPacer { FrameSignalPacer(minimumInterval: 1.0 / 60, settle: 0.001, pollInterval: 1.0 / 30) }
 
     @Test func idleWatchesTheConnection() {
         var p = pacer()
@@ -36,7 +38,7 @@ import Testing
     /// With polls of its own, an idle mirror is signalled once every poll interval after its last
     /// advance, whatever advanced it; damage keeps its own pace meanwhile.
     @Test func anIdleMirrorIsPolledAPollIntervalAfterItsLastAdvance() {
-        var p = FrameSignalPacer(minimumInterval: 1.0 / 60, settle: 0.001, pollInterval: 1.0 / 30)
+        var p = pollingPacer()
         #expect(p.next(at: 10) == .signal, "the first poll did not come at once")
         #expect(p.next(at: 10.001) == .awaitAdvance)
         #expect(p.advanced(at: 10.002, morePending: false) == true)
@@ -56,7 +58,7 @@ import Testing
 
     /// Frames that come faster than the poll interval leave no room for polls.
     @Test func aDrawingClientLeavesNoPolls() {
-        var p = FrameSignalPacer(minimumInterval: 1.0 / 60, settle: 0.001, pollInterval: 1.0 / 30)
+        var p = pollingPacer()
         p.advanced(at: 0, morePending: false)
         var polls = 0
         for frame in 1...60 {
