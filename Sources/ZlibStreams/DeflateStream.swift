@@ -55,6 +55,9 @@ public final class DeflateStream {
     /// buffer, refilled in place: a lane splices dozens of runs a frame.
     private var pendingHistory: [UInt8] = []
     private var restartPending = false
+    /// Where `compress` has zlib write, `outputChunkSize` bytes at a time.
+    private let outputChunk = UnsafeMutablePointer<UInt8>.allocate(capacity: outputChunkSize)
+    private static let outputChunkSize = 16384
 
     public init(level: Int, framing: Framing = .zlib) {
         self.level = Int32(max(0, min(9, level)))
@@ -66,7 +69,10 @@ public final class DeflateStream {
         precondition(status == Z_OK, "deflateInit2 failed: \(status)")
     }
 
-    deinit { deflateEnd(&stream) }
+    deinit {
+        deflateEnd(&stream)
+        outputChunk.deallocate()
+    }
 
     /// The 2-byte zlib header (RFC 1950 §2.2) zlib itself writes for `level`: deflate with a 32 KiB
     /// window, FLEVEL as zlib sets it, no preset dictionary, FCHECK making it a multiple of 31.
@@ -83,12 +89,9 @@ public final class DeflateStream {
         guard l != level else { return }
         // deflateParams may need to flush pending input; there is none after a chunk's flush (the
         // bits a partial flush leaves are output, not input, and its Z_BLOCK adds nothing to them).
-        var scratch = [UInt8](repeating: 0, count: 64)
-        scratch.withUnsafeMutableBufferPointer { p in
-            stream.next_in = nil; stream.avail_in = 0
-            stream.next_out = p.baseAddress; stream.avail_out = UInt32(p.count)
-            _ = deflateParams(&stream, l, Z_DEFAULT_STRATEGY)
-        }
+        stream.next_in = nil; stream.avail_in = 0
+        stream.next_out = outputChunk; stream.avail_out = 64
+        _ = deflateParams(&stream, l, Z_DEFAULT_STRATEGY)
         level = l
     }
 
@@ -136,22 +139,18 @@ public final class DeflateStream {
             output.append(contentsOf: Self.zlibHeader(level: Int(level)))
             headerPending = false
         }
-        let bound = Int(deflateBound(&stream, UInt(input.count))) + 16
-        let start = output.count
-        output.reserveCapacity(start + bound)
-        var produced = 0
         stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: UInt8.self))
         stream.avail_in = UInt32(input.count)
+        // Through a buffer of the stream's own, appended as it fills (zlib manual, `deflate`: call
+        // again with the same flush while it fills the output): growing `output` by the input's
+        // bound first would zero that many bytes each chunk, about the input's size, only to
+        // drop most of them again.
         repeat {
-            output.append(contentsOf: repeatElement(0, count: bound))
-            output.withUnsafeMutableBufferPointer { p in
-                stream.next_out = p.baseAddress! + start + produced
-                stream.avail_out = UInt32(bound)
-                let status = CZlib.deflate(&stream, flush == .sync ? Z_SYNC_FLUSH : Z_PARTIAL_FLUSH)
-                precondition(status == Z_OK || status == Z_BUF_ERROR, "deflate failed: \(status)")
-                produced += bound - Int(stream.avail_out)
-            }
-            output.removeLast(output.count - start - produced)
+            stream.next_out = outputChunk
+            stream.avail_out = UInt32(Self.outputChunkSize)
+            let status = CZlib.deflate(&stream, flush == .sync ? Z_SYNC_FLUSH : Z_PARTIAL_FLUSH)
+            precondition(status == Z_OK || status == Z_BUF_ERROR, "deflate failed: \(status)")
+            output.append(contentsOf: UnsafeBufferPointer(start: outputChunk, count: Self.outputChunkSize - Int(stream.avail_out)))
         } while stream.avail_out == 0
         stream.next_in = nil
         // A sync flush writes out any bits an earlier partial flush left, whatever the input.

@@ -17,6 +17,26 @@ struct ZlibStreamTests {
         }
     }
 
+    /// Incompressible chunks make output several times the stream's own output buffer: it all
+    /// arrives, after what `output` held, at level 0 (stored blocks) as at 6.
+    @Test func outputLongerThanTheStreamsBufferArrivesWhole() throws {
+        for level in [0, 6] {
+            let deflater = DeflateStream(level: level), inflater = InflateStream()
+            var rng: UInt64 = 3
+            for size in [100_000, 16_384, 40_000] {
+                let input: [UInt8] = (0..<size).map { _ in
+                    rng = rng &* 6364136223846793005 &+ 1442695040888963407
+                    return UInt8(truncatingIfNeeded: rng >> 56)
+                }
+                var output: [UInt8] = [1, 2, 3]
+                deflater.compress(input, appendingTo: &output)
+                #expect(output.count > size)
+                #expect(Array(output.prefix(3)) == [1, 2, 3])
+                #expect(try inflater.decompress(Array(output.dropFirst(3)), limit: size) == input)
+            }
+        }
+    }
+
     @Test func aBombStopsAtTheLimit() {
         let deflater = DeflateStream(level: 9)
         var compressed: [UInt8] = []
