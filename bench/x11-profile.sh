@@ -3,7 +3,8 @@
 # docs/benchmarks.md, "X11 mirror vs x11vnc"): an Xvfb of the workload's size, `porthole serve
 # --x11` (release), peers-bench as the viewer, and `perf record -g` on the server (PROFILER
 # replaces `perf record -F 999 -g -o PERF_DATA`, as in bench/device-profile.sh) while
-# bench/feed-x11.c draws 300 frames of the workload.
+# bench/feed-x11.c draws 300 frames of the workload. The CSV row's server CPU counts Xvfb's and
+# the server's processes together, as run-peers.sh does for porthole-x11; the profile is the server's.
 #
 #   bench/x11-profile.sh [PERF_DATA] [DISPLAY_NUMBER]     then: perf report -i PERF_DATA --no-children --sort symbol
 #   WORKLOAD=typing FRAMES=600 bench/x11-profile.sh ...   another workload, frame count
