@@ -28,10 +28,10 @@ public typealias ServerToClientDecoder = DisplayMessageDecoder<ServerToClientMes
 /// `takeQueuedFDs()` for the caller to close. After an error the decoder stays failed and throws
 /// the same error again.
 ///
-/// Its methods are `@inlinable` so that the display server and clients decode with a copy
-/// compiled for their `Message`: called across modules as generic code, every message went
-/// through witness tables and type-metadata lookups (`next()` was 3% of a typing frame's samples,
-/// a quarter of that looking up metadata).
+/// `append` and `next()` (with what it calls) are `@inlinable`, so that the display server and
+/// clients decode with a copy compiled for their `Message`: called across modules as generic
+/// code, every message went through witness tables and type-metadata lookups (`next()` was 3% of
+/// a typing frame's samples, a quarter of that looking up metadata).
 public struct DisplayMessageDecoder<Message: DisplayWireMessage> {
     public let limits: DisplayProtocolLimits
     @usableFromInline var buffer = ByteBuffer()
