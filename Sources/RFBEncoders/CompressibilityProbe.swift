@@ -40,14 +40,25 @@ final class CompressibilityProbe {
     private static let steps = 0x123_112_121_123
 
     private static let hashBits = 13
-    /// Position + 1 of the last 4-byte sequence with each hash in the current band; 0 is empty.
+    /// For each hash, `base` + position + 1 of the last 4-byte sequence with it in the current
+    /// band; a value not above `base` is empty (left from an earlier band, or never set).
     private let table: UnsafeMutablePointer<Int32>
     private let histogram: UnsafeMutablePointer<Int32>
     private var band: UnsafePointer<UInt8>?
     /// Positions below this are in the table.
     private var indexed = 0
+    /// Raised past every value of the last band by `begin`, so that a new band starts with an
+    /// empty table without clearing its 32 KiB: a typing frame's few small bands would otherwise
+    /// spend more on the clearing than on the scan (docs/benchmarks.md, "The probe's table").
+    private var base = 0
+    /// `base` is taken back to 0, and the table cleared, before it passes this, so that `base`
+    /// plus a band's positions stays within Int32 (bands are a few MiB).
+    private let baseLimit: Int
 
-    init() {
+    /// `baseLimit` is for tests, which need the table's clearing to come soon.
+    init(baseLimit: Int = 1 << 30) {
+        precondition(baseLimit > 0 && baseLimit <= 1 << 30)
+        self.baseLimit = baseLimit
         table = .allocate(capacity: 1 << Self.hashBits)
         table.initialize(repeating: 0, count: 1 << Self.hashBits)
         histogram = .allocate(capacity: 256)
@@ -62,8 +73,13 @@ final class CompressibilityProbe {
     /// Starts a new band of bytes; spans of it are then asked about in increasing order.
     func begin(_ bytes: UnsafePointer<UInt8>) {
         band = bytes
+        // The last band stored at most base + indexed.
+        base += indexed
+        if base >= baseLimit {
+            table.update(repeating: 0, count: 1 << Self.hashBits)
+            base = 0
+        }
         indexed = 0
-        table.update(repeating: 0, count: 1 << Self.hashBits)
     }
 
     /// Whether deflate could not shrink `band[start..<end]` (with the band's bytes before `start`
@@ -93,6 +109,7 @@ final class CompressibilityProbe {
         let shift = UInt32(32 - Self.hashBits)
         @inline(__always) func hash(_ word: UInt32) -> Int { Int((word &* 2_654_435_761) >> shift) }
         var matched = 0
+        let base = self.base
         var p = max(start, indexed)
         let last = end - 4
         // Positions already counted as matched; a backward extension stops there.
@@ -107,7 +124,7 @@ final class CompressibilityProbe {
                 let word = raw.loadUnaligned(fromByteOffset: p, as: UInt32.self)
                 let h = hash(word)
                 if lookUp {
-                    let candidate = Int(table[h]) - 1
+                    let candidate = Int(table[h]) - base - 1
                     if candidate >= 0, candidate < p, p - candidate <= Self.window,
                        raw.loadUnaligned(fromByteOffset: candidate, as: UInt32.self) == word {
                         var (from, to) = (p, p + 4)
@@ -115,13 +132,13 @@ final class CompressibilityProbe {
                         while from > covered && from - p + candidate > 0 && bytes[from - 1 - p + candidate] == bytes[from - 1] { from -= 1 }
                         matched += to - from
                         covered = to
-                        if remember { table[h] = Int32(p + 1) }
+                        if remember { table[h] = Int32(base + p + 1) }
                         p = to
                         phase = p % 12
                         continue
                     }
                 }
-                if remember { table[h] = Int32(p + 1) }
+                if remember { table[h] = Int32(base + p + 1) }
             }
             // To the next phase that remembers or looks up: 0→3→4→6→8→9→12.
             let step = Self.steps >> (phase * 4) & 0xf

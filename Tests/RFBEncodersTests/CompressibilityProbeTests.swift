@@ -62,6 +62,39 @@ struct CompressibilityProbeTests {
         #expect(Self.verdicts(far, spans: [0..<12288, 12288..<second, second..<(second + 12288)]) == [true, true, true])
     }
 
+    /// A band's verdicts do not depend on the bands before it, although `begin` no longer clears
+    /// the table. Here the second band's first span is all zeros but for a 200-byte piece `piece`
+    /// (low entropy, so it is never scanned), and its second span, noise, repeats `piece`:
+    /// judged alone that span is incompressible, since the span with the earlier copy was skipped.
+    /// The first band had `piece` at the same offset in noise, so it was scanned, and a table
+    /// that kept its positions would find the repeat and call the span compressible.
+    @Test(arguments: [1 << 30, 8192])
+    func aBandIsJudgedAsIfItCameFirst(baseLimit: Int) {
+        let piece = Self.noise(200, seed: 7)
+        var earlier = Self.noise(8192, seed: 11)
+        earlier.replaceSubrange(1000..<1200, with: piece)
+        var band = [UInt8](repeating: 0, count: 4096) + Self.noise(4096, seed: 13)
+        band.replaceSubrange(1000..<1200, with: piece)
+        band.replaceSubrange(6000..<6200, with: piece)
+        let spans = [0..<4096, 4096..<8192]
+        let alone = Self.verdicts(band, spans: spans)
+        #expect(alone == [false, true])
+
+        let probe = CompressibilityProbe(baseLimit: baseLimit)
+        var reused: [[Bool]] = []
+        // Several rounds; with the small limit the table is cleared at every band after the first.
+        for _ in 0..<4 {
+            for bytes in [earlier, band] {
+                reused.append(bytes.withUnsafeBufferPointer { p in
+                    probe.begin(p.baseAddress!)
+                    return spans.map { probe.isIncompressible(from: $0.lowerBound, to: $0.upperBound) }
+                })
+            }
+        }
+        let earlierAlone = Self.verdicts(earlier, spans: spans)
+        #expect(reused == Array(repeating: [earlierAlone, alone], count: 4).flatMap { $0 })
+    }
+
     @Test func shortSpansAreLeftToDeflate() {
         #expect(Self.verdicts(Self.noise(63), spans: [0..<63]) == [false])
     }
