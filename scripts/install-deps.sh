@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Porthole needs on Debian 12: the C libraries it links (libpng, zlib, libdeflate, libcrypto, libjpeg-turbo, xcb) and,
 # with --peers, the real VNC peers the integration tests drive, and with --bench, what bench/run-peers.sh
-# needs (the peer servers, the neatvnc and libvncserver libraries, matplotlib for the charts).
+# needs (the peer servers, the neatvnc and libvncserver libraries, matplotlib for the charts) and perf
+# for the profile scripts and bench/kernel-share.sh.
 # Idempotent and quiet when all is there.
 set -euo pipefail
 
@@ -10,7 +11,7 @@ build_packages=(pkg-config libpng-dev zlib1g-dev libdeflate-dev libssl-dev libtu
 peer_packages=(xvfb x11-apps xauth xterm tigervnc-standalone-server tigervnc-viewer x11vnc vncsnapshot
                xtightvncviewer novnc websockify chromium fonts-dejavu-core netpbm libjpeg-turbo-progs tigervnc-tools python3-pip
                xclip xdotool x11-xserver-utils x11-utils libvncserver-dev gcc)
-bench_packages=(xvfb tigervnc-standalone-server x11vnc libneatvnc-dev libvncserver-dev python3-matplotlib)
+bench_packages=(xvfb tigervnc-standalone-server x11vnc libneatvnc-dev libvncserver-dev python3-matplotlib linux-perf)
 
 wanted=("${build_packages[@]}")
 [[ "${1:-}" == "--peers" ]] && wanted+=("${peer_packages[@]}")
