@@ -33,12 +33,22 @@ int main(int argc, char **argv) {
     int level = atoi(argv[2]), strategy = atoi(argv[3]), reps = argc > 4 ? atoi(argv[4]) : 20;
     size_t count = 0, capacity = 1024;
     struct chunk *chunks = malloc(capacity * sizeof *chunks);
+    if (!chunks) { perror("malloc"); return 1; }
     unsigned length;
     unsigned char flush;
-    while (fread(&length, 4, 1, file) == 1 && fread(&flush, 1, 1, file) == 1) {
+    for (;;) {
+        size_t got = fread(&length, 1, 4, file);
+        if (got == 0) break;
+        if (got != 4 || fread(&flush, 1, 1, file) != 1) { fprintf(stderr, "%s: truncated\n", argv[1]); return 1; }
         if (length > (1u << 30)) { fprintf(stderr, "%s: chunk of %u bytes: not a dump\n", argv[1], length); return 1; }
-        if (count == capacity) chunks = realloc(chunks, (capacity *= 2) * sizeof *chunks);
+        if (count == capacity) {
+            struct chunk *grown = realloc(chunks, capacity * 2 * sizeof *chunks);
+            if (!grown) { perror("realloc"); return 1; }
+            chunks = grown;
+            capacity *= 2;
+        }
         chunks[count] = (struct chunk){length, flush != 0, malloc(length ? length : 1)};
+        if (!chunks[count].bytes) { perror("malloc"); return 1; }
         if (length && fread(chunks[count].bytes, 1, length, file) != length) { fprintf(stderr, "%s: truncated\n", argv[1]); return 1; }
         count++;
     }
