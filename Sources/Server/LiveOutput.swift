@@ -253,7 +253,7 @@ public final class LiveOutput: @unchecked Sendable {
             clipboard = text
             return subscribers.values.filter { $0 !== sender }
         }
-        for viewer in others { viewer.eventLoop.execute { viewer.clipboardChanged(text) } }
+        for viewer in others { viewer.deliver { viewer.clipboardChanged(text) } }
         if sender != nil, let sharing = capabilities.clipboard {
             eventLoop.execute { sharing.setClipboard(text) }
         }
@@ -262,7 +262,7 @@ public final class LiveOutput: @unchecked Sendable {
     /// Rings every viewer's bell.
     func ringBell() {
         let targets = lock.withLock { Array(subscribers.values) }
-        for viewer in targets { viewer.eventLoop.execute { viewer.bellRang() } }
+        for viewer in targets { viewer.deliver { viewer.bellRang() } }
     }
 
     /// Renames the desktop: viewers that take DesktopName are told in their next update.
@@ -401,16 +401,19 @@ public final class LiveOutput: @unchecked Sendable {
             current = next
             return (current, Array(subscribers.values))
         }
+        let refined = damage
         for subscriber in targets {
-            subscriber.eventLoop.execute { subscriber.frameArrived(frame, damage: damage) }
+            subscriber.deliver { subscriber.frameArrived(frame, damage: refined) }
         }
     }
 }
 
 /// A consumer of one output's frames (a viewer connection). Its methods are called on its own
-/// event loop.
+/// thread, through `deliver`.
 protocol OutputSubscriber: AnyObject, Sendable {
-    var eventLoop: EventLoop { get }
+    /// Runs `work` on the subscriber's thread: at once when the publisher runs there and the
+    /// subscriber allows it (a viewer served on the display device's thread), later otherwise.
+    func deliver(_ work: @escaping @Sendable () -> Void)
     func frameArrived(_ frame: LiveOutput.Frame, damage: FrameDamage)
     func clipboardChanged(_ text: String)
     func bellRang()

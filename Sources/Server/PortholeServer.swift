@@ -53,8 +53,10 @@ public final class PortholeServer: @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     // RFB and RFB over WebSocket share the port; see TransportSniffer for why.
                     let makeViewer: @Sendable (Channel) -> ChannelHandler = { channel in
-                        ViewerConnection(configuration: configuration, output: output, registry: registry,
-                                         logger: logger, eventLoop: channel.eventLoop)
+                        let transport = NIOViewerTransport(eventLoop: channel.eventLoop)
+                        transport.connection = ViewerConnection(configuration: configuration, output: output, registry: registry,
+                                                                logger: logger, transport: transport)
+                        return transport
                     }
                     try channel.pipeline.syncOperations.addHandler(TransportSniffer(
                         timeout: .nanoseconds(Int64(configuration.transportSniffTimeout * 1e9)), logger: logger,

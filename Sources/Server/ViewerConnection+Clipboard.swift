@@ -8,7 +8,7 @@ extension ViewerConnection {
     /// The largest clipboard text accepted or offered, in bytes.
     static let clipboardLimit = 1 << 20
 
-    func handleClipboard(_ action: ServerSessionAction, context: ChannelHandlerContext) {
+    func handleClipboard(_ action: ServerSessionAction) {
         switch action {
         case .clientCutText(let latin1):
             if !configurationIsViewOnly { offerToOutput(Latin1.string(from: latin1)) }
@@ -17,16 +17,16 @@ extension ViewerConnection {
         case .clipboardNotify(let formats):
             // The viewer has new text: ask for it.
             if formats.contains(.text), !configurationIsViewOnly {
-                write(context: context) { $0.writeExtendedServerCutText(.request(.text)) }
+                write { $0.writeExtendedServerCutText(.request(.text)) }
             }
         case .clipboardRequest(let formats):
             if formats.contains(.text) {
                 let text = outputClipboard
-                write(context: context) { $0.writeExtendedServerCutText(.providing(text: text)) }
+                write { $0.writeExtendedServerCutText(.providing(text: text)) }
             }
         case .clipboardPeek:
             let formats: ClipboardFormats = outputClipboard.isEmpty ? [] : .text
-            write(context: context) { $0.writeExtendedServerCutText(.notify(formats)) }
+            write { $0.writeExtendedServerCutText(.notify(formats)) }
         case .clipboardCaps:
             break // Porthole only ever sends text, which every Extended Clipboard viewer takes.
         default:
@@ -34,15 +34,15 @@ extension ViewerConnection {
         }
     }
 
-    /// Another viewer changed the output's clipboard (called on this viewer's event loop).
+    /// Another viewer changed the output's clipboard (called on this viewer's thread).
     func clipboardChanged(_ text: String) {
-        guard let context = currentContext, isInSession else { return }
+        guard isInSession else { return }
         if updates.preferences.extendedClipboard {
             // Tell it the clipboard has text; it asks with `request` when it wants it.
-            write(context: context) { $0.writeExtendedServerCutText(.notify(.text)) }
+            write { $0.writeExtendedServerCutText(.notify(.text)) }
         } else {
             let latin1 = Latin1.bytes(from: text)
-            write(context: context) { $0.writeServerCutText(latin1) }
+            write { $0.writeServerCutText(latin1) }
         }
     }
 }

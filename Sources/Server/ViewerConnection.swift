@@ -7,7 +7,8 @@ import RFB
 import RFBEncoders
 import VNCAuth
 
-/// One viewer's connection: the NIO edge around the pure RFB state machines.
+/// One viewer's connection: the edge around the pure RFB state machines, served on a
+/// `ViewerTransport` (NIO's pipeline, or the display device's thread).
 ///
 /// It feeds received bytes to the handshake and then the session state machine, performs the
 /// actions they return, and runs the update loop: damage from the output accumulates in a
@@ -16,9 +17,7 @@ import VNCAuth
 /// A viewer that supports Fence is paced besides by fence pings and a congestion window
 /// (`FencePacer`, docs/architecture.md "Pacing a slow link"): while the window is full, damage
 /// keeps merging and the next update waits for a ping answer.
-final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
+final class ViewerConnection: OutputSubscriber, @unchecked Sendable {
 
     private enum Phase {
         case handshake(ServerHandshakeStateMachine)
@@ -46,8 +45,8 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     private var updateInFlight = false
     /// EndOfContinuousUpdates waits for the update in flight (rfbproto "EnableContinuousUpdates").
     private var endOfContinuousUpdatesPending = false
-    private var stallTimer: Scheduled<Void>?
-    /// Messages written outside updates (`write(context:_:)`) that the socket has not taken yet.
+    private var stallTimer: ViewerTimer?
+    /// Messages written outside updates (`write(_:)`) that the socket has not taken yet.
     private var unsentMessages = 0
     private var unsentMessageBytes = 0
     /// Since when the oldest of them has waited (or the socket last took one).
@@ -56,19 +55,19 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     private var inFlightSince = NIODeadline.uptimeNanoseconds(0)
     /// Wakes the update loop when `--max-fps` held an update back, or when lossy tiles settle and
     /// are owed their lossless refresh.
-    private var spacingTimer: Scheduled<Void>?
+    private var spacingTimer: ViewerTimer?
     private var spacingDeadline: NIODeadline?
-    private var handshakeTimer: Scheduled<Void>?
+    private var handshakeTimer: ViewerTimer?
     /// Congestion control over fence pings; inactive unless the viewer announced Fence.
     private var pacer = FencePacer()
     /// Wakes the update loop when the oldest ping is due to be given up on.
-    private var pacingTimer: Scheduled<Void>?
+    private var pacingTimer: ViewerTimer?
     private var loggedUnexpectedFence = false
-    private var context: ChannelHandlerContext?
-    let eventLoop: EventLoop
+    /// The socket, until the connection is closed (the transport holds the connection too).
+    private var transport: ViewerTransport?
 
-    init(configuration: ServerConfiguration, output: LiveOutput, registry: ViewerRegistry, logger: Logger, eventLoop: EventLoop) {
-        self.eventLoop = eventLoop
+    init(configuration: ServerConfiguration, output: LiveOutput, registry: ViewerRegistry, logger: Logger, transport: ViewerTransport) {
+        self.transport = transport
         updates = ViewerUpdateScheduler(viewer: ObjectIdentifier(Self.self))
         self.configuration = configuration
         self.output = output
@@ -76,11 +75,13 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         self.logger = logger
     }
 
-    // MARK: - Channel events
+    // MARK: - Transport events
 
-    func channelActive(context: ChannelHandlerContext) {
-        self.context = context
-        peer = context.remoteAddress.map(Self.describe) ?? "unknown"
+    /// The connection is open: the handshake starts.
+    func connected() {
+        guard let transport else { return }
+        let remoteAddress = transport.remoteAddress
+        peer = remoteAddress.map(Self.describe) ?? "unknown"
         logger[metadataKey: "viewer"] = "\(peer)"
         // A viewer past `--max-viewers` still gets the version exchange, so that it can be told
         // why in the security step (RFC 6143 §7.1.2) rather than see the connection drop.
@@ -93,7 +94,7 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         viewerNumber = number
         var security = ServerSecurity.none
         if let password = configuration.password {
-            let registry = self.registry, address = Self.host(of: context.remoteAddress)
+            let registry = self.registry, address = Self.host(of: remoteAddress)
             // The throttle is asked again when the answer arrives, not only at connect: viewers
             // that connected in parallel before their address was blocked would otherwise each get
             // a guess checked, however many there are. Once blocked, no answer is checked, so even
@@ -111,35 +112,36 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         for i in challenge.indices { challenge[i] = rng.next() }
         var handshake = ServerHandshakeStateMachine(
             security: security, challenge: challenge,
-            authenticationAllowed: registry.mayAttemptAuthentication(from: Self.host(of: context.remoteAddress)),
+            authenticationAllowed: registry.mayAttemptAuthentication(from: Self.host(of: remoteAddress)),
             refusal: refusal)
         let actions = handshake.start()
         phase = .handshake(handshake)
         let limit = configuration.handshakeTimeout
-        handshakeTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(limit * 1000))) { [weak self] in
-            guard let self, let context = self.context, case .handshake = self.phase else { return }
-            self.close(reason: "the handshake was not completed within \(limit) s", context: context)
+        handshakeTimer = transport.schedule(at: .now() + .milliseconds(Int64(limit * 1000))) { [weak self] in
+            guard let self, case .handshake = self.phase else { return }
+            self.close(reason: "the handshake was not completed within \(limit) s")
         }
-        perform(actions, context: context)
+        perform(actions)
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let bytes = unwrapInboundIn(data)
+    /// Bytes from the viewer.
+    func received(_ bytes: ByteBuffer) {
         switch phase {
         case .handshake(var machine):
             let actions = machine.receive(bytes)
             phase = .handshake(machine)
-            perform(actions, context: context)
+            perform(actions)
         case .session(var machine):
             let actions = machine.receive(bytes)
             phase = .session(machine)
-            perform(actions, context: context)
+            perform(actions)
         case .closed:
             break
         }
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    /// The connection closed (either side): the viewer leaves the output and the registry.
+    func disconnected() {
         stallTimer?.cancel()
         handshakeTimer?.cancel()
         spacingTimer?.cancel()
@@ -154,37 +156,38 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             logger.info("viewer \(peer) disconnected: \(reason)")
         }
         phase = .closed
-        self.context = nil
+        transport = nil
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        close(reason: "connection error: \(error)", context: context)
+    /// The socket failed: the connection closes with the error as its reason.
+    func failed(_ error: Error) {
+        close(reason: "connection error: \(error)")
     }
 
     // MARK: - Actions
 
-    private func perform(_ actions: [ServerHandshakeAction], context: ChannelHandlerContext) {
+    private func perform(_ actions: [ServerHandshakeAction]) {
         for action in actions {
             switch action {
             case .send(let bytes):
-                context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+                transport?.write(bytes, sent: nil)
             case .close(let reason):
-                close(reason: reason, context: context)
+                close(reason: reason)
                 return
             case .authenticationSucceeded:
-                registry.recordAuthentication(from: Self.host(of: context.remoteAddress), succeeded: true)
+                registry.recordAuthentication(from: Self.host(of: transport?.remoteAddress), succeeded: true)
             case .authenticationFailed:
                 let blocked = answeredWhileBlocked ? " (not checked: its address was blocked for too many authentication failures meanwhile)" : ""
                 logger.warning("viewer \(peer) failed VNC authentication\(blocked)")
-                registry.recordAuthentication(from: Self.host(of: context.remoteAddress), succeeded: false)
+                registry.recordAuthentication(from: Self.host(of: transport?.remoteAddress), succeeded: false)
             case .completed(let version, let shared, let remaining):
-                startSession(version: version, shared: shared, remaining: remaining, context: context)
+                startSession(version: version, shared: shared, remaining: remaining)
                 return
             }
         }
     }
 
-    private func startSession(version: ProtocolVersion, shared: Bool, remaining: ByteBuffer, context: ChannelHandlerContext) {
+    private func startSession(version: ProtocolVersion, shared: Bool, remaining: ByteBuffer) {
         handshakeTimer?.cancel()
         updates = ViewerUpdateScheduler(viewer: ObjectIdentifier(self), minimumUpdateInterval: configuration.minimumUpdateInterval,
                                         sharedRectangles: output.sharedRectangles)
@@ -194,7 +197,7 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         let size = start.pixels.size
         var serverInit = ByteBuffer()
         serverInit.writeServerInit(size: size, format: .xrgb8888, name: start.name)
-        context.writeAndFlush(wrapOutboundOut(serverInit), promise: nil)
+        transport?.write(serverInit, sent: nil)
         // Porthole always shares the desktop (like x11vnc -shared): a viewer asking for exclusive
         // access is logged but does not disconnect the others.
         var spoken = "RFB \(version)"
@@ -205,15 +208,15 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         var session = ServerSessionStateMachine(framebufferSize: size, supportedEncodings: Set(EncoderRegistry.implemented + [.copyRect]))
         let actions = remaining.readableBytes > 0 ? session.receive(remaining) : []
         phase = .session(session)
-        perform(actions, context: context)
+        perform(actions)
     }
 
-    private func perform(_ actions: [ServerSessionAction], context: ChannelHandlerContext) {
+    private func perform(_ actions: [ServerSessionAction]) {
         for action in actions {
             guard case .session = phase else { return }
             switch action {
             case .close(let reason):
-                close(reason: reason, context: context)
+                close(reason: reason)
                 return
             case .setPixelFormat(let format):
                 logger.debug("viewer \(peer) set pixel format \(format)")
@@ -237,74 +240,84 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             case .pointer(let mask, let x, let y):
                 if !configuration.viewOnly { output.handlePointer(buttonMask: mask, x: x, y: y, from: self) }
             case .confirmContinuousUpdates:
-                write(context: context) { $0.writeEndOfContinuousUpdates() }
+                write { $0.writeEndOfContinuousUpdates() }
             case .confirmFence:
                 // Its empty answer is not a ping (`FencePingAnswer.notAPing`).
-                write(context: context) { $0.writeFence(flags: .request, payload: []) }
+                write { $0.writeFence(flags: .request, payload: []) }
                 if configuration.fencePacing { pacer.enable() }
             case .confirmExtendedClipboard:
-                write(context: context) { $0.writeExtendedServerCutText(.portholeCaps(maximumTextSize: UInt32(Self.clipboardLimit))) }
+                write { $0.writeExtendedServerCutText(.portholeCaps(maximumTextSize: UInt32(Self.clipboardLimit))) }
             case .confirmQEMUExtendedKeyEvent:
                 updates.confirm { $0.writeQEMUExtendedKeyEventConfirmation() }
             case .confirmExtendedMouseButtons:
                 updates.confirm { $0.writeExtendedMouseButtonsConfirmation() }
             case .setDesktopSize(let layout):
-                requestDesktopSize(layout, context: context)
+                requestDesktopSize(layout)
             case .desktopSizeRejected(let reply, let why):
                 logger.notice("viewer \(peer) asked for an invalid desktop size: \(why)")
-                write(context: context) { $0.writeExtendedDesktopSizeUpdate(reply) }
+                write { $0.writeExtendedDesktopSizeUpdate(reply) }
             case .enableContinuousUpdates(let area):
                 updates.enableContinuousUpdates(area)
             case .disableContinuousUpdates:
                 updates.disableContinuousUpdates()
-                if updateInFlight { endOfContinuousUpdatesPending = true } else { write(context: context) { $0.writeEndOfContinuousUpdates() } }
+                if updateInFlight { endOfContinuousUpdatesPending = true } else { write { $0.writeEndOfContinuousUpdates() } }
             case .fence(let flags, let payload):
                 // Requests are answered in order, after everything earlier was written; answers
                 // (no Request) may be answers to our pings.
                 if flags.contains(.request) {
-                    write(context: context) { $0.writeFence(flags: flags.response, payload: payload) }
+                    write { $0.writeFence(flags: flags.response, payload: payload) }
                 } else {
                     fenceAnswered(payload: payload)
                 }
             case .clientCutText, .clipboardCaps, .clipboardRequest, .clipboardPeek, .clipboardNotify, .clipboardProvide:
-                handleClipboard(action, context: context)
+                handleClipboard(action)
             }
         }
-        sendUpdateIfDue(context: context)
+        sendUpdateIfDue()
     }
 
     /// SetDesktopSize (rfbproto): the output decides; a refusal or a no-op is answered to this
     /// viewer at once, a change reaches every viewer with the resized frame.
-    private func requestDesktopSize(_ layout: DesktopLayout, context: ChannelHandlerContext) {
-        output.requestResize(to: layout, by: self).hop(to: context.eventLoop).whenComplete { [weak self] result in
-            guard let self, let context = self.context, case .session = self.phase else { return }
-            switch result {
-            case .success(.resized):
-                // The resized frame carries the answer (`resizedBy`); it may already have arrived.
-                self.logger.info("viewer \(self.peer) resized the output to \(layout)")
-            case .success(.unchanged):
-                self.updates.answerDesktopSize(status: .noError, layout: layout)
-            case .success(.prohibited(let why)):
-                self.logger.notice("viewer \(self.peer) asked for \(layout.size): refused, \(why)")
-                if let current = self.updates.frame?.layout { self.updates.answerDesktopSize(status: .prohibited, layout: current) }
-            case .success(.forwarded):
-                self.logger.info("viewer \(self.peer) asked for \(layout.size): passed on to the output's producer")
-                if let current = self.updates.frame?.layout { self.updates.answerDesktopSize(status: .forwarded, layout: current) }
-            case .success(.invalidSize(let why)):
-                self.logger.notice("viewer \(self.peer) asked for \(layout.size): invalid for this output, \(why)")
-                if let current = self.updates.frame?.layout { self.updates.answerDesktopSize(status: .invalidScreenLayout, layout: current) }
-            case .failure(let error):
-                self.logger.warning("viewer \(self.peer) resize failed: \(error)")
-                if let current = self.updates.frame?.layout { self.updates.answerDesktopSize(status: .outOfResources, layout: current) }
-            }
-            self.sendUpdateIfDue(context: context)
+    private func requestDesktopSize(_ layout: DesktopLayout) {
+        guard let transport else { return }
+        output.requestResize(to: layout, by: self).whenComplete { [weak self, weak transport] result in
+            transport?.execute { [weak self] in self?.resizeAnswered(layout, result) }
         }
+    }
+
+    /// The output's answer to `requestDesktopSize`, on this viewer's thread.
+    private func resizeAnswered(_ layout: DesktopLayout, _ result: Result<LiveOutput.ResizeOutcome, Error>) {
+        guard case .session = phase else { return }
+        switch result {
+        case .success(.resized):
+            // The resized frame carries the answer (`resizedBy`); it may already have arrived.
+            logger.info("viewer \(peer) resized the output to \(layout)")
+        case .success(.unchanged):
+            updates.answerDesktopSize(status: .noError, layout: layout)
+        case .success(.prohibited(let why)):
+            logger.notice("viewer \(peer) asked for \(layout.size): refused, \(why)")
+            if let current = updates.frame?.layout { updates.answerDesktopSize(status: .prohibited, layout: current) }
+        case .success(.forwarded):
+            logger.info("viewer \(peer) asked for \(layout.size): passed on to the output's producer")
+            if let current = updates.frame?.layout { updates.answerDesktopSize(status: .forwarded, layout: current) }
+        case .success(.invalidSize(let why)):
+            logger.notice("viewer \(peer) asked for \(layout.size): invalid for this output, \(why)")
+            if let current = updates.frame?.layout { updates.answerDesktopSize(status: .invalidScreenLayout, layout: current) }
+        case .failure(let error):
+            logger.warning("viewer \(peer) resize failed: \(error)")
+            if let current = updates.frame?.layout { updates.answerDesktopSize(status: .outOfResources, layout: current) }
+        }
+        sendUpdateIfDue()
     }
 
     // MARK: - Updates
 
+    func deliver(_ work: @escaping @Sendable () -> Void) {
+        transport?.deliver(work)
+    }
+
     func frameArrived(_ newFrame: LiveOutput.Frame, damage: FrameDamage) {
-        guard case .session(var session) = phase, let context else { return }
+        guard case .session(var session) = phase else { return }
         switch updates.frameArrived(newFrame, damage: damage) {
         case .accepted:
             break
@@ -312,17 +325,17 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             session.setLayout(layout)
             phase = .session(session)
         case .unsupportedResize(let size):
-            close(reason: "the output was resized to \(size) and the viewer does not support DesktopSize", context: context)
+            close(reason: "the output was resized to \(size) and the viewer does not support DesktopSize")
             return
         }
-        sendUpdateIfDue(context: context)
+        sendUpdateIfDue()
     }
 
-    private func sendUpdateIfDue(context: ChannelHandlerContext) {
-        guard case .session = phase, !updateInFlight else { return }
+    private func sendUpdateIfDue() {
+        guard case .session = phase, !updateInFlight, let transport else { return }
         let now = NIODeadline.now()
         if case .waitForAnswer(let giveUpAt) = pacer.decision(at: now) {
-            waitForPingAnswer(until: giveUpAt, context: context)
+            waitForPingAnswer(until: giveUpAt)
             return
         }
         let message: ByteBuffer
@@ -335,11 +348,11 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
             if spacingTimer != nil, let set = spacingDeadline, set <= deadline { return }
             spacingTimer?.cancel()
             spacingDeadline = deadline
-            spacingTimer = context.eventLoop.scheduleTask(deadline: deadline) { [weak self] in
+            spacingTimer = transport.schedule(at: deadline) { [weak self] in
                 guard let self else { return }
                 self.spacingTimer = nil
                 self.spacingDeadline = nil
-                if let context = self.context { self.sendUpdateIfDue(context: context) }
+                self.sendUpdateIfDue()
             }
             return
         case .send(let update):
@@ -351,24 +364,22 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         }
         updateInFlight = true
         inFlightSince = .now()
-        if stallTimer == nil { armStallWatch(context: context, at: inFlightSince + stallTimeout) }
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        promise.futureResult.whenComplete { [weak self] result in
+        if stallTimer == nil { armStallWatch(at: inFlightSince + stallTimeout) }
+        let byteCount = message.readableBytes
+        transport.write(message) { [weak self] sent in
             guard let self else { return }
             self.updateInFlight = false
-            guard case .success = result, let context = self.context else { return }
+            guard sent else { return }
             if self.endOfContinuousUpdatesPending {
                 self.endOfContinuousUpdatesPending = false
-                self.write(context: context) { $0.writeEndOfContinuousUpdates() }
+                self.write { $0.writeEndOfContinuousUpdates() }
             }
-            self.sendUpdateIfDue(context: context)
+            self.sendUpdateIfDue()
         }
-        let byteCount = message.readableBytes
-        context.writeAndFlush(wrapOutboundOut(message), promise: promise)
         // rfbproto "ServerFence": BlockBefore makes the viewer answer only after it has processed
         // the update, so the answer measures the whole path (from now: encoding is not the link).
         if let ping = pacer.updateSent(byteCount: byteCount, at: .now()) {
-            write(context: context) { $0.writeFence(flags: [.request, .blockBefore], payload: ping) }
+            write { $0.writeFence(flags: [.request, .blockBefore], payload: ping) }
         }
     }
 
@@ -378,36 +389,34 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     /// system call or two per frame): when it fires it closes a viewer whose update, or whose
     /// other messages, have been unsent for the whole timeout, and otherwise looks again when the
     /// oldest of them (or, with none, one sent now) would reach it.
-    private func armStallWatch(context: ChannelHandlerContext, at deadline: NIODeadline) {
-        stallTimer = context.eventLoop.scheduleTask(deadline: deadline) { [weak self] in
-            guard let self, let context = self.context else { return }
+    private func armStallWatch(at deadline: NIODeadline) {
+        stallTimer = transport?.schedule(at: deadline) { [weak self] in
+            guard let self else { return }
             let now = NIODeadline.now()
             if self.updateInFlight, now - self.inFlightSince >= self.stallTimeout {
-                self.close(reason: "the viewer stopped reading (an update was unsent for \(self.configuration.stalledViewerTimeout) s)",
-                           context: context)
+                self.close(reason: "the viewer stopped reading (an update was unsent for \(self.configuration.stalledViewerTimeout) s)")
                 return
             }
             if self.unsentMessages > 0, now - self.messagesWaitingSince >= self.stallTimeout {
-                self.close(reason: "the viewer stopped reading (messages were unsent for \(self.configuration.stalledViewerTimeout) s)",
-                           context: context)
+                self.close(reason: "the viewer stopped reading (messages were unsent for \(self.configuration.stalledViewerTimeout) s)")
                 return
             }
             let oldest = min(self.updateInFlight ? self.inFlightSince : now, self.unsentMessages > 0 ? self.messagesWaitingSince : now)
-            self.armStallWatch(context: context, at: oldest + self.stallTimeout)
+            self.armStallWatch(at: oldest + self.stallTimeout)
         }
     }
 
     /// The congestion window is full: the next ping answer calls `sendUpdateIfDue`; this timer
     /// only bounds how long a viewer that never answers can hold updates back.
-    private func waitForPingAnswer(until giveUpAt: NIODeadline, context: ChannelHandlerContext) {
+    private func waitForPingAnswer(until giveUpAt: NIODeadline) {
         guard pacingTimer == nil else { return }
-        pacingTimer = context.eventLoop.scheduleTask(deadline: giveUpAt) { [weak self] in
-            guard let self, let context = self.context else { return }
+        pacingTimer = transport?.schedule(at: giveUpAt) { [weak self] in
+            guard let self else { return }
             self.pacingTimer = nil
             if self.pacer.giveUpIfUnanswered(at: .now()) {
                 self.logger.notice("viewer \(self.peer) announced Fence but did not answer a fence ping within \(self.pacer.configuration.answerTimeout.nanoseconds / 1_000_000) ms; pacing it by socket writes only")
             }
-            self.sendUpdateIfDue(context: context)
+            self.sendUpdateIfDue()
         }
     }
 
@@ -428,12 +437,11 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
 
     /// The source rang the bell (RFC 6143 §7.6.3).
     func bellRang() {
-        guard let context, case .session = phase else { return }
-        write(context: context) { $0.writeBell() }
+        guard case .session = phase else { return }
+        write { $0.writeBell() }
     }
 
     var configurationIsViewOnly: Bool { configuration.viewOnly }
-    var currentContext: ChannelHandlerContext? { context }
     var isInSession: Bool { if case .session = phase { return true } else { return false } }
     var outputClipboard: String { output.clipboardText }
     func offerToOutput(_ text: String) {
@@ -449,8 +457,8 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
     /// them: a viewer that stops reading is disconnected once they exceed
     /// `maximumUnsentMessageBytes`, or when none has left for `stalledViewerTimeout` (the stall
     /// watch), so its memory stays bounded whatever the other viewers and the source do.
-    func write(context: ChannelHandlerContext, _ body: (inout ByteBuffer) -> Void) {
-        guard case .session = phase else { return }
+    func write(_ body: (inout ByteBuffer) -> Void) {
+        guard case .session = phase, let transport else { return }
         var message = ByteBuffer()
         body(&message)
         let byteCount = message.readableBytes
@@ -458,29 +466,26 @@ final class ViewerConnection: ChannelInboundHandler, OutputSubscriber, @unchecke
         unsentMessages += 1
         unsentMessageBytes += byteCount
         guard unsentMessageBytes <= configuration.maximumUnsentMessageBytes else {
-            close(reason: "the viewer stopped reading (\(unsentMessageBytes) bytes of messages unsent, over the limit of \(configuration.maximumUnsentMessageBytes))",
-                  context: context)
+            close(reason: "the viewer stopped reading (\(unsentMessageBytes) bytes of messages unsent, over the limit of \(configuration.maximumUnsentMessageBytes))")
             return
         }
-        if stallTimer == nil { armStallWatch(context: context, at: messagesWaitingSince + stallTimeout) }
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        promise.futureResult.whenComplete { [weak self] _ in
+        if stallTimer == nil { armStallWatch(at: messagesWaitingSince + stallTimeout) }
+        transport.write(message) { [weak self] _ in
             guard let self else { return }
             self.unsentMessages -= 1
             self.unsentMessageBytes -= byteCount
             // The socket took one: the rest have waited only since now.
             self.messagesWaitingSince = .now()
         }
-        context.writeAndFlush(wrapOutboundOut(message), promise: promise)
     }
 
     // MARK: - Helpers
 
-    func close(reason: String, context: ChannelHandlerContext) {
+    func close(reason: String) {
         if case .closed = phase { return }
         if closeReason == nil { closeReason = reason }
         phase = .closed
-        context.close(promise: nil)
+        transport?.close()
     }
 
     private static func describe(_ address: SocketAddress) -> String {
