@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "Capture", dependencies: ["Geometry", "Pixels", "Display", "CPNG"]),
         .target(name: "X11Capture", dependencies: ["CXCB", "Capture", "Display", "Geometry", "Pixels"]),
         .target(name: "Server", dependencies: [
-            "Geometry", "Pixels", "RFB", "RFBEncoders", "RFBClient", "Display", "Capture", "VNCAuth",
+            "Geometry", "Pixels", "RFB", "RFBEncoders", "RFBClient", "Display", "Capture", "VNCAuth", "SystemIO",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "DisplayTests", dependencies: ["Display", "PortholeTestSupport"]),
         .testTarget(name: "DisplayProtocolTests", dependencies: ["DisplayProtocol", "PortholeTestSupport"]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "Capture", "RFB", "RFBClient", "Display", "CZlib", "VNCAuth", "PortholeTestSupport",
+            "Server", "Capture", "RFB", "RFBClient", "Display", "CZlib", "VNCAuth", "PortholeTestSupport", "SystemIO",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

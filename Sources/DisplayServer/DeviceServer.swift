@@ -37,6 +37,9 @@ public final class DeviceServer: @unchecked Sendable {
     let configuration: DeviceServerConfiguration
     let logger: Logger
     let thread: EventThread
+    /// The device's thread, on which its outputs' frames are published: `porthole serve` serves
+    /// plain TCP viewers of device outputs there (`ServerConfiguration.viewerThread`).
+    public var eventThread: EventThread { thread }
 
     // Confined to `thread`.
     var device: Device

@@ -14,7 +14,7 @@ import NIOPosix
 /// in-process with their own logger and configuration.
 public final class PortholeServer: @unchecked Sendable {
     public let output: LiveOutput
-    private let channel: Channel
+    private let listener: RFBListener
     private let webChannel: Channel?
     private let group: MultiThreadedEventLoopGroup
     private let registry: ViewerRegistry
@@ -22,6 +22,12 @@ public final class PortholeServer: @unchecked Sendable {
 
     /// The address actually bound (the real port when 0 was asked for).
     public let boundAddress: HostAndPort
+
+    /// Whether the RFB port is listened on by `ServerConfiguration.viewerThread`.
+    var servesViewersOnViewerThread: Bool {
+        if case .threaded = listener { return true }
+        return false
+    }
 
     /// Viewers connected right now.
     public var viewerCount: Int { registry.count }
@@ -34,17 +40,51 @@ public final class PortholeServer: @unchecked Sendable {
     /// connect to any of the ports (each takes WebSocket).
     private let startersWebAddress: HostAndPort?
 
-    private init(output: LiveOutput, channel: Channel, webChannel: Channel?, group: MultiThreadedEventLoopGroup, registry: ViewerRegistry,
+    private init(output: LiveOutput, listener: RFBListener, webChannel: Channel?, group: MultiThreadedEventLoopGroup, registry: ViewerRegistry,
                  bound: HostAndPort, ownsGroup: Bool, startersWebAddress: HostAndPort? = nil) {
-        self.output = output; self.channel = channel; self.webChannel = webChannel; self.group = group; self.registry = registry; boundAddress = bound
+        self.output = output; self.listener = listener; self.webChannel = webChannel; self.group = group; self.registry = registry; boundAddress = bound
         self.ownsGroup = ownsGroup
         self.startersWebAddress = startersWebAddress
     }
 
     /// The RFB listener (plain and WebSocket on one port) for `output`, bound to `configuration`'s
-    /// host and port.
+    /// host and port: on `configuration.viewerThread` when there is one (a display-device output,
+    /// `ThreadedViewerListener`), in NIO otherwise.
     private static func listen(configuration: ServerConfiguration, output: LiveOutput, registry: ViewerRegistry,
-                               group: MultiThreadedEventLoopGroup, logger: Logger) async throws -> Channel {
+                               group: MultiThreadedEventLoopGroup, logger: Logger) async throws -> RFBListener {
+        let makeViewer: @Sendable (Channel) -> ChannelHandler = { channel in
+            let transport = NIOViewerTransport(eventLoop: channel.eventLoop)
+            transport.connection = ViewerConnection(configuration: configuration, output: output, registry: registry,
+                                                    logger: logger, transport: transport)
+            return transport
+        }
+        if let thread = configuration.viewerThread {
+            do {
+                let listener = try ThreadedViewerListener(
+                    host: configuration.host, port: configuration.port, thread: thread, sniffTimeout: configuration.transportSniffTimeout,
+                    closedPromise: group.next().makePromise(), logger: logger,
+                    makeViewer: { transport in
+                        transport.connection = ViewerConnection(configuration: configuration, output: output, registry: registry,
+                                                                logger: logger, transport: transport)
+                    },
+                    handOver: { fd, early in
+                        ClientBootstrap(group: group)
+                            .channelInitializer { channel in
+                                channel.eventLoop.makeCompletedFuture {
+                                    try channel.pipeline.syncOperations.addHandler(EarlyBytesReplayer(early))
+                                    try WebSocketTransport.configure(channel: channel, maxFrameSize: configuration.webSocketMaxFrameSize,
+                                                                     logger: logger, makeViewer: makeViewer)
+                                }
+                            }
+                            .withConnectedSocket(fd)
+                            .whenFailure { error in logger.error("cannot serve a browser's connection: \(error)") }
+                    })
+                listener.start()
+                return .threaded(listener)
+            } catch {
+                throw ServeError.cannotListen("\(configuration.host):\(configuration.port)", "\(error)")
+            }
+        }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -52,12 +92,6 @@ public final class PortholeServer: @unchecked Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     // RFB and RFB over WebSocket share the port; see TransportSniffer for why.
-                    let makeViewer: @Sendable (Channel) -> ChannelHandler = { channel in
-                        let transport = NIOViewerTransport(eventLoop: channel.eventLoop)
-                        transport.connection = ViewerConnection(configuration: configuration, output: output, registry: registry,
-                                                                logger: logger, transport: transport)
-                        return transport
-                    }
                     try channel.pipeline.syncOperations.addHandler(TransportSniffer(
                         timeout: .nanoseconds(Int64(configuration.transportSniffTimeout * 1e9)), logger: logger,
                         configureRFB: { channel in try channel.pipeline.syncOperations.addHandler(makeViewer(channel)) },
@@ -68,7 +102,7 @@ public final class PortholeServer: @unchecked Sendable {
                 }
             }
         do {
-            return try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+            return .nio(try await bootstrap.bind(host: configuration.host, port: configuration.port).get())
         } catch {
             throw ServeError.cannotListen("\(configuration.host):\(configuration.port)", "\(error)")
         }
@@ -86,10 +120,10 @@ public final class PortholeServer: @unchecked Sendable {
         configuration.port = port
         let output = LiveOutput(name: "output", desktopName: configuration.desktopName, followsSourceName: configuration.desktopNameFromSource,
                                 source: source, eventLoop: group.next(), frameRate: configuration.sourceFrameRate)
-        let channel = try await Self.listen(configuration: configuration, output: output, registry: registry, group: group, logger: logger)
-        let bound = HostAndPort(host: channel.localAddress?.ipAddress ?? configuration.host, port: channel.localAddress?.port ?? port)
+        let listener = try await Self.listen(configuration: configuration, output: output, registry: registry, group: group, logger: logger)
+        let bound = HostAndPort(host: listener.localAddress?.ipAddress ?? configuration.host, port: listener.localAddress?.port ?? port)
         output.start()
-        let companion = PortholeServer(output: output, channel: channel, webChannel: nil, group: group, registry: registry, bound: bound,
+        let companion = PortholeServer(output: output, listener: listener, webChannel: nil, group: group, registry: registry, bound: bound,
                                        ownsGroup: false, startersWebAddress: webAddress)
         let stopped = stopping.withLockedValue { $0 }
         companions.withLockedValue { $0.append(companion) }
@@ -102,28 +136,28 @@ public final class PortholeServer: @unchecked Sendable {
         let output = LiveOutput(name: "demo", desktopName: configuration.desktopName, followsSourceName: configuration.desktopNameFromSource,
                                 source: source, eventLoop: group.next(), frameRate: configuration.sourceFrameRate)
         let registry = ViewerRegistry(maxViewers: configuration.maxViewers, throttlePolicy: configuration.authenticationThrottle)
-        let channel: Channel
+        let listener: RFBListener
         do {
-            channel = try await listen(configuration: configuration, output: output, registry: registry, group: group, logger: logger)
+            listener = try await listen(configuration: configuration, output: output, registry: registry, group: group, logger: logger)
         } catch {
             try? await group.shutdownGracefully()
             throw error
         }
-        let port = channel.localAddress?.port ?? configuration.port
-        let host = channel.localAddress?.ipAddress ?? configuration.host
+        let port = listener.localAddress?.port ?? configuration.port
+        let host = listener.localAddress?.ipAddress ?? configuration.host
         let bound = HostAndPort(host: host, port: port)
         var webChannel: Channel?
         if let web = configuration.web {
             do {
                 webChannel = try await startWebViewer(at: web, root: configuration.noVNCRoot, rfb: bound, group: group, logger: logger)
             } catch {
-                try? await channel.close()
+                await listener.close()
                 try? await group.shutdownGracefully()
                 throw error
             }
         }
         output.start()
-        let server = PortholeServer(output: output, channel: channel, webChannel: webChannel, group: group, registry: registry,
+        let server = PortholeServer(output: output, listener: listener, webChannel: webChannel, group: group, registry: registry,
                                     bound: bound, ownsGroup: true)
         logger.info("listening on \(server.boundAddress)\(configuration.password == nil ? " (no authentication)" : " (VNC authentication)")")
         if let webAddress = server.webAddress {
@@ -179,14 +213,14 @@ public final class PortholeServer: @unchecked Sendable {
         registry.markStopping()
         for companion in companions.withLockedValue({ $0 }) { await companion.stop() }
         try? await webChannel?.close()
-        try? await channel.close()
+        await listener.close()
         output.stop()
         if ownsGroup { try? await group.shutdownGracefully() }
     }
 
     /// Waits until the listener is closed (by `stop` or a signal).
     public func waitUntilClosed() async {
-        try? await channel.closeFuture.get()
+        try? await listener.closeFuture.get()
     }
 
     /// `porthole serve`: logging to standard error, the connect hint on standard output, and a

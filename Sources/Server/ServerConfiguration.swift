@@ -2,6 +2,7 @@ import Geometry
 import Logging
 import NIOCore
 import RFB
+import SystemIO
 
 /// Everything `porthole serve` was told on its command line, in one value.
 public struct ServerConfiguration: Sendable {
@@ -54,5 +55,10 @@ public struct ServerConfiguration: Sendable {
     public var noVNCRoot = "/usr/share/novnc"
     /// The separate HTTP listener for noVNC's files (`--web`); nil means none.
     public var web: HostAndPort? = nil
+    /// The thread that publishes the output's frames, when it is an `EventThread` (the display
+    /// device's): plain TCP viewers are then served on it (`ThreadedViewerListener`), and each
+    /// frame is encoded for them in the run that composed it instead of after a hand-off to an
+    /// event loop. Nil serves every viewer in NIO.
+    public var viewerThread: EventThread? = nil
     public init() {}
 }

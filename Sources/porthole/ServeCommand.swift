@@ -69,6 +69,11 @@ struct ServeCommand: AsyncParsableCommand {
           help: ArgumentHelp("Pace viewers by socket writes only, never by fence pings (for benchmarks).", visibility: .hidden))
     var noFencePacing = false
 
+    @Flag(name: .customLong("viewers-in-nio"),
+          help: ArgumentHelp("Serve a device output's plain TCP viewers on NIO's event loops, not on the device's thread (for benchmarks).",
+                             visibility: .hidden))
+    var viewersInNIO = false
+
     @Option(help: "Desktop name shown by viewers (default: \"demo\" for the demo desktop, the shown output's name with --device, else \"Porthole\").")
     var name: String?
 
@@ -122,6 +127,9 @@ struct ServeCommand: AsyncParsableCommand {
                                                 logger: Logger(label: "porthole.display-device", factory: { _ in handler }))
             deviceServer.start()
             defer { deviceServer.stop() }
+            // Frames are published on the device's thread; its plain TCP viewers are served there
+            // too, so a frame is encoded for them without a hand-off (docs/architecture.md).
+            if !viewersInNIO { configuration.viewerThread = deviceServer.eventThread }
             print("porthole: display device socket \(deviceServer.socketPath)")
             // Device outputs signal every composed frame, cursor move and clipboard change
             // (FrameSignalling), so LiveOutput's poll is only a fallback: once a second instead of
