@@ -5,6 +5,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import SystemIO
 
 /// A running Porthole server: one output fed by a built-in source, served over RFB on TCP (plain or
 /// WebSocket on the same port), with an optional HTTP listener for noVNC (`--web`).
@@ -23,10 +24,11 @@ public final class PortholeServer: @unchecked Sendable {
     /// The address actually bound (the real port when 0 was asked for).
     public let boundAddress: HostAndPort
 
-    /// Whether the RFB port is listened on by `ServerConfiguration.viewerThread`.
-    var servesViewersOnViewerThread: Bool {
-        if case .threaded = listener { return true }
-        return false
+    /// The thread its RFB port is listened on and its native viewers served on
+    /// (`ServerConfiguration.viewerThread`); nil when they are in NIO.
+    var viewerThread: EventThread? {
+        if case .threaded(let listener) = listener { return listener.thread }
+        return nil
     }
 
     /// Viewers connected right now.

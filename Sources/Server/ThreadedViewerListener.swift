@@ -15,7 +15,7 @@ import SystemIO
 /// far (`handOver`), where the WebSocket pipeline serves it as on any other port.
 final class ThreadedViewerListener: @unchecked Sendable {
     let localAddress: SocketAddress
-    private let thread: EventThread
+    let thread: EventThread
     private let listenFD: Int32
     private let sniffTimeout: UInt64
     private let logger: Logger

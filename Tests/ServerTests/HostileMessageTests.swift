@@ -9,8 +9,10 @@ import Testing
 /// says why (or its request is repaired where the spec tolerates it), and a viewer connected at
 /// the same time, as well as viewers connecting afterwards, notice nothing.
 struct HostileMessageTests {
-    @Test func unknownMessageTypeDisconnectsOnlyThatViewer() async throws {
-        try await TestServer.with { server in
+    /// Also with the viewers on a thread of their own (`SocketViewerTransport`).
+    @Test(arguments: [false, true])
+    func unknownMessageTypeDisconnectsOnlyThatViewer(viewersOnOwnThread: Bool) async throws {
+        try await TestServer.with(viewersOnOwnThread: viewersOnOwnThread) { server in
             let bystander = try await server.connectViewerWithPicture()
             let offender = try await TestViewer.connect(to: server.address)
             await offender.send(ByteBuffer(bytes: [0x7f]))

@@ -11,7 +11,10 @@ import Testing
 /// disconnects it after `stalledViewerTimeout` with a log line, and other viewers keep getting
 /// updates throughout (architecture.md, "at most one update in flight").
 struct StalledViewerTests {
-    @Test func viewerThatNeverReadsIsDisconnected() async throws {
+    /// Also with the viewers on a thread of their own (`SocketViewerTransport`, whose updates the
+    /// socket does not take wait until it is writable).
+    @Test(arguments: [false, true])
+    func viewerThatNeverReadsIsDisconnected(viewersOnOwnThread: Bool) async throws {
         // A full-HD source whose every pixel changes at every frame: each update is 8 MB of Raw,
         // far more than the socket buffers of a client that does not read can hold.
         let pictures = (0..<3).map { TestImages.random(width: 1920, height: 1080, seed: UInt64($0 + 1)) }
@@ -22,7 +25,7 @@ struct StalledViewerTests {
         var configuration = TestServer.configuration()
         configuration.stalledViewerTimeout = 1
         configuration.sourceFrameRate = 15
-        try await TestServer.with(configuration: configuration, source: source) { server in
+        try await TestServer.with(configuration: configuration, source: source, viewersOnOwnThread: viewersOnOwnThread) { server in
             var options = TestViewer.Options()
             options.encodings = [.raw]
             // A small region keeps this viewer's updates tiny, so it reads each one well within

@@ -3,7 +3,8 @@ import Geometry
 import Logging
 import Pixels
 import PortholeTestSupport
-import Server
+@testable import Server
+import SystemIO
 import Testing
 
 /// A Porthole server started in-process for one test, on 127.0.0.1 port 0, with a scripted
@@ -30,13 +31,22 @@ struct TestServer {
     }
 
     /// Runs `body` against a fresh server and stops the server afterwards, whatever `body` does.
+    /// With `viewersOnOwnThread` its viewers are served on an `EventThread` of the test's
+    /// (`ServerConfiguration.viewerThread`, as `porthole serve --device` serves a device output's
+    /// viewers on the device's thread) instead of in NIO.
     static func with<R>(configuration: ServerConfiguration = configuration(),
                         source: ScriptedFrameSource = ScriptedFrameSource(TestImages.desktop(width: 160, height: 120)),
+                        viewersOnOwnThread: Bool = false,
                         _ body: (TestServer) async throws -> R) async throws -> R {
+        var configuration = configuration
+        let thread = viewersOnOwnThread ? try EventThread(name: "test-viewers") : nil
+        defer { thread?.shutdown() }
+        configuration.viewerThread = thread
         let log = LogRecorder()
         let server = try await PortholeServer.start(configuration: configuration, source: source, logger: log.makeLogger())
         let harness = TestServer(server: server, source: source, log: log)
         do {
+            try #require((server.viewerThread != nil) == viewersOnOwnThread, "the RFB port is not served where it was asked to be")
             let result = try await body(harness)
             await server.stop()
             return result
