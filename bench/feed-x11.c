@@ -28,11 +28,15 @@ static xcb_window_t root;
 static xcb_gcontext_t gc;
 static uint32_t *scratch;
 
-/* Paints rectangle r of frame k and sends it in bands of at most 256 kB. */
+/* Paints rectangle r of frame k and sends it in bands of at most 256 kB, the bottom band first.
+ * A server may send the viewer what it has between two PutImages (Xvnc does, on full-screen
+ * motion), and the stamp at the screen's top-left is painted into every rectangle that covers it:
+ * with the top band last, no viewer can read frame k's number before the whole rectangle is on
+ * the screen, which would count the frame as delivered early (a negative latency). */
 static void put(int workload, long k, bench_rect r) {
     int band = (int)(262000 / 4 / r.width);
     if (band < 1) band = 1;
-    for (int y = 0; y < r.height; y += band) {
+    for (int y = (r.height - 1) / band * band; y >= 0; y -= band) {
         int h = r.height - y < band ? r.height - y : band;
         bench_paint(workload, k, (bench_rect){r.x, r.y + y, r.width, h}, scratch, (size_t)r.width);
         xcb_put_image(c, XCB_IMAGE_FORMAT_Z_PIXMAP, root, gc, (uint16_t)r.width, (uint16_t)h, (int16_t)r.x,
