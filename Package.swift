@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "CPortholeShims"),
         .target(name: "SystemIO", dependencies: ["CPortholeShims"]),
         .target(name: "Capture", dependencies: ["Geometry", "Pixels", "Display", "CPNG"]),
-        .target(name: "X11Capture", dependencies: ["CXCB", "Capture", "Display", "Geometry", "Pixels"]),
+        .target(name: "X11Capture", dependencies: ["CXCB", "Capture", "Display", "Geometry", "Pixels", "SystemIO"]),
         .target(name: "Server", dependencies: [
             "Geometry", "Pixels", "RFB", "RFBEncoders", "RFBClient", "Display", "Capture", "VNCAuth", "SystemIO",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -91,7 +91,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PortholeTestSupport"]),
-        .testTarget(name: "X11CaptureTests", dependencies: ["X11Capture", "Geometry", "Pixels"]),
+        .testTarget(name: "X11CaptureTests", dependencies: ["X11Capture", "Geometry", "Pixels", "SystemIO"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PortholeTestSupport", "Pixels", "Geometry"], resources: [.copy("peers")]),
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"]),
         .testTarget(name: "DisplayServerTests", dependencies: [

@@ -1,70 +1,65 @@
 import CXCB
-import Foundation
 import Glibc
 import Synchronization
+import SystemIO
 
-/// The thread that tells the server when the X11 mirror has a new frame (`FrameSignalling`), so a
-/// DAMAGE event is read at once instead of at the mirror's next 30 Hz poll.
+/// Tells the server when the X11 mirror has a new frame (`FrameSignalling`), so a DAMAGE event is
+/// read at once instead of at the mirror's next 30 Hz poll.
 ///
-/// It poll(2)s the X connection's file descriptor (and a pipe that wakes it) and asks how many bytes
-/// wait unread in it (FIONREAD). When to signal is `FrameSignalPacer`'s decision: a burst of
-/// drawing is coalesced (the unread bytes growing, sampled every millisecond, mean the client
-/// still draws), signals are capped at `--max-fps`, and one signal is out at a time (the readable
-/// connection stays readable until the advance reads it).
+/// It watches the X connection's file descriptor from an `EventThread` and asks how many bytes wait
+/// unread in it (FIONREAD). When to signal is `FrameSignalPacer`'s decision: a burst of drawing is
+/// coalesced (the unread bytes growing, sampled every millisecond, mean the client still draws),
+/// signals are capped at `--max-fps`, and one signal is out at a time (the readable connection
+/// stays readable until the advance reads it).
 ///
 /// With a poll interval it also signals an idle mirror that often (the pointer and the monitors
 /// have to be looked at), in place of the frame clock (`FrameSignalling.pollsItself`).
 ///
-/// The handler runs on this thread and may do the advance itself (the mirror is a source that
+/// The handler runs on the thread and may do the advance itself (the mirror is a source that
 /// `advancesWhereSignalled`): the thread that saw the damage reads it, with no hand-off to another
-/// thread first. So the handler may stop this watcher (the advance found the X server gone) and may
-/// block (the advance waits for the frame clock's advance to finish); `stop()` therefore never
-/// waits for the thread. Instead the thread keeps the connection's owner (`keepingAlive`) until it
-/// has stopped polling the connection, so its descriptor cannot be closed and reused under it.
+/// thread first. The thread may also serve the mirror's viewers (`ServerConfiguration.viewerThread`),
+/// which then get the frame encoded in the same run. So the handler may stop this watcher (the
+/// advance found the X server gone) and may block (the advance waits for the frame clock's advance
+/// to finish); `stop()` therefore never waits. The watcher keeps the connection's owner
+/// (`keepingAlive`) until it no longer watches the descriptor, so the descriptor cannot be closed,
+/// and its number reused by another watch on the same thread, under it.
 final class X11FrameWatcher: @unchecked Sendable {
+    private let thread: EventThread
     private let connectionFD: Int32
-    /// A pipe's ends: a byte written to `wakeWriteFD` wakes the thread out of poll(2).
-    private let wakeFD: Int32
-    private let wakeWriteFD: Int32
     private let handler: @Sendable () -> Void
     private let state: Mutex<State>
-    /// pthread_self() of the watcher's thread once it runs (0 before).
-    private let threadIdentity = Atomic<UInt>(0)
 
     private struct State {
         var pacer: FrameSignalPacer
         var stopping = false
-        /// The thread has not ended (it ends when stopped or when it cannot watch the connection).
+        /// The watcher has not ended (it ends when stopped or when it cannot watch the connection).
         var running = true
-        /// The thread closed the wake pipe on its way out: nothing may write to it any more (its
-        /// descriptor number may belong to another file by then).
-        var pipeClosed = false
     }
 
-    /// Watches `connectionFD` (the X connection's socket, which `owner` keeps open: the thread
-    /// holds `owner` until it ends) and calls `handler` on its own thread.
+    // Confined to the thread.
+    private var watch: FDWatch?
+    /// Fires when a poll is due (`watchingUntilPoll`) or, while a burst settles, to sample the
+    /// unread bytes again (`sampling`).
+    private var timer: EventTimer?
+    private var sampling = false
+    private var unread: Int32 = 0
+    /// The connection's owner, let go once the watch is cancelled.
+    private var owner: AnyObject?
+    /// `step` is running: a step asked for meanwhile (by the handler) is its next round.
+    private var stepping = false
+    private var stepAgain = false
+
+    /// Watches `connectionFD` (the X connection's socket, which `owner` keeps open: the watcher
+    /// holds `owner` until it ends) from `thread`, and calls `handler` there.
     /// `pollInterval`: how often to signal an idle mirror anyway (`FrameSignalPacer.pollInterval`).
-    init?(connectionFD: Int32, keepingAlive owner: AnyObject, minimumInterval: Double, pollInterval: Double? = nil,
-          handler: @escaping @Sendable () -> Void) {
-        var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { return nil }
-        for fd in ends {
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        }
+    init(thread: EventThread, connectionFD: Int32, keepingAlive owner: AnyObject, minimumInterval: Double,
+         pollInterval: Double? = nil, handler: @escaping @Sendable () -> Void) {
+        self.thread = thread
         self.connectionFD = connectionFD
-        wakeFD = ends[0]
-        wakeWriteFD = ends[1]
         self.handler = handler
+        self.owner = owner
         state = Mutex(State(pacer: FrameSignalPacer(minimumInterval: minimumInterval, pollInterval: pollInterval)))
-        let keeper = OwnerKeeper(owner)
-        let thread = Thread { [self] in
-            run()
-            // Only now that nothing polls the connection's descriptor may it be closed.
-            keeper.release()
-        }
-        thread.name = "porthole.x11-frames"
-        thread.start()
+        thread.execute { [self] in begin() }
     }
 
     /// The mirror was advanced and read the connection; `morePending` when it saw events it did not
@@ -72,112 +67,121 @@ final class X11FrameWatcher: @unchecked Sendable {
     func advanced(morePending: Bool) {
         let now = Self.now()
         let changed = state.withLock { $0.pacer.advanced(at: now, morePending: morePending) }
-        // On the thread (the handler advanced), the loop asks the pacer again before it waits.
-        if changed, !isCurrent { wake() }
+        guard changed else { return }
+        // On the thread the handler advanced, and the step that called it asks the pacer again.
+        if thread.isCurrent && stepping { stepAgain = true } else { thread.execute { [self] in step() } }
     }
 
-    /// Whether the caller runs on the watcher's thread (in the handler).
-    private var isCurrent: Bool { threadIdentity.load(ordering: .acquiring) == UInt(pthread_self()) }
-
     /// Whether a burst of drawing is waiting for its signal (`FrameSignalPacer.isSettling`); never
-    /// once the thread has ended.
+    /// once the watcher has ended.
     var isSettling: Bool {
         let now = Self.now()
         return state.withLock { $0.running && $0.pacer.isSettling(at: now) }
     }
 
-    /// Whether the thread still watches (it ends when stopped or when it cannot watch the
+    /// Whether the watcher still watches (it ends when stopped or when it cannot watch the
     /// connection).
     var isRunning: Bool { state.withLock { $0.running } }
 
-    /// Ends the thread: it signals no more once it sees this, which is at once unless the handler
-    /// is running (then when it returns). Safe from the handler itself; never waits.
+    /// Ends the watcher: it signals no more once the thread sees this, which is at once unless the
+    /// handler is running (then when it returns). Safe from the handler itself; never waits.
     func stop() {
         let first = state.withLock { state -> Bool in
             defer { state.stopping = true }
             return !state.stopping
         }
-        if first, !isCurrent { wake() }
+        guard first else { return }
+        if thread.isCurrent && stepping { stepAgain = true } else { thread.execute { [self] in step() } }
     }
 
-    private func run() {
-        threadIdentity.store(UInt(pthread_self()), ordering: .releasing)
-        defer {
-            state.withLock { state in
-                state.running = false
-                state.pipeClosed = true
-                close(wakeFD)
-                close(wakeWriteFD)
-            }
-        }
-        var unread: Int32 = 0
-        while true {
+    private func begin() {
+        // Weak: the thread's table holds the watch and the armed timer until they are cancelled.
+        watch = thread.watch(connectionFD, onReadable: { [weak self] in self?.connectionReadable() })
+        timer = thread.makeTimer { [weak self] in self?.timerFired() }
+        step()
+    }
+
+    private func connectionReadable() {
+        unread = cxcb_unread_bytes(connectionFD)
+        state.withLock { $0.pacer.connectionReadable(at: Self.now()) }
+        step()
+    }
+
+    private func timerFired() {
+        if sampling { sampleUnreadBytes() }
+        step()
+    }
+
+    /// More unread bytes than last time: the client still draws.
+    private func sampleUnreadBytes() {
+        let count = cxcb_unread_bytes(connectionFD)
+        guard count != unread else { return }
+        unread = count
+        state.withLock { $0.pacer.connectionActive(at: Self.now()) }
+    }
+
+    /// Asks the pacer what to do and arranges it: signal, watch the connection, or wait for a
+    /// timer or an advance. Runs until the pacer has nothing to do at once.
+    private func step() {
+        guard let watch, state.withLock({ $0.running }) else { return }
+        if stepping { stepAgain = true; return }
+        stepping = true
+        defer { stepping = false }
+        repeat {
+            stepAgain = false
             let now = Self.now()
-            let (step, stopping) = state.withLock { ($0.pacer.next(at: now), $0.stopping) }
-            if stopping { return }
-            switch step {
+            let (next, stopping) = state.withLock { ($0.pacer.next(at: now), $0.stopping) }
+            if stopping { return end() }
+            var readable = false
+            var deadline: Double?
+            sampling = false
+            switch next {
             case .signal:
                 handler()
-            case .watchConnection, .watchConnectionUntilPoll:
-                var timeout: Int32 = -1
-                if case .watchConnectionUntilPoll(let due) = step { timeout = Int32(min(1000, ((due - now) * 1000).rounded(.up))) }
-                guard let readable = waitForWake(timeout: timeout, watchingConnection: true) else { return }
-                if readable {
-                    unread = cxcb_unread_bytes(connectionFD)
-                    state.withLock { $0.pacer.connectionReadable(at: Self.now()) }
-                }
+                stepAgain = true
+                continue
+            case .watchConnection:
+                readable = true
+            case .watchConnectionUntilPoll(let due):
+                readable = true
+                deadline = due
             case .wait(let until):
-                // At most a millisecond at a time, to see whether more arrived meanwhile.
-                let milliseconds: Int32 = until > now ? 1 : 0
-                guard waitForWake(timeout: milliseconds, watchingConnection: false) != nil else { return }
-                let count = cxcb_unread_bytes(connectionFD)
-                if count != unread {
-                    unread = count
-                    state.withLock { $0.pacer.connectionActive(at: Self.now()) }
+                // A millisecond at a time, to see whether more arrived meanwhile.
+                guard until > now else {
+                    sampleUnreadBytes()
+                    stepAgain = true
+                    continue
                 }
+                sampling = true
+                deadline = now + 0.001
             case .awaitAdvance:
-                guard waitForWake(timeout: -1, watchingConnection: false) != nil else { return }
+                break
             }
-        }
+            do {
+                try watch.setInterest(readable: readable, writable: false)
+            } catch {
+                // The descriptor is no longer open: the frame clock still advances the mirror.
+                return end()
+            }
+            if let deadline {
+                timer?.schedule(afterNanoseconds: UInt64(max(0, (deadline - now) * 1e9).rounded(.up)))
+            } else {
+                timer?.cancel()
+            }
+        } while stepAgain
     }
 
-    /// Blocks until woken, the timeout passes, or (when watching it) the connection is readable or
-    /// hung up. Whether the connection was readable; nil when the connection's descriptor is no
-    /// longer open (the watcher then ends: the frame clock still advances the mirror).
-    private func waitForWake(timeout: Int32, watchingConnection: Bool) -> Bool? {
-        var fds = [pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: connectionFD, events: Int16(POLLIN), revents: 0)]
-        let rc = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress!, watchingConnection ? 2 : 1, timeout) }
-        if rc < 0 { return errno == EINTR ? false : nil }
-        if fds[0].revents != 0 {
-            var bytes = [UInt8](repeating: 0, count: 64)
-            while read(wakeFD, &bytes, bytes.count) > 0 {}
-        }
-        guard watchingConnection else { return false }
-        if fds[1].revents & Int16(POLLNVAL) != 0 { return nil }
-        return fds[1].revents != 0
-    }
-
-    /// A full pipe needs no more bytes: the thread is woken already. Under the lock, so the pipe
-    /// cannot be closed meanwhile.
-    private func wake() {
-        state.withLock { state in
-            guard !state.pipeClosed else { return }
-            var one: UInt8 = 1
-            _ = write(wakeWriteFD, &one, 1)
-        }
+    private func end() {
+        watch?.cancel()
+        watch = nil
+        timer?.cancel()
+        timer = nil
+        state.withLock { $0.running = false }
+        // Only now that nothing watches the connection's descriptor may it be closed.
+        owner = nil
     }
 
     private static func now() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+        Double(EventThread.monotonicNanoseconds()) / 1e9
     }
-}
-
-/// The connection's owner, held by the watcher's thread until it ends (touched by that thread only).
-private final class OwnerKeeper: @unchecked Sendable {
-    private var object: AnyObject?
-    init(_ object: AnyObject) { self.object = object }
-    func release() { object = nil }
 }

@@ -3,6 +3,7 @@ import Display
 import Geometry
 import Pixels
 import Synchronization
+import SystemIO
 
 /// An existing X display shown to viewers: the root window read through MIT-SHM where DAMAGE says
 /// it changed, the XFIXES cursor image and the pointer's position (QueryPointer), the RandR
@@ -16,8 +17,9 @@ import Synchronization
 /// no DAMAGE) it is polled only.
 ///
 /// Threading: advances come from the watcher's thread and from the frame clock's event loop, one
-/// at a time (the server serializes them); input and the viewers' clipboard come from the event
-/// loop whenever viewers send them. Advances handle events that input and the clipboard share
+/// at a time (the server serializes them); input and the viewers' clipboard come from the thread
+/// that serves the viewers whenever they send them (the event loop, or the watcher's thread when
+/// the server serves viewers there: `watcherThread`). Advances handle events that input and the clipboard share
 /// state with (a keyboard mapping change, selection requests), so all of them take `access`.
 ///
 /// When the X server goes away, the last picture stays with a hazard-striped border and darkened
@@ -50,6 +52,10 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     private var frameReady: (@Sendable () -> Void)?
     /// Watches the current session's connection while there is a handler and DAMAGE.
     private var watcher: X11FrameWatcher?
+    /// The thread the watchers run on: the one given (which may serve the mirror's viewers too),
+    /// or one of the source's own, made for the first watcher.
+    private var watcherThread: EventThread?
+    private let ownsWatcherThread: Bool
     private let log: (String) -> Void
     private var session: X11Session?
     private var lastAttempt = 0.0
@@ -81,9 +87,14 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     /// source starts blank and keeps trying. `polling` compares tiles instead of trusting DAMAGE.
     /// `maximumFrameRate` caps the advances signalled from DAMAGE (normally `--max-fps`);
     /// `pollRate` is how many times a second an idle display is looked at (the server's frame rate).
+    /// `watcherThread` is where DAMAGE is watched and signalled frames are advanced, and so where
+    /// they are published (nil: a thread of the source's own); a server that serves the mirror's
+    /// viewers on it encodes each frame for them without a hand-off (`ServerConfiguration.viewerThread`).
     public init(display: String, polling: Bool = false, retry: Bool = false, maximumFrameRate: Double = 60, pollRate: Double? = 30,
-                log: @escaping (String) -> Void) throws {
+                watcherThread: EventThread? = nil, log: @escaping (String) -> Void) throws {
         self.display = display; self.polling = polling; self.retry = retry; self.log = log
+        self.watcherThread = watcherThread
+        ownsWatcherThread = watcherThread == nil
         self.maximumFrameRate = max(1, maximumFrameRate)
         pollInterval = pollRate.map { 1 / max(0.001, $0) }
         do {
@@ -101,7 +112,10 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
         }
     }
 
-    deinit { watcher?.stop() }
+    deinit {
+        watcher?.stop()
+        if ownsWatcherThread { watcherThread?.shutdown() }
+    }
 
     public func onFrameReady(_ handler: @escaping @Sendable () -> Void) {
         access.withLock { _ in
@@ -124,9 +138,16 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     /// DAMAGE to watch for.
     private func startWatching() {
         guard watcher == nil, let handler = frameReady, let session, session.tracksDamage else { return }
-        watcher = X11FrameWatcher(connectionFD: session.connectionFD, keepingAlive: session, minimumInterval: 1 / maximumFrameRate,
-                                  pollInterval: pollInterval, handler: handler)
-        if watcher == nil { log("cannot watch \(display) for DAMAGE events; reading it on the frame clock only") }
+        if watcherThread == nil {
+            do {
+                watcherThread = try EventThread(name: "porthole.x11")
+            } catch {
+                return log("cannot watch \(display) for DAMAGE events (\(error)); reading it on the frame clock only")
+            }
+        }
+        guard let watcherThread else { return }
+        watcher = X11FrameWatcher(thread: watcherThread, connectionFD: session.connectionFD, keepingAlive: session,
+                                  minimumInterval: 1 / maximumFrameRate, pollInterval: pollInterval, handler: handler)
     }
 
     public func advance(to time: Double) -> FrameDamage {

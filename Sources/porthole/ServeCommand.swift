@@ -70,7 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
     var noFencePacing = false
 
     @Flag(name: .customLong("viewers-in-nio"),
-          help: ArgumentHelp("Serve a device output's plain TCP viewers on NIO's event loops, not on the device's thread (for benchmarks).",
+          help: ArgumentHelp("Serve the plain TCP viewers of a device output or of the X11 mirror on NIO's event loops, not on the thread that makes their frames (for benchmarks).",
                              visibility: .hidden))
     var viewersInNIO = false
 
@@ -152,8 +152,13 @@ struct ServeCommand: AsyncParsableCommand {
             // The logger is made per message: logging is bootstrapped only when the server starts.
             // DAMAGE is read as it arrives, at most --max-fps times a second (no viewer gets more);
             // an idle display is looked at (the pointer, the monitors) at the frame clock's rate.
+            // The mirror advances signalled frames on its watcher's thread; its plain TCP viewers
+            // are served there too, so a frame is encoded for them without a hand-off
+            // (docs/architecture.md, "Viewers on the source's thread").
+            let watcherThread = try EventThread(name: "porthole.x11")
+            if !viewersInNIO { configuration.viewerThread = watcherThread }
             source = try X11MirrorSource(display: x11, polling: x11Poll, retry: x11Retry, maximumFrameRate: maxFPS,
-                                         pollRate: configuration.sourceFrameRate) {
+                                         pollRate: configuration.sourceFrameRate, watcherThread: watcherThread) {
                 Logger(label: "porthole.x11").info("\($0)")
             }
         } else if let image {

@@ -1,14 +1,15 @@
 import Foundation
 import Glibc
 import Synchronization
+import SystemIO
 import Testing
 @testable import X11Capture
 
-/// The watcher's thread and its lifetime (X11FrameWatcher), on a socket pair standing in for the
-/// X connection: the handler runs on the watcher's thread and may stop the watcher itself (the
+/// The watcher on its thread and its lifetime (X11FrameWatcher), on a socket pair standing in for
+/// the X connection: the handler runs on the watcher's thread and may stop the watcher itself (the
 /// advance it does found the X server gone), `stop()` never waits for a handler that is running
 /// (which may wait for an advance on the event loop that is stopping it), and the connection's
-/// owner is let go only once the thread no longer polls the descriptor.
+/// owner is let go only once the thread no longer watches the descriptor.
 @Suite struct X11FrameWatcherTests {
     /// Stands in for the X session that owns the connection.
     final class Owner {}
@@ -42,17 +43,18 @@ import Testing
 
     @Test func theHandlerMayStopItsOwnWatcherAndTheOwnerIsLetGoAfterwards() throws {
         let (watched, peer) = try Self.socketPair()
-        defer { close(watched); close(peer) }
+        let thread = try EventThread(name: "test.x11")
+        defer { thread.shutdown(); close(watched); close(peer) }
         let handling = Handling()
         weak var weakOwner: Owner?
         do {
             let owner = Owner()
             weakOwner = owner
-            let watcher = try #require(X11FrameWatcher(connectionFD: watched, keepingAlive: owner, minimumInterval: 1.0 / 60) {
+            let watcher = X11FrameWatcher(thread: thread, connectionFD: watched, keepingAlive: owner, minimumInterval: 1.0 / 60) {
                 handling.calls.add(1, ordering: .relaxed)
                 // As an advance that lost the X server does, on the watcher's own thread.
                 handling.watcher.withLock { $0 }?.stop()
-            })
+            }
             handling.watcher.withLock { $0 = watcher }
         }
         usleep(20_000)
@@ -68,14 +70,15 @@ import Testing
 
     @Test func stopDoesNotWaitForAHandlerThatIsRunning() throws {
         let (watched, peer) = try Self.socketPair()
-        defer { close(watched); close(peer) }
+        let thread = try EventThread(name: "test.x11")
+        defer { thread.shutdown(); close(watched); close(peer) }
         let handling = Handling()
         weak var weakOwner: Owner?
         var watcher: X11FrameWatcher?
         do {
             let owner = Owner()
             weakOwner = owner
-            watcher = X11FrameWatcher(connectionFD: watched, keepingAlive: owner, minimumInterval: 1.0 / 60) {
+            watcher = X11FrameWatcher(thread: thread, connectionFD: watched, keepingAlive: owner, minimumInterval: 1.0 / 60) {
                 handling.calls.add(1, ordering: .relaxed)
                 // An advance waiting for the one the frame clock runs, whose thread stops us.
                 handling.gate.wait()
@@ -95,5 +98,58 @@ import Testing
         #expect(Self.eventually { weakOwner == nil }, "the owner was kept after the thread ended")
         watcher = nil
         #expect(handling.calls.load(ordering: .relaxed) == 1)
+    }
+
+    /// Reads everything waiting on `fd`, as an advance does.
+    private static func drain(_ fd: Int32) {
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        while recv(fd, &bytes, bytes.count, Int32(MSG_DONTWAIT)) > 0 {}
+    }
+
+    /// A burst of writes is one signal once it settles; the advance that answers it lets the watcher
+    /// watch again, and the next write is the next signal. With a poll interval an idle connection is
+    /// signalled that often, from timers on the thread.
+    @Test func aBurstIsOneSignalAndAnIdleConnectionIsPolled() throws {
+        let (watched, peer) = try Self.socketPair()
+        let thread = try EventThread(name: "test.x11")
+        defer { thread.shutdown(); close(watched); close(peer) }
+        let handling = Handling()
+        let owner = Owner()
+        let onThread = Atomic<Bool>(true)
+        // As the mirror does: the handler advances, reading the connection, and says so.
+        let watcher = X11FrameWatcher(thread: thread, connectionFD: watched, keepingAlive: owner, minimumInterval: 1.0 / 60) {
+            if !thread.isCurrent { onThread.store(false, ordering: .relaxed) }
+            handling.calls.add(1, ordering: .relaxed)
+            Self.drain(watched)
+            handling.watcher.withLock { $0 }?.advanced(morePending: false)
+        }
+        handling.watcher.withLock { $0 = watcher }
+        var byte: UInt8 = 1
+        for _ in 0..<5 {
+            #expect(write(peer, &byte, 1) == 1)
+            usleep(200)
+        }
+        #expect(Self.eventually { handling.calls.load(ordering: .relaxed) >= 1 }, "the burst was not signalled")
+        usleep(50_000)
+        #expect(handling.calls.load(ordering: .relaxed) == 1, "a burst of five writes was signalled more than once")
+        #expect(write(peer, &byte, 1) == 1)
+        #expect(Self.eventually { handling.calls.load(ordering: .relaxed) == 2 }, "a write after the advance was not signalled")
+        watcher.stop()
+        #expect(Self.eventually { !watcher.isRunning })
+        let ranOnThread = onThread.load(ordering: .relaxed)
+        #expect(ranOnThread, "the handler ran off the watcher's thread")
+
+        let polling = Handling()
+        let poller = X11FrameWatcher(thread: thread, connectionFD: watched, keepingAlive: owner, minimumInterval: 1.0 / 60,
+                                     pollInterval: 0.01) {
+            polling.calls.add(1, ordering: .relaxed)
+            polling.watcher.withLock { $0 }?.advanced(morePending: false)
+        }
+        polling.watcher.withLock { $0 = poller }
+        usleep(200_000)
+        poller.stop()
+        let polls = polling.calls.load(ordering: .relaxed)
+        // 20 polls due in 0.2 s at 100 Hz; a loaded machine may fall behind, but not to a handful.
+        #expect((5...21).contains(polls), "\(polls) polls in 0.2 s at a 0.01 s interval")
     }
 }
