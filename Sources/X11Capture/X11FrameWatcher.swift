@@ -38,7 +38,7 @@ final class X11FrameWatcher: @unchecked Sendable {
 
     // Confined to the thread.
     private var watch: FDWatch?
-    /// Fires when a poll is due (`watchingUntilPoll`) or, while a burst settles, to sample the
+    /// Fires when a poll is due (`.watchConnectionUntilPoll`) or, while a burst settles, to sample the
     /// unread bytes again (`sampling`).
     private var timer: EventTimer?
     private var sampling = false
