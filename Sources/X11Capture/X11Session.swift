@@ -68,7 +68,7 @@ final class X11Session {
     /// frames as the events arrive (X11FrameWatcher).
     var tracksDamage: Bool { damage != nil }
 
-    /// The X connection's socket, for X11FrameWatcher to poll(2); only this session reads it.
+    /// The X connection's socket, for X11FrameWatcher to watch; only this session reads it.
     var connectionFD: Int32 { xcb_get_file_descriptor(connection.raw) }
 
     /// Handles the events that came in since `update` drained them (read into xcb's queue while a
