@@ -50,8 +50,8 @@ public final class PortholeServer: @unchecked Sendable {
     }
 
     /// The RFB listener (plain and WebSocket on one port) for `output`, bound to `configuration`'s
-    /// host and port: on `configuration.viewerThread` when there is one (a display-device output,
-    /// `ThreadedViewerListener`), in NIO otherwise.
+    /// host and port: on `configuration.viewerThread` when there is one (a display-device output
+    /// or the X11 mirror, `ThreadedViewerListener`), in NIO otherwise.
     private static func listen(configuration: ServerConfiguration, output: LiveOutput, registry: ViewerRegistry,
                                group: MultiThreadedEventLoopGroup, logger: Logger) async throws -> RFBListener {
         let makeViewer: @Sendable (Channel) -> ChannelHandler = { channel in

@@ -56,7 +56,7 @@ public struct ServerConfiguration: Sendable {
     /// The separate HTTP listener for noVNC's files (`--web`); nil means none.
     public var web: HostAndPort? = nil
     /// The thread that publishes the output's frames, when it is an `EventThread` (the display
-    /// device's): plain TCP viewers are then served on it (`ThreadedViewerListener`), and each
+    /// device's, or the X11 mirror's watcher's): plain TCP viewers are then served on it (`ThreadedViewerListener`), and each
     /// frame is encoded for them in the run that composed it instead of after a hand-off to an
     /// event loop. Nil serves every viewer in NIO.
     public var viewerThread: EventThread? = nil

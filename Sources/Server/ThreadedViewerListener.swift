@@ -5,9 +5,9 @@ import Logging
 import NIOCore
 import SystemIO
 
-/// The RFB port of a display-device output, listened on by the device's own thread, so that its
-/// plain TCP viewers are served there (`SocketViewerTransport`) and get each frame in the run of
-/// the thread that composed it.
+/// The RFB port of an output whose frames are made on an `EventThread` (a display-device output,
+/// the X11 mirror), listened on by that thread, so that its plain TCP viewers are served there
+/// (`SocketViewerTransport`) and get each frame in the run of the thread that made it.
 ///
 /// It tells native viewers from browsers as `TransportSniffer` does in NIO (`TransportKind`: a
 /// browser speaks first, an HTTP GET; a native viewer stays silent until the server's

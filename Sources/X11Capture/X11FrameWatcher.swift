@@ -67,9 +67,7 @@ final class X11FrameWatcher: @unchecked Sendable {
     func advanced(morePending: Bool) {
         let now = Self.now()
         let changed = state.withLock { $0.pacer.advanced(at: now, morePending: morePending) }
-        guard changed else { return }
-        // On the thread the handler advanced, and the step that called it asks the pacer again.
-        if thread.isCurrent && stepping { stepAgain = true } else { thread.execute { [self] in step() } }
+        if changed { requestStep() }
     }
 
     /// Whether a burst of drawing is waiting for its signal (`FrameSignalPacer.isSettling`); never
@@ -90,7 +88,12 @@ final class X11FrameWatcher: @unchecked Sendable {
             defer { state.stopping = true }
             return !state.stopping
         }
-        guard first else { return }
+        if first { requestStep() }
+    }
+
+    /// Has the pacer asked again: by the step that is running, when called from its handler (the
+    /// advance it does, or a stop), else in a run of the thread of its own.
+    private func requestStep() {
         if thread.isCurrent && stepping { stepAgain = true } else { thread.execute { [self] in step() } }
     }
 
@@ -123,7 +126,8 @@ final class X11FrameWatcher: @unchecked Sendable {
     /// Asks the pacer what to do and arranges it: signal, watch the connection, or wait for a
     /// timer or an advance. Runs until the pacer has nothing to do at once.
     private func step() {
-        guard let watch, state.withLock({ $0.running }) else { return }
+        // No watch before `begin`, nor after `end`.
+        guard let watch else { return }
         if stepping { stepAgain = true; return }
         stepping = true
         defer { stepping = false }

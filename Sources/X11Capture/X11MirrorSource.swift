@@ -52,10 +52,8 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     private var frameReady: (@Sendable () -> Void)?
     /// Watches the current session's connection while there is a handler and DAMAGE.
     private var watcher: X11FrameWatcher?
-    /// The thread the watchers run on: the one given (which may serve the mirror's viewers too),
-    /// or one of the source's own, made for the first watcher.
-    private var watcherThread: EventThread?
-    private let ownsWatcherThread: Bool
+    /// The thread the watchers run on (which may serve the mirror's viewers too).
+    private let watcherThread: EventThread
     private let log: (String) -> Void
     private var session: X11Session?
     private var lastAttempt = 0.0
@@ -87,14 +85,13 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     /// source starts blank and keeps trying. `polling` compares tiles instead of trusting DAMAGE.
     /// `maximumFrameRate` caps the advances signalled from DAMAGE (normally `--max-fps`);
     /// `pollRate` is how many times a second an idle display is looked at (the server's frame rate).
-    /// `watcherThread` is where DAMAGE is watched and signalled frames are advanced, and so where
-    /// they are published (nil: a thread of the source's own); a server that serves the mirror's
-    /// viewers on it encodes each frame for them without a hand-off (`ServerConfiguration.viewerThread`).
+    /// `watcherThread` (the caller's) is where DAMAGE is watched and signalled frames are advanced,
+    /// and so where they are published; a server that serves the mirror's viewers on it encodes
+    /// each frame for them without a hand-off (`ServerConfiguration.viewerThread`).
     public init(display: String, polling: Bool = false, retry: Bool = false, maximumFrameRate: Double = 60, pollRate: Double? = 30,
-                watcherThread: EventThread? = nil, log: @escaping (String) -> Void) throws {
+                watcherThread: EventThread, log: @escaping (String) -> Void) throws {
         self.display = display; self.polling = polling; self.retry = retry; self.log = log
         self.watcherThread = watcherThread
-        ownsWatcherThread = watcherThread == nil
         self.maximumFrameRate = max(1, maximumFrameRate)
         pollInterval = pollRate.map { 1 / max(0.001, $0) }
         do {
@@ -112,10 +109,7 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
         }
     }
 
-    deinit {
-        watcher?.stop()
-        if ownsWatcherThread { watcherThread?.shutdown() }
-    }
+    deinit { watcher?.stop() }
 
     public func onFrameReady(_ handler: @escaping @Sendable () -> Void) {
         access.withLock { _ in
@@ -138,14 +132,6 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     /// DAMAGE to watch for.
     private func startWatching() {
         guard watcher == nil, let handler = frameReady, let session, session.tracksDamage else { return }
-        if watcherThread == nil {
-            do {
-                watcherThread = try EventThread(name: "porthole.x11")
-            } catch {
-                return log("cannot watch \(display) for DAMAGE events (\(error)); reading it on the frame clock only")
-            }
-        }
-        guard let watcherThread else { return }
         watcher = X11FrameWatcher(thread: watcherThread, connectionFD: session.connectionFD, keepingAlive: session,
                                   minimumInterval: 1 / maximumFrameRate, pollInterval: pollInterval, handler: handler)
     }

@@ -154,7 +154,8 @@ struct ServeCommand: AsyncParsableCommand {
             // an idle display is looked at (the pointer, the monitors) at the frame clock's rate.
             // The mirror advances signalled frames on its watcher's thread; its plain TCP viewers
             // are served there too, so a frame is encoded for them without a hand-off
-            // (docs/architecture.md, "Viewers on the source's thread").
+            // (docs/architecture.md, "Viewers on the device's thread" and "Source capabilities").
+            // It lives as long as the process serves, as the device's thread does.
             let watcherThread = try EventThread(name: "porthole.x11")
             if !viewersInNIO { configuration.viewerThread = watcherThread }
             source = try X11MirrorSource(display: x11, polling: x11Poll, retry: x11Retry, maximumFrameRate: maxFPS,
