@@ -226,7 +226,8 @@ public struct ZRLEEncoder: LaneParallelEncoder {
             worker.trials.drainOutcomes(into: &spliceAdvisor)
         }
         if lanes.count > 1 {
-            history.tail.withUnsafeBytes { deflater.restart(history: $0) }
+            // The next update may be small (`DeflateStream.RestartDictionary`).
+            history.tail.withUnsafeBytes { deflater.restart(history: $0, dictionary: .sizedToNextInput) }
         }
         return LaneRunner.append(outputs, to: &output)
     }

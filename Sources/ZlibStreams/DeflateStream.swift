@@ -42,6 +42,35 @@ public final class DeflateStream {
     /// Deflate's window (RFC 1951 §2.2): the most history a dictionary can carry.
     public static let windowSize = 32768
 
+    /// How much of its history a restarted stream takes as its dictionary.
+    ///
+    /// `deflateSetDictionary` costs about as much as deflating the dictionary: 57 µs for 32 KiB at
+    /// level 6 here. After an update split into lanes, the connection's stream restarts, and its
+    /// next update is often small: a typed character after the whole screen is about 60 bytes
+    /// of tile data, which deflate in a few µs. With the whole window, that update was the
+    /// slowest of a typing run. The viewer's inflate keeps the whole history either way: a
+    /// shorter dictionary only gives the deflater fewer distances to look at.
+    public enum RestartDictionary: Sendable {
+        /// The last `windowSize` bytes of the history.
+        case wholeWindow
+        /// The last `sizedDictionaryBytes(forNextInput:)` bytes: for the restart after lanes,
+        /// whose next input is a whole update of any size.
+        case sizedToNextInput
+    }
+
+    /// The dictionary a `.sizedToNextInput` restart takes before `count` bytes of input:
+    /// `sizedDictionaryBytesPerInputByte` bytes per input byte, at least
+    /// `sizedDictionaryMinimumBytes`, at most the window (from 512 bytes of input on). On the
+    /// benchmark's workloads (docs/benchmarks.md, "A dictionary the size of the next update"),
+    /// typing's, scrolling's and the drag's bytes did not change and motion's grew by 0.06%.
+    public static func sizedDictionaryBytes(forNextInput count: Int) -> Int {
+        guard count < windowSize / sizedDictionaryBytesPerInputByte else { return windowSize }
+        return max(sizedDictionaryMinimumBytes, count * sizedDictionaryBytesPerInputByte)
+    }
+
+    static let sizedDictionaryMinimumBytes = 4096
+    static let sizedDictionaryBytesPerInputByte = 64
+
     private var stream = z_stream()
     public private(set) var level: Int32
     public let framing: Framing
@@ -55,6 +84,8 @@ public final class DeflateStream {
     /// buffer, refilled in place: a lane splices dozens of runs a frame.
     private var pendingHistory: [UInt8] = []
     private var restartPending = false
+    /// How much of `pendingHistory` the pending restart takes.
+    private var pendingDictionary = RestartDictionary.wholeWindow
     /// Where `compress` has zlib write, `outputChunkSize` bytes at a time.
     private let outputChunk = UnsafeMutablePointer<UInt8>.allocate(capacity: outputChunkSize)
     private static let outputChunkSize = 16384
@@ -95,14 +126,16 @@ public final class DeflateStream {
         level = l
     }
 
-    /// Forgets the history and takes the last `windowSize` bytes of `history` as the bytes that
-    /// precede the next input, so its matches may reach back into them: how a stream continues
-    /// where another left off. Only for raw framings, between sync-flushed chunks (zlib manual,
-    /// `deflateSetDictionary`); the level stays. Takes effect at the next `compress`.
-    public func restart(history: UnsafeRawBufferPointer) {
+    /// Forgets the history and takes the last bytes of `history` (`dictionary` says how many) as
+    /// the bytes that precede the next input, so its matches may reach back into them: how a
+    /// stream continues where another left off. Only for raw framings, between sync-flushed
+    /// chunks (zlib manual, `deflateSetDictionary`); the level stays. Takes effect at the next
+    /// `compress`.
+    public func restart(history: UnsafeRawBufferPointer, dictionary: RestartDictionary = .wholeWindow) {
         precondition(framing != .zlib, "only raw deflate may take a dictionary mid-stream")
         precondition(!bitsPending, "a restart would drop the bits a partial flush left for the next chunk")
         setPendingHistory(UnsafeRawBufferPointer(start: nil, count: 0), history)
+        pendingDictionary = dictionary
     }
 
     /// Keeps the last `windowSize` bytes of `earlier` followed by `later` for the next restart.
@@ -118,23 +151,31 @@ public final class DeflateStream {
         appendTail(of: earlier, count: fromEarlier)
         appendTail(of: later, count: fromLater)
         restartPending = true
+        pendingDictionary = .wholeWindow
     }
 
-    private func applyPendingRestart() {
+    /// Restarts the stream, if a restart is pending, before `nextInput` bytes of input.
+    private func applyPendingRestart(nextInput: Int) {
         guard restartPending else { return }
         restartPending = false
         let history = pendingHistory
         var status = deflateReset(&stream)
         precondition(status == Z_OK, "deflateReset failed: \(status)")
         guard !history.isEmpty else { return }
-        status = history.withUnsafeBufferPointer { deflateSetDictionary(&stream, $0.baseAddress, UInt32($0.count)) }
+        let length = switch pendingDictionary {
+        case .wholeWindow: history.count
+        case .sizedToNextInput: min(history.count, Self.sizedDictionaryBytes(forNextInput: nextInput))
+        }
+        status = history.withUnsafeBufferPointer {
+            deflateSetDictionary(&stream, $0.baseAddress! + ($0.count - length), UInt32(length))
+        }
         precondition(status == Z_OK, "deflateSetDictionary failed: \(status)")
     }
 
     /// Compresses `input` and flushes (`.sync` unless told otherwise), appending the output to
     /// `output` (after the zlib header, the first time a `.zlibHeaderThenRaw` stream writes).
     public func compress(_ input: UnsafeRawBufferPointer, appendingTo output: inout [UInt8], flush: Flush = .sync) {
-        applyPendingRestart()
+        applyPendingRestart(nextInput: input.count)
         if headerPending {
             output.append(contentsOf: Self.zlibHeader(level: Int(level)))
             headerPending = false

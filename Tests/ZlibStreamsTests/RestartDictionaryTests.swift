@@ -1,0 +1,91 @@
+import Testing
+@testable import ZlibStreams
+
+/// A restart sized to its next input (`DeflateStream.RestartDictionary.sizedToNextInput`) takes
+/// only the history's tail as its dictionary, and the viewer, which keeps the whole history,
+/// still inflates what follows.
+struct RestartDictionaryTests {
+    /// Bytes deflate cannot shrink, so that the only way to compress a copy of them is a match.
+    static func noise(_ count: Int, seed: UInt64) -> [UInt8] {
+        var state = seed
+        return (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+    }
+
+    /// Where a needle lies as far back as zlib's matches reach: zlib keeps the last 262 bytes of
+    /// its 32 KiB window for lookahead (`MAX_DIST`), so a match cannot reach the window's start.
+    static let farOffset = 1000
+
+    @Test func dictionaryGrowsWithTheInputUpToTheWindow() {
+        #expect(DeflateStream.sizedDictionaryBytes(forNextInput: 0) == 4096)
+        #expect(DeflateStream.sizedDictionaryBytes(forNextInput: 60) == 4096)
+        #expect(DeflateStream.sizedDictionaryBytes(forNextInput: 100) == 6400)
+        #expect(DeflateStream.sizedDictionaryBytes(forNextInput: 511) == 32704)
+        #expect(DeflateStream.sizedDictionaryBytes(forNextInput: 512) == DeflateStream.windowSize)
+        #expect(DeflateStream.sizedDictionaryBytes(forNextInput: .max) == DeflateStream.windowSize)
+    }
+
+    /// Sends 32 KiB of noise with `needle` at `needleOffset`, restarts with that history and
+    /// `dictionary`, and sends `needle` again. Returns the bytes the second chunk took, after
+    /// checking that a viewer's inflate reads both chunks back.
+    static func bytesForRepeatedNeedle(at needleOffset: Int, needle: [UInt8],
+                                       dictionary: DeflateStream.RestartDictionary) throws -> Int {
+        var history = noise(DeflateStream.windowSize, seed: 5)
+        history.replaceSubrange(needleOffset..<needleOffset + needle.count, with: needle)
+        let stream = DeflateStream(level: 6, framing: .zlibHeaderThenRaw)
+        let viewer = InflateStream()
+        var wire: [UInt8] = []
+        stream.compress(history, appendingTo: &wire)
+        #expect(try viewer.decompress(wire, limit: history.count) == history)
+        history.withUnsafeBytes { stream.restart(history: $0, dictionary: dictionary) }
+        wire = []
+        stream.compress(needle, appendingTo: &wire)
+        #expect(try viewer.decompress(wire, limit: needle.count) == needle)
+        return wire.count
+    }
+
+    @Test func aSizedRestartMatchesOnlyTheHistoryTail() throws {
+        let needle = Self.noise(300, seed: 9)
+        // 300 bytes of input take a dictionary of 19 200 bytes: the needle near the history's start
+        // lies outside it, at its end inside.
+        let farWhole = try Self.bytesForRepeatedNeedle(at: Self.farOffset, needle: needle, dictionary: .wholeWindow)
+        let farSized = try Self.bytesForRepeatedNeedle(at: Self.farOffset, needle: needle, dictionary: .sizedToNextInput)
+        let nearSized = try Self.bytesForRepeatedNeedle(at: DeflateStream.windowSize - needle.count, needle: needle,
+                                                        dictionary: .sizedToNextInput)
+        #expect(farWhole < 30, "the whole window reaches the needle: \(farWhole) bytes")
+        #expect(nearSized < 30, "the sized dictionary holds the history's tail: \(nearSized) bytes")
+        #expect(farSized >= needle.count, "the sized dictionary does not reach back 32 KiB: \(farSized) bytes")
+    }
+
+    @Test func aLargeNextInputTakesTheWholeWindow() throws {
+        let needle = Self.noise(600, seed: 11)
+        let far = try Self.bytesForRepeatedNeedle(at: Self.farOffset, needle: needle, dictionary: .sizedToNextInput)
+        #expect(far < 30, "600 bytes of input take the whole window: \(far) bytes")
+    }
+
+    @Test func aSplicedChunkAfterASizedRestartRestartsWithTheWholeWindow() throws {
+        // `compressSpliced` replaces the pending restart with its own, which must take the whole
+        // window whatever the restart before it asked for.
+        let needle = Self.noise(300, seed: 13)
+        var history = Self.noise(DeflateStream.windowSize, seed: 6)
+        history.replaceSubrange(Self.farOffset..<Self.farOffset + needle.count, with: needle)
+        let stream = DeflateStream(level: 6, framing: .zlibHeaderThenRaw)
+        let viewer = InflateStream()
+        let splicer = SplicedChunkDeflater()
+        var wire: [UInt8] = []
+        let first = Array(history[..<(history.count - 1000)]), spliced = Array(history[(history.count - 1000)...])
+        stream.compress(first, appendingTo: &wire)
+        first.withUnsafeBytes { stream.restart(history: $0, dictionary: .sizedToNextInput) }
+        let didSplice = spliced.withUnsafeBytes { piece in
+            history.withUnsafeBytes { stream.compressSpliced(piece, with: splicer, history: $0, appendingTo: &wire) }
+        }
+        #expect(didSplice)
+        #expect(try viewer.decompress(wire, limit: history.count) == history)
+        wire = []
+        stream.compress(needle, appendingTo: &wire)
+        #expect(try viewer.decompress(wire, limit: needle.count) == needle)
+        #expect(wire.count < 30, "the spliced chunk's restart reaches the needle 31 KiB back: \(wire.count) bytes")
+    }
+}
