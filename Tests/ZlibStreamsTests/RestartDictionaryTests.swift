@@ -6,13 +6,7 @@ import Testing
 /// still inflates what follows.
 struct RestartDictionaryTests {
     /// Bytes deflate cannot shrink, so that the only way to compress a copy of them is a match.
-    static func noise(_ count: Int, seed: UInt64) -> [UInt8] {
-        var state = seed
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return UInt8(truncatingIfNeeded: state >> 56)
-        }
-    }
+    static func noise(_ count: Int, seed: UInt64) -> [UInt8] { SplicedChunkTests.noise(count, seed: seed) }
 
     /// Where a needle lies as far back as zlib's matches reach: zlib keeps the last 262 bytes of
     /// its 32 KiB window for lookahead (`MAX_DIST`), so a match cannot reach the window's start.
