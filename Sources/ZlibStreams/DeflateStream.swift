@@ -47,8 +47,8 @@ public final class DeflateStream {
     /// `deflateSetDictionary` costs about as much as deflating the dictionary: 57 µs for 32 KiB at
     /// level 6 here. After an update split into lanes, the connection's stream restarts, and its
     /// next update is often small: a typed character after the whole screen is about 60 bytes
-    /// of tile data, which deflate in a few µs. With the whole window, that update was the
-    /// slowest of a typing run. The viewer's inflate keeps the whole history either way: a
+    /// of tile data, deflated in a few µs. With the whole window, that update was the slowest of
+    /// a typing run. The viewer's inflate keeps the whole history either way: a
     /// shorter dictionary only gives the deflater fewer distances to look at.
     public enum RestartDictionary: Sendable {
         /// The last `windowSize` bytes of the history.
