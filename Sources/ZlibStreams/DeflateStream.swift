@@ -83,9 +83,9 @@ public final class DeflateStream {
     /// pays for `deflateSetDictionary`, which costs about as much as deflating the 32 KiB. One
     /// buffer, refilled in place: a lane splices dozens of runs a frame.
     private var pendingHistory: [UInt8] = []
-    private var restartPending = false
-    /// How much of `pendingHistory` the pending restart takes.
-    private var pendingDictionary = RestartDictionary.wholeWindow
+    /// The restart `compress` applies first, and how much of `pendingHistory` it takes; nil when
+    /// none is pending.
+    private var pendingRestart: RestartDictionary?
     /// Where `compress` has zlib write, `outputChunkSize` bytes at a time.
     private let outputChunk = UnsafeMutablePointer<UInt8>.allocate(capacity: outputChunkSize)
     private static let outputChunkSize = 16384
@@ -134,12 +134,13 @@ public final class DeflateStream {
     public func restart(history: UnsafeRawBufferPointer, dictionary: RestartDictionary = .wholeWindow) {
         precondition(framing != .zlib, "only raw deflate may take a dictionary mid-stream")
         precondition(!bitsPending, "a restart would drop the bits a partial flush left for the next chunk")
-        setPendingHistory(UnsafeRawBufferPointer(start: nil, count: 0), history)
-        pendingDictionary = dictionary
+        setPendingHistory(UnsafeRawBufferPointer(start: nil, count: 0), history, dictionary: dictionary)
     }
 
-    /// Keeps the last `windowSize` bytes of `earlier` followed by `later` for the next restart.
-    private func setPendingHistory(_ earlier: UnsafeRawBufferPointer, _ later: UnsafeRawBufferPointer) {
+    /// Keeps the last `windowSize` bytes of `earlier` followed by `later` for the next restart,
+    /// which takes `dictionary` of them.
+    private func setPendingHistory(_ earlier: UnsafeRawBufferPointer, _ later: UnsafeRawBufferPointer,
+                                   dictionary: RestartDictionary = .wholeWindow) {
         pendingHistory.removeAll(keepingCapacity: true)
         let fromLater = min(later.count, Self.windowSize)
         let fromEarlier = min(earlier.count, Self.windowSize - fromLater)
@@ -150,19 +151,18 @@ public final class DeflateStream {
         }
         appendTail(of: earlier, count: fromEarlier)
         appendTail(of: later, count: fromLater)
-        restartPending = true
-        pendingDictionary = .wholeWindow
+        pendingRestart = dictionary
     }
 
     /// Restarts the stream, if a restart is pending, before `nextInput` bytes of input.
     private func applyPendingRestart(nextInput: Int) {
-        guard restartPending else { return }
-        restartPending = false
+        guard let dictionary = pendingRestart else { return }
+        pendingRestart = nil
         let history = pendingHistory
         var status = deflateReset(&stream)
         precondition(status == Z_OK, "deflateReset failed: \(status)")
         guard !history.isEmpty else { return }
-        let length = switch pendingDictionary {
+        let length = switch dictionary {
         case .wholeWindow: history.count
         case .sizedToNextInput: min(history.count, Self.sizedDictionaryBytes(forNextInput: nextInput))
         }
