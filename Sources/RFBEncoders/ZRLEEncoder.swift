@@ -48,6 +48,15 @@ public struct ZRLEEncoder: LaneParallelEncoder {
     private(set) var laneWorkers: [ZRLELane] = []
     /// Whether the lanes splice small runs too, from their trials.
     private(set) var spliceAdvisor = SpliceAdvisor()
+    /// Whether serial rectangles splice their runs of `ZRLESplice.minimumSerialBytes` or more,
+    /// from their own trials: a serial stream's runs differ from the lanes' (a scrolled strip of
+    /// text, not a screenful), and so may the choice.
+    private(set) var serialSpliceAdvisor = SpliceAdvisor()
+    private let serialTrials = SpliceTrials()
+    /// libdeflate for serial rectangles' runs, created with the first band that could splice.
+    private var serialSplicer: SplicedChunkDeflater?
+    /// Runs of serial rectangles spliced so far, for tests.
+    private(set) var serialSplicedRuns = 0
 
     /// The most uncompressed bytes one rectangle may carry before the encoder splits it into
     /// bands (whole rows of tiles): 16 MiB, two thirds of a 4K frame at 3 bytes per pixel. It
@@ -127,13 +136,27 @@ public struct ZRLEEncoder: LaneParallelEncoder {
         compressed.removeAll(keepingCapacity: true)
         // Only this stream continues the viewer's, so a partial flush's last bits may wait for the
         // next rectangle (`DeflateStream.Flush`); `encodeLanes` ends on a sync flush instead.
-        lastStoredBytes = Self.compressTiles(tiles.output, tileEnds: tiles.tileEnds, level: compressLevel,
-                                             stream: deflater, flush: .partial, probe: probe, into: &compressed).stored
+        let result = Self.compressTiles(tiles.output, tileEnds: tiles.tileEnds, level: compressLevel, stream: deflater,
+                                        flush: .partial, probe: probe, splice: serialSplice(bandBytes: count), into: &compressed)
+        lastStoredBytes = result.stored
+        serialSplicedRuns += result.spliced
+        serialTrials.drainOutcomes(into: &serialSpliceAdvisor)
         history.append(UnsafeRawBufferPointer(start: tiles.output, count: count))
         output.reserveCapacity(minimumWritableBytes: 16 + compressed.count)
         output.writeRectangleHeader(rect, encoding: encoding)
         output.writeInteger(UInt32(compressed.count))
         output.writeBytes(compressed)
+    }
+
+    /// What a serial band of `count` bytes of tile data (in `tiles.output`) needs to splice its
+    /// larger runs (`ZRLESplice`, "Serial rectangles"), or nil when it has none that could be.
+    private mutating func serialSplice(bandBytes count: Int) -> ZRLESplice? {
+        guard compressLevel > 0, count >= ZRLESplice.minimumSerialBytes else { return nil }
+        if serialSplicer == nil { serialSplicer = SplicedChunkDeflater() }
+        serialTrials.spacingBytes = serialSpliceAdvisor.trialSpacingBytes
+        return ZRLESplice(deflater: serialSplicer!, dictionary: history.tail, laneData: tiles.output, bandStart: 0,
+                          smallRuns: serialSpliceAdvisor.splicesSmallRuns, trials: serialTrials,
+                          smallestRun: ZRLESplice.minimumSerialBytes, restart: .sizedToNextInput)
     }
 
     /// Compresses one band's tile data (`data`, its tiles ending at `tileEnds`) with `stream` into
@@ -143,8 +166,9 @@ public struct ZRLEEncoder: LaneParallelEncoder {
     /// bytes stored at level 0 (none when `level` is 0 itself: then everything is stored without
     /// asking) and the number of runs spliced.
     ///
-    /// With `splice` (lanes, whose chunks end on a sync flush), a compressible run may go through
-    /// libdeflate instead (`DeflateStream.compressSpliced`), or be a trial (`ZRLESplice.route`).
+    /// With `splice`, a compressible run may go through libdeflate instead
+    /// (`DeflateStream.compressSpliced`, which first ends a partial flush's bits with an empty
+    /// sync-flushed chunk), or be a trial (`ZRLESplice.route`).
     static func compressTiles(_ data: UnsafePointer<UInt8>, tileEnds: [Int], level: Int, stream: DeflateStream,
                               flush: DeflateStream.Flush, probe: CompressibilityProbe, splice: ZRLESplice? = nil,
                               into compressed: inout [UInt8]) -> (stored: Int, spliced: Int) {
@@ -158,7 +182,8 @@ public struct ZRLEEncoder: LaneParallelEncoder {
                 switch splice.route(run.count) {
                 case .splice:
                     if splice.withHistory(through: end, {
-                        stream.compressSpliced(run, with: splice.deflater, earlierHistory: $0, history: $1, appendingTo: &compressed)
+                        stream.compressSpliced(run, with: splice.deflater, earlierHistory: $0, history: $1,
+                                              restartDictionary: splice.restart, appendingTo: &compressed)
                     }) {
                         splicedRuns += 1
                         return

@@ -78,7 +78,7 @@ final class ZRLELane {
         for band in bands {
             compressed.removeAll(keepingCapacity: true)
             let splice = splicer.map {
-                ZRLESplice(deflater: $0, dictionary: history, laneData: tiles.output, bandStart: start,
+                ZRLESplice(deflater: $0, dictionary: history[...], laneData: tiles.output, bandStart: start,
                            smallRuns: splicingSmallRuns, trials: trials)
             }
             // Sync: lanes' outputs follow one another, and the connection's stream restarts after them.

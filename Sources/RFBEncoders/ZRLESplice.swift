@@ -15,26 +15,46 @@ import ZlibStreams
 /// a zlib run after a spliced one first restarts the stream with the history as its dictionary
 /// (`DeflateStream.restart(history:)`), which on scrolling's 30 runs a frame cost more than
 /// splicing the small ones saved.
+///
+/// Serial rectangles (updates too small for lanes) splice too, with an advisor of their own, but
+/// only runs of at least `minimumSerialBytes`: below that, matches into the history are worth
+/// more than anything libdeflate saves. On the serial stream of the peers benchmark's drag with
+/// CopyRect, libdeflate's output for runs of 512 bytes to 1 KiB was a third larger than zlib's,
+/// and a frame-number stamp of 30 bytes takes 6 bytes from zlib's history and 14 from libdeflate.
+/// Scrolling with CopyRect's text strips (1-4 KiB) lose 0.7% (docs/benchmarks.md, "Serial
+/// rectangles spliced"). After a serial splice the stream restarts with a dictionary sized to its
+/// next input (`DeflateStream.RestartDictionary.sizedToNextInput`): that input is often such a
+/// stamp, for which a 32 KiB `deflateSetDictionary` would cost more than the splice saved.
 struct ZRLESplice {
     static let minimumBytes = 16 << 10
+    /// The smallest run of a serial rectangle that may be spliced (see the type's note).
+    static let minimumSerialBytes = 1 << 10
 
     /// What becomes of a compressible run.
     enum Route { case zlib, splice, trial }
 
     let deflater: SplicedChunkDeflater
-    /// The uncompressed bytes the lane's stream took before the lane (its dictionary).
-    let dictionary: [UInt8]
-    /// The lane's uncompressed tile data, all its bands one after another.
+    /// The uncompressed bytes the stream took before the lane (its dictionary), or before the
+    /// serial rectangle.
+    let dictionary: ArraySlice<UInt8>
+    /// The lane's uncompressed tile data, all its bands one after another (a serial rectangle's
+    /// own, with `bandStart` 0).
     let laneData: UnsafePointer<UInt8>
     /// Where the band being compressed starts in `laneData`.
     let bandStart: Int
     /// Whether runs below `minimumBytes` are spliced too.
     let smallRuns: Bool
     let trials: SpliceTrials
+    /// Runs below this stay on zlib, neither spliced nor tried: 0 in lanes, `minimumSerialBytes`
+    /// for serial rectangles.
+    var smallestRun = 0
+    /// The dictionary the stream restarts with after a spliced run.
+    var restart = DeflateStream.RestartDictionary.wholeWindow
 
     /// The route of a compressible run of `count` bytes: large runs are spliced, and small ones
-    /// are now and then a trial and otherwise go the way the advisor chose.
+    /// (from `smallestRun` on) are now and then a trial and otherwise go the way the advisor chose.
     func route(_ count: Int) -> Route {
+        if count < smallestRun { return .zlib }
         if count >= Self.minimumBytes { return .splice }
         if trials.takeTurn(count) { return .trial }
         return smallRuns ? .splice : .zlib

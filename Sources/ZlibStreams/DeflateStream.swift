@@ -207,15 +207,17 @@ public final class DeflateStream {
     /// returns true; the stream then continues after it as if it had compressed `input` itself.
     /// `earlierHistory` followed by `history` is the stream's input up to and including `input`
     /// (its last `windowSize` bytes are enough), which the stream takes as its dictionary before
-    /// its next chunk (a restart, as after lanes); two parts, so that a caller whose history is
-    /// in two places need not join them. Returns false and appends nothing of `input` when the chunk cannot be
-    /// spliced (level 0, or libdeflate's output failed its check): compress it as usual then.
+    /// its next chunk (a restart, as after lanes, taking `restartDictionary` of it); two parts, so
+    /// that a caller whose history is in two places need not join them. Returns false and appends
+    /// nothing of `input` when the chunk cannot be spliced (level 0, or libdeflate's output failed
+    /// its check): compress it as usual then.
     ///
     /// A piece must start on a byte boundary, so bits a partial flush left are flushed first with
     /// an empty sync-flushed chunk (about 4.5 bytes). Only for raw framings.
     public func compressSpliced(_ input: UnsafeRawBufferPointer, with deflater: SplicedChunkDeflater,
                                 earlierHistory: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
-                                history: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) -> Bool {
+                                history: UnsafeRawBufferPointer, restartDictionary: RestartDictionary = .wholeWindow,
+                                appendingTo output: inout [UInt8]) -> Bool {
         precondition(framing != .zlib, "a spliced chunk needs a stream that can restart")
         guard level > 0 else { return false }
         if bitsPending {
@@ -225,7 +227,7 @@ public final class DeflateStream {
             headerPending = false
         }
         guard deflater.compress(input, level: Int(level), appendingTo: &output) else { return false }
-        setPendingHistory(earlierHistory, history)
+        setPendingHistory(earlierHistory, history, dictionary: restartDictionary)
         return true
     }
 }

@@ -59,9 +59,10 @@ struct RestartDictionaryTests {
         #expect(far < 30, "600 bytes of input take the whole window: \(far) bytes")
     }
 
-    @Test func aSplicedChunkAfterASizedRestartRestartsWithTheWholeWindow() throws {
-        // `compressSpliced` replaces the pending restart with its own, which must take the whole
-        // window whatever the restart before it asked for.
+    /// Sends a sized restart, then the history's last 1000 bytes as a spliced chunk restarting
+    /// with `spliceRestart` (nil: the default), then `needle` of 300 bytes, which the history holds
+    /// 31 KiB back. Returns the needle's bytes on the wire, after checking what the viewer reads.
+    static func bytesForNeedleAfterSplice(restartingWith spliceRestart: DeflateStream.RestartDictionary?) throws -> Int {
         let needle = Self.noise(300, seed: 13)
         var history = Self.noise(DeflateStream.windowSize, seed: 6)
         history.replaceSubrange(Self.farOffset..<Self.farOffset + needle.count, with: needle)
@@ -73,13 +74,32 @@ struct RestartDictionaryTests {
         stream.compress(first, appendingTo: &wire)
         first.withUnsafeBytes { stream.restart(history: $0, dictionary: .sizedToNextInput) }
         let didSplice = spliced.withUnsafeBytes { piece in
-            history.withUnsafeBytes { stream.compressSpliced(piece, with: splicer, history: $0, appendingTo: &wire) }
+            history.withUnsafeBytes {
+                if let spliceRestart {
+                    stream.compressSpliced(piece, with: splicer, history: $0, restartDictionary: spliceRestart, appendingTo: &wire)
+                } else {
+                    stream.compressSpliced(piece, with: splicer, history: $0, appendingTo: &wire)
+                }
+            }
         }
         #expect(didSplice)
         #expect(try viewer.decompress(wire, limit: history.count) == history)
         wire = []
         stream.compress(needle, appendingTo: &wire)
         #expect(try viewer.decompress(wire, limit: needle.count) == needle)
-        #expect(wire.count < 30, "the spliced chunk's restart reaches the needle 31 KiB back: \(wire.count) bytes")
+        return wire.count
+    }
+
+    @Test func aSplicedChunkAfterASizedRestartRestartsWithTheWholeWindow() throws {
+        // `compressSpliced` replaces the pending restart with its own, which by default takes the
+        // whole window whatever the restart before it asked for.
+        let bytes = try Self.bytesForNeedleAfterSplice(restartingWith: nil)
+        #expect(bytes < 30, "the spliced chunk's restart reaches the needle 31 KiB back: \(bytes) bytes")
+    }
+
+    @Test func aSplicedChunkMayRestartSizedToTheNextInput() throws {
+        // As serial ZRLE rectangles ask: 300 bytes of input take 19 200 bytes of dictionary.
+        let bytes = try Self.bytesForNeedleAfterSplice(restartingWith: .sizedToNextInput)
+        #expect(bytes >= 300, "the sized restart does not reach back 31 KiB: \(bytes) bytes")
     }
 }
