@@ -11,7 +11,8 @@ import ZlibStreams
 ///    RFC 6143 §7.7.6), one rectangle after another in the lane's tile buffer.
 /// 2. `compress`: the lane deflates that data as its part of the connection's one zlib stream, the
 ///    way pigz splits a stream: raw deflate primed (`DeflateStream.restart(history:)`) with the
-///    32 KiB of uncompressed data that precede the lane in stream order, every chunk sync-flushed
+///    uncompressed data that precede the lane in stream order (the last 16 KiB of them:
+///    `DeflateStream.RestartDictionary`), every chunk sync-flushed
 ///    and none final, so the lanes' outputs, concatenated in order, are one valid deflate stream.
 ///    That history is the end of the lanes before, which phase 1 has made by then. Large runs of
 ///    tiles go through libdeflate instead of zlib (`ZRLESplice`).

@@ -24,7 +24,7 @@ import ZlibStreams
 /// Scrolling with CopyRect's text strips (1-4 KiB) lose 0.7% (docs/benchmarks.md, "Serial
 /// rectangles spliced"). After a serial splice the stream restarts with a dictionary sized to its
 /// next input (`DeflateStream.RestartDictionary.sizedToNextInput`): that input is often such a
-/// stamp, for which a 32 KiB `deflateSetDictionary` would cost more than the splice saved.
+/// stamp, for which a 16 KiB `deflateSetDictionary` would cost more than the splice saved.
 struct ZRLESplice {
     static let minimumBytes = 16 << 10
     /// The smallest run of a serial rectangle that may be spliced (see the type's note).
@@ -49,7 +49,7 @@ struct ZRLESplice {
     /// for serial rectangles.
     var smallestRun = 0
     /// The dictionary the stream restarts with after a spliced run.
-    var restart = DeflateStream.RestartDictionary.wholeWindow
+    var restart = DeflateStream.RestartDictionary.recent
 
     /// The route of a compressible run of `count` bytes: large runs are spliced, and small ones
     /// (from `smallestRun` on) are now and then a trial and otherwise go the way the advisor chose.

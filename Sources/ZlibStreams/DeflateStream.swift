@@ -50,21 +50,31 @@ public final class DeflateStream {
     /// of tile data, deflated in a few µs. With the whole window, that update was the slowest of
     /// a typing run. The viewer's inflate keeps the whole history either way: a
     /// shorter dictionary only gives the deflater fewer distances to look at.
+    ///
+    /// No restart takes more than `recentDictionaryBytes`, half the window. A ZRLE stream
+    /// restarts several times a frame on large updates (each lane's own stream, and after every
+    /// spliced run), and the far half of the window is worth little there: on the peers
+    /// benchmark, 16 KiB instead of 32 cost motion 0.37% more bytes and the other workloads none,
+    /// for 6% less CPU on motion and about as much on the drag (docs/benchmarks.md, "Restarts
+    /// with half the window").
     public enum RestartDictionary: Sendable {
-        /// The last `windowSize` bytes of the history.
-        case wholeWindow
-        /// The last `sizedDictionaryBytes(forNextInput:)` bytes: for the restart after lanes,
-        /// whose next input is a whole update of any size.
+        /// The last `recentDictionaryBytes` of the history.
+        case recent
+        /// The last `sizedDictionaryBytes(forNextInput:)` bytes: for restarts whose next input
+        /// is often small (after lanes, before the next update; after a serial splice).
         case sizedToNextInput
     }
 
+    /// The most history a restart takes as its dictionary (see `RestartDictionary`).
+    public static let recentDictionaryBytes = 16384
+
     /// The dictionary a `.sizedToNextInput` restart takes before `count` bytes of input:
     /// `sizedDictionaryBytesPerInputByte` bytes per input byte, at least
-    /// `sizedDictionaryMinimumBytes`, at most the window (from 512 bytes of input on). On the
-    /// benchmark's workloads (docs/benchmarks.md, "A dictionary the size of the next update"),
-    /// typing's, scrolling's and the drag's bytes did not change and motion's grew by 0.06%.
+    /// `sizedDictionaryMinimumBytes`, at most `recentDictionaryBytes` (from 256 bytes of input
+    /// on). On the benchmark's workloads (docs/benchmarks.md, "A dictionary the size of the next
+    /// update"), typing's, scrolling's and the drag's bytes did not change and motion's grew by 0.06%.
     public static func sizedDictionaryBytes(forNextInput count: Int) -> Int {
-        guard count < windowSize / sizedDictionaryBytesPerInputByte else { return windowSize }
+        guard count < recentDictionaryBytes / sizedDictionaryBytesPerInputByte else { return recentDictionaryBytes }
         return max(sizedDictionaryMinimumBytes, count * sizedDictionaryBytesPerInputByte)
     }
 
@@ -80,7 +90,7 @@ public final class DeflateStream {
     public private(set) var bitsPending = false
     /// The dictionary of a restart (`restart(history:)`, or after `compressSpliced`), taken up by
     /// the next `compress`: a stream that is restarted again or only splices before then never
-    /// pays for `deflateSetDictionary`, which costs about as much as deflating the 32 KiB. One
+    /// pays for `deflateSetDictionary`, which costs about as much as deflating the dictionary. One
     /// buffer, refilled in place: a lane splices dozens of runs a frame.
     private var pendingHistory: [UInt8] = []
     /// The restart `compress` applies first, and how much of `pendingHistory` it takes; nil when
@@ -131,19 +141,19 @@ public final class DeflateStream {
     /// stream continues where another left off. Only for raw framings, between sync-flushed
     /// chunks (zlib manual, `deflateSetDictionary`); the level stays. Takes effect at the next
     /// `compress`.
-    public func restart(history: UnsafeRawBufferPointer, dictionary: RestartDictionary = .wholeWindow) {
+    public func restart(history: UnsafeRawBufferPointer, dictionary: RestartDictionary = .recent) {
         precondition(framing != .zlib, "only raw deflate may take a dictionary mid-stream")
         precondition(!bitsPending, "a restart would drop the bits a partial flush left for the next chunk")
         setPendingHistory(UnsafeRawBufferPointer(start: nil, count: 0), history, dictionary: dictionary)
     }
 
-    /// Keeps the last `windowSize` bytes of `earlier` followed by `later` for the next restart,
-    /// which takes `dictionary` of them.
+    /// Keeps the last `recentDictionaryBytes` of `earlier` followed by `later` (no restart takes
+    /// more) for the next restart, which takes `dictionary` of them.
     private func setPendingHistory(_ earlier: UnsafeRawBufferPointer, _ later: UnsafeRawBufferPointer,
-                                   dictionary: RestartDictionary = .wholeWindow) {
+                                   dictionary: RestartDictionary = .recent) {
         pendingHistory.removeAll(keepingCapacity: true)
-        let fromLater = min(later.count, Self.windowSize)
-        let fromEarlier = min(earlier.count, Self.windowSize - fromLater)
+        let fromLater = min(later.count, Self.recentDictionaryBytes)
+        let fromEarlier = min(earlier.count, Self.recentDictionaryBytes - fromLater)
         func appendTail(of part: UnsafeRawBufferPointer, count: Int) {
             guard count > 0 else { return }
             let tail = part.baseAddress!.advanced(by: part.count - count).assumingMemoryBound(to: UInt8.self)
@@ -163,7 +173,7 @@ public final class DeflateStream {
         precondition(status == Z_OK, "deflateReset failed: \(status)")
         guard !history.isEmpty else { return }
         let length = switch dictionary {
-        case .wholeWindow: history.count
+        case .recent: min(history.count, Self.recentDictionaryBytes)
         case .sizedToNextInput: min(history.count, Self.sizedDictionaryBytes(forNextInput: nextInput))
         }
         status = history.withUnsafeBufferPointer {
@@ -216,7 +226,7 @@ public final class DeflateStream {
     /// an empty sync-flushed chunk (about 4.5 bytes). Only for raw framings.
     public func compressSpliced(_ input: UnsafeRawBufferPointer, with deflater: SplicedChunkDeflater,
                                 earlierHistory: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
-                                history: UnsafeRawBufferPointer, restartDictionary: RestartDictionary = .wholeWindow,
+                                history: UnsafeRawBufferPointer, restartDictionary: RestartDictionary = .recent,
                                 appendingTo output: inout [UInt8]) -> Bool {
         precondition(framing != .zlib, "a spliced chunk needs a stream that can restart")
         guard level > 0 else { return false }
