@@ -13,8 +13,9 @@
  *                          level, as `DeflateStream.compressSpliced` splices them: an empty sync
  *                          flush first if the chunk before left bits pending, 5 bytes of closing
  *                          stored block after; the zlib stream then restarts with the last 32 KiB
- *                          as its dictionary, or with `sized`, with as much as
- *                          `DeflateStream.sizedDictionaryBytes(forNextInput:)` gives the next chunk.
+ *                          as its dictionary, or with `sized`, with 64 bytes of it per byte of the
+ *                          next chunk, 4-32 KiB (the server's sized restart when the figures in
+ *                          "Serial rectangles spliced" were taken; since then it takes 4-16 KiB).
  *                          The stream is raw deflate then, plus 2 bytes counted for its header.
  *
  * DUMP is a sequence of records: a 4-byte length (host order), one byte (1 for a sync flush,
