@@ -6,7 +6,7 @@ public struct UpdateParallelism: Sendable, Equatable {
     /// The most lanes an update is split into (the encoding may allow fewer: Tight four).
     public var lanes: Int
     /// Updates with fewer pixels to encode stay on one core: splitting costs about 0.1-0.2 ms
-    /// (threads woken; for ZRLE two 32 KiB dictionaries loaded), which from here on is under a
+    /// (threads woken; for ZRLE two 16 KiB dictionaries loaded), which from here on is under a
     /// tenth of the serial encode of a desktop, so even a machine without an idle core loses
     /// little (docs/benchmarks.md, "Encoding on all cores").
     public var minimumPixels: Int

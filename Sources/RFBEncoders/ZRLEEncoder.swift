@@ -20,7 +20,7 @@ import ZlibStreams
 ///
 /// The stream is raw deflate behind a zlib header (`DeflateStream.Framing.zlibHeaderThenRaw`), so
 /// that an update can be split into lanes compressed on several cores (`encodeLanes`, `ZRLELane`)
-/// and the stream continued after them; `history` keeps the 32 KiB those need.
+/// and the stream continued after them; `history` keeps the 16 KiB those need.
 public struct ZRLEEncoder: LaneParallelEncoder {
     /// The zlib level used until the viewer sends a CompressLevel pseudo-encoding: 6, zlib's own
     /// default (`Z_DEFAULT_COMPRESSION`) and its usual trade of speed for size. Viewers on fast
@@ -42,7 +42,7 @@ public struct ZRLEEncoder: LaneParallelEncoder {
     /// level 0 (none when the level asked for is 0 itself: then everything is stored without asking).
     private(set) var lastStoredBytes = 0
     private var compressed: [UInt8] = []
-    /// The stream's last 32 KiB of input, which a split stream's lanes and its continuation need.
+    /// The stream's last 16 KiB of input, which a split stream's lanes and its continuation need.
     private let history = ZRLEStreamHistory()
     /// Scratch per lane for updates encoded on several cores, created on first use.
     private(set) var laneWorkers: [ZRLELane] = []
@@ -228,7 +228,7 @@ public struct ZRLEEncoder: LaneParallelEncoder {
         _ = LaneRunner.run(lanes.count) { i in
             workers[i].encodeTiles(lanes[i].map(\.rect), of: frame, translator: translator) { encoder.bandRows($0, format: format) }
         }
-        // Each lane's dictionary: the 32 KiB of stream input before it (known now, after phase 1).
+        // Each lane's dictionary: the 16 KiB of stream input before it (known now, after phase 1).
         // Lane 0's stream is the connection's, which has its history already; a spliced chunk
         // needs it all the same (`ZRLESplice`).
         var before = Array(history.tail)

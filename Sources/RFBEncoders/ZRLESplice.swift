@@ -61,11 +61,11 @@ struct ZRLESplice {
     }
 
     /// Calls `body` with the stream's input through `end` (counted from the band's start) in two
-    /// parts, earlier then later, which together end with the last `DeflateStream.windowSize`
+    /// parts, earlier then later, which together end with the last `ZRLEStreamHistory.window`
     /// bytes of it: the lane's data alone once the lane holds that much, else the end of the
     /// dictionary and all of the lane's data, in place (`DeflateStream.compressSpliced`).
     func withHistory<Result>(through end: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Result) -> Result {
-        let window = DeflateStream.windowSize
+        let window = ZRLEStreamHistory.window
         let laneBytes = bandStart + end
         if laneBytes >= window {
             return body(UnsafeRawBufferPointer(start: nil, count: 0), UnsafeRawBufferPointer(start: laneData + laneBytes - window, count: window))

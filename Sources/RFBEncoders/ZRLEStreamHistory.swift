@@ -1,10 +1,11 @@
 import ZlibStreams
 
-/// The last 32 KiB of uncompressed bytes a ZRLE connection's zlib stream has taken (deflate's
-/// window, RFC 1951 §2.2): what the stream's next bytes may refer back to, and so the dictionary a
-/// stream needs to continue it (`ZRLELane`, docs/architecture.md "Encoding on all cores").
+/// The last uncompressed bytes a ZRLE connection's zlib stream has taken: the dictionary a stream
+/// needs to continue it (`ZRLELane`, docs/architecture.md "Encoding on all cores"). Deflate's
+/// matches may reach 32 KiB back (RFC 1951 §2.2), but no restart takes more than
+/// `DeflateStream.recentDictionaryBytes`, so that much is kept.
 final class ZRLEStreamHistory {
-    static let window = DeflateStream.windowSize
+    static let window = DeflateStream.recentDictionaryBytes
     /// At least the last `window` bytes (all of them while fewer), and at most twice as many, so
     /// that appending moves bytes down only once per window.
     private(set) var bytes: [UInt8] = []
