@@ -43,7 +43,10 @@ import RFBClient
 ///   width), so the difference can be looked at;
 /// - with PEERS_BENCH_RECTS=DIR in the environment, every update received while feeding is
 ///   written to DIR/LABEL-WORKLOAD-ENCODINGS.rects as one line: the bytes read since the last update, then
-///   the rectangles as x,y,wxh (to compare how servers cut the same damage);
+///   the area its rectangles covered as x,y,wxh (to compare how servers cut the same damage). That
+///   area is the `Region` the client reports, in bands: it shows which pixels a server sent, not
+///   how many rectangles it sent them in (two rectangles of one width, one above the other, may
+///   show as one, and one rectangle beside another of a different height as several);
 /// - with PEERS_BENCH_LATENCIES=FILE in the environment, each frame seen is written to FILE as
 ///   "frame,hand-over seconds,latency ms", in frame order (to see when the slow frames came);
 /// - encodings: ENCODINGS;
