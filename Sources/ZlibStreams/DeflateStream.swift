@@ -150,7 +150,7 @@ public final class DeflateStream {
     /// Keeps the last `recentDictionaryBytes` of `earlier` followed by `later` (no restart takes
     /// more) for the next restart, which takes `dictionary` of them.
     private func setPendingHistory(_ earlier: UnsafeRawBufferPointer, _ later: UnsafeRawBufferPointer,
-                                   dictionary: RestartDictionary = .recent) {
+                                   dictionary: RestartDictionary) {
         pendingHistory.removeAll(keepingCapacity: true)
         let fromLater = min(later.count, Self.recentDictionaryBytes)
         let fromEarlier = min(earlier.count, Self.recentDictionaryBytes - fromLater)
@@ -216,7 +216,7 @@ public final class DeflateStream {
     /// libdeflate, several times faster than zlib on large chunks), at this stream's level, and
     /// returns true; the stream then continues after it as if it had compressed `input` itself.
     /// `earlierHistory` followed by `history` is the stream's input up to and including `input`
-    /// (its last `windowSize` bytes are enough), which the stream takes as its dictionary before
+    /// (its last `recentDictionaryBytes` are enough: no restart takes more), which the stream takes as its dictionary before
     /// its next chunk (a restart, as after lanes, taking `restartDictionary` of it); two parts, so
     /// that a caller whose history is in two places need not join them. Returns false and appends
     /// nothing of `input` when the chunk cannot be spliced (level 0, or libdeflate's output failed
