@@ -111,23 +111,55 @@ extension DeviceServer {
         publishToSubscribers(of: id, scanout: pipeline.composer.scanout, damage: damage.changedArea, sequence: tick.sequence)
         if let eventFD = connection(of: output.owner)?.flipEventFD { signal(eventFD) }
         dispatch(tick.events)
+        // The frame just delivered replaced the one before it, whose lent picture is gone now,
+        // and this tick's Release of that framebuffer is held for it: both settle here, so the
+        // Release goes out with this commit's reply and PageFlip in one sendmsg.
+        settleReturnedPictures()
         if !pipeline.composer.sparesReady { prepareSparesSoon(pipeline) }
     }
 
     /// The composer's `Lend` hook: counts the picture as lent, and once its last copy is gone (on
     /// whichever thread that happens) sends the Release the device emitted meanwhile, if it may
     /// still go out (zero-copy scanout, docs/architecture.md).
+    ///
+    /// The last copy usually goes on this thread, inside a frame tick (the output's next frame
+    /// replaces it), where the device's state may be in the middle of a change: the picture is
+    /// only noted then, and settled once the tick is done (`settleReturnedPictures`), or by work
+    /// queued for it when no tick is running. Settling in the tick lets the Release join the
+    /// commit's reply in one sendmsg; queued work would run after the reply's flush, and cost a
+    /// sendmsg of its own each frame (docs/benchmarks.md, "Releases with the reply").
     private func lendFramebuffer(_ framebuffer: Framebuffer) -> (@Sendable () -> Void)? {
         let id = framebuffer.id
         lentFramebuffers.lend(id)
         let thread = thread
         return { [weak self] in
-            thread.execute { [weak self] in
-                guard let self, let release = self.lentFramebuffers.returned(id),
-                      case .release(let owner, let framebuffer) = release, self.device.isReleasable(framebuffer, owedTo: owner) else { return }
-                self.send(.release(framebufferID: framebuffer.rawValue), to: owner)
+            guard thread.isCurrent else {
+                thread.execute { [weak self] in self?.settleReturned(id) }
+                return
             }
+            guard let self else { return }
+            self.returnedPictures.append(id)
+            guard !self.returnedPicturesQueued else { return }
+            self.returnedPicturesQueued = true
+            thread.execute { [weak self] in self?.settleReturnedPictures() }
         }
+    }
+
+    /// Settles the lent pictures noted as gone on this thread (`lendFramebuffer`).
+    func settleReturnedPictures() {
+        returnedPicturesQueued = false
+        while !returnedPictures.isEmpty {
+            let returned = returnedPictures
+            returnedPictures.removeAll()
+            for id in returned { settleReturned(id) }
+        }
+    }
+
+    /// A lent picture of `id` is gone: the Release it held back goes out, if it still may.
+    private func settleReturned(_ id: FramebufferID) {
+        guard let release = lentFramebuffers.returned(id), case .release(let owner, let framebuffer) = release,
+              device.isReleasable(framebuffer, owedTo: owner) else { return }
+        send(.release(framebufferID: framebuffer.rawValue), to: owner)
     }
 
     /// After a first frame or a size change the composer's ring of pictures is completed as work

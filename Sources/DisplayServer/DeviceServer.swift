@@ -52,6 +52,10 @@ public final class DeviceServer: @unchecked Sendable {
     var pipelines: [OutputID: OutputPipeline] = [:]
     /// Framebuffers lent as scanouts and the Releases waiting for them (DeviceServer+FrameClock).
     var lentFramebuffers = LentFramebufferHolds()
+    /// Lent pictures whose last copy went on this thread, waiting for `settleReturnedPictures`.
+    var returnedPictures: [FramebufferID] = []
+    /// Whether work to settle `returnedPictures` is queued on the thread.
+    var returnedPicturesQueued = false
     /// The protocol's active state of each output (§5.2: outputs start active).
     var activeByOutput: [OutputID: Bool] = [:]
     private var leaseTimer: EventTimer?

@@ -101,6 +101,8 @@ public final class FDPassingChannel: @unchecked Sendable {
     /// Where each read lands before its bytes are copied into the chunk: allocated at the first
     /// read, freed with the channel.
     private var readBuffer: UnsafeMutableRawBufferPointer?
+    /// sendmsg calls made so far (read on the thread): how well writes were batched.
+    public private(set) var writeCalls = 0
 
     deinit { readBuffer?.deallocate() }
 
@@ -257,6 +259,7 @@ public final class FDPassingChannel: @unchecked Sendable {
                 return
             }
             let attempt: Result<Int?, SystemError>
+            writeCalls += 1
             if item.fds.isEmpty, count > 1, fillBatch(startingWith: item) {
                 attempt = batch.withUnsafeBytes { buffer in
                     Result { () throws(SystemError) -> Int? in try connection.trySend(buffer) }

@@ -51,6 +51,33 @@ import Testing
         #expect(try releases(of: producer, within: 2) == [producer.framebuffers[1]])
     }
 
+    /// When the flip that takes a lent buffer off screen also drops the last copy of its picture
+    /// (nothing but the output's source held it), its Release goes out with that commit's
+    /// CommitAccepted and PageFlip in one sendmsg, rather than in one of its own after them.
+    @Test func aReleaseFreedByItsFlipGoesOutWithTheReply() throws {
+        let fixture = try DeviceServerFixture()
+        defer { fixture.close() }
+        let producer = try ProducerSetup(try fixture.producer("lender-flip"), width: Self.width, height: Self.height)
+        let whole = [WireRect(x: 0, y: 0, width: Self.width, height: Self.height)]
+        producer.draw(0, seed: 1)
+        try producer.presentAndWait(0)
+        producer.draw(1, seed: 2)
+        try producer.presentAndWait(1, damage: whole)
+        _ = try releases(of: producer, within: 0.3)
+        let server = fixture.server
+        func writeCalls() -> Int { server.eventThread.sync { server.clients.values.map(\.channel.writeCalls).reduce(0, +) } }
+        for (frame, index) in [0, 1, 0, 1].enumerated() {
+            producer.draw(index, seed: UInt32(frame + 3))
+            // A commit after a whole idle interval (60 Hz) flips at once, while it is handled.
+            usleep(50_000)
+            let before = writeCalls()
+            try producer.presentAndWait(index, damage: whole)
+            let released = try releases(of: producer, within: 0.1)
+            #expect(released == [producer.framebuffers[1 - index]], "frame \(frame)")
+            #expect(writeCalls() - before == 1, "frame \(frame): CommitAccepted, PageFlip and Release in one write")
+        }
+    }
+
     /// A viewer of the output sees every frame exactly while frames alternate between two lent
     /// buffers, the source, `LiveOutput` and the viewer's loop each holding lent pictures, and the
     /// producer draws into a buffer only once its Release came, as §11 asks.
