@@ -111,9 +111,10 @@ extension DeviceServer {
         publishToSubscribers(of: id, scanout: pipeline.composer.scanout, damage: damage.changedArea, sequence: tick.sequence)
         if let eventFD = connection(of: output.owner)?.flipEventFD { signal(eventFD) }
         dispatch(tick.events)
-        // The frame just delivered replaced the one before it, whose lent picture is gone now,
-        // and this tick's Release of that framebuffer is held for it: both settle here, so the
-        // Release goes out with this commit's reply and PageFlip in one sendmsg.
+        // The frame just delivered replaced the one before it at the source, `LiveOutput` and
+        // the viewers on this thread, so its lent picture's last copy has usually gone, noted,
+        // while this tick's Release of that framebuffer waits for it: settled here, the Release
+        // goes out with this commit's reply and PageFlip in one sendmsg.
         settleReturnedPictures()
         if !pipeline.composer.sparesReady { prepareSparesSoon(pipeline) }
     }
