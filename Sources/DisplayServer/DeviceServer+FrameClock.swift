@@ -102,6 +102,9 @@ extension DeviceServer {
             pipeline.grid.restart(at: now, sequence: tick.sequence, intervalNanoseconds: interval)
         }
         // The picture first, so that a producer woken by its page flip finds it on screen.
+        // Lent pictures whose last copy goes from here on are settled at this tick's end, so
+        // none of them queues a settle of its own.
+        returnedPicturesSettleDue = true
         let layers = device.scanoutLayers(of: id)
         let damage = pipeline.composer.compose(size: output.size, layers: layers, planeDamage: tick.planeDamage,
                                                planeMoves: tick.planeMoves, lend: lendFramebuffer)
@@ -125,8 +128,8 @@ extension DeviceServer {
     ///
     /// The last copy usually goes on this thread, inside a frame tick (the output's next frame
     /// replaces it), where the device's state may be in the middle of a change: the picture is
-    /// only noted then, and settled once the tick is done (`settleReturnedPictures`), or by work
-    /// queued for it when no tick is running. Settling in the tick lets the Release join the
+    /// only noted then, and settled once the tick is done (`settleReturnedPictures`), or, when no
+    /// tick is running, by work queued for it. Settling in the tick lets the Release join the
     /// commit's reply in one sendmsg; queued work would run after the reply's flush, and cost a
     /// sendmsg of its own each frame (docs/benchmarks.md, "Releases with the reply").
     private func lendFramebuffer(_ framebuffer: Framebuffer) -> (@Sendable () -> Void)? {
@@ -140,15 +143,15 @@ extension DeviceServer {
             }
             guard let self else { return }
             self.returnedPictures.append(id)
-            guard !self.returnedPicturesQueued else { return }
-            self.returnedPicturesQueued = true
+            guard !self.returnedPicturesSettleDue else { return }
+            self.returnedPicturesSettleDue = true
             thread.execute { [weak self] in self?.settleReturnedPictures() }
         }
     }
 
     /// Settles the lent pictures noted as gone on this thread (`lendFramebuffer`).
     func settleReturnedPictures() {
-        returnedPicturesQueued = false
+        returnedPicturesSettleDue = false
         while !returnedPictures.isEmpty {
             let returned = returnedPictures
             returnedPictures.removeAll()

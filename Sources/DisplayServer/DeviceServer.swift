@@ -54,8 +54,9 @@ public final class DeviceServer: @unchecked Sendable {
     var lentFramebuffers = LentFramebufferHolds()
     /// Lent pictures whose last copy went on this thread, waiting for `settleReturnedPictures`.
     var returnedPictures: [FramebufferID] = []
-    /// Whether work to settle `returnedPictures` is queued on the thread.
-    var returnedPicturesQueued = false
+    /// Whether a settle of `returnedPictures` is due: at the end of the running frame tick, or as
+    /// work queued on the thread.
+    var returnedPicturesSettleDue = false
     /// The protocol's active state of each output (§5.2: outputs start active).
     var activeByOutput: [OutputID: Bool] = [:]
     private var leaseTimer: EventTimer?

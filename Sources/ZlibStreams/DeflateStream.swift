@@ -172,8 +172,9 @@ public final class DeflateStream {
         var status = deflateReset(&stream)
         precondition(status == Z_OK, "deflateReset failed: \(status)")
         guard !history.isEmpty else { return }
+        // `pendingHistory` holds no more than `recentDictionaryBytes`.
         let length = switch dictionary {
-        case .recent: min(history.count, Self.recentDictionaryBytes)
+        case .recent: history.count
         case .sizedToNextInput: min(history.count, Self.sizedDictionaryBytes(forNextInput: nextInput))
         }
         status = history.withUnsafeBufferPointer {
