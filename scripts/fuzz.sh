@@ -3,6 +3,7 @@
 #   rfb-server        a viewer's bytes: RFB handshake and session (Fuzz/RFBServerFuzz.swift)
 #   display-protocol  a producer's bytes: the display protocol's decoder (Fuzz/DisplayProtocolFuzz.swift)
 #   rfb-client        a server's bytes: Porthole's RFB client and its decoders (Fuzz/RFBClientFuzz.swift)
+#   device            a producer's requests through the display device's model and composer (Fuzz/DeviceFuzz.swift)
 #
 #   scripts/fuzz.sh [SECONDS] [HARNESS...]     (default: 60 seconds each, every harness)
 #
@@ -14,22 +15,17 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}; shift || true
-harnesses=${*:-"rfb-server display-protocol rfb-client"}
+harnesses=${*:-"rfb-server display-protocol rfb-client device"}
 cd "$root"
 build=.build-fuzz
 flags=(-Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address)
-for target in RFB DisplayProtocol RFBClient; do swift build --build-path "$build" --target "$target" "${flags[@]}" >&2; done
+for target in RFB DisplayProtocol RFBClient DisplayServer; do swift build --build-path "$build" --target "$target" "${flags[@]}" >&2; done
 debug="$build/debug"
 
-# Everything a harness imports, directly or not: objects of these targets, and the module maps of
-# the C targets among them.
-targets="RFB DisplayProtocol RFBClient VNCAuth Geometry Pixels ZlibStreams NIOCore NIOConcurrencyHelpers _NIOBase64 _NIODataStructures
-         Atomics _AtomicsShims CNIOLinux CNIOAtomics DequeModule InternalCollectionsUtilities ContainersPreview"
+# Everything a harness imports, directly or not: the objects of every target built above (the
+# build holds only them and their dependencies), and the module maps of the C targets among them.
 objects=()
-for target in $targets; do
-    [ -d "$debug/$target.build" ] || continue
-    while IFS= read -r -d '' object; do objects+=("$object"); done < <(find -L "$debug/$target.build" -name '*.o' -print0)
-done
+while IFS= read -r -d '' object; do objects+=("$object"); done < <(find -L "$debug" -path '*.build/*' -name '*.o' -print0)
 maps=()
 while IFS= read -r -d '' map; do maps+=(-Xcc "-fmodule-map-file=$map"); done < <(
     find -L "$debug" -maxdepth 2 -name module.modulemap -print0
@@ -41,10 +37,12 @@ for harness in $harnesses; do
         rfb-server) source=Fuzz/RFBServerFuzz.swift ;;
         display-protocol) source=Fuzz/DisplayProtocolFuzz.swift ;;
         rfb-client) source=Fuzz/RFBClientFuzz.swift ;;
+        device) source=Fuzz/DeviceFuzz.swift ;;
         *) echo "unknown harness: $harness" >&2; exit 2 ;;
     esac
     binary="$build/fuzz-$harness"
-    swiftc -sanitize=fuzzer,address -parse-as-library -I "$debug/Modules" "${maps[@]}" "$source" "${objects[@]}" -lz -ldeflate -lturbojpeg -lcrypto -o "$binary"
+    swiftc -sanitize=fuzzer,address -parse-as-library -I "$debug/Modules" "${maps[@]}" "$source" "${objects[@]}" -lz -ldeflate -lturbojpeg -lcrypto -lpng16 -o "$binary" \
+        2> >(grep -v "Cannot export local symbol '__asan" >&2)  # gold's notes on ASan's local helpers
     mkdir -p "$build/corpus/$harness" "$build/crashes"
     echo "== $harness: $seconds s" >&2
     "$binary" -max_total_time="$seconds" -max_len=4096 -artifact_prefix="$build/crashes/$harness-" "$build/corpus/$harness" \
