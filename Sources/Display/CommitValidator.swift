@@ -10,7 +10,8 @@ import Geometry
 /// coordinate limit (a cursor within the cursor size), its z-position in 0...255, its damage
 /// rects inside the framebuffer (more than the limit become full damage, unchecked) and its moves
 /// within the limit, each destination and source inside the framebuffer; finally an
-/// enabled output shows a primary framebuffer and a disabled one shows nothing.
+/// enabled output shows a primary framebuffer and a disabled one shows nothing; and the client's
+/// outputs and copy-path planes stay within its pixel budget (`DeviceLimits.maximumPixelsPerClient`).
 struct CommitValidator {
     let device: Device
     let client: ClientID
@@ -89,6 +90,10 @@ struct CommitValidator {
             }
             result[outputID] = next
         }
+        // Only a new mode or a copy-path framebuffer can make the client's pixels grow.
+        let mayGrow = commit.outputs.contains { $0.mode != nil }
+            || commit.planes.contains { $0.state.framebuffer.flatMap { device.framebuffersByID[$0] }?.path == .copy }
+        if mayGrow { try device.checkPixelBudget(device.heldPixels(of: client, with: result), of: client) }
         return result
     }
 

@@ -23,6 +23,9 @@ public enum DisplayError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooManyOutputs(ClientID, maximum: Int)
     case tooManyPlanes(OutputID, maximum: Int)
     case tooManyFramebuffers(ClientID, maximum: Int)
+    /// The client's outputs and copy-path planes would need more pixels than it may have the
+    /// server hold (`DeviceLimits.maximumPixelsPerClient`).
+    case tooManyPixels(ClientID, needed: Int, maximum: Int)
     case invalidMode(OutputID?, DisplayMode, maximum: Int)
     case noModes
     case positionOutOfRange(OutputID?, Point)
@@ -64,6 +67,8 @@ public enum DisplayError: Error, Equatable, Sendable, CustomStringConvertible {
         case .memoryTooSmall(let f, let n, let a): return "\(f): layout needs \(n) bytes but the memory holds \(a)"
         case .framebufferInUse(let f): return "\(f) is still on a plane or in a pending commit; wait for its release event"
         case .tooManyOutputs(let c, let m): return "\(c) already has the maximum of \(m) outputs"
+        case .tooManyPixels(let c, let n, let m):
+            return "\(c)'s outputs and copy-path planes would need \(n) pixels; at most \(m) are held for one client"
         case .tooManyPlanes(let o, let m): return "\(o) already has the maximum of \(m) planes"
         case .tooManyFramebuffers(let c, let m): return "\(c) already has the maximum of \(m) framebuffers"
         case .invalidMode(let o, let mode, let m):

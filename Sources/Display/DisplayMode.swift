@@ -9,6 +9,9 @@ public struct DisplayMode: Hashable, Sendable, CustomStringConvertible {
     }
     public var description: String { "\(width)x\(height)@\(refreshMillihertz)mHz" }
 
+    /// The pixels of a picture in this mode; no overflow for any size the protocol can carry.
+    var pixels: Int { max(0, width) * max(0, height) }
+
     func isValid(maximumSize: Int) -> Bool {
         (1...maximumSize).contains(width) && (1...maximumSize).contains(height) && refreshMillihertz > 0
     }

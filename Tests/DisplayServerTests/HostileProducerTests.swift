@@ -98,6 +98,21 @@ import Testing
         try expectStillWorks(bystander, seed: 6, fixture: fixture)
     }
 
+    @Test func outputsPastThePixelBudgetAreRefusedAndTheConnectionStays() throws {
+        let fixture = try DeviceServerFixture()
+        defer { fixture.close() }
+        let bystander = try ProducerSetup(try fixture.producer("bystander"))
+        let offender = try fixture.producer("greedy")
+        // 8192x8192 is the whole budget of 2^26 pixels; a second output of any size is one too many.
+        _ = try offender.createOutput(name: "big", width: 8192, height: 8192)
+        expectServerError(.limitExceeded, containing: "67108864") {
+            _ = try offender.createOutput(name: "more", width: 16, height: 16)
+        }
+        // A request error, not a protocol error: the offender may go on within its budget.
+        #expect(try offender.createFramebuffer(try ProducerBuffer(width: 16, height: 16)) > 0)
+        try expectStillWorks(bystander, seed: 8, fixture: fixture)
+    }
+
     @Test func aMessageOverTheSizeLimitIsAProtocolError() throws {
         let fixture = try DeviceServerFixture()
         defer { fixture.close() }

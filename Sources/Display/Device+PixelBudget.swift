@@ -1,0 +1,31 @@
+/// The pixels the server holds for each client (`DeviceLimits.maximumPixelsPerClient`).
+extension Device {
+    /// Pixels held for `client`'s outputs and copy-path planes once the pending commits land,
+    /// with `flips` (a commit being validated) in place of the pending state of the outputs they
+    /// name. Per output and plane the larger of what is on screen and what comes next counts,
+    /// because the server holds the old picture or copy until the frame tick replaces it.
+    ///
+    /// An output's mode counts whether or not the output is enabled: it is one commit away from
+    /// being composed at that size.
+    func heldPixels(of client: ClientID, with flips: [OutputID: PendingFlip] = [:]) -> Int {
+        var total = 0
+        for output in outputsByID.values where output.owner == client {
+            let next = flips[output.id] ?? pendingByOutput[output.id]
+            total += max(output.configuration.mode.pixels, next?.configuration.mode.pixels ?? 0)
+            for planeID in planeIDsByOutput[output.id] ?? [] {
+                let onScreen = planeCopies[planeID].map { $0.width * $0.height } ?? 0
+                let state = next?.planes[planeID] ?? planesByID[planeID]?.state
+                let coming = state?.framebuffer.flatMap { framebuffersByID[$0] }.map { $0.path == .copy ? $0.width * $0.height : 0 } ?? 0
+                total += max(onScreen, coming)
+            }
+        }
+        return total
+    }
+
+    /// Throws `tooManyPixels` when `needed` pixels are more than one client may have held.
+    func checkPixelBudget(_ needed: Int, of client: ClientID) throws(DisplayError) {
+        guard needed <= limits.maximumPixelsPerClient else {
+            throw .tooManyPixels(client, needed: needed, maximum: limits.maximumPixelsPerClient)
+        }
+    }
+}
