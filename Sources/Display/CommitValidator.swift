@@ -93,7 +93,7 @@ struct CommitValidator {
         // Only a new mode or a copy-path framebuffer can make the client's pixels grow.
         let mayGrow = commit.outputs.contains { $0.mode != nil }
             || commit.planes.contains { $0.state.framebuffer.flatMap { device.framebuffersByID[$0] }?.path == .copy }
-        if mayGrow { try device.checkPixelBudget(device.heldPixels(of: client, with: result), of: client) }
+        if mayGrow { try device.checkPixelBudget(of: client, with: result) }
         return result
     }
 

@@ -20,7 +20,7 @@ extension Device {
         for mode in modes where !mode.isValid(maximumSize: limits.maximumSize) {
             throw .invalidMode(nil, mode, maximum: limits.maximumSize)
         }
-        try checkPixelBudget(heldPixels(of: client) + preferred.pixels, of: client)
+        try checkPixelBudget(of: client, adding: preferred.pixels)
         let position = request.position
         guard abs(position.x) <= limits.coordinateLimit, abs(position.y) <= limits.coordinateLimit else {
             throw .positionOutOfRange(nil, position)

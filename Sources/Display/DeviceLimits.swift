@@ -14,6 +14,10 @@ public struct DeviceLimits: Sendable {
     /// the server's end would take every other client with it. 2^26 pixels fit eight 3840x2160
     /// outputs or two 7680x4320 ones; docs/protocol.md §8.
     public var maximumPixelsPerClient = 1 << 26
+    /// Pixels the server may hold for all clients together (outputs in their grace period
+    /// included), counted as for one: a budget per client alone would still let a process open
+    /// many connections. 2^28 pixels are about 4 GiB of the server's memory at most.
+    public var maximumPixels = 1 << 28
     /// Damage rects per plane and frame; more are treated as full damage (never an error).
     public var maximumDamageRectsPerPlane = 256
     /// Moves per plane and commit (docs/protocol.md §5.8, version 1.2); more are an error.

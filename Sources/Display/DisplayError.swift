@@ -26,6 +26,9 @@ public enum DisplayError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The client's outputs and copy-path planes would need more pixels than it may have the
     /// server hold (`DeviceLimits.maximumPixelsPerClient`).
     case tooManyPixels(ClientID, needed: Int, maximum: Int)
+    /// All clients' outputs and copy-path planes together would need more pixels than the
+    /// server holds (`DeviceLimits.maximumPixels`).
+    case tooManyPixelsOnDevice(needed: Int, maximum: Int)
     case invalidMode(OutputID?, DisplayMode, maximum: Int)
     case noModes
     case positionOutOfRange(OutputID?, Point)
@@ -69,6 +72,8 @@ public enum DisplayError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooManyOutputs(let c, let m): return "\(c) already has the maximum of \(m) outputs"
         case .tooManyPixels(let c, let n, let m):
             return "\(c)'s outputs and copy-path planes would need \(n) pixels; at most \(m) are held for one client"
+        case .tooManyPixelsOnDevice(let n, let m):
+            return "the outputs and copy-path planes of all clients would need \(n) pixels; the server holds at most \(m)"
         case .tooManyPlanes(let o, let m): return "\(o) already has the maximum of \(m) planes"
         case .tooManyFramebuffers(let c, let m): return "\(c) already has the maximum of \(m) framebuffers"
         case .invalidMode(let o, let mode, let m):

@@ -20,6 +20,7 @@ extension DisplayError {
         case .framebufferTooLarge(let f, _, _, _): (code, detail) = (.limitExceeded, f.rawValue)
         case .memoryTooSmall(let f, _, _): (code, detail) = (.badMemory, f.rawValue)
         case .tooManyOutputs(let c, _), .tooManyFramebuffers(let c, _), .tooManyPixels(let c, _, _): (code, detail) = (.limitExceeded, c.rawValue)
+        case .tooManyPixelsOnDevice: (code, detail) = (.limitExceeded, 0)
         case .tooManyPlanes(let o, _): (code, detail) = (.limitExceeded, o.rawValue)
         case .tooManyMoves(let p, _, _): (code, detail) = (.limitExceeded, p.rawValue)
         case .invalidMode(let o, _, _), .positionOutOfRange(let o, _): (code, detail) = (.invalidArgument, o?.rawValue ?? 0)

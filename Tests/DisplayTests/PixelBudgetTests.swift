@@ -8,9 +8,10 @@ import Geometry
 /// is accepted, so a producer cannot have the server allocate without bound.
 struct PixelBudgetTests {
     /// Rig's two 8x6 outputs (one per producer) hold 48 pixels each; producer A may hold 100.
-    func rig(maximum: Int = 100) -> Rig {
+    func rig(maximum: Int = 100, onDevice: Int = 1 << 28) -> Rig {
         var limits = DeviceLimits()
         limits.maximumPixelsPerClient = maximum
+        limits.maximumPixels = onDevice
         return Rig(limits: limits)
     }
 
@@ -24,6 +25,18 @@ struct PixelBudgetTests {
         _ = try rig.device.createOutput(OutputRequest(name: "A-2", modes: [DisplayMode(width: 10, height: 5)]), by: rig.producerA)
         // Producer B's budget is its own.
         _ = try rig.device.createOutput(OutputRequest(name: "B-2", modes: [DisplayMode(width: 10, height: 5)]), by: rig.producerB)
+    }
+
+    @Test func theDevicesTotalIsBoundedToo() throws {
+        // Each producer within its 100, but 48 + 48 + 50 + 50 is past the device's 150.
+        var rig = rig(onDevice: 150)
+        _ = try rig.device.createOutput(OutputRequest(name: "A-2", modes: [DisplayMode(width: 10, height: 5)]), by: rig.producerA)
+        #expect(throws: DisplayError.tooManyPixelsOnDevice(needed: 196, maximum: 150)) {
+            try rig.device.createOutput(OutputRequest(name: "B-2", modes: [DisplayMode(width: 10, height: 5)]), by: rig.producerB)
+        }
+        _ = try rig.device.destroyOutput(rig.outputA.id, by: rig.producerA)
+        _ = try rig.device.createOutput(OutputRequest(name: "B-2", modes: [DisplayMode(width: 10, height: 5)]), by: rig.producerB)
+        #expect(rig.device.heldPixels(of: nil) == 148)
     }
 
     @Test func aModeChangePastTheBudgetIsRejectedWithTheCommit() throws {
