@@ -48,7 +48,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         case .destroyPlane(let plane): try? device.destroyPlane(PlaneID(plane), by: client)
         case .createFramebuffer(let request):
             // The server's own checks (§11) come before the device's; here memory of the size
-            // the layout needs stands in for the fd, when that is small.
+            // the layout needs stands in for the fd, when that is small. Sizes past the device's
+            // limit are refused by the server before anything is multiplied, so here too.
+            guard request.width <= 256, request.height <= 256, request.stride <= 1 << 16 else { continue }
             let needed = Int(request.offset) + Int(request.stride) * max(0, Int(request.height) - 1) + Int(request.width) * 4
             guard needed > 0, needed <= 1 << 20 else { continue }
             let descriptor = FramebufferDescriptor(formatCode: request.format, modifier: request.modifier, width: Int(request.width),
