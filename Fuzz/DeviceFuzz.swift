@@ -16,6 +16,8 @@ private let limits: DeviceLimits = {
     return limits
 }()
 
+private let layoutCheck = FramebufferLayoutCheck(version: DisplayProtocolVersion(major: 1, minor: 2), maximumSize: limits.maximumSize)
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeBufferPointer(start: data, count: size)
@@ -39,23 +41,15 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var clock: UInt64 = 0
     while let decoded = try? decoder.next() {
         switch decoded.message {
-        case .createOutput(let request):
-            let mode = DisplayMode(width: Int(request.mode.width), height: Int(request.mode.height),
-                                   refreshMillihertz: Int(request.mode.refreshMillihertz))
-            _ = try? device.createOutput(OutputRequest(name: request.name, modes: [mode], position: Point(x: Int(request.x), y: Int(request.y))), by: client)
+        case .createOutput(let request): _ = try? device.createOutput(OutputRequest(wire: request), by: client)
         case .destroyOutput(let output): _ = try? device.destroyOutput(OutputID(output), by: client)
         case .createPlane(let output): _ = try? device.createOverlayPlane(on: OutputID(output), by: client)
         case .destroyPlane(let plane): try? device.destroyPlane(PlaneID(plane), by: client)
         case .createFramebuffer(let request):
-            // The server's own checks (§11) come before the device's; here memory of the size
-            // the layout needs stands in for the fd, when that is small. Sizes past the device's
-            // limit are refused by the server before anything is multiplied, so here too.
-            guard request.width <= 256, request.height <= 256, request.stride <= 1 << 16 else { continue }
-            let needed = Int(request.offset) + Int(request.stride) * max(0, Int(request.height) - 1) + Int(request.width) * 4
-            guard needed > 0, needed <= 1 << 20 else { continue }
-            let descriptor = FramebufferDescriptor(formatCode: request.format, modifier: request.modifier, width: Int(request.width),
-                                                   height: Int(request.height), stride: Int(request.stride), offset: Int(request.offset))
-            _ = try? device.addFramebuffer(descriptor, memory: ByteArrayMemory(bytes: Array(repeating: 0xa5, count: needed)),
+            // The server's own checks of the request (§5.6, §11), then memory of the size the
+            // layout needs in place of the fd's, when that is small (a stride may reach 2 GiB).
+            guard let layout = try? layoutCheck.check(request), layout.requiredBytes <= 1 << 20 else { continue }
+            _ = try? device.addFramebuffer(layout.descriptor, memory: ByteArrayMemory(bytes: Array(repeating: 0xa5, count: layout.requiredBytes)),
                                            path: request.flags.contains(.copy) ? .copy : .zeroCopy, by: client)
         case .destroyFramebuffer(let framebuffer): try? device.removeFramebuffer(FramebufferID(framebuffer), by: client)
         case .commit(let request):

@@ -165,15 +165,7 @@ extension DeviceServer {
     // MARK: - Outputs (§5.2)
 
     private func createOutput(_ request: CreateOutputRequest, requestID: UInt32, by id: ClientID, client: DeviceClient) {
-        func mode(_ wire: WireMode) -> DisplayMode {
-            DisplayMode(width: Int(wire.width), height: Int(wire.height), refreshMillihertz: Int(wire.refreshMillihertz))
-        }
-        // The model starts an output in its first mode; the preferred mode follows when it differs.
-        var modes = [mode(request.mode)]
-        if request.preferredMode != request.mode { modes.append(mode(request.preferredMode)) }
-        let outputRequest = OutputRequest(
-            name: request.name, modes: modes, position: Point(x: Int(request.x), y: Int(request.y)),
-            physicalSize: Size(width: Int(request.physicalWidthMillimetres), height: Int(request.physicalHeightMillimetres)))
+        let outputRequest = OutputRequest(wire: request)
         reply(client, requestID) { () throws(DisplayError) in
             let created = try device.createOutput(outputRequest, by: id)
             let output = created.output
@@ -199,31 +191,11 @@ extension DeviceServer {
         func refuse(_ code: ProtocolErrorCode, _ text: String) {
             send(.error(.bounded(code, text)), requestID: requestID, to: client)
         }
-        guard let format = FourCC(rawValue: request.format) else {
-            return refuse(.unsupportedFormat, "unknown format \"\(FourCC.name(of: request.format))\" (0x\(String(request.format, radix: 16))); supported: "
-                          + FourCC.allCases.map(\.description).joined(separator: " "))
-        }
-        guard request.modifier == FormatModifier.linear else {
-            return refuse(.unsupportedFormat, "modifier 0x\(String(request.modifier, radix: 16)) is not linear (0)")
-        }
-        // §10: the copy flag is defined from version 1.1 on.
-        guard request.flags.isEmpty || client.version.minor >= 1 else {
-            return refuse(.invalidArgument, "CreateFramebuffer flags need protocol version 1.1; this connection speaks \(client.version)")
-        }
-        guard request.width > 0, request.height > 0 else { return refuse(.invalidArgument, "size \(request.width)x\(request.height) has no pixels") }
-        let maximum = device.limits.maximumSize
-        guard request.width <= maximum, request.height <= maximum else {
-            return refuse(.limitExceeded, "size \(request.width)x\(request.height) exceeds \(maximum)x\(maximum)")
-        }
-        // §11: size >= offset + stride * (height - 1) + width * bytes per pixel; every term fits
-        // in 64 bits because each factor is at most 32 bits.
-        let rowBytes = UInt64(request.width) * UInt64(format.bytesPerPixel)
-        guard UInt64(request.stride) >= rowBytes else {
-            return refuse(.invalidArgument, "stride \(request.stride) is smaller than width \(request.width) x \(format.bytesPerPixel) bytes")
-        }
-        let required = UInt64(request.offset) + UInt64(request.stride) * UInt64(request.height - 1) + rowBytes
-        guard required <= UInt64(Int32.max) else {
-            return refuse(.limitExceeded, "the layout reaches \(required) bytes; at most \(Int32.max) are mapped")
+        let layout: FramebufferLayoutCheck.Layout
+        do {
+            layout = try FramebufferLayoutCheck(version: client.version, maximumSize: device.limits.maximumSize).check(request)
+        } catch {
+            return refuse(error.code, error.text)
         }
         let kind: MemoryValidation.Kind
         do {
@@ -238,16 +210,14 @@ extension DeviceServer {
         }
         let mapping: SharedMemoryMapping
         do {
-            mapping = try SharedMemoryMapping.map(validating: fd, requiredSize: Int(required)).mapping
+            mapping = try SharedMemoryMapping.map(validating: fd, requiredSize: layout.requiredBytes).mapping
         } catch {
             return refuse(.badMemory, error.description)
         }
         let memory = MappedFramebufferMemory(mapping: mapping, dmaBuf: kind == .dmaBuf ? fd : nil)
-        let descriptor = FramebufferDescriptor(formatCode: request.format, modifier: request.modifier, width: Int(request.width),
-                                               height: Int(request.height), stride: Int(request.stride), offset: Int(request.offset))
         reply(client, requestID) { () throws(DisplayError) in
             let path: FramebufferPath = request.flags.contains(.copy) ? .copy : .zeroCopy
-            let framebuffer = try device.addFramebuffer(descriptor, memory: memory, path: path, by: id)
+            let framebuffer = try device.addFramebuffer(layout.descriptor, memory: memory, path: path, by: id)
             send(.framebufferCreated(framebufferID: framebuffer.rawValue), requestID: requestID, to: client)
         }
     }
