@@ -44,7 +44,7 @@ public final class DeviceServer: @unchecked Sendable {
     // Confined to `thread`.
     var device: Device
     private let listener: UnixSocketListener
-    private var acceptWatch: FDWatch?
+    private var acceptWatch: ListenerWatch?
     var clients: [Int: DeviceClient] = [:]
     var connectionByClient: [ClientID: Int] = [:]
     /// Hello names of producers, kept while their lease lives (Outputs' owner name, §7.16).
@@ -81,10 +81,11 @@ public final class DeviceServer: @unchecked Sendable {
     public func start() {
         thread.execute { [self] in
             guard !stopped, acceptWatch == nil else { return }
-            let watch = thread.watch(listener.handle.rawValue, onReadable: { [weak self] in self?.acceptAll() })
+            let watch = ListenerWatch(thread: thread, fd: listener.handle.rawValue, accept: { [weak self] in self?.acceptAll() })
             do {
-                try watch.setInterest(readable: true, writable: false)
+                try watch.start()
             } catch {
+                watch.cancel()
                 logger.error("display device: cannot watch \(socketPath): \(error)")
                 return
             }
@@ -136,10 +137,16 @@ public final class DeviceServer: @unchecked Sendable {
             do {
                 socket = try listener.accept()
             } catch {
-                logger.error("display device: accept failed: \(error)")
+                // EMFILE and the like: the producer stays queued; pause (AcceptBackoff says why).
+                if let pause = acceptWatch?.failed(error), pause.report {
+                    logger.error("display device: cannot accept a producer: \(error); waiting producers stay queued, trying again in \(pause.nanoseconds / 1_000_000) ms")
+                }
                 return
             }
             guard let socket else { return }
+            if let failures = acceptWatch?.accepted() {
+                logger.notice("display device: accepting producers again, after \(failures) failed attempts")
+            }
             let key = nextConnectionKey
             nextConnectionKey += 1
             // The outbox keeps the channel's queue short; the channel's own bound is a backstop.

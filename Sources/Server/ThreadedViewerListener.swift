@@ -26,7 +26,7 @@ final class ThreadedViewerListener: @unchecked Sendable {
     private let closedPromise: EventLoopPromise<Void>
 
     // Confined to `thread`.
-    private var listenWatch: FDWatch?
+    private var listenWatch: ListenerWatch?
     private var sniffing: [Int32: Sniffing] = [:]
     private var viewers: [ObjectIdentifier: SocketViewerTransport] = [:]
     private var closed = false
@@ -72,10 +72,10 @@ final class ThreadedViewerListener: @unchecked Sendable {
     func start() {
         thread.execute { [self] in
             guard !closed else { return }
-            let watch = thread.watch(listenFD, onReadable: { [unowned self] in acceptAll() })
+            let watch = ListenerWatch(thread: thread, fd: listenFD, accept: { [unowned self] in acceptAll() })
             listenWatch = watch
             do {
-                try watch.setInterest(readable: true, writable: false)
+                try watch.start()
             } catch {
                 logger.error("cannot watch the RFB port \(localAddress): \(error)")
             }
@@ -114,11 +114,17 @@ final class ThreadedViewerListener: @unchecked Sendable {
                 let code = errno
                 // accept(2): a connection reset before it was accepted, or a signal; try the next.
                 if code == EINTR || code == ECONNABORTED { continue }
-                if code != EAGAIN && code != EWOULDBLOCK {
-                    // EMFILE and the like: the connection stays queued; say so and try at the next wake-up.
-                    logger.error("cannot accept a viewer on \(localAddress): \(SystemError(operation: "accept4", errno: code))")
+                if !AcceptBackoff.isTransient(errno: code), let listenWatch {
+                    // EMFILE and the like: the connection stays queued; pause (AcceptBackoff says why).
+                    let pause = listenWatch.failed(SystemError(operation: "accept", errno: code))
+                    if pause.report {
+                        logger.error("cannot accept viewers on \(localAddress): \(SystemError(operation: "accept", errno: code)); waiting viewers stay queued, trying again in \(pause.nanoseconds / 1_000_000) ms")
+                    }
                 }
                 return
+            }
+            if let failures = listenWatch?.accepted() {
+                logger.notice("accepting viewers on \(localAddress) again, after \(failures) failed attempts")
             }
             // accept4 is not in Swift's Glibc module; two fcntl calls per viewer cost nothing.
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)

@@ -10,6 +10,7 @@ final class PortholeServer {
     /// Everything the server has logged so far (stdout and stderr together).
     var log: String { process.output }
     var isRunning: Bool { process.isRunning }
+    var processIdentifier: Int32 { process.processIdentifier }
 
     /// The binary under test: `$PORTHOLE_BIN` (the Makefile sets it), else `porthole` next to the
     /// test bundle, which is where `swift build` puts both.
@@ -32,9 +33,17 @@ final class PortholeServer {
     }
 
     /// Starts `porthole serve --listen 127.0.0.1:0 <arguments>` and waits until it reports its port.
-    init(_ arguments: [String], scratch: ScratchDirectory, startTimeout: Double = 60) async throws {
-        process = try ChildProcess(try Self.binary(), ["serve", "--listen", "127.0.0.1:0"] + arguments,
-                                   logFile: scratch.uniqueFile("porthole-serve", extension: "log"))
+    /// With `descriptorLimit`, the server runs under `ulimit -n` of that many (through sh, which
+    /// execs it, so the process is the server's own).
+    init(_ arguments: [String], scratch: ScratchDirectory, startTimeout: Double = 60, descriptorLimit: Int? = nil) async throws {
+        let command = [try Self.binary(), "serve", "--listen", "127.0.0.1:0"] + arguments
+        let logFile = scratch.uniqueFile("porthole-serve", extension: "log")
+        if let descriptorLimit {
+            let quoted = command.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+            process = try ChildProcess("/bin/sh", ["-c", "ulimit -n \(descriptorLimit) && exec \(quoted)"], logFile: logFile)
+        } else {
+            process = try ChildProcess(command[0], Array(command.dropFirst()), logFile: logFile)
+        }
         let found = await process.waitForOutput(timeout: startTimeout) { text in
             text.firstMatch(of: /listening on [^\s]*:(\d+)/).flatMap { Int($0.1) }
         }
