@@ -192,7 +192,9 @@ public final class DeviceServer: @unchecked Sendable {
         }
         if chunk.fdsTruncated {
             for fd in chunk.fds { try? fd.close() }
-            fail(client, .bounded(.protocolError, "more fds arrived than a message may carry; some were lost (MSG_CTRUNC)"), requestID: 0)
+            // The kernel drops fds that did not fit the control buffer, and also those the server had
+            // no descriptor left for (EMFILE); either way the message cannot be decoded.
+            fail(client, .bounded(.protocolError, "fds sent with a message were lost (MSG_CTRUNC): more than a message may carry, or the server is out of descriptors"), requestID: 0)
             return
         }
         client.decoder.appendFDs(chunk.fds.map { $0.take() })
