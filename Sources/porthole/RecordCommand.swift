@@ -43,23 +43,50 @@ struct RecordCommand: ParsableCommand {
         let client = try DisplayClient(socketPath: socket, role: .consumer, name: "porthole record", timeout: timeout)
         defer { client.close() }
         let recorder = try FrameRecorder(client: client, selector: output)
-        let log = FileHandle.standardError
-        log.write(Data("porthole record: output \(recorder.output.outputID) \"\(recorder.output.name)\"\n".utf8))
+        log("output \(recorder.output.outputID) \"\(recorder.output.name)\"")
         var recorded = 0
         while recorded < frames {
             guard let frame = try recorder.nextFrame(timeout: timeout) else {
-                log.write(Data("porthole record: the output was removed after \(recorded) frames\n".utf8))
+                log("the output was removed after \(recorded) frames")
                 throw ExitCode(3)
             }
             recorded += 1
             if raw {
-                FileHandle.standardOutput.write(Data(frame.xr24Bytes))
+                try writeToStandardOutput(frame.xr24Bytes)
             } else if let directory {
                 let path = (directory as NSString).appendingPathComponent(String(format: "frame-%06d.png", recorded))
                 try PNGImage.save(PixelBuffer(width: frame.width, height: frame.height, pixels: frame.pixels), to: path)
             }
             let cursor = frame.cursor.map { " cursor \($0.picture.width)x\($0.picture.height) at \($0.x),\($0.y)" } ?? ""
-            log.write(Data("porthole record: frame \(recorded) sequence \(frame.sequence) \(frame.width)x\(frame.height) damage \(frame.damage.count) rects\(cursor)\n".utf8))
+            log("frame \(recorded) sequence \(frame.sequence) \(frame.width)x\(frame.height) damage \(frame.damage.count) rects\(cursor)")
         }
     }
+
+    /// A progress line on stderr; one that cannot be written is dropped, the recording goes on.
+    private func log(_ line: String) {
+        try? FileHandle.standardError.write(contentsOf: Data("porthole record: \(line)\n".utf8))
+    }
+
+    /// Writes a whole frame to stdout. Foundation's `FileHandle.write(_:)` traps on a failed
+    /// write (a full disk crashed the recorder), so the bytes go through write(2) and a failure
+    /// ends the recording with its reason. A reader that went away (EPIPE) ends it by SIGPIPE, as
+    /// for any filter in a pipeline.
+    private func writeToStandardOutput(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                throw StandardOutputError(reason: String(cString: strerror(code)))
+            }
+            offset += written
+        }
+    }
+}
+
+/// stdout could not take a recorded frame (a full disk, a closed descriptor).
+struct StandardOutputError: Error, CustomStringConvertible {
+    let reason: String
+    var description: String { "stdout: cannot write: \(reason)" }
 }

@@ -89,4 +89,25 @@ import Testing
         // XR24 with the X byte cleared: every fourth byte is 0.
         #expect(stride(from: 3, to: bytes.count, by: 4).allSatisfy { bytes[$0] == 0 })
     }
+
+    /// A full disk under `--raw` ends the recording with the reason, not a crash (Foundation's
+    /// `FileHandle.write(_:)` trapped on it before).
+    @Test func rawRecordingToAFullDiskSaysSoAndExits() async throws {
+        let scratch = try ScratchDirectory("device-record-full")
+        let socket = scratch.file("device.sock").path
+        let server = try await PortholeServer(["--device", "--socket", socket], scratch: scratch)
+        defer { server.stop() }
+        let producer = try ChildProcess(try PortholeServer.binary(), ["produce", "--socket", socket, "--size", "96x64"],
+                                        logFile: scratch.uniqueFile("porthole-produce", extension: "log"))
+        defer { producer.stop() }
+        let started = await producer.waitForOutput(timeout: 60) { $0.contains("porthole produce: output") ? true : nil }
+        #expect(started == true, "porthole produce did not start; log:\n\(producer.output)")
+
+        let command = "'\(try PortholeServer.binary())' record 1 --raw --frames 3 --socket '\(socket)' > /dev/full"
+        let record = try await ProcessRunner.run("/bin/sh", ["-c", command], in: scratch, timeout: 30)
+        #expect(record.exitStatus == 1 && !record.timedOut, "\(record.summary)")
+        #expect(record.output.contains("Error: stdout: cannot write: No space left on device"), "\(record.summary)")
+        #expect(!record.output.contains("Fatal error") && !record.output.contains("crashed"), "\(record.summary)")
+        #expect(server.isRunning)
+    }
 }
