@@ -22,6 +22,8 @@ public final class DemoDesktop: FrameSource {
     private var state: DemoState
     private var time: Double = 0
     private let terminal = DemoTerminal()
+    /// The pictures frames are drawn into in turn (`draw(moves:damage:)`).
+    private var ring = PictureRing()
     /// Bells the terminal rang that `takeBell()` has not reported yet.
     var bellsRung = 0
 
@@ -72,14 +74,28 @@ public final class DemoDesktop: FrameSource {
                 // Whatever changed under the copied part is hidden by the window: no pixels to send.
                 damage.subtract(Region(move.destination).subtracting(Region(rects: DemoLayout.corners(of: newPhoto))))
                 moves.append(move)
-                frame.copy(Rect(origin: move.source, size: move.destination.size), to: move.destination.origin)
             }
             damage.formUnion(exposed)
         }
         // The panel sits above every window and never changes outside the clock.
         damage = damage.intersection(frame.bounds).subtracting(panelWithoutClock)
-        redraw(damage)
+        draw(moves: moves, damage: damage)
         return FrameDamage(moves: moves, region: damage)
+    }
+
+    /// Draws the next frame into the oldest picture of the ring (`PictureRing`): the frame just
+    /// published is held by the output and its viewers, so drawing into it would copy all of it
+    /// first. Measured on the idle 1920x1080 desktop with no viewer: 10% of a core, most of it
+    /// that copy and the page faults of its fresh memory.
+    private func draw(moves: [CopyMove], damage: Region) {
+        guard !moves.isEmpty || !damage.isEmpty else { return }
+        let sources = Region(rects: moves.map { Rect(origin: $0.source, size: $0.destination.size) })
+        let destinations = Region(rects: moves.map(\.destination))
+        // What is about to be written need not be brought up to date, except where a move reads.
+        ring.flip(&frame, redrawn: damage.union(destinations).subtracting(sources))
+        for move in moves { frame.copy(Rect(origin: move.source, size: move.destination.size), to: move.destination.origin) }
+        redraw(damage)
+        ring.finish(front: frame, drawn: damage.union(destinations))
     }
 
     /// Lays the desktop out for `size`, redraws it at the current time and reports everything
@@ -91,6 +107,7 @@ public final class DemoDesktop: FrameSource {
         wallpaper = DemoWallpaper.render(size: size)
         state = DemoState(time: time, clockOffset: clockOffset, layout: layout, terminal: terminal)
         frame = PixelBuffer(width: size.width, height: size.height)
+        ring.reset()
         redraw(Region(frame.bounds))
         return .full(frame.bounds)
     }

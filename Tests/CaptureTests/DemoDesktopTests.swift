@@ -72,6 +72,21 @@ func same(_ a: PixelBuffer, _ b: PixelBuffer) -> Bool {
         replay(size: size, start: 3, steps: 200)
     }
 
+    /// Frames are drawn into a ring of pictures (`PictureRing`); one a viewer still holds is never
+    /// drawn over, and the ring's reused pictures still rebuild exactly.
+    @Test func heldFramesStayAsTheyWereWhileTheRingTurns() {
+        let desktop = DemoDesktop(size: Size(width: 640, height: 400), clockOffset: 3599)
+        _ = desktop.advance(to: 10)
+        var held: [(frame: PixelBuffer, copy: PixelBuffer)] = []
+        for step in 1...90 {
+            _ = desktop.advance(to: 10 + Double(step) / 30)
+            if step % 7 == 0 { held.append((desktop.frame, desktop.frame.ownedCopy())) }
+        }
+        #expect(held.count == 12)
+        for (index, entry) in held.enumerated() { #expect(same(entry.frame, entry.copy), "held frame \(index) changed") }
+        #expect(same(desktop.frame, reference(size: Size(width: 640, height: 400), clockOffset: 3599, time: 13)))
+    }
+
     @Test func damageIsExactAcrossTheTerminalLoopEnd() {
         let loop = DemoTerminal().loopDuration
         replay(size: Size(width: 1024, height: 768), start: loop - 2, steps: 120)
