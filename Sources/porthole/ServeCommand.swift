@@ -45,6 +45,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "With --device: seconds a disconnected producer's outputs stay up for it to reconnect (docs/protocol.md §12).")
     var gracePeriod: Double?
 
+    /// The largest pixel budget accepted: 4 TiB of pictures, far past any machine, and small
+    /// enough that the budget's sums of width x height cannot overflow.
+    static let pixelBudgetCeiling = 1 << 40
+
+    @Option(name: .customLong("max-pixels-per-producer"),
+            help: ArgumentHelp("With --device: pixels one producer may have the server hold, its outputs' modes plus the copy-path framebuffers it shows (default 67108864: eight 3840x2160 outputs).",
+                               discussion: "An output or commit past it is refused with error 7 (docs/protocol.md §8); raise it for producers of 8K walls."))
+    var maxPixelsPerProducer: Int?
+
+    @Option(name: .customLong("max-pixels"),
+            help: "With --device: pixels all producers together may have the server hold, counted the same way (default 268435456, about 1 GiB of pictures).")
+    var maxPixels: Int?
+
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).")
     var listen: String = "127.0.0.1:5900"
 
@@ -117,12 +130,19 @@ struct ServeCommand: AsyncParsableCommand {
         if outputPorts && !device { throw ValidationError("--output-ports applies to --device") }
         if gracePeriod != nil && !device { throw ValidationError("--grace-period applies to --device") }
         if let gracePeriod, !(0...86_400).contains(gracePeriod) { throw ValidationError("--grace-period must be 0...86400 seconds") }
+        for (flag, value) in [("--max-pixels-per-producer", maxPixelsPerProducer), ("--max-pixels", maxPixels)] {
+            guard let value else { continue }
+            if !device { throw ValidationError("\(flag) applies to --device") }
+            if !(1...Self.pixelBudgetCeiling).contains(value) { throw ValidationError("\(flag) must be 1...\(Self.pixelBudgetCeiling), not \(value)") }
+        }
         if device {
             if image != nil || x11 != nil { throw ValidationError("--device excludes --image and --x11: producers provide the picture") }
             var handler = StreamLogHandler.standardError(label: "porthole.display-device")
             handler.logLevel = level
             var deviceConfiguration = DeviceServerConfiguration(socketPath: socket)
             if let gracePeriod { deviceConfiguration.limits.gracePeriodNanoseconds = UInt64(gracePeriod * 1e9) }
+            if let maxPixelsPerProducer { deviceConfiguration.limits.maximumPixelsPerClient = maxPixelsPerProducer }
+            if let maxPixels { deviceConfiguration.limits.maximumPixels = maxPixels }
             let deviceServer = try DeviceServer(configuration: deviceConfiguration,
                                                 logger: Logger(label: "porthole.display-device", factory: { _ in handler }))
             deviceServer.start()

@@ -8,6 +8,8 @@ import Testing
         (["--password-file", "/nonexistent/porthole-password"], "cannot read the password file /nonexistent/porthole-password: no such file"),
         (["--password-file", "/"], "cannot read the password file /: not a readable file"),
         (["--max-viewers", "0"], "--max-viewers must be at least 1, not 0"),
+        (["--max-pixels-per-producer", "1000"], "--max-pixels-per-producer applies to --device"),
+        (["--device", "--max-pixels", "0"], "--max-pixels must be 1...1099511627776, not 0"),
     ])
     func badOptionIsRefusedWithItsReason(arguments: [String], message: String) async throws {
         let scratch = try ScratchDirectory("serve-option-error")
