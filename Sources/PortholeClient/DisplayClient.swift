@@ -30,6 +30,9 @@ public final class DisplayClient {
                                                                userID: getuid())
         let socket: FileDescriptorHandle
         do {
+            // The default path may lie in a directory another user made first (/tmp/porthole-$UID);
+            // a path the caller named is the caller's choice.
+            if socketPath == nil { try SocketDirectoryCheck.verify(socketPath: path) }
             socket = try UnixSocket.connect(path: path)
         } catch {
             throw .system(error)

@@ -11,6 +11,8 @@ import Synchronization
 /// socket:
 /// - missing parent directories are created with mode 0700, so only this user reaches the socket
 ///   (existing directories are left as they are);
+/// - the socket's directory must be safe (`SocketDirectoryCheck`): owned by this user or root,
+///   and sticky if others may write to it, or nobody else could trust the socket there;
 /// - an existing socket file nobody listens on (connect(2) gives ECONNREFUSED) is a stale leftover
 ///   and is unlinked; a socket someone still listens on fails with EADDRINUSE; a path that exists
 ///   but is not a socket is never removed and fails with EADDRINUSE;
@@ -26,6 +28,7 @@ public final class UnixSocketListener: Sendable {
     public init(path: String, backlog: Int32 = 64, nonblocking: Bool = false) throws(SystemError) {
         self.path = path
         try Self.createParentDirectories(of: path)
+        try SocketDirectoryCheck.verify(socketPath: path)
         try Self.removeStaleSocket(at: path)
         let socket = FileDescriptorHandle(adopting: try retryingOnInterrupt("socket(AF_UNIX)") { porthole_unix_socket(nonblocking ? 1 : 0) })
         if porthole_unix_bind(socket.rawValue, path) != 0 { throw SystemError.last("bind(\(path))") }
