@@ -124,6 +124,11 @@ struct ServeCommand: AsyncParsableCommand {
             let bytes = Array(contents)
             let password = VNCAuthentication.password(fromFileContents: bytes)
             guard !password.isEmpty else { throw ValidationError("the password file \(passwordFile) has an empty first line") }
+            // A password others can read is no secret, and one they can write is theirs to set.
+            var st = stat()
+            if stat(passwordFile, &st) == 0, st.st_mode & 0o066 != 0 {
+                try? FileHandle.standardError.write(contentsOf: Data("porthole: warning: other users can read or change the password file \(passwordFile) (mode \(String(st.st_mode & 0o777, radix: 8))); chmod 600 it\n".utf8))
+            }
             configuration.password = password
         }
         if socket != nil && !device { throw ValidationError("--socket applies to --device") }

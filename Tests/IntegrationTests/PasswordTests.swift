@@ -20,6 +20,20 @@ import Testing
         #expect(comparison.isIdentical, "\(comparison)")
     }
 
+    /// A password file others can read or change gets a warning naming it and its mode; one
+    /// only its owner can read gets none. Either way the server serves.
+    @Test(arguments: [0o644, 0o600])
+    func aPasswordFileOthersCanReadIsWarnedAbout(mode: Int) async throws {
+        let scratch = try ScratchDirectory("password-mode-\(String(mode, radix: 8))")
+        let file = try VNCPasswordFiles.plain(Self.password, scratch: scratch)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: file.path)
+        let server = try await PortholeServer(["--size", "64x64", "--password-file", file.path], scratch: scratch)
+        defer { server.stop() }
+        let warning = "warning: other users can read or change the password file \(file.path) (mode 644); chmod 600 it"
+        #expect(server.log.contains(warning) == (mode == 0o644), "\(server.log)")
+        #expect(server.isRunning)
+    }
+
     @Test func vncdotoolWithWrongPasswordIsRefusedAndLogged() async throws {
         let scratch = try ScratchDirectory("password-wrong")
         let served = try await PixelBufferFile.png(Fixtures.desktop(), scratch: scratch)
