@@ -7,16 +7,9 @@ import Testing
 /// animated pattern showed, frame after frame.
 @Suite struct DeviceRecordTests {
     @Test func recordsFiveDistinctFramesOfTheAnimatedPattern() async throws {
-        let scratch = try ScratchDirectory("device-record")
-        let socket = scratch.file("device.sock").path
-        let server = try await PortholeServer(["--device", "--socket", socket], scratch: scratch)
-        defer { server.stop() }
-        let producer = try ChildProcess(try PortholeServer.binary(),
-                                        ["produce", "--socket", socket, "--size", "160x120", "--refresh", "30", "--name", "Pattern-7"],
-                                        logFile: scratch.uniqueFile("porthole-produce", extension: "log"))
-        defer { producer.stop() }
-        let started = await producer.waitForOutput(timeout: 60) { $0.contains("porthole produce: output") ? true : nil }
-        #expect(started == true, "porthole produce did not start; log:\n\(producer.output)")
+        let run = try await DeviceWithProducer.start("device-record", produce: ["--size", "160x120", "--refresh", "30", "--name", "Pattern-7"])
+        defer { run.stop() }
+        let (scratch, socket, producer) = (run.scratch, run.socket, run.producer)
 
         let frames = scratch.file("frames")
         let record = try await ProcessRunner.run(try PortholeServer.binary(),
@@ -39,16 +32,9 @@ import Testing
     /// `porthole produce --copy`: one framebuffer on the copy path (docs/protocol.md §11), drawn
     /// again as soon as each Release arrives; the recorder still sees distinct, whole frames.
     @Test func theCopyPathProducerIsRecordedLikeAnyOther() async throws {
-        let scratch = try ScratchDirectory("device-record-copy")
-        let socket = scratch.file("device.sock").path
-        let server = try await PortholeServer(["--device", "--socket", socket], scratch: scratch)
-        defer { server.stop() }
-        let producer = try ChildProcess(try PortholeServer.binary(),
-                                        ["produce", "--socket", socket, "--size", "128x96", "--copy", "--name", "Copy-1"],
-                                        logFile: scratch.uniqueFile("porthole-produce", extension: "log"))
-        defer { producer.stop() }
-        let started = await producer.waitForOutput(timeout: 60) { $0.contains("porthole produce: output") ? true : nil }
-        #expect(started == true, "porthole produce did not start; log:\n\(producer.output)")
+        let run = try await DeviceWithProducer.start("device-record-copy", produce: ["--size", "128x96", "--copy", "--name", "Copy-1"])
+        defer { run.stop() }
+        let (scratch, socket, producer) = (run.scratch, run.socket, run.producer)
         #expect(producer.output.contains("copy path"))
 
         let frames = scratch.file("frames")
@@ -66,15 +52,9 @@ import Testing
     }
 
     @Test func rawRecordingIsWidthTimesHeightTimesFourBytesPerFrame() async throws {
-        let scratch = try ScratchDirectory("device-record-raw")
-        let socket = scratch.file("device.sock").path
-        let server = try await PortholeServer(["--device", "--socket", socket], scratch: scratch)
-        defer { server.stop() }
-        let producer = try ChildProcess(try PortholeServer.binary(), ["produce", "--socket", socket, "--size", "96x64"],
-                                        logFile: scratch.uniqueFile("porthole-produce", extension: "log"))
-        defer { producer.stop() }
-        let started = await producer.waitForOutput(timeout: 60) { $0.contains("porthole produce: output") ? true : nil }
-        #expect(started == true, "porthole produce did not start; log:\n\(producer.output)")
+        let run = try await DeviceWithProducer.start("device-record-raw", produce: ["--size", "96x64"])
+        defer { run.stop() }
+        let (scratch, socket, producer) = (run.scratch, run.socket, run.producer)
 
         // By id this time; stdout alone goes to the file (the log lines go to stderr).
         let raw = scratch.file("frames.xr24")
@@ -93,15 +73,9 @@ import Testing
     /// A full disk under `--raw` ends the recording with the reason, not a crash (Foundation's
     /// `FileHandle.write(_:)` trapped on it before).
     @Test func rawRecordingToAFullDiskSaysSoAndExits() async throws {
-        let scratch = try ScratchDirectory("device-record-full")
-        let socket = scratch.file("device.sock").path
-        let server = try await PortholeServer(["--device", "--socket", socket], scratch: scratch)
-        defer { server.stop() }
-        let producer = try ChildProcess(try PortholeServer.binary(), ["produce", "--socket", socket, "--size", "96x64"],
-                                        logFile: scratch.uniqueFile("porthole-produce", extension: "log"))
-        defer { producer.stop() }
-        let started = await producer.waitForOutput(timeout: 60) { $0.contains("porthole produce: output") ? true : nil }
-        #expect(started == true, "porthole produce did not start; log:\n\(producer.output)")
+        let run = try await DeviceWithProducer.start("device-record-full", produce: ["--size", "96x64"])
+        defer { run.stop() }
+        let (scratch, socket, server) = (run.scratch, run.socket, run.server)
 
         let command = "'\(try PortholeServer.binary())' record 1 --raw --frames 3 --socket '\(socket)' > /dev/full"
         let record = try await ProcessRunner.run("/bin/sh", ["-c", command], in: scratch, timeout: 30)
@@ -109,5 +83,33 @@ import Testing
         #expect(record.output.contains("Error: stdout: cannot write: No space left on device"), "\(record.summary)")
         #expect(!record.output.contains("Fatal error") && !record.output.contains("crashed"), "\(record.summary)")
         #expect(server.isRunning)
+    }
+}
+
+/// `porthole serve --device` with `porthole produce` on its socket, started and showing frames.
+private struct DeviceWithProducer {
+    let scratch: ScratchDirectory
+    let socket: String
+    let server: PortholeServer
+    let producer: ChildProcess
+
+    static func start(_ name: String, produce arguments: [String]) async throws -> DeviceWithProducer {
+        let scratch = try ScratchDirectory(name)
+        let socket = scratch.file("device.sock").path
+        let server = try await PortholeServer(["--device", "--socket", socket], scratch: scratch)
+        let producer = try ChildProcess(try PortholeServer.binary(), ["produce", "--socket", socket] + arguments,
+                                        logFile: scratch.uniqueFile("porthole-produce", extension: "log"))
+        let started = await producer.waitForOutput(timeout: 60) { $0.contains("porthole produce: output") ? true : nil }
+        guard started == true else {
+            producer.stop()
+            server.stop()
+            throw HarnessError("porthole produce did not start; log:\n\(producer.output)")
+        }
+        return DeviceWithProducer(scratch: scratch, socket: socket, server: server, producer: producer)
+    }
+
+    func stop() {
+        producer.stop()
+        server.stop()
     }
 }
