@@ -138,7 +138,7 @@ public final class DeviceServer: @unchecked Sendable {
                 socket = try listener.accept()
             } catch {
                 // EMFILE and the like: the producer stays queued; pause (AcceptBackoff says why).
-                if let pause = acceptWatch?.failed(error), pause.report {
+                if let pause = acceptWatch?.failed(), pause.report {
                     logger.error("display device: cannot accept a producer: \(error); waiting producers stay queued, trying again in \(pause.nanoseconds / 1_000_000) ms")
                 }
                 return

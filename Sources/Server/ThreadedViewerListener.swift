@@ -116,7 +116,7 @@ final class ThreadedViewerListener: @unchecked Sendable {
                 if code == EINTR || code == ECONNABORTED { continue }
                 if !AcceptBackoff.isTransient(errno: code), let listenWatch {
                     // EMFILE and the like: the connection stays queued; pause (AcceptBackoff says why).
-                    let pause = listenWatch.failed(SystemError(operation: "accept", errno: code))
+                    let pause = listenWatch.failed()
                     if pause.report {
                         logger.error("cannot accept viewers on \(localAddress): \(SystemError(operation: "accept", errno: code)); waiting viewers stay queued, trying again in \(pause.nanoseconds / 1_000_000) ms")
                     }

@@ -2,7 +2,7 @@
 /// accept(2) fails for want of a resource (`AcceptBackoff` says why and for how long).
 ///
 /// The owner's `accept` handler runs while connections wait. It calls `accepted()` for each
-/// connection it takes and `failed(_:)` when accept fails with an error that is not transient
+/// connection it takes and `failed()` when accept fails with an error that is not transient
 /// (`AcceptBackoff.isTransient`), then returns; the watch calls the handler again after the pause.
 /// Used on its thread only.
 public final class ListenerWatch {
@@ -24,9 +24,9 @@ public final class ListenerWatch {
         try watch.setInterest(readable: true, writable: false)
     }
 
-    /// accept(2) failed with `error` (not transient): stops watching until the pause is over.
-    /// Returns the pause, whose `report` says whether the owner should log this failure.
-    public func failed(_ error: SystemError) -> AcceptBackoff.Pause {
+    /// accept(2) failed with an error that is not transient: stops watching until the pause is
+    /// over. Returns the pause, whose `report` says whether the owner should log this failure.
+    public func failed() -> AcceptBackoff.Pause {
         let pause = backoff.failed(at: EventThread.monotonicNanoseconds())
         guard !cancelled else { return pause }
         // Leaving the epoll set cannot fail for want of descriptors; if it did, the next pause

@@ -55,7 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
     var maxPixelsPerProducer: Int?
 
     @Option(name: .customLong("max-pixels"),
-            help: "With --device: pixels all producers together may have the server hold, counted the same way (default 268435456, about 1 GiB of pictures).")
+            help: "With --device: pixels all producers together may have the server hold, counted the same way (default 268435456: 1 GiB at 4 bytes a pixel).")
     var maxPixels: Int?
 
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).")
