@@ -38,4 +38,14 @@ public struct HostAndPort: Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// Whether only this machine can reach the address: 127.0.0.0/8, ::1 (or its IPv4-mapped
+    /// form) or the name localhost. Anything else, 0.0.0.0 and :: above all, reaches the network.
+    public var isLoopback: Bool {
+        let name = host.lowercased()
+        if name == "localhost" || name == "::1" || name == "0:0:0:0:0:0:0:1" { return true }
+        let ipv4 = name.hasPrefix("::ffff:") ? String(name.dropFirst(7)) : name
+        let octets = ipv4.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
 }

@@ -167,6 +167,11 @@ public final class PortholeServer: @unchecked Sendable {
         let server = PortholeServer(output: output, listener: listener, webChannel: webChannel, group: group, registry: registry,
                                     bound: bound, ownsGroup: true)
         logger.info("listening on \(server.boundAddress)\(configuration.password == nil ? " (no authentication)" : " (VNC authentication)")")
+        if configuration.password == nil && !server.boundAddress.isLoopback {
+            // x11vnc warns the same way: an open port on the network is the classic VNC mistake.
+            let reach = configuration.viewOnly ? "see this output" : "see and control this output"
+            logger.warning("listening on \(server.boundAddress) without a password: anyone who can reach it can \(reach); give --password-file")
+        }
         if let webAddress = server.webAddress {
             logger.info("web viewer on http://\(webAddress)/ (noVNC from \(configuration.noVNCRoot))")
             var isDirectory: ObjCBool = false

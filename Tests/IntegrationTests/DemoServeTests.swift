@@ -19,6 +19,27 @@ import Testing
         #expect(await server.waitForLogLine { $0.contains("disconnected: the viewer closed the connection") } != nil, "\(server.log)")
     }
 
+    /// Listening beyond this machine without a password is warned about; on loopback, or with a
+    /// password, it is not. The warning comes right after the server's `listening on` line and
+    /// before the command's `connect with:` hint, so each log is read once the hint is there.
+    @Test func anOpenPortOnTheNetworkIsWarnedAbout() async throws {
+        let scratch = try ScratchDirectory("serve-open-port")
+        let password = try VNCPasswordFiles.plain("s3cret!", scratch: scratch)
+        let cases: [(arguments: [String], warned: Bool)] = [
+            (["--listen", "0.0.0.0:0"], true),
+            ([], false),
+            (["--listen", "0.0.0.0:0", "--password-file", password.path], false),
+        ]
+        for (arguments, warned) in cases {
+            let server = try await PortholeServer(["--size", "64x64"] + arguments, scratch: scratch)
+            defer { server.stop() }
+            #expect(await server.waitForLogLine { $0.contains("connect with:") } != nil, "\(server.log)")
+            let warning = "listening on 0.0.0.0:\(server.port) without a password: anyone who can reach it can see and control this output; give --password-file"
+            #expect(server.log.contains(warning) == warned, "\(arguments): \(server.log)")
+            #expect(server.log.contains("without a password") == warned, "\(arguments): \(server.log)")
+        }
+    }
+
     @Test func nameOptionNamesTheDesktop() async throws {
         let scratch = try ScratchDirectory("serve-demo-name")
         let server = try await PortholeServer(["--size", "320x200", "--name", "Lab screen"], scratch: scratch)

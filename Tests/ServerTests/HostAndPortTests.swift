@@ -14,4 +14,14 @@ struct HostAndPortTests {
     func rejects(text: String) {
         #expect(throws: HostAndPort.ParseError.self) { try HostAndPort(parsing: text) }
     }
+
+    @Test(arguments: ["127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "::1", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1"])
+    func loopbackAddresses(host: String) {
+        #expect(HostAndPort(host: host, port: 5900).isLoopback)
+    }
+
+    @Test(arguments: ["0.0.0.0", "::", "192.168.1.2", "10.0.0.1", "127.0.0", "127.0.0.1.5", "128.0.0.1", "example.org", "::ffff:10.0.0.1", "1270.0.0.1"])
+    func addressesOthersMayReach(host: String) {
+        #expect(!HostAndPort(host: host, port: 5900).isLoopback)
+    }
 }
