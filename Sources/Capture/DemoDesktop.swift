@@ -90,12 +90,12 @@ public final class DemoDesktop: FrameSource {
     private func draw(moves: [CopyMove], damage: Region) {
         guard !moves.isEmpty || !damage.isEmpty else { return }
         let sources = Region(rects: moves.map { Rect(origin: $0.source, size: $0.destination.size) })
-        let destinations = Region(rects: moves.map(\.destination))
+        let drawn = damage.union(Region(rects: moves.map(\.destination)))
         // What is about to be written need not be brought up to date, except where a move reads.
-        ring.flip(&frame, redrawn: damage.union(destinations).subtracting(sources))
+        ring.flip(&frame, redrawn: drawn.subtracting(sources))
         for move in moves { frame.copy(Rect(origin: move.source, size: move.destination.size), to: move.destination.origin) }
         redraw(damage)
-        ring.finish(front: frame, drawn: damage.union(destinations))
+        ring.finish(front: frame, drawn: drawn)
     }
 
     /// Lays the desktop out for `size`, redraws it at the current time and reports everything
