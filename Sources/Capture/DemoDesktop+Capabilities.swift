@@ -15,3 +15,7 @@ extension DemoDesktop: BellRinging {
         return bellsRung > 0
     }
 }
+
+/// Everything is a function of the time passed in, and the damage is the difference of two
+/// states, so an advance may jump any distance.
+extension DemoDesktop: PausesWhileUnwatched {}

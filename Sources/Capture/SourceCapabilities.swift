@@ -102,3 +102,12 @@ extension FrameSignalling {
     /// The frame clock polls unless the source says otherwise.
     public var pollsItself: Bool { false }
 }
+
+/// A source that need not be advanced while nobody watches it (the demo desktop, which animates
+/// on the clock): the server's clock then skips its advances, so an output without viewers costs
+/// no drawing. Its damage must be exact however far apart two advances are, because the first
+/// advance after a pause jumps the whole pause at once (the demo's damage is the difference of
+/// two states, `DemoDesktopTests.damageIsExactAcrossLongJumps`). Sources whose producers wait
+/// for the server (display-device outputs wait for page flips) or that must keep up with their
+/// own event queue (the X11 mirror) do not adopt it.
+public protocol PausesWhileUnwatched: FrameSource {}

@@ -14,6 +14,7 @@ struct SourceCapabilityLookup {
     let screens: ScreenLayoutProviding?
     let name: NameProviding?
     let signalling: FrameSignalling?
+    let pausesWhileUnwatched: Bool
 
     init(_ source: FrameSource) {
         clipboard = source as? ClipboardSharing
@@ -23,5 +24,6 @@ struct SourceCapabilityLookup {
         screens = source as? ScreenLayoutProviding
         name = source as? NameProviding
         signalling = source as? FrameSignalling
+        pausesWhileUnwatched = source is PausesWhileUnwatched
     }
 }

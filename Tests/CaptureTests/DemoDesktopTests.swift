@@ -87,6 +87,25 @@ func same(_ a: PixelBuffer, _ b: PixelBuffer) -> Bool {
         #expect(same(desktop.frame, reference(size: Size(width: 640, height: 400), clockOffset: 3599, time: 13)))
     }
 
+    /// While nobody watches, the output does not advance the demo (`PausesWhileUnwatched`); the
+    /// first advance after that jumps seconds or minutes ahead, and its damage must still rebuild
+    /// the frame (the terminal's loop, the sliding window's path and the clock's hour all wrap).
+    @Test func damageIsExactAcrossLongJumps() {
+        let size = Size(width: 800, height: 600)
+        let desktop = DemoDesktop(size: size, clockOffset: 3599)
+        var viewer = desktop.frame
+        var time = 0.0
+        let jumps: [Double] = [0.5, 7, 61, 0.033, 250, 3, 1800, 0.2, 95.5, 3600, 12, 0.01]
+        for (index, jump) in jumps.enumerated() {
+            time += jump
+            let damage = desktop.advance(to: time)
+            apply(damage, from: desktop.frame, to: &viewer)
+            #expect(same(viewer, desktop.frame),
+                    "jump \(index) of \(jump) s: viewer differs at \(String(describing: firstDifference(viewer, desktop.frame)))")
+        }
+        #expect(same(desktop.frame, reference(size: size, clockOffset: 3599, time: time)))
+    }
+
     @Test func damageIsExactAcrossTheTerminalLoopEnd() {
         let loop = DemoTerminal().loopDuration
         replay(size: Size(width: 1024, height: 768), start: loop - 2, steps: 120)

@@ -1,0 +1,111 @@
+import Capture
+import Display
+import Foundation
+import Geometry
+import Pixels
+@testable import Server
+import Testing
+
+/// An output whose source may pause while unwatched (`PausesWhileUnwatched`, the demo desktop) is
+/// not advanced while it has no viewer, is advanced again once one comes, and jumps the pause in
+/// one exact step; the bell that rang meanwhile rang for nobody.
+struct UnwatchedPauseTests {
+    /// Animates on the clock: a square whose colour follows the quarter second, with exact damage
+    /// however far apart two advances are.
+    final class AnimatedSource: FrameSource, PausesWhileUnwatched, BellRinging, @unchecked Sendable {
+        private let lock = NSLock()
+        private var picture = PixelBuffer(width: 64, height: 48)
+        private var step = -1
+        private var advances = 0
+        private var bellPending = false
+        private let square = Rect(x: 8, y: 8, width: 16, height: 16)
+
+        var frame: PixelBuffer { lock.withLock { picture } }
+        var advanceCount: Int { lock.withLock { advances } }
+
+        func advance(to time: Double) -> FrameDamage {
+            lock.withLock {
+                advances += 1
+                let now = Int(time * 4)
+                guard now != step else { return FrameDamage() }
+                step = now
+                picture.fill(square, with: UInt32(truncatingIfNeeded: now &* 0x01_0305 & 0xff_ffff))
+                return FrameDamage(region: Region(square))
+            }
+        }
+
+        func ringBell() { lock.withLock { bellPending = true } }
+        func takeBell() -> Bool { lock.withLock { defer { bellPending = false }; return bellPending } }
+    }
+
+    @Test func theSourceRestsUntilAViewerComesAndAgainAfterItLeaves() async throws {
+        let source = AnimatedSource()
+        var configuration = TestServer.configuration()
+        configuration.sourceFrameRate = 60
+        let log = LogRecorder()
+        let server = try await PortholeServer.start(configuration: configuration, source: source, logger: log.makeLogger())
+        do {
+            await pause(0.5)
+            #expect(source.advanceCount == 0, "advanced \(source.advanceCount) times with nobody watching")
+            source.ringBell()
+
+            let viewer = try await TestViewer.connect(to: server.boundAddress)
+            #expect(await eventually(timeout: TestPatience.seconds) { source.advanceCount >= 10 }, "not advanced once watched")
+            // The square changes every quarter second; the viewer follows it.
+            let seen = source.frame
+            #expect(await eventually(timeout: TestPatience.seconds) { source.frame != seen }, "the picture did not move")
+            #expect(await viewer.waitForFramebufferToFollow(source), "the viewer did not follow the animation")
+            #expect(viewer.bells == 0, "a bell that rang while nobody watched reached the viewer")
+            source.ringBell()
+            #expect(await eventually(timeout: TestPatience.seconds) { viewer.bells == 1 }, "a bell rung while watched was not heard")
+
+            await viewer.close()
+            #expect(await eventually(timeout: TestPatience.seconds) { server.output.subscriberCount == 0 })
+            await pause(0.1)
+            let resting = source.advanceCount
+            await pause(0.5)
+            #expect(source.advanceCount == resting, "advanced \(source.advanceCount - resting) times after the viewer left")
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    /// With the clock polling once an hour, only the pause's end can advance the source: the first
+    /// viewer, coming a while after the start, is sent the picture of now, not that of the start.
+    @Test func aViewerArrivingAfterAPauseStartsFromThePictureOfNow() async throws {
+        let source = AnimatedSource()
+        let blank = source.frame
+        var configuration = TestServer.configuration()
+        configuration.sourceFrameRate = 1.0 / 3600
+        let log = LogRecorder()
+        let server = try await PortholeServer.start(configuration: configuration, source: source, logger: log.makeLogger())
+        do {
+            await pause(0.6)
+            let viewer = try await TestViewer.connect(to: server.boundAddress)
+            #expect(source.advanceCount == 1)
+            #expect(source.frame != blank, "the source was not advanced to now")
+            #expect(await viewer.waitForFramebuffer(source.frame), "the viewer was not sent the picture of now")
+            let second = try await TestViewer.connect(to: server.boundAddress)
+            #expect(await second.waitForFramebuffer(source.frame))
+            #expect(source.advanceCount == 1, "a second viewer ended no pause, so nothing was advanced for it")
+            await viewer.close()
+            await second.close()
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+}
+
+extension TestViewer {
+    /// Waits until the viewer shows the source's picture of the moment (which may move meanwhile).
+    func waitForFramebufferToFollow(_ source: UnwatchedPauseTests.AnimatedSource) async -> Bool {
+        for _ in 0..<40 {
+            if await waitForFramebuffer(source.frame, timeout: 0.25) { return true }
+        }
+        return false
+    }
+}
