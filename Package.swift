@@ -52,7 +52,7 @@ let package = Package(
         // Edge targets.
         .target(name: "CPortholeShims"),
         .target(name: "SystemIO", dependencies: ["CPortholeShims"]),
-        .target(name: "Capture", dependencies: ["Geometry", "Pixels", "Display", "CPNG"]),
+        .target(name: "Capture", dependencies: ["Geometry", "Pixels", "Display", "CPNG", "CTurboJPEG"]),
         .target(name: "X11Capture", dependencies: ["CXCB", "Capture", "Display", "Geometry", "Pixels", "SystemIO"]),
         .target(name: "Server", dependencies: [
             "Geometry", "Pixels", "RFB", "RFBEncoders", "RFBClient", "Display", "Capture", "VNCAuth", "SystemIO",
@@ -90,7 +90,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "PortholeTestSupport"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "PortholeTestSupport", "CTurboJPEG"]),
         .testTarget(name: "X11CaptureTests", dependencies: ["X11Capture", "Geometry", "Pixels", "SystemIO"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PortholeTestSupport", "Pixels", "Geometry"], resources: [.copy("peers")]),
         .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"]),

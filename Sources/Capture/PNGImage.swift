@@ -96,12 +96,7 @@ public enum PNGImage {
     public static func save(_ buffer: PixelBuffer, to path: String) throws(PNGError) {
         let data: [UInt8]
         do { data = try encode(buffer) } catch { throw .writeFailed(path: path, message: "\(error)") }
-        guard let file = fopen(path, "wb") else { throw .writeFailed(path: path, message: errnoMessage()) }
-        let count = data.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        let writeError = count == data.count ? nil : errnoMessage()
-        let closed = fclose(file) == 0
-        if let writeError { throw .writeFailed(path: path, message: writeError) }
-        guard closed else { throw .writeFailed(path: path, message: errnoMessage()) }
+        if let failure = WholeFile.write(data, to: path) { throw .writeFailed(path: path, message: failure) }
     }
 
     private static func readFile(_ path: String) throws(PNGError) -> [UInt8] {
