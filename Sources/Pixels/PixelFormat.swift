@@ -1,7 +1,8 @@
 /// An RFB pixel format (RFC 6143 §7.4): how a viewer wants pixel values laid out on the wire.
 ///
 /// Porthole supports every true-colour format the spec allows: 8, 16 or 32 bits per pixel, any
-/// shifts and maxima, either byte order. Colour-map mode is refused (see `validate()`).
+/// shifts and maxima, either byte order, and colour-map mode at 8 bits per pixel, served through a
+/// fixed map (`ColourMapStandIn`). Wider colour maps are refused (see `validate()`).
 public struct PixelFormat: Hashable, Sendable, CustomStringConvertible {
     public var bitsPerPixel: UInt8
     public var depth: UInt8
@@ -41,7 +42,7 @@ public struct PixelFormat: Hashable, Sendable, CustomStringConvertible {
 
     public enum ValidationError: Error, Equatable, CustomStringConvertible {
         case unsupportedBitsPerPixel(UInt8)
-        case colourMapNotSupported
+        case colourMapWiderThan8Bits(UInt8)
         case zeroMaximum
         case maximumNotAllOnes(UInt16)
         case componentOutsidePixel
@@ -50,7 +51,7 @@ public struct PixelFormat: Hashable, Sendable, CustomStringConvertible {
         public var description: String {
             switch self {
             case .unsupportedBitsPerPixel(let b): return "bits-per-pixel \(b) is not 8, 16 or 32"
-            case .colourMapNotSupported: return "colour-map pixel formats are not supported (true-colour only)"
+            case .colourMapWiderThan8Bits(let bpp): return "colour maps of \(bpp) bits per pixel are not supported (8 are)"
             case .zeroMaximum: return "a colour maximum is zero"
             case .maximumNotAllOnes(let m): return "colour maximum \(m) is not 2^n - 1"
             case .componentOutsidePixel: return "a colour component's shift and maximum exceed the pixel size"
@@ -59,12 +60,16 @@ public struct PixelFormat: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Checks the format against RFC 6143 §7.4: bits-per-pixel 8/16/32, true colour, maxima of the
-    /// form 2^n - 1 and every component inside the pixel.
+    /// Checks the format against RFC 6143 §7.4: bits-per-pixel 8/16/32, maxima of the form 2^n - 1
+    /// and every component inside the pixel. A colour map must be 8 bits per pixel; its maxima
+    /// and shifts mean nothing (§7.4) and are not checked.
     public func validate() throws(ValidationError) {
         guard [8, 16, 32].contains(bitsPerPixel) else { throw .unsupportedBitsPerPixel(bitsPerPixel) }
-        guard trueColour else { throw .colourMapNotSupported }
         guard depth > 0 && depth <= bitsPerPixel else { throw .badDepth(depth) }
+        guard trueColour else {
+            guard bitsPerPixel == 8 else { throw .colourMapWiderThan8Bits(bitsPerPixel) }
+            return
+        }
         for (maxValue, shift) in [(redMax, redShift), (greenMax, greenShift), (blueMax, blueShift)] {
             guard maxValue > 0 else { throw .zeroMaximum }
             guard maxValue & (maxValue &+ 1) == 0 else { throw .maximumNotAllOnes(maxValue) }

@@ -67,8 +67,8 @@ extension ByteBuffer {
     }
 
     /// Writes SetColourMapEntries (RFC 6143 §7.6.2): type 1, padding, U16 first colour, U16 count,
-    /// then U16 red, green, blue per entry. Porthole's server never uses colour maps; viewers must
-    /// still understand the message, so the client parses it and tests write it.
+    /// then U16 red, green, blue per entry. The server sends `ColourMapStandIn.entries` to a viewer
+    /// that asks for a colour map.
     public mutating func writeSetColourMapEntries(firstColour: UInt16, colours: [(red: UInt16, green: UInt16, blue: UInt16)]) {
         writeInteger(ServerMessageType.setColourMapEntries)
         writeInteger(UInt8(0))

@@ -6,8 +6,13 @@ import Pixels
 public enum ServerSessionAction: Hashable, Sendable {
     /// Disconnect the viewer; `reason` is for the log.
     case close(reason: String)
-    /// Send pixels in this (validated) format from the next update on (RFC 6143 §7.5.1).
+    /// Send pixels in this (validated) format from the next update on (RFC 6143 §7.5.1). For a
+    /// viewer that asked for a colour map this is `ColourMapStandIn.format`, followed by
+    /// `.sendColourMap`.
     case setPixelFormat(PixelFormat)
+    /// Fill the viewer's colour map with `ColourMapStandIn.entries` (SetColourMapEntries, RFC 6143
+    /// §7.6.2, first colour 0), before the next update.
+    case sendColourMap
     /// The viewer's encodings changed (RFC 6143 §7.5.2).
     case setEncodings(EncodingPreferences)
     /// The viewer wants `rect`, already clipped to the framebuffer and never empty (§7.5.3).

@@ -6,8 +6,8 @@ import Pixels
 /// `ServerExtensions`): decodes a viewer's messages, checks them against the framebuffer and the
 /// spec, and turns them into actions. Pure.
 ///
-/// Anything the spec forbids or Porthole cannot honour (an unknown message, a colour-map or
-/// 24-bit pixel format, lengths over the limits, an extension message the viewer never negotiated)
+/// Anything the spec forbids or Porthole cannot honour (an unknown message, a 16- or 32-bit
+/// colour map, a 24-bit pixel format, lengths over the limits, an extension message the viewer never negotiated)
 /// yields one `.close` with a reason for the log; after that the machine ignores further input.
 /// Sloppiness the spec tolerates is repaired: update requests reaching past the framebuffer are
 /// clipped, those entirely outside it (a viewer racing a resize) are dropped, either way with an
@@ -109,6 +109,7 @@ public struct ServerSessionStateMachine {
                 return close("unsupported pixel format (\(format)): \(error.description)")
             }
             pixelFormat = format
+            guard format.trueColour else { return [.setPixelFormat(ColourMapStandIn.format), .sendColourMap] }
             return [.setPixelFormat(format)]
         case .setEncodings(let encodings):
             return setEncodings(encodings)

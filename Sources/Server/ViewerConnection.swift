@@ -221,6 +221,9 @@ final class ViewerConnection: OutputSubscriber, @unchecked Sendable {
             case .setPixelFormat(let format):
                 logger.debug("viewer \(peer) set pixel format \(format)")
                 updates.setPixelFormat(format)
+            case .sendColourMap:
+                logger.debug("viewer \(peer) takes a colour map: sending the BGR233 stand-in's 256 entries")
+                write { $0.writeSetColourMapEntries(firstColour: 0, colours: ColourMapStandIn.entries) }
             case .setEncodings(let preferences):
                 logger.debug("viewer \(peer) encodings \(preferences.requested.map(\.description).joined(separator: ",")); using \(preferences.preferred)")
                 updates.setEncodings(preferences)

@@ -35,7 +35,11 @@ struct PixelTranslatorTests {
         f.bitsPerPixel = 24
         #expect(throws: PixelFormat.ValidationError.unsupportedBitsPerPixel(24)) { try f.validate() }
         f = .xrgb8888; f.trueColour = false
-        #expect(throws: PixelFormat.ValidationError.colourMapNotSupported) { try f.validate() }
+        #expect(throws: PixelFormat.ValidationError.colourMapWiderThan8Bits(32)) { try f.validate() }
+        f = .bgr233; f.trueColour = false; f.redMax = 0; f.blueShift = 200
+        #expect(throws: Never.self, "an 8-bit colour map's maxima and shifts mean nothing") { try f.validate() }
+        f.depth = 0
+        #expect(throws: PixelFormat.ValidationError.badDepth(0)) { try f.validate() }
         f = .xrgb8888; f.greenMax = 0
         #expect(throws: PixelFormat.ValidationError.zeroMaximum) { try f.validate() }
         f = .xrgb8888; f.blueMax = 100

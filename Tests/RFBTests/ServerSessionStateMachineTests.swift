@@ -43,12 +43,33 @@ struct ServerSessionStateMachineTests {
         #expect(reason.contains("a colour maximum is zero"))
     }
 
-    @Test func colourMapFormatClosesWithReason() {
-        var session = machine()
-        var format = PixelFormat.bgr233
-        format.trueColour = false
-        guard case .close(let reason) = feed(&session, .setPixelFormat(format)).first else { Issue.record("expected close"); return }
-        #expect(reason.contains("colour-map pixel formats are not supported"))
+    /// RFC 6143 §7.4: in colour-map mode the maxima and shifts mean nothing, so TightVNC's zeros
+    /// are taken; the viewer is served as BGR233 behind a fixed map (`ColourMapStandIn`). Fed whole
+    /// and byte by byte.
+    @Test func anEightBitColourMapIsServedThroughTheStandIn() {
+        let format = PixelFormat(bitsPerPixel: 8, depth: 8, bigEndian: false, trueColour: false, redMax: 0, greenMax: 0, blueMax: 0,
+                                 redShift: 0, greenShift: 0, blueShift: 0)
+        var whole = machine()
+        #expect(feed(&whole, .setPixelFormat(format)) == [.setPixelFormat(ColourMapStandIn.format), .sendColourMap])
+        #expect(whole.pixelFormat == format, "the machine reports what the viewer asked for")
+
+        var buffer = ByteBuffer()
+        buffer.writeClientMessage(.setPixelFormat(format))
+        buffer.writeClientMessage(.keyEvent(down: true, keysym: 0x61))
+        var byByte = machine()
+        var actions: [ServerSessionAction] = []
+        for byte in buffer.readableBytesView { actions += byByte.receive(ByteBuffer(bytes: [byte])) }
+        #expect(actions == [.setPixelFormat(ColourMapStandIn.format), .sendColourMap, .key(down: true, keysym: 0x61)])
+    }
+
+    @Test func wideColourMapsCloseWithReason() {
+        for bits: UInt8 in [16, 32] {
+            var session = machine()
+            var format = bits == 16 ? PixelFormat.rgb565 : .xrgb8888
+            format.trueColour = false
+            guard case .close(let reason) = feed(&session, .setPixelFormat(format)).first else { Issue.record("expected close"); return }
+            #expect(reason.contains("colour maps of \(bits) bits per pixel are not supported (8 are)"), "\(reason)")
+        }
     }
 
     @Test func unknownMessageClosesWithReason() {

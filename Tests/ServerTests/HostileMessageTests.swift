@@ -94,11 +94,11 @@ struct HostileMessageTests {
             reason: "a colour maximum is zero")
     }
 
-    @Test func colourMapPixelFormatIsRefused() async throws {
+    @Test func sixteenBitColourMapIsRefused() async throws {
         try await expectPixelFormatRefused(
-            PixelFormat(bitsPerPixel: 8, depth: 8, bigEndian: false, trueColour: false, redMax: 0, greenMax: 0, blueMax: 0,
+            PixelFormat(bitsPerPixel: 16, depth: 16, bigEndian: false, trueColour: false, redMax: 0, greenMax: 0, blueMax: 0,
                         redShift: 0, greenShift: 0, blueShift: 0),
-            reason: "colour-map pixel formats are not supported")
+            reason: "colour maps of 16 bits per pixel are not supported")
     }
 
     @Test func updateRequestEntirelyOutsideIsIgnored() async throws {

@@ -10,6 +10,13 @@ enum TightVNCViewer {
     /// raw, hextile, rre, copyrect, tight, zlib) as its only encoding. `-nocursorshape` keeps the
     /// viewer from drawing a cursor shape into its picture; `-viewonly` from sending input.
     @discardableResult
+    /// On an 8-bit PseudoColor display, `-owncmap` makes the viewer ask for a colour map (RFC 6143
+    /// §7.4, true-colour-flag 0) and store the server's SetColourMapEntries in a private colormap.
+    static func startWithOwnColourMap(on screen: VirtualX, port: Int, encoding: String) throws -> ChildProcess {
+        try screen.launch(try requirePeer("xtightvncviewer"),
+                          ["-fullscreen", "-owncmap", "-encodings", encoding, "-nocursorshape", "-viewonly", "127.0.0.1::\(port)"])
+    }
+
     static func startInBGR233(on screen: VirtualX, port: Int, encoding: String) throws -> ChildProcess {
         try screen.launch(try requirePeer("xtightvncviewer"),
                           ["-fullscreen", "-bgr233", "-encodings", encoding, "-nocursorshape", "-viewonly", "127.0.0.1::\(port)"])

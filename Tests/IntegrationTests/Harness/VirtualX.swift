@@ -134,6 +134,19 @@ final class VirtualX {
         return try await ImageFiles.readXWD(xwd, scratch: scratch)
     }
 
+    /// The first top-level window, as `xwd -id` sees it: its pixels read through its own colormap,
+    /// which on a PseudoColor display may be a client's private one (`xwd -root` would read them
+    /// through the default map). Nil while there is no top-level window.
+    func grabTopWindow() async throws -> PixelBuffer? {
+        let tree = try await ProcessRunner.run(try requirePeer("xwininfo"), ["-root", "-children", "-display", display], in: scratch)
+        // "     0x200013 (has no name): ()  1024x768+0+0  +0+0" under "1 child:".
+        guard let line = tree.output.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("0x") }),
+              let id = line.split(separator: " ").first else { return nil }
+        let xwd = scratch.uniqueFile("window", extension: "xwd")
+        try await ProcessRunner.check(try requirePeer("xwd"), ["-id", String(id), "-silent", "-display", display, "-out", xwd.path], in: scratch)
+        return try await ImageFiles.readXWD(xwd, scratch: scratch)
+    }
+
     /// Grabs the screen until `accept` likes it or `timeout` passes (viewers draw asynchronously,
     /// so one grab right after connecting can catch a half-drawn screen). Returns the last grab.
     func waitForScreen(timeout: Double, _ accept: (PixelBuffer) -> Bool) async throws -> (matched: Bool, screen: PixelBuffer) {
