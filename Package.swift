@@ -70,7 +70,7 @@ let package = Package(
         ]),
         .target(name: "PortholeClient", dependencies: ["DisplayProtocol", "SystemIO"]),
         .executableTarget(name: "porthole", dependencies: [
-            "Server", "Capture", "RFBClient", "DisplayServer", "PortholeClient", "X11Capture", "SystemIO",
+            "Server", "Capture", "RFBClient", "DisplayServer", "DisplayProtocol", "PortholeClient", "X11Capture", "SystemIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: [.swiftLanguageMode(.v5)]),

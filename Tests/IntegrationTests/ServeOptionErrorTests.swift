@@ -20,4 +20,15 @@ import Testing
         #expect(!result.output.contains("Domain="), "\(result.output)")
         #expect(!result.output.contains("listening on"), "\(result.output)")
     }
+
+    /// `--version` answers at once, from any subcommand, without listening.
+    @Test func versionNamesTheReleaseAndTheProtocols() async throws {
+        let scratch = try ScratchDirectory("porthole-version")
+        for arguments in [["--version"], ["serve", "--version"]] {
+            let result = try await ProcessRunner.run(try PortholeServer.binary(), arguments, in: scratch, timeout: 20)
+            #expect(result.exitStatus == 0, "\(result.summary)")
+            #expect(result.output.range(of: #"^porthole \d+\.\d+\.\d+ \(RFB 3\.8; display protocol \d+\.\d+\)\n?$"#, options: .regularExpression) != nil,
+                    "\(result.output)")
+        }
+    }
 }
