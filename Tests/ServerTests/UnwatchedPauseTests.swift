@@ -7,8 +7,8 @@ import Pixels
 import Testing
 
 /// An output whose source may pause while unwatched (`PausesWhileUnwatched`, the demo desktop) is
-/// not advanced while it has no viewer, is advanced again once one comes, and jumps the pause in
-/// one exact step; the bell that rang meanwhile rang for nobody.
+/// not advanced while it has no viewer (its clock rests), is advanced again once one comes, and
+/// jumps the pause in one exact step; the bell that rang meanwhile rang for nobody.
 struct UnwatchedPauseTests {
     /// Animates on the clock: a square whose colour follows the quarter second, with exact damage
     /// however far apart two advances are.
@@ -65,6 +65,12 @@ struct UnwatchedPauseTests {
             let resting = source.advanceCount
             await pause(0.5)
             #expect(source.advanceCount == resting, "advanced \(source.advanceCount - resting) times after the viewer left")
+
+            // The clock rested too; the next viewer starts it again.
+            let returning = try await TestViewer.connect(to: server.boundAddress)
+            #expect(await eventually(timeout: TestPatience.seconds) { source.advanceCount >= resting + 10 }, "the clock did not start again")
+            #expect(await returning.waitForFramebufferToFollow(source))
+            await returning.close()
         } catch {
             await server.stop()
             throw error
