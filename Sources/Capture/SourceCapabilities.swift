@@ -104,7 +104,7 @@ extension FrameSignalling {
 }
 
 /// A source that need not be advanced while nobody watches it (the demo desktop, which animates
-/// on the clock): the server's clock then skips its advances, so an output without viewers costs
+/// on the clock; a still image): the server's clock then skips its advances, so an output without viewers costs
 /// no drawing. Its damage must be exact however far apart two advances are, because the first
 /// advance after a pause jumps the whole pause at once (the demo's damage is the difference of
 /// two states, `DemoDesktopTests.damageIsExactAcrossLongJumps`). Sources whose producers wait

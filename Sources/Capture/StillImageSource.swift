@@ -16,3 +16,7 @@ public final class StillImageSource: FrameSource {
 
     public func advance(to time: Double) -> FrameDamage { FrameDamage() }
 }
+
+/// Nothing changes, so an advance may be skipped for any length of time: with no viewer the
+/// output's clock rests (an idle `serve --image` ticked 30 times a second for nothing).
+extension StillImageSource: PausesWhileUnwatched {}
