@@ -1,3 +1,4 @@
+import Capture
 import Foundation
 import Geometry
 import Logging
@@ -48,6 +49,21 @@ struct TestServer {
         do {
             try #require((server.viewerThread != nil) == viewersOnOwnThread, "the RFB port is not served where it was asked to be")
             let result = try await body(harness)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    /// Runs `body` against a fresh server showing any `source` (not only a scripted one), and
+    /// stops the server afterwards, whatever `body` does.
+    static func serving<R>(_ source: FrameSource, configuration: ServerConfiguration = configuration(),
+                           _ body: (PortholeServer) async throws -> R) async throws -> R {
+        let server = try await PortholeServer.start(configuration: configuration, source: source, logger: LogRecorder().makeLogger())
+        do {
+            let result = try await body(server)
             await server.stop()
             return result
         } catch {

@@ -42,9 +42,7 @@ struct UnwatchedPauseTests {
         let source = AnimatedSource()
         var configuration = TestServer.configuration()
         configuration.sourceFrameRate = 60
-        let log = LogRecorder()
-        let server = try await PortholeServer.start(configuration: configuration, source: source, logger: log.makeLogger())
-        do {
+        try await TestServer.serving(source, configuration: configuration) { server in
             await pause(0.5)
             #expect(source.advanceCount == 0, "advanced \(source.advanceCount) times with nobody watching")
             source.ringBell()
@@ -71,11 +69,7 @@ struct UnwatchedPauseTests {
             #expect(await eventually(timeout: TestPatience.seconds) { source.advanceCount >= resting + 10 }, "the clock did not start again")
             #expect(await returning.waitForFramebufferToFollow(source))
             await returning.close()
-        } catch {
-            await server.stop()
-            throw error
         }
-        await server.stop()
     }
 
     /// With the clock polling once an hour, only the pause's end can advance the source: the first
@@ -85,9 +79,7 @@ struct UnwatchedPauseTests {
         let blank = source.frame
         var configuration = TestServer.configuration()
         configuration.sourceFrameRate = 1.0 / 3600
-        let log = LogRecorder()
-        let server = try await PortholeServer.start(configuration: configuration, source: source, logger: log.makeLogger())
-        do {
+        try await TestServer.serving(source, configuration: configuration) { server in
             await pause(0.6)
             let viewer = try await TestViewer.connect(to: server.boundAddress)
             #expect(source.advanceCount == 1)
@@ -98,11 +90,7 @@ struct UnwatchedPauseTests {
             #expect(source.advanceCount == 1, "a second viewer ended no pause, so nothing was advanced for it")
             await viewer.close()
             await second.close()
-        } catch {
-            await server.stop()
-            throw error
         }
-        await server.stop()
     }
 }
 
