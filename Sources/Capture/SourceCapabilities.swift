@@ -111,3 +111,13 @@ extension FrameSignalling {
 /// for the server (display-device outputs wait for page flips) or that must keep up with their
 /// own event queue (the X11 mirror) do not adopt it.
 public protocol PausesWhileUnwatched: FrameSource {}
+
+/// A source that wants to know whether anybody watches it (the X11 mirror): while nobody does, it
+/// keeps handling its own events but reads no pixels. A mirror of a busy X display spent 6% of a
+/// core reading frames nobody was sent. `LiveOutput` tells it when the output gains its first
+/// viewer and loses its last, in order with its advances, and advances it as soon as the first
+/// viewer comes, so that viewer starts from the picture of now.
+public protocol WatchStateObserving: FrameSource {
+    /// Called with false when the output starts serving with no viewer, then at each change.
+    func setWatched(_ watched: Bool)
+}

@@ -103,6 +103,9 @@ public final class LiveOutput: @unchecked Sendable {
     /// watched (from the start: the first viewer may come long after). The advance that ends the
     /// pause drops the bell: it rang for nobody. Touched under `publishLock` only.
     private var pausedUnwatched: Bool
+    /// What a `WatchStateObserving` source was last told (nil: nothing yet). Touched under
+    /// `publishLock` only.
+    private var toldWatched: Bool?
     /// The desktop name follows the source's own (`NameProviding`) unless one was given.
     private let followsSourceName: Bool
     /// The source's optional protocols that every frame consults.
@@ -144,6 +147,7 @@ public final class LiveOutput: @unchecked Sendable {
     public var frame: Frame { lock.withLock { current } }
 
     public func start() {
+        if capabilities.watchObserver != nil { serialized { $0.tellWatched($0.subscriberCount > 0) } }
         scheduleTick()
         guard let signalling = capabilities.signalling else { return }
         signals.withLockedValue { $0.running = true }
@@ -236,11 +240,27 @@ public final class LiveOutput: @unchecked Sendable {
 
     /// Registers `subscriber` and returns the frame it starts from.
     func subscribe(_ subscriber: OutputSubscriber) -> Frame {
-        guard capabilities.pausesWhileUnwatched else { return register(subscriber) }
-        serialized { $0.resumeIfPaused() }
-        let start = register(subscriber)
+        guard capabilities.pausesWhileUnwatched || capabilities.watchObserver != nil else { return register(subscriber) }
+        // Registered in the same serialized run that brings the source to now, so a last viewer's
+        // leaving (`unsubscribe`) cannot tell the source it is unwatched in between.
+        let start = serialized { output -> Frame in
+            output.resumeIfPaused()
+            if output.toldWatched == false {
+                output.tellWatched(true)
+                output.advanceSource(resuming: false)
+            }
+            return output.register(subscriber)
+        }
         wakeClock()
         return start
+    }
+
+    /// Tells a `WatchStateObserving` source whether anybody watches, when that changed. Runs
+    /// under `publishLock`.
+    private func tellWatched(_ watched: Bool) {
+        guard let observer = capabilities.watchObserver, toldWatched != watched else { return }
+        toldWatched = watched
+        observer.setWatched(watched)
     }
 
     private func register(_ subscriber: OutputSubscriber) -> Frame {
@@ -251,9 +271,18 @@ public final class LiveOutput: @unchecked Sendable {
     }
 
     func unsubscribe(_ subscriber: OutputSubscriber) {
-        lock.withLock {
+        let remaining = lock.withLock { () -> Int in
             subscribers.removeValue(forKey: ObjectIdentifier(subscriber))
             subscribersTakingCopies.remove(ObjectIdentifier(subscriber))
+            return subscribers.count
+        }
+        // On the event loop, not here: a viewer may leave from inside a publish (a write that
+        // failed while a frame was delivered), where `publishLock` is held.
+        guard remaining == 0, capabilities.watchObserver != nil else { return }
+        eventLoop.execute {
+            self.serialized { output in
+                if output.subscriberCount == 0 { output.tellWatched(false) }
+            }
         }
     }
 

@@ -15,6 +15,7 @@ struct SourceCapabilityLookup {
     let name: NameProviding?
     let signalling: FrameSignalling?
     let pausesWhileUnwatched: Bool
+    let watchObserver: WatchStateObserving?
 
     init(_ source: FrameSource) {
         clipboard = source as? ClipboardSharing
@@ -25,5 +26,6 @@ struct SourceCapabilityLookup {
         name = source as? NameProviding
         signalling = source as? FrameSignalling
         pausesWhileUnwatched = source is PausesWhileUnwatched
+        watchObserver = source as? WatchStateObserving
     }
 }

@@ -29,6 +29,11 @@ import Display
 ///   after the last advance of any kind, so while frames come at least that often (an X client
 ///   drawing) there are none.
 ///
+/// - **rests while nobody watches** (`resting`): the mirror then only drains the connection (the
+///   clipboard's selection requests still need answers) and reads no pixels, so there is no poll,
+///   and no waiting for a burst to settle (nothing can be read half-drawn); the rate cap still
+///   bounds the wake-ups a client drawing without pause causes.
+///
 /// Events the advance itself read into xcb's queue while waiting for a reply (a DamageNotify for
 /// drawing done during the advance) never make the socket readable again; the advance reports
 /// them (`advanced(at:morePending:)`) and they are signalled like a readable connection.
@@ -65,6 +70,8 @@ struct FrameSignalPacer: Equatable {
     let pollInterval: Double?
     /// When the mirror was last advanced (nil: not yet, so a poll is due at once).
     private var lastAdvance: Double?
+    /// Nobody watches the mirror: see the type's note.
+    var resting = false
 
     /// `minimumInterval`: seconds between signals on average (1 / `--max-fps`; two may come back to
     /// back after a pause); `settle`: how long
@@ -98,7 +105,7 @@ struct FrameSignalPacer: Equatable {
     /// rate caps. Past that bound it is no longer settling, whatever became of the signal, so a
     /// watcher that stopped can never hold the frame clock off for good.
     func isSettling(at now: Double) -> Bool {
-        guard let since = pendingSince, !signalled else { return false }
+        guard let since = pendingSince, !signalled, !resting else { return false }
         return now < since + maximumDelay + minimumInterval
     }
 
@@ -122,7 +129,7 @@ struct FrameSignalPacer: Equatable {
     mutating func next(at now: Double) -> Step {
         if signalled { return .awaitAdvance }
         guard let since = pendingSince else {
-            guard let pollInterval else { return .watchConnection }
+            guard let pollInterval, !resting else { return .watchConnection }
             let due = lastAdvance.map { $0 + pollInterval } ?? now
             guard now >= due else { return .watchConnectionUntilPoll(at: due) }
             // Not counted against the rate cap: polls come only when nothing else advanced the
@@ -130,7 +137,7 @@ struct FrameSignalPacer: Equatable {
             signalled = true
             return .signal
         }
-        let quiet = min(max(since, lastActivity) + settle, since + maximumDelay)
+        let quiet = resting ? since : min(max(since, lastActivity) + settle, since + maximumDelay)
         let due = rateLimit.earliest(from: quiet)
         guard now >= due else { return .wait(until: due) }
         signalled = true

@@ -81,6 +81,16 @@ final class X11FrameWatcher: @unchecked Sendable {
     /// connection).
     var isRunning: Bool { state.withLock { $0.running } }
 
+    /// Nobody watches the mirror (or someone does again): no polls, and no settling of bursts
+    /// while resting (`FrameSignalPacer.resting`).
+    func setResting(_ resting: Bool) {
+        let changed = state.withLock { state -> Bool in
+            defer { state.pacer.resting = resting }
+            return state.pacer.resting != resting
+        }
+        if changed { requestStep() }
+    }
+
     /// Ends the watcher: it signals no more once the thread sees this, which is at once unless the
     /// handler is running (then when it returns). Safe from the handler itself; never waits.
     func stop() {

@@ -28,6 +28,8 @@ final class X11Session {
     let clipboard: X11ClipboardBridge
     private let randrNotifyCode: UInt8?
     private var sizeMayHaveChanged = false
+    /// Damage was dropped unread (`drainUnread`): the next `update` reads the whole screen.
+    private var rereadWhole = false
     /// The screen as last read whole, for tile comparison (polling only).
     private var scratch: PixelBuffer?
 
@@ -76,6 +78,18 @@ final class X11Session {
     /// due.
     func handleLateEvents() -> Bool { drainEvents() }
 
+    /// While nobody watches: stops DAMAGE reporting, handles the events (a selection request
+    /// still gets its answer, a size change and the cursor are noted for later) and drops the
+    /// damage unread, so the next `update` reads the whole screen (`rereadWhole`). False when the
+    /// connection is gone.
+    func drainUnread() -> Bool {
+        damage?.stopReporting()
+        drainEvents()
+        _ = damage?.take()
+        rereadWhole = true
+        return !connection.isBroken
+    }
+
     /// The first full picture at the screen's current size.
     func readWholeScreen() throws -> PixelBuffer {
         let size = try Self.boundedRootSize(connection)
@@ -105,6 +119,9 @@ final class X11Session {
         // trips".)
         pointer.request()
         defer { if !connection.isBroken { position = pointer.take() } }
+        // Watched again after `drainUnread`: reporting starts before anything is read, so drawing
+        // during the reads below is reported after them.
+        damage?.startReporting()
         drainEvents()
         if connection.isBroken { return nil }
         if let image = cursorWatcher?.take() { cursor = image }
@@ -115,6 +132,7 @@ final class X11Session {
                     reader = try X11ImageReader(connection: connection, size: size, log: log)
                     frame = try readWholeScreen()
                     scratch = nil
+                    rereadWhole = false
                     _ = damage?.take()
                     log("the screen of \(connection.display) is now \(size.width)x\(size.height)")
                     return .full(frame.bounds)
@@ -124,6 +142,19 @@ final class X11Session {
             }
         }
         guard let damage else { return poll(&frame, flip: &flip) }
+        if rereadWhole {
+            // Damage went unread while nobody watched (`drainUnread`).
+            _ = damage.take()
+            flip.flip(&frame, redrawn: Region(frame.bounds))
+            if reader.read(frame.bounds, into: &frame) {
+                rereadWhole = false
+            } else if connection.isBroken {
+                return nil
+            } else {
+                flip.restoreSkipped(&frame)
+            }
+            return .full(frame.bounds)
+        }
         let rects = damage.take()
         if rects.isEmpty { return FrameDamage() }
         let plan = DamageReadPlan(damage: rects, bounds: frame.bounds)

@@ -58,26 +58,13 @@ import Testing
     private func expectAPauseWithoutSpinning(_ server: PortholeServer, reported message: String) async throws {
         let reported = await server.waitForLogLine { $0.contains(message) && $0.contains("Too many open files") }
         #expect(reported != nil, "\(server.log)")
-        let before = try cpuSeconds(of: server.processIdentifier)
+        let before = try ProcessCPU.seconds(of: server.processIdentifier)
         try await Task.sleep(for: .seconds(2))
-        let spent = try cpuSeconds(of: server.processIdentifier) - before
+        let spent = try ProcessCPU.seconds(of: server.processIdentifier) - before
         // Idle, the server takes a few hundredths of a second here; spinning, two seconds or more.
         #expect(spent < 0.5, "the server spent \(spent) s of CPU in 2 s while at its descriptor limit")
         let reports = server.log.split(separator: "\n").filter { $0.contains(message) }
         #expect(reports.count == 1, "\(reports.count) reports:\n\(reports.prefix(5).joined(separator: "\n"))")
         #expect(server.isRunning)
-    }
-
-    /// User and system CPU time of process `pid` so far (/proc/PID/stat, fields 14 and 15).
-    private func cpuSeconds(of pid: Int32) throws -> Double {
-        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-        // The command name (field 2) may hold spaces; the fields after it start past its ')'.
-        guard let close = stat.lastIndex(of: ")") else { throw HarnessError("unreadable /proc/\(pid)/stat: \(stat)") }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        // fields[0] is field 3 (state), so fields 14 and 15 are at 11 and 12.
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else {
-            throw HarnessError("unreadable /proc/\(pid)/stat: \(stat)")
-        }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 }

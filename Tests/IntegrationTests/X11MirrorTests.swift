@@ -22,6 +22,31 @@ import Testing
         #expect(matched, "viewer picture differs from xwd -root: \(comparison)\nserver log:\n\(mirror.server.log)")
     }
 
+    /// With no viewer the mirror reads nothing, not even DAMAGE events: an xterm printing without
+    /// pause for three seconds costs it (almost) no CPU (before, 62 ticks in 10 s; x11vnc 0). A
+    /// viewer that comes afterwards still gets the screen exactly, and after it leaves, drawing
+    /// costs nothing again.
+    @Test func anUnwatchedMirrorReadsNothingAndTheNextViewerSeesTheScreen() async throws {
+        let scratch = try ScratchDirectory("x11-unwatched")
+        let mirror = try await X11Mirror.start(scratch: scratch)
+        defer { mirror.server.stop() }
+        #expect(await mirror.server.waitForLogLine { $0.contains("mirroring X display") && $0.contains("DAMAGE") } != nil, "\(mirror.server.log)")
+        let busy = "timeout 3 sh -c 'while :; do ls -l /usr/bin | head -40; done'; echo settled; sleep 600"
+
+        for round in 1...2 {
+            try mirror.display.launch(try requirePeer("xterm"), ["-geometry", "80x24+\(round * 40)+\(round * 30)", "-e", "sh", "-c", busy])
+            try await Task.sleep(for: .milliseconds(500))
+            let before = try ProcessCPU.seconds(of: mirror.server.processIdentifier)
+            try await Task.sleep(for: .seconds(2))
+            let spent = try ProcessCPU.seconds(of: mirror.server.processIdentifier) - before
+            #expect(spent <= 0.05, "round \(round): the unwatched mirror spent \(spent) s of CPU in 2 s of drawing")
+            try await Task.sleep(for: .seconds(1))
+
+            let (matched, comparison) = try await mirror.snapshotMatchingScreen()
+            #expect(matched, "round \(round): viewer picture differs from xwd -root: \(comparison)\nserver log:\n\(mirror.server.log)")
+        }
+    }
+
     /// A screen whose size is no multiple of anything (801x601: the shared-memory segment holds
     /// exactly one screen, 1 925 604 bytes) is read whole, and X clients drawing in several places
     /// at once (a frame's reads sent together, side by side in the segment) are mirrored exactly.

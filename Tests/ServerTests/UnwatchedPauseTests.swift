@@ -8,7 +8,8 @@ import Testing
 
 /// An output whose source may pause while unwatched (`PausesWhileUnwatched`, the demo desktop) is
 /// not advanced while it has no viewer (its clock rests), is advanced again once one comes, and
-/// jumps the pause in one exact step; the bell that rang meanwhile rang for nobody.
+/// jumps the pause in one exact step; the bell that rang meanwhile rang for nobody. A source that
+/// observes whether it is watched (`WatchStateObserving`, the X11 mirror) is told when that changes.
 struct UnwatchedPauseTests {
     /// Animates on the clock: a square whose colour follows the quarter second, with exact damage
     /// however far apart two advances are.
@@ -90,6 +91,59 @@ struct UnwatchedPauseTests {
             #expect(source.advanceCount == 1, "a second viewer ended no pause, so nothing was advanced for it")
             await viewer.close()
             await second.close()
+        }
+    }
+
+    /// Records what the output tells it (`WatchStateObserving`) and draws a new colour whenever it
+    /// is advanced while watched, as the X11 mirror reads only then.
+    final class ObservingSource: FrameSource, WatchStateObserving, @unchecked Sendable {
+        private let lock = NSLock()
+        private var picture = PixelBuffer(width: 48, height: 32)
+        private var told: [Bool] = []
+        private var watched = true
+        private var reads = 0
+
+        var frame: PixelBuffer { lock.withLock { picture } }
+        var calls: [Bool] { lock.withLock { told } }
+        var readCount: Int { lock.withLock { reads } }
+
+        func setWatched(_ watched: Bool) { lock.withLock { told.append(watched); self.watched = watched } }
+
+        func advance(to time: Double) -> FrameDamage {
+            lock.withLock {
+                guard watched else { return FrameDamage() }
+                reads += 1
+                picture.fill(picture.bounds, with: UInt32(truncatingIfNeeded: reads &* 0x0a_1b2c & 0xff_ffff))
+                return .full(picture.bounds)
+            }
+        }
+    }
+
+    /// The output tells the source it is unwatched when it starts with no viewer, watched as the
+    /// first viewer subscribes (advancing it at once, so the viewer starts from a fresh read), and
+    /// unwatched again when the last one leaves; a second viewer changes nothing.
+    @Test func aWatchObservingSourceIsToldWhenTheFirstViewerComesAndTheLastLeaves() async throws {
+        let source = ObservingSource()
+        var configuration = TestServer.configuration()
+        configuration.sourceFrameRate = 1.0 / 3600
+        try await TestServer.serving(source, configuration: configuration) { server in
+            #expect(source.calls == [false])
+            let first = try await TestViewer.connect(to: server.boundAddress)
+            #expect(source.calls == [false, true])
+            #expect(source.readCount == 1, "not advanced as the first viewer came")
+            #expect(await first.waitForFramebuffer(source.frame), "the first viewer did not get the fresh read")
+            let second = try await TestViewer.connect(to: server.boundAddress)
+            #expect(await second.waitForFramebuffer(source.frame))
+            #expect(source.calls == [false, true] && source.readCount == 1)
+            await first.close()
+            await pause(0.3)
+            #expect(source.calls == [false, true], "told unwatched while a viewer remained")
+            await second.close()
+            #expect(await eventually(timeout: TestPatience.seconds) { source.calls == [false, true, false] }, "\(source.calls)")
+            let third = try await TestViewer.connect(to: server.boundAddress)
+            #expect(source.calls == [false, true, false, true])
+            #expect(await third.waitForFramebuffer(source.frame))
+            await third.close()
         }
     }
 }

@@ -11,6 +11,28 @@ import Testing
     /// The same, polling an idle mirror at the frame clock's 30 Hz (`porthole serve --x11`'s watcher).
     func pollingPacer() -> FrameSignalPacer { FrameSignalPacer(minimumInterval: 1.0 / 60, settle: 0.001, pollInterval: 1.0 / 30) }
 
+    /// Nobody watching (`resting`): no polls, and what arrives is signalled at once, without
+    /// waiting for the burst to settle or sampling it, since the advance only drains; the rate cap
+    /// still holds. Watched again, the polls come back.
+    @Test func aRestingMirrorIsNotPolledAndIsDrainedWithoutSettling() {
+        var p = pollingPacer()
+        p.resting = true
+        #expect(p.next(at: 10) == .watchConnection, "a resting mirror was polled")
+        #expect(p.next(at: 20) == .watchConnection)
+        p.connectionReadable(at: 20)
+        p.connectionActive(at: 20.0005)
+        #expect(!p.isSettling(at: 20.0006), "a resting mirror's burst held off the frame clock")
+        #expect(p.next(at: 20.0006) == .signal, "the drain waited for the burst to settle")
+        p.advanced(at: 20.001, morePending: true)
+        #expect(p.next(at: 20.002) == .signal, "two may come back to back")
+        p.advanced(at: 20.003, morePending: true)
+        guard case .wait(let until) = p.next(at: 20.004) else { Issue.record("the rate cap did not hold"); return }
+        #expect(until > 20.01)
+        p.advanced(at: 20.03, morePending: false)
+        p.resting = false
+        #expect(p.next(at: 20.03 + 1.0 / 30 + 0.001) == .signal, "watched again, the idle mirror is polled again")
+    }
+
     @Test func idleWatchesTheConnection() {
         var p = pacer()
         #expect(p.next(at: 10) == .watchConnection)
