@@ -186,8 +186,9 @@ public final class LiveOutput: @unchecked Sendable {
 
     /// Stops the clock while a `PausesWhileUnwatched` source has no viewer. The idle demo desktop
     /// took 1.0% of a core drawing; with its advances skipped, 0.2%, the clock's 30 wake-ups a
-    /// second; with the clock resting, no CPU tick in 20 s. Checked under the clock's lock after the subscriber count, so a viewer subscribing
-    /// meanwhile finds the clock resting and wakes it (`wakeClock`). Runs under `publishLock`.
+    /// second; with the clock resting, no CPU tick in 20 s. The subscriber count is read under
+    /// the clock's lock, so a viewer subscribing meanwhile finds the clock resting and wakes it
+    /// (`wakeClock`). Runs under `publishLock`.
     private func restClockIfUnwatched() -> Bool {
         guard capabilities.pausesWhileUnwatched else { return false }
         let resting = clock.withLockedValue { state -> Bool in
