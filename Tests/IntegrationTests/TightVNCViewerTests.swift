@@ -6,13 +6,20 @@ import Testing
 /// TightVNC's viewer (C, written by others) in 8 bpp BGR233 shows `porthole serve --image` full
 /// screen; `xwd -root` must show the served picture reduced to BGR233, pixel for pixel.
 @Suite struct TightVNCViewerTests {
-    @Test(arguments: ["hextile", "raw", "rre", "tight"])
-    func bgr233ViewerShowsServedImage(encoding: String) async throws {
-        let scratch = try ScratchDirectory("xtightvncviewer-\(encoding)")
+    /// `porthole serve --image` of the test desktop (logging each viewer's pixel format) and an
+    /// Xvfb of its size at `depth` for the viewer; the caller stops the server.
+    private func servedDesktopAndScreen(_ name: String, depth: Int) async throws -> (PixelBufferFile, PortholeServer, VirtualX) {
+        let scratch = try ScratchDirectory(name)
         let served = try await PixelBufferFile.png(Fixtures.desktop(), scratch: scratch)
         let server = try await PortholeServer(serving: served, extraArguments: ["--log-level", "debug"], scratch: scratch)
+        let screen = try await VirtualX.xvfb(width: Fixtures.width, height: Fixtures.height, depth: depth, scratch: scratch)
+        return (served, server, screen)
+    }
+
+    @Test(arguments: ["hextile", "raw", "rre", "tight"])
+    func bgr233ViewerShowsServedImage(encoding: String) async throws {
+        let (served, server, screen) = try await servedDesktopAndScreen("xtightvncviewer-\(encoding)", depth: 24)
         defer { server.stop() }
-        let screen = try await VirtualX.xvfb(width: Fixtures.width, height: Fixtures.height, depth: 24, scratch: scratch)
 
         let viewer = try TightVNCViewer.startInBGR233(on: screen, port: server.port, encoding: encoding)
         let comparison = try await TigerVNCViewer.waitUntilShowing(TestImages.quantized(served.image, to: .bgr233), in: .bgr233, on: screen)
@@ -29,11 +36,8 @@ import Testing
     /// pixel values and the map both arrived. (Porthole refused such viewers before.)
     @Test(arguments: ["hextile", "tight"])
     func colourMapViewerShowsServedImage(encoding: String) async throws {
-        let scratch = try ScratchDirectory("xtightvncviewer-colourmap-\(encoding)")
-        let served = try await PixelBufferFile.png(Fixtures.desktop(), scratch: scratch)
-        let server = try await PortholeServer(serving: served, extraArguments: ["--log-level", "debug"], scratch: scratch)
+        let (served, server, screen) = try await servedDesktopAndScreen("xtightvncviewer-colourmap-\(encoding)", depth: 8)
         defer { server.stop() }
-        let screen = try await VirtualX.xvfb(width: Fixtures.width, height: Fixtures.height, depth: 8, scratch: scratch)
 
         let viewer = try TightVNCViewer.startWithOwnColourMap(on: screen, port: server.port, encoding: encoding)
         let expected = TestImages.quantized(served.image, to: .bgr233)

@@ -44,24 +44,17 @@ struct TestServer {
         defer { thread?.shutdown() }
         configuration.viewerThread = thread
         let log = LogRecorder()
-        let server = try await PortholeServer.start(configuration: configuration, source: source, logger: log.makeLogger())
-        let harness = TestServer(server: server, source: source, log: log)
-        do {
+        return try await serving(source, configuration: configuration, log: log) { server in
             try #require((server.viewerThread != nil) == viewersOnOwnThread, "the RFB port is not served where it was asked to be")
-            let result = try await body(harness)
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
+            return try await body(TestServer(server: server, source: source, log: log))
         }
     }
 
-    /// Runs `body` against a fresh server showing any `source` (not only a scripted one), and
-    /// stops the server afterwards, whatever `body` does.
-    static func serving<R>(_ source: FrameSource, configuration: ServerConfiguration = configuration(),
+    /// Runs `body` against a fresh server showing any `source` (not only a scripted one), logging
+    /// into `log`, and stops the server afterwards, whatever `body` does.
+    static func serving<R>(_ source: FrameSource, configuration: ServerConfiguration = configuration(), log: LogRecorder = LogRecorder(),
                            _ body: (PortholeServer) async throws -> R) async throws -> R {
-        let server = try await PortholeServer.start(configuration: configuration, source: source, logger: LogRecorder().makeLogger())
+        let server = try await PortholeServer.start(configuration: configuration, source: source, logger: log.makeLogger())
         do {
             let result = try await body(server)
             await server.stop()
