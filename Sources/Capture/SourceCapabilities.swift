@@ -104,8 +104,8 @@ extension FrameSignalling {
 }
 
 /// A source that need not be advanced while nobody watches it (the demo desktop, which animates
-/// on the clock; a still image): the server's clock then skips its advances, so an output without viewers costs
-/// no drawing. Its damage must be exact however far apart two advances are, because the first
+/// on the clock; a still image): the server's clock then rests, so an output without viewers
+/// costs no drawing and no wake-ups. Its damage must be exact however far apart two advances are, because the first
 /// advance after a pause jumps the whole pause at once (the demo's damage is the difference of
 /// two states, `DemoDesktopTests.damageIsExactAcrossLongJumps`). Sources whose producers wait
 /// for the server (display-device outputs wait for page flips) or that must keep up with their

@@ -7,8 +7,9 @@ import Pixels
 /// spec, and turns them into actions. Pure.
 ///
 /// Anything the spec forbids or Porthole cannot honour (an unknown message, a 16- or 32-bit
-/// colour map, a 24-bit pixel format, lengths over the limits, an extension message the viewer never negotiated)
-/// yields one `.close` with a reason for the log; after that the machine ignores further input.
+/// colour map, a 24-bit pixel format, lengths over the limits, an extension message the viewer
+/// never negotiated) yields one `.close` with a reason for the log; after that the machine
+/// ignores further input.
 /// Sloppiness the spec tolerates is repaired: update requests reaching past the framebuffer are
 /// clipped, those entirely outside it (a viewer racing a resize) are dropped, either way with an
 /// `.updateRequestOutside` for the log, and pointer positions are clamped.

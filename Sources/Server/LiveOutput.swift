@@ -172,8 +172,9 @@ public final class LiveOutput: @unchecked Sendable {
         let next = eventLoop.scheduleTask(in: interval) { [weak self] in
             guard let self else { return }
             let resting = self.serialized { output -> Bool in
+                if output.restClockIfUnwatched() { return true }
                 output.tick()
-                return output.restClockIfUnwatched()
+                return false
             }
             if !resting { self.scheduleTick() }
         }
@@ -188,7 +189,8 @@ public final class LiveOutput: @unchecked Sendable {
     /// took 1.0% of a core drawing; with its advances skipped, 0.2%, the clock's 30 wake-ups a
     /// second; with the clock resting, no CPU tick in 20 s. The subscriber count is read under
     /// the clock's lock, so a viewer subscribing meanwhile finds the clock resting and wakes it
-    /// (`wakeClock`). Runs under `publishLock`.
+    /// (`wakeClock`), and the source is brought to now first (`resumeIfPaused`). Runs under
+    /// `publishLock`.
     private func restClockIfUnwatched() -> Bool {
         guard capabilities.pausesWhileUnwatched else { return false }
         let resting = clock.withLockedValue { state -> Bool in
@@ -248,7 +250,7 @@ public final class LiveOutput: @unchecked Sendable {
             output.resumeIfPaused()
             if output.toldWatched == false {
                 output.tellWatched(true)
-                output.advanceSource(resuming: false)
+                output.tick()
             }
             return output.register(subscriber)
         }
@@ -401,29 +403,20 @@ public final class LiveOutput: @unchecked Sendable {
 
     public var subscriberCount: Int { lock.withLock { subscribers.count } }
 
-    /// The clock's poll (or a signal): advances the source and publishes what changed, unless the
-    /// source rests while nobody watches (`PausesWhileUnwatched`; the clock then rests too,
-    /// `restClockIfUnwatched`).
-    private func tick() {
-        if capabilities.pausesWhileUnwatched && subscriberCount == 0 {
-            pausedUnwatched = true
-            return
-        }
-        advanceSource(resuming: pausedUnwatched)
-        pausedUnwatched = false
-    }
 
     /// Ends a pause before a viewer subscribes, so that it starts from the picture of now (the
     /// demo's clock, not the minute its last viewer left). Runs under `publishLock`.
     private func resumeIfPaused() {
         guard pausedUnwatched else { return }
         pausedUnwatched = false
-        advanceSource(resuming: true)
+        tick(resuming: true)
     }
 
-    /// Advances the source to now and publishes the frame if anything changed. A bell taken on
-    /// `resuming` from a pause rang while nobody watched, and is dropped.
-    private func advanceSource(resuming: Bool) {
+    /// The clock's poll (or a signal): advances the source to now and publishes the frame if
+    /// anything changed. A source that rests while nobody watches is not polled then (the clock
+    /// rests, `restClockIfUnwatched`). A bell taken on `resuming` from such a rest rang while
+    /// nobody watched, and is dropped.
+    private func tick(resuming: Bool = false) {
         let seconds = Double((NIODeadline.now() - startTime).nanoseconds) / 1e9
         let damage = source.advance(to: seconds)
         if let text = capabilities.clipboard?.takeClipboardChange() { handleClipboard(text, from: nil) }

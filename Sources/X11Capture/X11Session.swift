@@ -86,7 +86,8 @@ final class X11Session {
         damage?.stopReporting()
         drainEvents()
         _ = damage?.take()
-        rereadWhole = true
+        // Tile polling (no DAMAGE) compares the whole screen at every update anyway.
+        rereadWhole = damage != nil
         return !connection.isBroken
     }
 

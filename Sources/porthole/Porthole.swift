@@ -13,6 +13,6 @@ struct Porthole: AsyncParsableCommand {
 
     /// `porthole --version`: the release, and the protocols it speaks, which is what a producer's or
     /// a viewer's author asks first (RFB 3.8 is the highest version offered, RFC 6143 §7.1.1; the
-    /// display protocol's version is docs/protocol.md §3).
+    /// display protocol's version is docs/protocol.md §4.1).
     static let version = "porthole 0.1.0 (RFB 3.8; display protocol \(DisplayProtocolVersion.current))"
 }
