@@ -132,8 +132,9 @@ final class X11Connection {
         return reply.pointee.atom
     }
 
-    /// The root window's pixel layout: the pixmap format of its depth and its visual's masks.
-    func pixelLayout() throws -> X11PixelLayout {
+    /// The root window's pixel layout: the pixmap format of its depth and its visual's masks, or,
+    /// for a colormapped visual, its colours now and the reader that keeps them current.
+    func pixelLayout() throws -> (layout: X11PixelLayout, colormap: X11ColormapReader?) {
         var bitsPerPixel = 0, pad = 0
         var formats = xcb_setup_pixmap_formats_iterator(setup)
         while formats.rem > 0 {
@@ -142,18 +143,42 @@ final class X11Connection {
             }
             xcb_format_next(&formats)
         }
-        var masks: (UInt32, UInt32, UInt32)?
+        guard let (visual, defaultColormap) = rootVisualType() else {
+            throw X11Error("the root visual of \(display) is not among its screen's visuals")
+        }
+        let bigEndian = setup.pointee.image_byte_order == UInt8(XCB_IMAGE_ORDER_MSB_FIRST.rawValue)
+        let layout: X11PixelLayout
+        var colormap: X11ColormapReader?
+        switch UInt32(visual._class) {
+        case XCB_VISUAL_CLASS_TRUE_COLOR.rawValue:
+            layout = X11PixelLayout(bitsPerPixel: bitsPerPixel, scanlinePad: pad, redMask: visual.red_mask, greenMask: visual.green_mask,
+                                    blueMask: visual.blue_mask, bigEndian: bigEndian)
+        case XCB_VISUAL_CLASS_DIRECT_COLOR.rawValue:
+            throw X11Error("the root visual of \(display) is DirectColor, which is not supported (TrueColor and 8-bit colormaps are)")
+        default:
+            // StaticGray, GrayScale, StaticColor, PseudoColor: pixel values index a colormap.
+            guard bitsPerPixel == 8 else {
+                throw X11Error("the root visual of \(display) is colormapped at \(bitsPerPixel) bits per pixel; only 8 are supported")
+            }
+            let reader = X11ColormapReader(connection: self, defaultColormap: defaultColormap, entries: Int(visual.colormap_entries))
+            guard let palette = reader.read() else { throw X11Error("reading the colormap of \(display) failed") }
+            layout = X11PixelLayout(indexedWithScanlinePad: pad, palette: palette)
+            colormap = reader
+        }
+        guard layout.isSupported else { throw X11Error("unsupported root pixel format on \(display): \(layout)") }
+        return (layout, colormap)
+    }
+
+    /// The root window's visual (from the connection setup) and its screen's default colormap.
+    private func rootVisualType() -> (xcb_visualtype_t, xcb_colormap_t)? {
         var screens = xcb_setup_roots_iterator(setup)
-        while screens.rem > 0, masks == nil, let screen = screens.data {
+        while screens.rem > 0, let screen = screens.data {
             if screen.pointee.root == root {
                 var depths = xcb_screen_allowed_depths_iterator(screen)
-                while depths.rem > 0, masks == nil, let depth = depths.data {
+                while depths.rem > 0, let depth = depths.data {
                     var visuals = xcb_depth_visuals_iterator(depth)
                     while visuals.rem > 0, let v = visuals.data {
-                        if v.pointee.visual_id == rootVisual, v.pointee._class == UInt8(XCB_VISUAL_CLASS_TRUE_COLOR.rawValue) {
-                            masks = (v.pointee.red_mask, v.pointee.green_mask, v.pointee.blue_mask)
-                            break
-                        }
+                        if v.pointee.visual_id == rootVisual { return (v.pointee, screen.pointee.default_colormap) }
                         xcb_visualtype_next(&visuals)
                     }
                     xcb_depth_next(&depths)
@@ -161,11 +186,7 @@ final class X11Connection {
             }
             xcb_screen_next(&screens)
         }
-        guard let masks else { throw X11Error("the root visual of \(display) is not TrueColor") }
-        let layout = X11PixelLayout(bitsPerPixel: bitsPerPixel, scanlinePad: pad, redMask: masks.0, greenMask: masks.1,
-                                    blueMask: masks.2, bigEndian: setup.pointee.image_byte_order == UInt8(XCB_IMAGE_ORDER_MSB_FIRST.rawValue))
-        guard layout.isSupported else { throw X11Error("unsupported root pixel format on \(display): \(layout)") }
-        return layout
+        return nil
     }
 
     func newID() -> UInt32 { xcb_generate_id(raw) }

@@ -6,16 +6,17 @@ import Pixels
 /// Reads rectangles of the root window into a frame: through a MIT-SHM segment when the server
 /// offers one, otherwise with core GetImage (whose reply carries the pixels through the socket).
 final class X11ImageReader {
-    let layout: X11PixelLayout
+    private(set) var layout: X11PixelLayout
     let usesSharedMemory: Bool
     private let shm: X11ShmSegment?
     /// Strong, so the connection outlives everything made on it (their deinits still send requests).
     private let connection: X11Connection
 
-    /// Prepares to read a root window of `size`. `log` hears why shared memory is not used.
-    init(connection: X11Connection, size: Size, log: (String) -> Void) throws {
+    /// Prepares to read a root window of `size` laid out as `layout`. `log` hears why shared
+    /// memory is not used.
+    init(connection: X11Connection, size: Size, layout: X11PixelLayout, log: (String) -> Void) throws {
         self.connection = connection
-        layout = try connection.pixelLayout()
+        self.layout = layout
         var segment: X11ShmSegment?
         if connection.hasShm {
             do {
@@ -28,6 +29,14 @@ final class X11ImageReader {
         }
         shm = segment
         usesSharedMemory = segment != nil
+    }
+
+    /// Reads pixels through these colours from now on (a colormapped screen's colormap changed);
+    /// whether they differ from the ones before.
+    func usePalette(_ palette: [UInt32]) -> Bool {
+        guard layout.palette != nil, layout.palette != palette else { return false }
+        layout.palette = palette
+        return true
     }
 
     /// Copies `rect` (inside the root window) into the same place of `frame`. False when the X

@@ -20,6 +20,8 @@ final class X11Session {
     let connection: X11Connection
     private let log: (String) -> Void
     private var reader: X11ImageReader
+    /// The colormap's reader on a colormapped screen (nil for TrueColor).
+    private let colormap: X11ColormapReader?
     private let damage: X11DamageTracker?
     private let cursorWatcher: X11CursorWatcher?
     private let pointer: X11PointerTracker
@@ -38,7 +40,9 @@ final class X11Session {
         self.log = log
         connection = try X11Connection(display: display)
         let size = try Self.boundedRootSize(connection)
-        reader = try X11ImageReader(connection: connection, size: size, log: log)
+        let (layout, colormap) = try connection.pixelLayout()
+        self.colormap = colormap
+        reader = try X11ImageReader(connection: connection, size: size, layout: layout, log: log)
         if polling {
             damage = nil
             log("comparing 64x64 tiles of the whole screen every frame (--x11-poll)")
@@ -61,7 +65,8 @@ final class X11Session {
         }
         connection.flush()
         log("mirroring X display \(display) at \(size.width)x\(size.height) ("
-            + (reader.usesSharedMemory ? "MIT-SHM" : "GetImage") + ", " + (damage != nil ? "DAMAGE" : "tile polling") + ")")
+            + (reader.usesSharedMemory ? "MIT-SHM" : "GetImage") + ", " + (damage != nil ? "DAMAGE" : "tile polling")
+            + (colormap != nil ? ", 8-bit colormap" : "") + ")")
     }
 
     var isLost: Bool { connection.isBroken }
@@ -119,6 +124,7 @@ final class X11Session {
         // without a measurable gain on the drag: docs/benchmarks.md, "The X11 mirror's round
         // trips".)
         pointer.request()
+        colormap?.request()
         defer { if !connection.isBroken { position = pointer.take() } }
         // Watched again after `drainUnread`: reporting starts before anything is read, so drawing
         // during the reads below is reported after them.
@@ -126,11 +132,16 @@ final class X11Session {
         drainEvents()
         if connection.isBroken { return nil }
         if let image = cursorWatcher?.take() { cursor = image }
+        if let palette = colormap?.take(), reader.usePalette(palette) {
+            // Every pixel may show another colour now, drawn or not. (Tile polling reads the
+            // whole screen anyway, and its comparison finds what the new colours changed.)
+            rereadWhole = damage != nil
+        }
         if sizeMayHaveChanged {
             sizeMayHaveChanged = false
             if let size = try? Self.boundedRootSize(connection), size != frame.size {
                 do {
-                    reader = try X11ImageReader(connection: connection, size: size, log: log)
+                    reader = try X11ImageReader(connection: connection, size: size, layout: reader.layout, log: log)
                     frame = try readWholeScreen()
                     scratch = nil
                     rereadWhole = false

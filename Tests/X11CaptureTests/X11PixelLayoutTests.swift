@@ -30,8 +30,32 @@ import X11Capture
         #expect(out == 0x12_3456)
     }
 
+    @Test func colormappedPixelsAreLookedUpInThePalette() {
+        var palette = [UInt32](repeating: 0, count: 256)
+        palette[0] = 0x00_0000; palette[1] = 0xff_ffff; palette[75] = 0x33_6699; palette[255] = 0xcc_3300
+        let layout = X11PixelLayout(indexedWithScanlinePad: 32, palette: palette)
+        #expect(layout.isSupported)
+        let source: [UInt8] = [75, 0, 255, 1, 75]
+        var out = [UInt32](repeating: 7, count: 5)
+        source.withUnsafeBytes { s in out.withUnsafeMutableBufferPointer { layout.convertRow(s.baseAddress!, count: 5, into: $0.baseAddress!) } }
+        #expect(out == [0x33_6699, 0, 0xcc_3300, 0xff_ffff, 0x33_6699])
+        // Five bytes padded to 32 bits.
+        #expect(layout.stride(width: 5) == 8)
+    }
+
+    @Test func colormapEntriesAreRoundedToTheNearest8BitLevel() {
+        #expect(X11PixelLayout.paletteEntry(red: 0xffff, green: 0x3333, blue: 0) == 0xff_3300)
+        // 0x8000 is 127.502 of 255, 0x7fff 127.498, 0x0081 0.502: cutting off the low byte would
+        // give 0x80, 0x7f and 0.
+        #expect(X11PixelLayout.paletteEntry(red: 0x8000, green: 0x7fff, blue: 0x0081) == 0x80_7f01)
+    }
+
     @Test func unsupportedFormatsAreRecognised() {
         #expect(!X11PixelLayout(bitsPerPixel: 8, scanlinePad: 32, redMask: 0, greenMask: 0, blueMask: 0, bigEndian: false).isSupported)
+        #expect(!X11PixelLayout(indexedWithScanlinePad: 32, palette: [0, 1, 2]).isSupported)
+        var fourBit = X11PixelLayout(indexedWithScanlinePad: 32, palette: [UInt32](repeating: 0, count: 256))
+        fourBit.bitsPerPixel = 4
+        #expect(!fourBit.isSupported)
         #expect(!X11PixelLayout(bitsPerPixel: 24, scanlinePad: 32, redMask: 0xff0000, greenMask: 0xff00, blueMask: 0xff, bigEndian: false).isSupported)
     }
 }

@@ -19,17 +19,9 @@ enum LibVNCClient {
         }
     }
 
-    /// Compiles the driver into `scratch` (well under a second) and returns its path.
+    /// Compiles the driver into `scratch` and returns its path.
     static func buildDriver(in scratch: ScratchDirectory) async throws -> String {
-        guard let source = Bundle.module.url(forResource: "libvncclient_capture", withExtension: "c", subdirectory: "peers") else {
-            throw HarnessError("peers/libvncclient_capture.c is missing from the test bundle's resources")
-        }
-        let flags = try await ProcessRunner.check(try requirePeer("pkg-config"), ["--cflags", "--libs", "libvncclient"], in: scratch)
-        let binary = scratch.file("libvncclient_capture").path
-        try await ProcessRunner.check(try requirePeer("cc"),
-                                      ["-O1", "-Wall", "-o", binary, source.path] + flags.split(whereSeparator: \.isWhitespace).map(String.init),
-                                      in: scratch, timeout: 120)
-        return binary
+        try await CPeerProgram.build("libvncclient_capture", against: "libvncclient", in: scratch)
     }
 
     /// Connects to 127.0.0.1:`port`, takes the first full update in `format` with `encoding` as

@@ -7,11 +7,11 @@ struct X11Mirror {
     let server: PortholeServer
     let scratch: ScratchDirectory
 
-    /// Xvfb of `width`x`height` (`xvfbArguments` appended) and the mirror of it (extra serve
-    /// arguments appended).
-    static func start(width: Int = 800, height: Int = 600, xvfbArguments: [String] = [], arguments: [String] = [],
+    /// Xvfb of `width`x`height` at `depth` (`xvfbArguments` appended) and the mirror of it (extra
+    /// serve arguments appended).
+    static func start(width: Int = 800, height: Int = 600, depth: Int = 24, xvfbArguments: [String] = [], arguments: [String] = [],
                       scratch: ScratchDirectory) async throws -> X11Mirror {
-        let display = try await VirtualX.xvfb(width: width, height: height, extra: xvfbArguments, scratch: scratch)
+        let display = try await VirtualX.xvfb(width: width, height: height, depth: depth, extra: xvfbArguments, scratch: scratch)
         let server = try await PortholeServer(["--x11", display.display] + arguments, scratch: scratch)
         return X11Mirror(display: display, server: server, scratch: scratch)
     }
