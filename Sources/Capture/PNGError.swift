@@ -9,6 +9,9 @@ public enum PNGError: Error, Equatable, CustomStringConvertible {
     case notPNG(path: String?)
     /// The image is larger than the caller allows; refused before any pixel memory is allocated.
     case tooLarge(width: Int, height: Int, maximumDimension: Int)
+    /// The header claims more pixels than the data could hold, even at deflate's best ratio;
+    /// refused before any pixel memory is allocated.
+    case dataTooShort(path: String?, width: Int, height: Int, bytes: Int)
     /// libpng rejected the data (corrupt or truncated stream, unsupported feature).
     case decodeFailed(path: String?, message: String)
     /// libpng could not encode the image, or the file could not be written.
@@ -24,6 +27,8 @@ public enum PNGError: Error, Equatable, CustomStringConvertible {
             return "\(path ?? "data"): not a PNG file (bad signature)"
         case .tooLarge(let width, let height, let limit):
             return "PNG image is \(width)x\(height); images larger than \(limit)x\(limit) are refused"
+        case .dataTooShort(let path, let width, let height, let bytes):
+            return "\(path ?? "PNG data"): claims \(width)x\(height) pixels, more than its \(bytes) bytes can hold (truncated?)"
         case .decodeFailed(let path, let message):
             return "\(path ?? "PNG data"): cannot decode: \(message)"
         case .writeFailed(let path, let message):

@@ -42,6 +42,9 @@ public enum PNGImage {
         guard width <= maximumDimension, height <= maximumDimension else {
             throw .tooLarge(width: width, height: height, maximumDimension: maximumDimension)
         }
+        guard Self.couldHold(width: width, height: height, data) else {
+            throw .dataTooShort(path: path, width: width, height: height, bytes: data.count)
+        }
         image.format = png_uint_32(PNG_FORMAT_RGB)
         var rgb = [UInt8](repeating: 0, count: width * height * 3)
         var black = png_color(red: 0, green: 0, blue: 0)
@@ -59,6 +62,28 @@ public enum PNGImage {
             }
         }
         return buffer
+    }
+
+    /// Whether `data`, a PNG whose header libpng accepted, is long enough to hold a `width`x`height`
+    /// image, checked before the pixels' memory is allocated: a 74-byte file claiming 16384x16384
+    /// made the decoder allocate 800 MB before libpng found the image data missing.
+    ///
+    /// The filtered rows of a non-interlaced image take height x (1 + ceil(width x bits per pixel
+    /// / 8)) bytes (PNG specification, 3rd edition, §7.2 and §9.1; interlacing only adds filter
+    /// bytes), and deflate expands at most 1032 to 1 (RFC 1951: a 258-byte match in two bits), so the
+    /// file must be at least that size over 1032. The bits per pixel come from IHDR, which a PNG
+    /// must begin with (§5.6): its bit depth at byte 24 and colour type at byte 25.
+    static func couldHold(width: Int, height: Int, _ data: [UInt8]) -> Bool {
+        guard data.count >= 26 else { return false }
+        let channels: Int
+        switch data[25] {
+        case 2: channels = 3
+        case 4: channels = 2
+        case 6: channels = 4
+        default: channels = 1  // 0 greyscale, 3 palette indices
+        }
+        let rowBytes = 1 + (width * channels * Int(data[24]) + 7) / 8
+        return height * rowBytes <= data.count * 1032
     }
 
     /// Encodes `buffer` as an 8-bit RGB PNG.

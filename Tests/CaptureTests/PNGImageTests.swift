@@ -69,6 +69,28 @@ import Testing
         }
     }
 
+    /// A header claiming far more pixels than the file's bytes can hold is refused before the
+    /// pixels are allocated (a 74-byte file claiming 16384x16384 took 800 MB before libpng failed),
+    /// while the most compressible real images, a whole screen of one colour, still load.
+    @Test func aHeaderClaimingMoreThanTheDataHoldsIsRefusedBeforeAllocating() throws {
+        let small = try PNGImage.encode(PixelBuffer(width: 100, height: 50, fill: 0x123456))
+        var claimed = small
+        writeBigEndian(16384, into: &claimed, at: 16)
+        writeBigEndian(16384, into: &claimed, at: 20)
+        writeBigEndian(crc32(claimed[12..<29]), into: &claimed, at: 29)
+        #expect(throws: PNGError.dataTooShort(path: nil, width: 16384, height: 16384, bytes: claimed.count)) {
+            try PNGImage.decode(claimed)
+        }
+        #expect(PNGError.dataTooShort(path: "/x.png", width: 16384, height: 16384, bytes: 90).description
+                == "/x.png: claims 16384x16384 pixels, more than its 90 bytes can hold (truncated?)")
+
+        for side in [1, 4096] {
+            let flat = try PNGImage.encode(PixelBuffer(width: side, height: side, fill: 0))
+            let image = try PNGImage.decode(flat)
+            #expect(image.width == side && image.height == side, "a real \(side)x\(side) PNG of \(flat.count) bytes")
+        }
+    }
+
     @Test func alphaIsCompositedOntoBlack() throws {
         // RGBA: opaque red, transparent white, half-transparent green.
         let rgba: [UInt8] = [255, 0, 0, 255, 255, 255, 255, 0, 0, 255, 0, 128]
