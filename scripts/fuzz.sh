@@ -4,6 +4,7 @@
 #   display-protocol  a producer's bytes: the display protocol's decoder (Fuzz/DisplayProtocolFuzz.swift)
 #   rfb-client        a server's bytes: Porthole's RFB client and its decoders (Fuzz/RFBClientFuzz.swift)
 #   device            a producer's requests through the display device's model and composer (Fuzz/DeviceFuzz.swift)
+#   png               a file's bytes: PNG reading for `serve --image` (Fuzz/PNGFuzz.swift)
 #
 #   scripts/fuzz.sh [SECONDS] [HARNESS...]     (default: 60 seconds each, every harness)
 #
@@ -15,11 +16,11 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}; shift || true
-harnesses=${*:-"rfb-server display-protocol rfb-client device"}
+harnesses=${*:-"rfb-server display-protocol rfb-client device png"}
 cd "$root"
 build=.build-fuzz
 flags=(-Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address)
-for target in RFB DisplayProtocol RFBClient DisplayServer; do swift build --build-path "$build" --target "$target" "${flags[@]}" >&2; done
+for target in RFB DisplayProtocol RFBClient DisplayServer Capture; do swift build --build-path "$build" --target "$target" "${flags[@]}" >&2; done
 debug="$build/debug"
 
 # Everything a harness imports, directly or not: the objects of every target built above (the
@@ -38,6 +39,7 @@ for harness in $harnesses; do
         display-protocol) source=Fuzz/DisplayProtocolFuzz.swift ;;
         rfb-client) source=Fuzz/RFBClientFuzz.swift ;;
         device) source=Fuzz/DeviceFuzz.swift ;;
+        png) source=Fuzz/PNGFuzz.swift ;;
         *) echo "unknown harness: $harness" >&2; exit 2 ;;
     esac
     binary="$build/fuzz-$harness"
