@@ -14,7 +14,10 @@ import Glibc
 /// Which colormap: on a screen with one hardware colormap (Xvfb, most PseudoColor hardware), the
 /// one installed is what every window shows, and a client with a private colormap installs its own
 /// while it has the focus. The default colormap is used while it is installed, else the first
-/// installed one (ListInstalledColormaps).
+/// installed one (ListInstalledColormaps). A window whose private colormap is not installed is
+/// therefore shown in the wrong colours, as the screen itself shows it; `xwd -root` instead
+/// composes each window through its own colormap (as x11vnc does with `-8to24`), which is not done
+/// here.
 final class X11ColormapReader {
     private let connection: X11Connection
     private let defaultColormap: xcb_colormap_t
