@@ -2,21 +2,25 @@ import Testing
 import X11Capture
 
 @Suite struct X11PixelLayoutTests {
+    /// One row of `source`'s pixels (as the X server lays them out) converted to XRGB8888.
+    private func converted<Pixel>(_ source: [Pixel], through layout: X11PixelLayout) -> [UInt32] {
+        var out = [UInt32](repeating: 0xdead_beef, count: source.count)
+        source.withUnsafeBytes { s in
+            out.withUnsafeMutableBufferPointer { layout.convertRow(s.baseAddress!, count: source.count, into: $0.baseAddress!) }
+        }
+        return out
+    }
+
     @Test func depth24IsCopiedWithTheUnusedByteCleared() {
         let layout = X11PixelLayout(bitsPerPixel: 32, scanlinePad: 32, redMask: 0xff0000, greenMask: 0xff00, blueMask: 0xff, bigEndian: false)
-        let source: [UInt32] = [0xff12_3456, 0x00ab_cdef]
-        var out = [UInt32](repeating: 0, count: 2)
-        source.withUnsafeBytes { s in out.withUnsafeMutableBufferPointer { layout.convertRow(s.baseAddress!, count: 2, into: $0.baseAddress!) } }
-        #expect(out == [0x12_3456, 0xab_cdef])
+        #expect(converted([0xff12_3456, 0x00ab_cdef] as [UInt32], through: layout) == [0x12_3456, 0xab_cdef])
         #expect(layout.stride(width: 3) == 12)
     }
 
     @Test func rgb565IsWidenedLikeViewersDo() {
         let layout = X11PixelLayout(bitsPerPixel: 16, scanlinePad: 32, redMask: 0xf800, greenMask: 0x07e0, blueMask: 0x001f, bigEndian: false)
-        let source: [UInt16] = [0xffff, 0xf800, 0x07e0, 0x001f, 0x0000]
-        var out = [UInt32](repeating: 0, count: 5)
-        source.withUnsafeBytes { s in out.withUnsafeMutableBufferPointer { layout.convertRow(s.baseAddress!, count: 5, into: $0.baseAddress!) } }
-        #expect(out == [0xff_ffff, 0xff_0000, 0x00_ff00, 0x00_00ff, 0])
+        #expect(converted([0xffff, 0xf800, 0x07e0, 0x001f, 0x0000] as [UInt16], through: layout)
+                == [0xff_ffff, 0xff_0000, 0x00_ff00, 0x00_00ff, 0])
         // Three 16-bit pixels are 48 bits, padded to 64.
         #expect(layout.stride(width: 3) == 8)
     }
@@ -35,10 +39,7 @@ import X11Capture
         palette[0] = 0x00_0000; palette[1] = 0xff_ffff; palette[75] = 0x33_6699; palette[255] = 0xcc_3300
         let layout = X11PixelLayout(indexedWithScanlinePad: 32, palette: palette)
         #expect(layout.isSupported)
-        let source: [UInt8] = [75, 0, 255, 1, 75]
-        var out = [UInt32](repeating: 7, count: 5)
-        source.withUnsafeBytes { s in out.withUnsafeMutableBufferPointer { layout.convertRow(s.baseAddress!, count: 5, into: $0.baseAddress!) } }
-        #expect(out == [0x33_6699, 0, 0xcc_3300, 0xff_ffff, 0x33_6699])
+        #expect(converted([75, 0, 255, 1, 75] as [UInt8], through: layout) == [0x33_6699, 0, 0xcc_3300, 0xff_ffff, 0x33_6699])
         // Five bytes padded to 32 bits.
         #expect(layout.stride(width: 5) == 8)
     }
