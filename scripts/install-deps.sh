@@ -7,10 +7,10 @@
 set -euo pipefail
 
 build_packages=(pkg-config libpng-dev zlib1g-dev libdeflate-dev libssl-dev libturbojpeg0-dev
-                libxcb1-dev libxcb-shm0-dev libxcb-damage0-dev libxcb-xfixes0-dev libxcb-xtest0-dev libxcb-randr0-dev)
+                libxcb1-dev libxcb-shm0-dev libxcb-damage0-dev libxcb-xfixes0-dev libxcb-xtest0-dev libxcb-randr0-dev libxcb-xkb-dev)
 peer_packages=(xvfb x11-apps xauth xterm tigervnc-standalone-server tigervnc-viewer x11vnc vncsnapshot
                xtightvncviewer novnc websockify chromium fonts-dejavu-core netpbm libjpeg-turbo-progs tigervnc-tools python3-pip
-               xclip xdotool x11-xserver-utils x11-utils libvncserver-dev gcc)
+               xclip xdotool x11-xserver-utils x11-utils x11-xkb-utils libvncserver-dev gcc)
 bench_packages=(xvfb tigervnc-standalone-server x11vnc libneatvnc-dev libvncserver-dev python3-matplotlib linux-perf)
 
 wanted=("${build_packages[@]}")

@@ -11,6 +11,7 @@
 #include <xcb/xfixes.h>
 #include <xcb/xtest.h>
 #include <xcb/randr.h>
+#include <xcb/xkb.h>
 
 /* Each extension's `xcb_extension_t` id is an incomplete type that Swift cannot take the address
    of, so these ask for an extension's data (present?, first event, first error) on its behalf. */
@@ -28,6 +29,9 @@ static inline const xcb_query_extension_reply_t *cxcb_xtest_data(xcb_connection_
 }
 static inline const xcb_query_extension_reply_t *cxcb_randr_data(xcb_connection_t *c) {
     return xcb_get_extension_data(c, &xcb_randr_id);
+}
+static inline const xcb_query_extension_reply_t *cxcb_xkb_data(xcb_connection_t *c) {
+    return xcb_get_extension_data(c, &xcb_xkb_id);
 }
 
 /* memfd_create(2) through the system call, so the header needs no _GNU_SOURCE. */

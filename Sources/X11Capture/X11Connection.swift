@@ -23,6 +23,8 @@ final class X11Connection {
     let damageEventBase: UInt8?
     let xfixesEventBase: UInt8?
     let randrEventBase: UInt8?
+    /// XKB's event code (all its events share one, told apart by `xkbType`), or nil without XKB 1.0.
+    let xkbEventBase: UInt8?
     /// The RandR version both sides speak ((0, 0) without RandR): 1.5 brings GetMonitors.
     let randrVersion: (major: Int, minor: Int)
     let hasShm: Bool
@@ -51,12 +53,14 @@ final class X11Connection {
 
         // Damage 1.1 (damageproto: "the client must negotiate the version before any other
         // request"), XFIXES 5.0 likewise; MIT-SHM 1.2 for attach_fd; RandR 1.2 for the screen
-        // change notification (1.5 asked for, for GetMonitors); XTEST 2.2.
+        // change notification (1.5 asked for, for GetMonitors); XTEST 2.2; XKB 1.0 for the bell
+        // (XKB protocol: UseExtension must come before any other XKB request).
         let shm = cxcb_shm_data(c)
         let damage = cxcb_damage_data(c)
         let xfixes = cxcb_xfixes_data(c)
         let xtest = cxcb_xtest_data(c)
         let randr = cxcb_randr_data(c)
+        let xkb = cxcb_xkb_data(c)
         func present(_ p: UnsafePointer<xcb_query_extension_reply_t>?) -> Bool { p?.pointee.present != 0 }
 
         var shmOK = false
@@ -90,6 +94,12 @@ final class X11Connection {
         }
         randrVersion = version
         randrEventBase = version >= (1, 2) ? randr!.pointee.first_event : nil
+        var xkbOK = false
+        if present(xkb), let reply = xcb_xkb_use_extension_reply(c, xcb_xkb_use_extension(c, 1, 0), nil) {
+            xkbOK = reply.pointee.supported != 0
+            free(reply)
+        }
+        xkbEventBase = xkbOK ? xkb!.pointee.first_event : nil
     }
 
     deinit { xcb_disconnect(raw) }

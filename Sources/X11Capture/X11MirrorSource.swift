@@ -27,7 +27,7 @@ import SystemIO
 /// every second and the mirror resumes (at the new size if it changed). The RFB side never notices
 /// beyond the frames.
 public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding, CursorPositionProviding, ClipboardSharing, ScreenLayoutProviding, FrameSignalling,
-                                     WatchStateObserving {
+                                     WatchStateObserving, BellRinging {
     /// The size shown while no X server was ever reached (with `retry` only).
     public static let unreachableDisplaySize = Size(width: 1024, height: 768)
 
@@ -218,6 +218,9 @@ public final class X11MirrorSource: FrameSource, InputReceiving, CursorProviding
     }
 
     public func takeClipboardChange() -> String? { access.withLock { _ in session?.clipboard.take() } }
+
+    /// Whether an X client rang the bell since the last call (XKB BellNotify; see X11BellWatcher).
+    public func takeBell() -> Bool { access.withLock { _ in session?.takeBell() ?? false } }
 
     public func setClipboard(_ text: String) {
         access.withLock { _ in

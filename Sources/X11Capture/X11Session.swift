@@ -24,6 +24,7 @@ final class X11Session {
     private let colormap: X11ColormapReader?
     private let damage: X11DamageTracker?
     private let cursorWatcher: X11CursorWatcher?
+    private let bellWatcher: X11BellWatcher?
     private let pointer: X11PointerTracker
     private let monitors: X11MonitorReader?
     let input: X11InputInjector
@@ -54,6 +55,7 @@ final class X11Session {
         }
         let connection = connection
         cursorWatcher = connection.xfixesEventBase.map { X11CursorWatcher(connection: connection, eventBase: $0, log: log) }
+        bellWatcher = connection.xkbEventBase.map { X11BellWatcher(connection: connection, eventBase: $0) }
         pointer = X11PointerTracker(connection: connection)
         monitors = X11MonitorReader(connection: connection)
         input = X11InputInjector(connection: connection)
@@ -91,6 +93,8 @@ final class X11Session {
         damage?.stopReporting()
         drainEvents()
         _ = damage?.take()
+        // A bell that rang for nobody is not rung for the next viewer.
+        _ = bellWatcher?.take()
         // Tile polling (no DAMAGE) compares the whole screen at every update anyway.
         rereadWhole = damage != nil
         return !connection.isBroken
@@ -107,6 +111,9 @@ final class X11Session {
     /// The RandR monitors when it is time to read them again (see X11MonitorReader), else nil.
     /// Read after `update`, so a size change and the monitors that come with it are seen together.
     func monitorsIfDue(at time: Double) -> [SourceScreen]? { monitors?.read(at: time) }
+
+    /// Whether the X bell rang since the last call (always false without XKB).
+    func takeBell() -> Bool { bellWatcher?.take() ?? false }
 
     /// Where the X pointer is now (nil when it is on another screen): one QueryPointer round trip.
     func pointerPosition() -> Point? { pointer.take() }
@@ -200,7 +207,9 @@ final class X11Session {
             let e = UnsafePointer(event)
             let type = e.pointee.response_type & 0x7f
             if type == 0 { continue }  // An X error for a request nobody waited on (a stale window, a lost race).
-            if damage?.handle(e) == true || cursorWatcher?.handle(e) == true || clipboard.handle(e) { continue }
+            if damage?.handle(e) == true || cursorWatcher?.handle(e) == true || bellWatcher?.handle(e) == true || clipboard.handle(e) {
+                continue
+            }
             if let code = randrNotifyCode, type == code {
                 sizeMayHaveChanged = true
                 monitors?.invalidate()
