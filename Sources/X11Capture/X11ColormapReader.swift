@@ -21,15 +21,16 @@ import Glibc
 final class X11ColormapReader {
     private let connection: X11Connection
     private let defaultColormap: xcb_colormap_t
-    /// How many cells the root visual's colormaps have (at most 256; pixel values beyond show black).
-    private let entries: Int
+    /// The pixel values whose colours every read asks for: every cell of the root visual's
+    /// colormaps, at most 256 (pixel values beyond show black).
+    private let pixels: [UInt32]
     private var colormap: xcb_colormap_t
     private var pending: (installed: xcb_list_installed_colormaps_cookie_t, colours: xcb_query_colors_cookie_t)?
 
     init(connection: X11Connection, defaultColormap: xcb_colormap_t, entries: Int) {
         self.connection = connection
         self.defaultColormap = defaultColormap
-        self.entries = max(1, min(256, entries))
+        pixels = (0..<UInt32(max(1, min(256, entries)))).map { $0 }
         colormap = defaultColormap
     }
 
@@ -41,10 +42,12 @@ final class X11ColormapReader {
 
     /// Sends the two requests an update's reading needs, so their round trip overlaps others.
     func request() {
-        let c = connection.raw
-        let pixels = (0..<UInt32(entries)).map { $0 }
-        pending = (xcb_list_installed_colormaps(c, connection.root),
-                   pixels.withUnsafeBufferPointer { xcb_query_colors(c, colormap, UInt32(entries), $0.baseAddress) })
+        pending = (xcb_list_installed_colormaps(connection.raw, connection.root), queryColours())
+    }
+
+    /// QueryColors of every cell of the current colormap.
+    private func queryColours() -> xcb_query_colors_cookie_t {
+        pixels.withUnsafeBufferPointer { xcb_query_colors(connection.raw, colormap, UInt32($0.count), $0.baseAddress) }
     }
 
     /// The 256 colours (XRGB8888) of the installed colormap, or nil when the server refused or
@@ -62,8 +65,7 @@ final class X11ColormapReader {
             if shown != colormap {
                 // The screen installed another colormap since the last read: read that one.
                 colormap = shown
-                let pixels = (0..<UInt32(entries)).map { $0 }
-                colours = reply(to: pixels.withUnsafeBufferPointer { xcb_query_colors(c, colormap, UInt32(entries), $0.baseAddress) })
+                colours = reply(to: queryColours())
             }
         }
         return colours
@@ -74,7 +76,7 @@ final class X11ColormapReader {
         defer { free(reply) }
         let rgbs = UnsafeBufferPointer(start: xcb_query_colors_colors(reply), count: Int(xcb_query_colors_colors_length(reply)))
         var palette = [UInt32](repeating: 0, count: 256)
-        for (pixel, rgb) in rgbs.prefix(entries).enumerated() {
+        for (pixel, rgb) in rgbs.prefix(pixels.count).enumerated() {
             palette[pixel] = X11PixelLayout.paletteEntry(red: rgb.red, green: rgb.green, blue: rgb.blue)
         }
         return palette
